@@ -1,0 +1,1297 @@
+/*
+ * rrun — the container helper of jbuild's runner module.
+ *
+ * Usage: rrun SPEC_JSON_PATH STATUS_PATH
+ *
+ * The JVM must never fork or unshare itself (see docs/runner.md §1), so Java starts this small
+ * static, single-threaded program with ProcessBuilder. It reads a JSON spec written by Java,
+ * creates the namespaces, mounts the overlay root, /proc, /dev, /sys and the bind mounts,
+ * pivots into the new root, drops privileges and runs the command as PID 2 under a reaping PID 1.
+ *
+ * Status protocol: JSON lines appended to STATUS_PATH, each written with a single write(2):
+ *   {"pid":N}                              host pid of the container's PID 1, right after clone
+ *   {"stub":"/etc/hosts","before":[s,ns],"after":[s,ns]}
+ *                                          a mount-point stub this helper created in the rootfs;
+ *                                          before/after are the parent dir's mtime around the
+ *                                          creation so Java can restore it after deleting the stub
+ *   {"error":"<stage>","errno":N,"message":"..."}
+ *                                          a setup failure (or exec failure, stage "exec")
+ *   {"exit":N} or {"signal":N}             how the container's PID 1 ended (always last)
+ *
+ * Process structure:
+ *   stage 0 (this process, host namespaces): parses the spec, clones stage 1, writes the pid into
+ *       the cgroups, releases stage 1 through a pipe, forwards SIGTERM/SIGINT, waits, reports.
+ *   stage 1 (PID 1 in the new pid namespace): mounts, pivot_root, hostname, lo, user lookup,
+ *       then forks the command and reaps every process until the command exits.
+ *   stage 2 (PID 2): switches user, drops capabilities, optional no_new_privs, execs.
+ *
+ * Exit codes of this helper: the command's exit code, 128+signal if it was killed, 125 for a
+ * setup failure, 127 if the command was not found and 126 if it could not be executed (the
+ * shell conventions, so `RUN nosuchcmd` in exec form fails like `sh -c nosuchcmd` would).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define EXIT_SETUP_FAILED 125
+#define EXIT_CANNOT_EXECUTE 126
+#define EXIT_NOT_FOUND 127
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* ------------------------------------------------------------------------------------------ */
+/* Status reporting                                                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+static int status_fd = -1;
+
+/* Appends a JSON-escaped copy of s to buf (bounded). */
+static size_t json_escape(char *buf, size_t cap, size_t len, const char *s) {
+  for (; *s && len + 8 < cap; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') {
+      buf[len++] = '\\';
+      buf[len++] = (char)c;
+    } else if (c < 0x20) {
+      len += (size_t)snprintf(buf + len, cap - len, "\\u%04x", c);
+    } else {
+      buf[len++] = (char)c;
+    }
+  }
+  buf[len] = '\0';
+  return len;
+}
+
+/* One write(2) per line so lines from stage 0, 1 and 2 never interleave (O_APPEND). */
+static void status_line(const char *line) {
+  if (status_fd < 0) return;
+  size_t n = strlen(line);
+  while (write(status_fd, line, n) < 0 && errno == EINTR) {
+  }
+}
+
+/* The message ends with strerror(err) when err is set, so Java needs no errno table. */
+static void report_error(const char *stage, int err, const char *fmt, ...) {
+  char msg[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (err && n >= 0 && (size_t)n < sizeof msg)
+    snprintf(msg + n, sizeof msg - (size_t)n, ": %s", strerror(err));
+  char line[6144];
+  size_t len = (size_t)snprintf(line, sizeof line, "{\"error\":\"");
+  len = json_escape(line, sizeof line, len, stage);
+  len += (size_t)snprintf(line + len, sizeof line - len, "\",\"errno\":%d,\"message\":\"", err);
+  len = json_escape(line, sizeof line, len, msg);
+  snprintf(line + len, sizeof line - len, "\"}\n");
+  status_line(line);
+  /* Also on stderr, so a human running rrun by hand sees it. */
+  fprintf(stderr, "rrun: %s: %s\n", stage, msg);
+}
+
+/* Reports a setup failure of stage 1 and ends it; stage 0 then reports the exit. */
+__attribute__((noreturn)) static void die(const char *stage, int err, const char *fmt, ...) {
+  char msg[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  report_error(stage, err, "%s", msg);
+  _exit(EXIT_SETUP_FAILED);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* A small JSON parser: the spec is written by Jackson, but we still parse it strictly.        */
+/* ------------------------------------------------------------------------------------------ */
+
+enum json_type { J_NULL, J_BOOL, J_NUMBER, J_STRING, J_ARRAY, J_OBJECT };
+
+struct json {
+  enum json_type type;
+  bool boolean;
+  double number;
+  char *string;          /* J_STRING: NUL-terminated UTF-8 (strings containing \u0000 are rejected) */
+  size_t count;          /* J_ARRAY / J_OBJECT: number of items */
+  struct json **items;   /* J_ARRAY / J_OBJECT values */
+  char **keys;           /* J_OBJECT keys */
+};
+
+struct json_parser {
+  const char *p;
+  const char *end;
+  const char *error;
+  int depth;
+};
+
+static void *xmalloc(size_t n) {
+  void *p = calloc(1, n ? n : 1);
+  if (!p) die("spec", ENOMEM, "out of memory");
+  return p;
+}
+
+static void *xrealloc(void *old, size_t n) {
+  void *p = realloc(old, n ? n : 1);
+  if (!p) die("spec", ENOMEM, "out of memory");
+  return p;
+}
+
+static void json_skip_ws(struct json_parser *jp) {
+  while (jp->p < jp->end && (*jp->p == ' ' || *jp->p == '\t' || *jp->p == '\n' || *jp->p == '\r'))
+    jp->p++;
+}
+
+static struct json *json_value(struct json_parser *jp);
+
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+static bool json_hex4(struct json_parser *jp, unsigned *out) {
+  if (jp->end - jp->p < 4) return false;
+  unsigned v = 0;
+  for (int i = 0; i < 4; i++) {
+    int d = hex_digit(jp->p[i]);
+    if (d < 0) return false;
+    v = v * 16 + (unsigned)d;
+  }
+  jp->p += 4;
+  *out = v;
+  return true;
+}
+
+static size_t utf8_encode(unsigned cp, char *out) {
+  if (cp < 0x80) {
+    out[0] = (char)cp;
+    return 1;
+  } else if (cp < 0x800) {
+    out[0] = (char)(0xC0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3F));
+    return 2;
+  } else if (cp < 0x10000) {
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = (char)(0xF0 | (cp >> 18));
+  out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = (char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+/* Parses a string starting at the opening quote. Returns NULL and sets jp->error on failure. */
+static char *json_string_raw(struct json_parser *jp) {
+  if (jp->p >= jp->end || *jp->p != '"') {
+    jp->error = "expected a string";
+    return NULL;
+  }
+  jp->p++;
+  /* The decoded form is never longer than the encoded one (\uXXXX: 6 bytes → at most 3/4). */
+  const char *scan = jp->p;
+  while (scan < jp->end && *scan != '"') scan += (*scan == '\\') ? 2 : 1;
+  if (scan >= jp->end) {
+    jp->error = "unterminated string";
+    return NULL;
+  }
+  char *out = xmalloc((size_t)(scan - jp->p) + 1);
+  size_t n = 0;
+  while (jp->p < jp->end && *jp->p != '"') {
+    unsigned char c = (unsigned char)*jp->p++;
+    if (c < 0x20) {
+      jp->error = "control character in string";
+      return NULL;
+    }
+    if (c != '\\') {
+      out[n++] = (char)c;
+      continue;
+    }
+    if (jp->p >= jp->end) break;
+    char e = *jp->p++;
+    switch (e) {
+      case '"': out[n++] = '"'; break;
+      case '\\': out[n++] = '\\'; break;
+      case '/': out[n++] = '/'; break;
+      case 'b': out[n++] = '\b'; break;
+      case 'f': out[n++] = '\f'; break;
+      case 'n': out[n++] = '\n'; break;
+      case 'r': out[n++] = '\r'; break;
+      case 't': out[n++] = '\t'; break;
+      case 'u': {
+        unsigned cp;
+        if (!json_hex4(jp, &cp)) {
+          jp->error = "bad \\u escape";
+          return NULL;
+        }
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          /* A high surrogate must be followed by an escaped low surrogate. */
+          unsigned lo;
+          if (jp->end - jp->p < 2 || jp->p[0] != '\\' || jp->p[1] != 'u') {
+            jp->error = "unpaired surrogate";
+            return NULL;
+          }
+          jp->p += 2;
+          if (!json_hex4(jp, &lo) || lo < 0xDC00 || lo > 0xDFFF) {
+            jp->error = "unpaired surrogate";
+            return NULL;
+          }
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+          jp->error = "unpaired surrogate";
+          return NULL;
+        }
+        if (cp == 0) {
+          /* Paths, arguments and env entries are C strings; a NUL cannot be represented. */
+          jp->error = "\\u0000 is not allowed";
+          return NULL;
+        }
+        n += utf8_encode(cp, out + n);
+        break;
+      }
+      default:
+        jp->error = "bad escape";
+        return NULL;
+    }
+  }
+  if (jp->p >= jp->end) {
+    jp->error = "unterminated string";
+    return NULL;
+  }
+  jp->p++; /* closing quote */
+  out[n] = '\0';
+  return out;
+}
+
+static struct json *json_number(struct json_parser *jp) {
+  const char *start = jp->p;
+  if (jp->p < jp->end && *jp->p == '-') jp->p++;
+  if (jp->p >= jp->end || !isdigit((unsigned char)*jp->p)) {
+    jp->error = "bad number";
+    return NULL;
+  }
+  while (jp->p < jp->end && (isdigit((unsigned char)*jp->p) || *jp->p == '.' || *jp->p == 'e' ||
+                             *jp->p == 'E' || *jp->p == '+' || *jp->p == '-'))
+    jp->p++;
+  char tmp[64];
+  size_t len = (size_t)(jp->p - start);
+  if (len >= sizeof tmp) {
+    jp->error = "number too long";
+    return NULL;
+  }
+  memcpy(tmp, start, len);
+  tmp[len] = '\0';
+  char *endp;
+  double v = strtod(tmp, &endp);
+  if (*endp != '\0') {
+    jp->error = "bad number";
+    return NULL;
+  }
+  struct json *j = xmalloc(sizeof *j);
+  j->type = J_NUMBER;
+  j->number = v;
+  return j;
+}
+
+static bool json_literal(struct json_parser *jp, const char *word) {
+  size_t n = strlen(word);
+  if ((size_t)(jp->end - jp->p) < n || memcmp(jp->p, word, n) != 0) return false;
+  jp->p += n;
+  return true;
+}
+
+/* Parses an array or object body after its opening bracket. */
+static struct json *json_container(struct json_parser *jp, bool object) {
+  struct json *j = xmalloc(sizeof *j);
+  j->type = object ? J_OBJECT : J_ARRAY;
+  char close = object ? '}' : ']';
+  if (++jp->depth > 64) {
+    jp->error = "nesting too deep";
+    return NULL;
+  }
+  json_skip_ws(jp);
+  if (jp->p < jp->end && *jp->p == close) {
+    jp->p++;
+    jp->depth--;
+    return j;
+  }
+  for (;;) {
+    char *key = NULL;
+    if (object) {
+      json_skip_ws(jp);
+      key = json_string_raw(jp);
+      if (!key) return NULL;
+      json_skip_ws(jp);
+      if (jp->p >= jp->end || *jp->p != ':') {
+        jp->error = "expected ':'";
+        return NULL;
+      }
+      jp->p++;
+    }
+    struct json *v = json_value(jp);
+    if (!v) return NULL;
+    j->items = xrealloc(j->items, (j->count + 1) * sizeof *j->items);
+    j->keys = xrealloc(j->keys, (j->count + 1) * sizeof *j->keys);
+    j->items[j->count] = v;
+    j->keys[j->count] = key;
+    j->count++;
+    json_skip_ws(jp);
+    if (jp->p < jp->end && *jp->p == ',') {
+      jp->p++;
+      continue;
+    }
+    if (jp->p < jp->end && *jp->p == close) {
+      jp->p++;
+      jp->depth--;
+      return j;
+    }
+    jp->error = object ? "expected ',' or '}'" : "expected ',' or ']'";
+    return NULL;
+  }
+}
+
+static struct json *json_value(struct json_parser *jp) {
+  json_skip_ws(jp);
+  if (jp->p >= jp->end) {
+    jp->error = "unexpected end of input";
+    return NULL;
+  }
+  char c = *jp->p;
+  if (c == '{' || c == '[') {
+    jp->p++;
+    return json_container(jp, c == '{');
+  }
+  if (c == '"') {
+    char *s = json_string_raw(jp);
+    if (!s) return NULL;
+    struct json *j = xmalloc(sizeof *j);
+    j->type = J_STRING;
+    j->string = s;
+    return j;
+  }
+  if (c == '-' || isdigit((unsigned char)c)) return json_number(jp);
+  struct json *j = xmalloc(sizeof *j);
+  if (json_literal(jp, "true")) {
+    j->type = J_BOOL;
+    j->boolean = true;
+  } else if (json_literal(jp, "false")) {
+    j->type = J_BOOL;
+  } else if (json_literal(jp, "null")) {
+    j->type = J_NULL;
+  } else {
+    jp->error = "unexpected character";
+    return NULL;
+  }
+  return j;
+}
+
+static struct json *json_parse(const char *text, size_t len, const char **error, size_t *offset) {
+  struct json_parser jp = {text, text + len, NULL, 0};
+  struct json *j = json_value(&jp);
+  if (j) {
+    json_skip_ws(&jp);
+    if (jp.p != jp.end) {
+      jp.error = "trailing characters";
+      j = NULL;
+    }
+  }
+  *error = jp.error;
+  *offset = (size_t)(jp.p - text);
+  return j;
+}
+
+static struct json *json_get(const struct json *obj, const char *key) {
+  if (!obj || obj->type != J_OBJECT) return NULL;
+  for (size_t i = 0; i < obj->count; i++)
+    if (strcmp(obj->keys[i], key) == 0) return obj->items[i];
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The spec                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+struct bind_mount {
+  const char *source;
+  const char *target;
+  bool read_only;
+  int tree_fd; /* detached clone of source, opened before pivot_root */
+};
+
+struct spec {
+  const char *rootfs;       /* empty dir the overlay is mounted on (private mount ns only) */
+  const char *layers_root;  /* optional: chdir here so lowerdirs can be short relative paths */
+  char **lower_dirs;        /* top first */
+  size_t lower_count;
+  const char *upper_dir;
+  const char *work_dir;
+  char **args;              /* NULL-terminated */
+  char **env;               /* NULL-terminated */
+  size_t env_count;
+  const char *cwd;
+  const char *user;
+  const char *hostname;
+  bool host_network;
+  struct bind_mount *mounts;
+  size_t mount_count;
+  char **cgroup_procs;
+  size_t cgroup_count;
+  bool no_new_privileges;
+};
+
+static const char *spec_string(const struct json *root, const char *key, bool required,
+                               const char *fallback) {
+  const struct json *v = json_get(root, key);
+  if (!v || v->type == J_NULL) {
+    if (required) die("spec", 0, "missing string field \"%s\"", key);
+    return fallback;
+  }
+  if (v->type != J_STRING) die("spec", 0, "field \"%s\" must be a string", key);
+  return v->string;
+}
+
+static char **spec_strings(const struct json *root, const char *key, bool required,
+                           size_t *count) {
+  const struct json *v = json_get(root, key);
+  if (!v || v->type == J_NULL) {
+    if (required) die("spec", 0, "missing array field \"%s\"", key);
+    *count = 0;
+    return xmalloc(sizeof(char *));
+  }
+  if (v->type != J_ARRAY) die("spec", 0, "field \"%s\" must be an array", key);
+  char **out = xmalloc((v->count + 1) * sizeof *out);
+  for (size_t i = 0; i < v->count; i++) {
+    if (v->items[i]->type != J_STRING)
+      die("spec", 0, "field \"%s\" must contain only strings", key);
+    out[i] = v->items[i]->string;
+  }
+  *count = v->count;
+  return out;
+}
+
+static bool spec_bool(const struct json *root, const char *key) {
+  const struct json *v = json_get(root, key);
+  if (!v || v->type == J_NULL) return false;
+  if (v->type != J_BOOL) die("spec", 0, "field \"%s\" must be a boolean", key);
+  return v->boolean;
+}
+
+static char *read_file(const char *path, size_t *len) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die("spec", errno, "open %s", path);
+  size_t cap = 4096, n = 0;
+  char *buf = xmalloc(cap);
+  for (;;) {
+    if (n + 1 >= cap) buf = xrealloc(buf, cap *= 2);
+    ssize_t r = read(fd, buf + n, cap - n - 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) die("spec", errno, "read %s", path);
+    if (r == 0) break;
+    n += (size_t)r;
+  }
+  close(fd);
+  buf[n] = '\0';
+  *len = n;
+  return buf;
+}
+
+static void load_spec(const char *path, struct spec *s) {
+  size_t len;
+  char *text = read_file(path, &len);
+  const char *error;
+  size_t offset;
+  struct json *root = json_parse(text, len, &error, &offset);
+  if (!root) die("spec", 0, "invalid JSON in %s at offset %zu: %s", path, offset, error);
+  if (root->type != J_OBJECT) die("spec", 0, "spec must be a JSON object");
+
+  s->rootfs = spec_string(root, "rootfs", true, NULL);
+  s->layers_root = spec_string(root, "layersRoot", false, NULL);
+  s->lower_dirs = spec_strings(root, "lowerDirs", true, &s->lower_count);
+  if (s->lower_count == 0) die("spec", 0, "lowerDirs must not be empty");
+  s->upper_dir = spec_string(root, "upperDir", true, NULL);
+  s->work_dir = spec_string(root, "workDir", true, NULL);
+  size_t argc;
+  s->args = spec_strings(root, "args", true, &argc);
+  if (argc == 0) die("spec", 0, "args must not be empty");
+  s->env = spec_strings(root, "env", false, &s->env_count);
+  s->cwd = spec_string(root, "cwd", false, "/");
+  s->user = spec_string(root, "user", false, "");
+  s->hostname = spec_string(root, "hostname", false, "buildkitsandbox");
+  const char *network = spec_string(root, "network", false, "none");
+  if (strcmp(network, "host") == 0) s->host_network = true;
+  else if (strcmp(network, "none") != 0) die("spec", 0, "unknown network mode \"%s\"", network);
+  s->cgroup_procs = spec_strings(root, "cgroupProcs", false, &s->cgroup_count);
+  s->no_new_privileges = spec_bool(root, "noNewPrivileges");
+
+  const struct json *mounts = json_get(root, "mounts");
+  if (mounts && mounts->type != J_NULL) {
+    if (mounts->type != J_ARRAY) die("spec", 0, "field \"mounts\" must be an array");
+    s->mounts = xmalloc(mounts->count * sizeof *s->mounts);
+    s->mount_count = mounts->count;
+    for (size_t i = 0; i < mounts->count; i++) {
+      const struct json *m = mounts->items[i];
+      if (m->type != J_OBJECT) die("spec", 0, "mounts[%zu] must be an object", i);
+      s->mounts[i].source = spec_string(m, "source", true, NULL);
+      s->mounts[i].target = spec_string(m, "target", true, NULL);
+      s->mounts[i].read_only = spec_bool(m, "readOnly");
+      s->mounts[i].tree_fd = -1;
+      if (s->mounts[i].target[0] != '/')
+        die("spec", 0, "mount target \"%s\" must be absolute", s->mounts[i].target);
+    }
+  }
+  if (s->cwd[0] != '/') die("spec", 0, "cwd \"%s\" must be absolute", s->cwd);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Small file-system helpers (used after pivot_root, so paths resolve inside the container)   */
+/* ------------------------------------------------------------------------------------------ */
+
+static void stat_mtime(const char *path, struct timespec *out) {
+  struct stat st;
+  if (stat(path, &st) == 0) *out = st.st_mtim;
+  else out->tv_sec = out->tv_nsec = 0;
+}
+
+/* Tells Java about an entry we created only so something could be mounted on it. */
+static void report_stub(const char *path, const struct timespec *before,
+                        const struct timespec *after) {
+  char line[PATH_MAX + 256];
+  size_t len = (size_t)snprintf(line, sizeof line, "{\"stub\":\"");
+  len = json_escape(line, sizeof line, len, path);
+  snprintf(line + len, sizeof line - len, "\",\"before\":[%lld,%ld],\"after\":[%lld,%ld]}\n",
+           (long long)before->tv_sec, before->tv_nsec, (long long)after->tv_sec, after->tv_nsec);
+  status_line(line);
+}
+
+/* Joins the real path of parent with name; parent must exist. */
+static void real_child_path(const char *parent, const char *name, char *out, size_t cap) {
+  char real[PATH_MAX];
+  if (!realpath(parent, real)) die("mkdir", errno, "resolve %s", parent);
+  int n = snprintf(out, cap, "%s%s%s", real, strcmp(real, "/") == 0 ? "" : "/", name);
+  if (n < 0 || (size_t)n >= cap) die("mkdir", ENAMETOOLONG, "%s/%s", real, name);
+}
+
+/*
+ * Creates path (a dir, or an empty file if !dir) and every missing parent, reporting each created
+ * entry as a stub when report is set. Returns true if the final entry was created.
+ */
+static bool create_path(const char *path, bool dir, mode_t mode, bool report, uid_t uid,
+                        gid_t gid) {
+  char buf[PATH_MAX];
+  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+    die("mkdir", ENAMETOOLONG, "%s", path);
+  bool created = false;
+  for (char *p = buf + 1;; p++) {
+    bool last = (*p == '\0');
+    if (*p != '/' && !last) continue;
+    char saved = *p;
+    *p = '\0';
+    struct stat st;
+    if (buf[0] && stat(buf, &st) != 0) {
+      if (errno != ENOENT) die("mkdir", errno, "stat %s", buf);
+      char *slash = strrchr(buf, '/');
+      char parent[PATH_MAX];
+      snprintf(parent, sizeof parent, "%.*s", (int)(slash - buf), buf);
+      if (!parent[0]) strcpy(parent, "/");
+      char real[PATH_MAX];
+      real_child_path(parent, slash + 1, real, sizeof real);
+      struct timespec before, after;
+      stat_mtime(parent, &before);
+      if (last && !dir) {
+        int fd = open(buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0) die("mkdir", errno, "create %s", buf);
+        if (fchmod(fd, mode) != 0) die("mkdir", errno, "chmod %s", buf);
+        close(fd);
+      } else {
+        if (mkdir(buf, mode) != 0) die("mkdir", errno, "mkdir %s", buf);
+        if (chmod(buf, mode) != 0) die("mkdir", errno, "chmod %s", buf);
+      }
+      if ((uid != 0 || gid != 0) && lchown(buf, uid, gid) != 0) die("mkdir", errno, "chown %s", buf);
+      stat_mtime(parent, &after);
+      if (report) report_stub(real, &before, &after);
+      created = last;
+    } else if (!last && buf[0] && !S_ISDIR(st.st_mode)) {
+      die("mkdir", ENOTDIR, "%s is not a directory", buf);
+    }
+    if (last) break;
+    *p = saved;
+  }
+  return created;
+}
+
+/* Follows a final-component symlink (possibly dangling) inside the container root. */
+static void resolve_final_symlinks(const char *path, char *out, size_t cap) {
+  snprintf(out, cap, "%s", path);
+  for (int i = 0; i < 40; i++) {
+    struct stat st;
+    if (lstat(out, &st) != 0 || !S_ISLNK(st.st_mode)) return;
+    char link[PATH_MAX];
+    ssize_t n = readlink(out, link, sizeof link - 1);
+    if (n < 0) die("mount", errno, "readlink %s", out);
+    link[n] = '\0';
+    char next[PATH_MAX];
+    int len;
+    if (link[0] == '/') {
+      len = snprintf(next, sizeof next, "%s", link);
+    } else {
+      char *slash = strrchr(out, '/');
+      len = snprintf(next, sizeof next, "%.*s/%s", (int)(slash - out), out, link);
+    }
+    if (len < 0 || (size_t)len >= sizeof next) die("mount", ENAMETOOLONG, "resolve %s", path);
+    snprintf(out, cap, "%s", next);
+  }
+  die("mount", ELOOP, "too many symlinks resolving %s", path);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Stage 1: mounts                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+/* overlayfs splits lowerdir on ':' and options on ','; a backslash escapes both. */
+static size_t append_escaped(char *buf, size_t cap, size_t len, const char *s) {
+  for (; *s; s++) {
+    if (len + 3 >= cap) return cap;
+    if (*s == ':' || *s == ',' || *s == '\\') buf[len++] = '\\';
+    buf[len++] = *s;
+  }
+  buf[len] = '\0';
+  return len;
+}
+
+static void mount_overlay(const struct spec *s) {
+  /* Relative lowerdirs resolve against our cwd, which keeps deep stacks under the one-page limit
+   * of mount(2) data; the kernel would otherwise truncate the option string silently. */
+  if (s->layers_root && chdir(s->layers_root) != 0)
+    die("mount overlay", errno, "chdir to layers root %s", s->layers_root);
+  long page = sysconf(_SC_PAGESIZE);
+  size_t cap = 1 << 20;
+  char *opts = xmalloc(cap);
+  size_t len = (size_t)snprintf(opts, cap, "lowerdir=");
+  for (size_t i = 0; i < s->lower_count; i++) {
+    if (i) opts[len++] = ':';
+    len = append_escaped(opts, cap, len, s->lower_dirs[i]);
+  }
+  len += (size_t)snprintf(opts + len, cap - len, ",upperdir=");
+  len = append_escaped(opts, cap, len, s->upper_dir);
+  len += (size_t)snprintf(opts + len, cap - len, ",workdir=");
+  len = append_escaped(opts, cap, len, s->work_dir);
+  /* The diff-safe set: no index, no redirects, no metacopy stubs in the upperdir (§5). */
+  len += (size_t)snprintf(opts + len, cap - len, ",index=off,redirect_dir=off,metacopy=off");
+  if (len + 1 > (size_t)page)
+    die("mount overlay", E2BIG,
+        "overlay options are %zu bytes, more than one page (%ld); pass a layersRoot so the "
+        "lower dirs can be given as short relative paths", len, page);
+  if (mount("overlay", s->rootfs, "overlay", 0, opts) != 0)
+    die("mount overlay", errno, "mount overlay on %s (%zu lower dirs)", s->rootfs, s->lower_count);
+}
+
+/* Detached copies of the bind sources, taken while the host root is still reachable. */
+static void open_bind_sources(struct spec *s) {
+  for (size_t i = 0; i < s->mount_count; i++) {
+    struct bind_mount *m = &s->mounts[i];
+    m->tree_fd = open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (m->tree_fd < 0) die("mount bind", errno, "open_tree %s", m->source);
+    if (m->read_only) {
+      struct mount_attr attr = {0};
+      attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+      if (mount_setattr(m->tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
+        die("mount bind", errno, "make %s read-only", m->source);
+    }
+  }
+}
+
+static void enter_rootfs(const struct spec *s) {
+  if (chdir(s->rootfs) != 0) die("pivot_root", errno, "chdir %s", s->rootfs);
+  /* pivot_root(".", ".") stacks the old root on top of the new one; detaching "." removes it
+   * without needing a directory for it inside the image (pivot_root(2), runc). */
+  if (syscall(SYS_pivot_root, ".", ".") != 0) die("pivot_root", errno, "pivot_root %s", s->rootfs);
+  if (umount2(".", MNT_DETACH) != 0) die("pivot_root", errno, "detach the old root");
+  if (chdir("/") != 0) die("pivot_root", errno, "chdir /");
+}
+
+static void mount_fs(const char *source, const char *target, const char *type,
+                     unsigned long flags, const char *data) {
+  if (mount(source, target, type, flags, data) != 0)
+    die("mount", errno, "mount %s on %s%s%s", type ? type : source, target, data ? " with " : "",
+        data ? data : "");
+}
+
+/* Ensures a mount point exists in the image; if we create it, it is a stub. */
+static void mount_point(const char *path, bool dir) {
+  create_path(path, dir, dir ? 0755 : 0644, true, 0, 0);
+}
+
+static void setup_dev(void) {
+  mount_point("/dev", true);
+  mount_fs("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+  static const struct {
+    const char *name;
+    unsigned major, minor;
+  } devices[] = {{"/dev/null", 1, 3},    {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+                 {"/dev/random", 1, 8},  {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
+  for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++) {
+    if (mknod(devices[i].name, S_IFCHR | 0666, makedev(devices[i].major, devices[i].minor)) != 0)
+      die("mount", errno, "mknod %s", devices[i].name);
+    if (chmod(devices[i].name, 0666) != 0) die("mount", errno, "chmod %s", devices[i].name);
+  }
+  if (mkdir("/dev/pts", 0755) != 0) die("mount", errno, "mkdir /dev/pts");
+  mount_fs("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+           "newinstance,ptmxmode=0666,mode=0620,gid=5");
+  if (symlink("pts/ptmx", "/dev/ptmx") != 0) die("mount", errno, "symlink /dev/ptmx");
+  if (mkdir("/dev/shm", 01777) != 0) die("mount", errno, "mkdir /dev/shm");
+  mount_fs("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k");
+  if (mkdir("/dev/mqueue", 0755) != 0) die("mount", errno, "mkdir /dev/mqueue");
+  mount_fs("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
+  static const char *links[][2] = {{"/proc/self/fd", "/dev/fd"},
+                                   {"/proc/self/fd/0", "/dev/stdin"},
+                                   {"/proc/self/fd/1", "/dev/stdout"},
+                                   {"/proc/self/fd/2", "/dev/stderr"}};
+  for (size_t i = 0; i < 4; i++)
+    if (symlink(links[i][0], links[i][1]) != 0) die("mount", errno, "symlink %s", links[i][1]);
+}
+
+static void setup_bind_mounts(const struct spec *s) {
+  for (size_t i = 0; i < s->mount_count; i++) {
+    const struct bind_mount *m = &s->mounts[i];
+    struct stat st;
+    if (fstat(m->tree_fd, &st) != 0) die("mount bind", errno, "stat %s", m->source);
+    /* Mounting over a symlink would follow it at mount time anyway; resolving it ourselves lets
+     * us create a missing target (e.g. resolv.conf -> ../run/...) at the right place. */
+    char target[PATH_MAX];
+    resolve_final_symlinks(m->target, target, sizeof target);
+    mount_point(target, S_ISDIR(st.st_mode));
+    if (move_mount(m->tree_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+      die("mount bind", errno, "mount %s on %s", m->source, m->target);
+    close(m->tree_fd);
+  }
+}
+
+/* Same lists as runc/containerd defaults (docs/runner.md §2 "Masked paths"). */
+static const char *const masked_paths[] = {
+    "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+    "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+    "/sys/firmware", "/sys/devices/virtual/powercap"};
+static const char *const readonly_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                                             "/proc/sysrq-trigger"};
+
+static void mask_paths(void) {
+  for (size_t i = 0; i < sizeof masked_paths / sizeof masked_paths[0]; i++) {
+    struct stat st;
+    if (stat(masked_paths[i], &st) != 0) continue; /* not present on this kernel */
+    if (S_ISDIR(st.st_mode))
+      mount_fs("tmpfs", masked_paths[i], "tmpfs", MS_RDONLY, "nr_blocks=1,nr_inodes=1");
+    else
+      mount_fs("/dev/null", masked_paths[i], NULL, MS_BIND, NULL);
+  }
+  for (size_t i = 0; i < sizeof readonly_paths / sizeof readonly_paths[0]; i++) {
+    const char *p = readonly_paths[i];
+    struct stat st;
+    if (stat(p, &st) != 0) continue;
+    mount_fs(p, p, NULL, MS_BIND | MS_REC, NULL);
+    /* A bind remount must restate the flags it keeps, or it would clear nosuid/noexec/nodev. */
+    struct statvfs sv;
+    if (statvfs(p, &sv) != 0) die("mount", errno, "statvfs %s", p);
+    unsigned long keep = 0;
+    if (sv.f_flag & ST_NOSUID) keep |= MS_NOSUID;
+    if (sv.f_flag & ST_NODEV) keep |= MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC) keep |= MS_NOEXEC;
+    mount_fs(p, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL);
+  }
+}
+
+static void setup_mounts(struct spec *s) {
+  /* Nothing we mount may propagate back to the host (and pivot_root refuses shared parents). */
+  mount_fs(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+  mount_overlay(s);
+  open_bind_sources(s);
+  enter_rootfs(s);
+  /* From here on every path resolves inside the container root, so symlinks in the image
+   * cannot point our mounts or stub files at the host. */
+  mount_point("/proc", true);
+  mount_fs("proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
+  setup_dev();
+  mount_point("/sys", true);
+  mount_fs("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL);
+  setup_bind_mounts(s);
+  mask_paths();
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Stage 1: network, hostname                                                                 */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A new network namespace starts with lo DOWN; raise it so localhost works (runc "loopback"). */
+static void loopback_up(void) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) die("network", errno, "socket");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strcpy(ifr.ifr_name, "lo");
+  if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0) die("network", errno, "get flags of lo");
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl(fd, SIOCSIFFLAGS, &ifr) != 0) die("network", errno, "bring lo up");
+  close(fd);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Stage 1: user lookup in the container's own /etc/passwd and /etc/group                     */
+/* ------------------------------------------------------------------------------------------ */
+
+struct exec_user {
+  uid_t uid;
+  gid_t gid;
+  gid_t groups[NGROUPS_MAX > 1024 ? 1024 : NGROUPS_MAX];
+  size_t group_count;
+  char name[256]; /* passwd name, if found */
+  char home[PATH_MAX];
+};
+
+static bool parse_id(const char *s, unsigned long *out) {
+  if (!*s) return false;
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (*end || errno || v > 0xFFFFFFFEul || !isdigit((unsigned char)s[0])) return false;
+  *out = v;
+  return true;
+}
+
+/* Splits a colon-separated line in place into at most max fields; returns the field count. */
+static int split_fields(char *line, char **fields, int max) {
+  int n = 0;
+  fields[n++] = line;
+  for (char *p = line; *p && n < max; p++)
+    if (*p == ':') {
+      *p = '\0';
+      fields[n++] = p + 1;
+    }
+  return n;
+}
+
+/* Looks name-or-uid up in /etc/passwd; returns false if there is no file or no match. */
+static bool find_passwd(const char *want, bool numeric, unsigned long uid, struct exec_user *u) {
+  FILE *f = fopen("/etc/passwd", "re");
+  if (!f) return false;
+  char line[4096];
+  bool found = false;
+  while (!found && fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = '\0';
+    char *fld[7];
+    if (split_fields(line, fld, 7) < 7 || line[0] == '#') continue;
+    unsigned long fuid, fgid;
+    if (!parse_id(fld[2], &fuid) || !parse_id(fld[3], &fgid)) continue;
+    if (numeric ? fuid == uid : strcmp(fld[0], want) == 0) {
+      u->uid = (uid_t)fuid;
+      u->gid = (gid_t)fgid;
+      snprintf(u->name, sizeof u->name, "%s", fld[0]);
+      snprintf(u->home, sizeof u->home, "%s", fld[5]);
+      found = true;
+    }
+  }
+  fclose(f);
+  return found;
+}
+
+/* Resolves an explicit group name or gid, or (want == NULL) collects supplementary groups. */
+static bool scan_groups(const char *want, struct exec_user *u) {
+  FILE *f = fopen("/etc/group", "re");
+  if (!f) return false;
+  char line[65536];
+  bool found = false;
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = '\0';
+    char *fld[4];
+    if (split_fields(line, fld, 4) < 4 || line[0] == '#') continue;
+    unsigned long gid;
+    if (!parse_id(fld[2], &gid)) continue;
+    if (want) {
+      if (strcmp(fld[0], want) == 0) {
+        u->gid = (gid_t)gid;
+        found = true;
+        break;
+      }
+      continue;
+    }
+    /* Supplementary groups: every group listing the user's name as a member. */
+    for (char *m = strtok(fld[3], ","); m; m = strtok(NULL, ",")) {
+      if (u->name[0] && strcmp(m, u->name) == 0 &&
+          u->group_count < sizeof u->groups / sizeof u->groups[0]) {
+        u->groups[u->group_count++] = (gid_t)gid;
+        break;
+      }
+    }
+  }
+  fclose(f);
+  return found;
+}
+
+/*
+ * "name|uid[:group|gid]", with the rules of runc's GetExecUser (which BuildKit uses): a name must
+ * exist in /etc/passwd, a numeric uid need not; supplementary groups come from /etc/group only
+ * when no group was given. An empty user means "0", and a lookup failure for it is not an error.
+ */
+static void resolve_user(const char *spec_user, struct exec_user *u) {
+  bool is_default = spec_user[0] == '\0';
+  char buf[512];
+  snprintf(buf, sizeof buf, "%s", is_default ? "0" : spec_user);
+  char *group = strchr(buf, ':');
+  if (group) *group++ = '\0';
+  memset(u, 0, sizeof *u);
+  strcpy(u->home, "/");
+
+  unsigned long id;
+  bool numeric = parse_id(buf, &id);
+  if (!find_passwd(buf, numeric, numeric ? id : 0, u)) {
+    if (!numeric) die("user", ENOENT, "unable to find user %s: no matching entries in passwd file", buf);
+    u->uid = (uid_t)id;
+    u->gid = 0;
+  }
+  if (group && *group) {
+    if (parse_id(group, &id)) u->gid = (gid_t)id;
+    else if (!scan_groups(group, u))
+      die("user", ENOENT, "unable to find group %s: no matching entries in group file", group);
+  } else {
+    scan_groups(NULL, u);
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Stage 2: privileges and exec                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Docker's default capability set (containerd defaultUnixCaps). */
+static const int default_caps[] = {CAP_CHOWN,      CAP_DAC_OVERRIDE,     CAP_FSETID,
+                                   CAP_FOWNER,     CAP_MKNOD,            CAP_NET_RAW,
+                                   CAP_SETGID,     CAP_SETUID,           CAP_SETFCAP,
+                                   CAP_SETPCAP,    CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+                                   CAP_KILL,       CAP_AUDIT_WRITE};
+
+static bool is_default_cap(int cap) {
+  for (size_t i = 0; i < sizeof default_caps / sizeof default_caps[0]; i++)
+    if (default_caps[i] == cap) return true;
+  return false;
+}
+
+static void drop_bounding_set(void) {
+  /* The loop ends where the kernel's capability list ends (EINVAL). */
+  for (int cap = 0; cap < 64; cap++) {
+    if (is_default_cap(cap)) continue;
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+      if (errno == EINVAL) break;
+      die("capabilities", errno, "drop capability %d from the bounding set", cap);
+    }
+  }
+}
+
+/* After the uid change (KEEPCAPS kept the permitted set): the 14 defaults as effective and
+ * permitted. The inheritable set stays empty (moby since CVE-2022-24769), so for a non-root user
+ * execve clears them again, as in Docker. */
+static void set_capabilities(void) {
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2];
+  memset(data, 0, sizeof data);
+  for (size_t i = 0; i < sizeof default_caps / sizeof default_caps[0]; i++) {
+    int c = default_caps[i];
+    data[c / 32].effective |= 1u << (c % 32);
+    data[c / 32].permitted |= 1u << (c % 32);
+  }
+  if (syscall(SYS_capset, &hdr, data) != 0) die("capabilities", errno, "capset");
+}
+
+/* Changes to the target user while keeping the capabilities we drop to explicitly afterwards. */
+static void switch_user(const struct exec_user *u) {
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) die("user", errno, "PR_SET_KEEPCAPS");
+  if (setgroups(u->group_count, u->groups) != 0) die("user", errno, "setgroups");
+  if (setresgid(u->gid, u->gid, u->gid) != 0) die("user", errno, "setresgid %u", u->gid);
+  if (setresuid(u->uid, u->uid, u->uid) != 0) die("user", errno, "setresuid %u", u->uid);
+  if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) die("user", errno, "clear PR_SET_KEEPCAPS");
+}
+
+static const char *env_lookup(char **env, const char *key) {
+  size_t n = strlen(key);
+  for (char **e = env; *e; e++)
+    if (strncmp(*e, key, n) == 0 && (*e)[n] == '=') return *e + n + 1;
+  return NULL;
+}
+
+/* Like execvpe, but searches the container's PATH (from the spec env), not the helper's. */
+__attribute__((noreturn)) static void exec_command(char **args, char **env) {
+  const char *cmd = args[0];
+  int err = ENOENT;
+  if (strchr(cmd, '/')) {
+    execve(cmd, args, env);
+    err = errno;
+  } else {
+    const char *path = env_lookup(env, "PATH");
+    if (!path) path = DEFAULT_PATH;
+    bool saw_eacces = false;
+    const char *p = path;
+    for (;;) {
+      const char *colon = strchr(p, ':');
+      size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
+      char full[PATH_MAX];
+      /* An empty PATH element means the current directory, as in POSIX execvp. */
+      snprintf(full, sizeof full, "%.*s%s%s", (int)dlen, dlen ? p : ".", "/", cmd);
+      execve(full, args, env);
+      if (errno == EACCES) saw_eacces = true;
+      else if (errno != ENOENT && errno != ENOTDIR) {
+        err = errno;
+        break;
+      }
+      if (!colon) break;
+      p = colon + 1;
+    }
+    if (saw_eacces && err == ENOENT) err = EACCES;
+  }
+  report_error("exec", err, "exec %s", cmd);
+  _exit(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
+}
+
+/* Adds HOME from passwd when the spec env has none, as runc does (libcontainer/env.go). */
+static char **final_env(const struct spec *s, const struct exec_user *u) {
+  char **env = xmalloc((s->env_count + 2) * sizeof *env);
+  memcpy(env, s->env, s->env_count * sizeof *env);
+  size_t n = s->env_count;
+  env[n] = NULL;
+  if (!env_lookup(env, "HOME")) {
+    size_t len = strlen(u->home) + 6;
+    env[n] = xmalloc(len);
+    snprintf(env[n], len, "HOME=%s", u->home);
+    env[++n] = NULL;
+  }
+  return env;
+}
+
+__attribute__((noreturn)) static void stage2(const struct spec *s, const struct exec_user *u) {
+  /* PID 1 blocks the signals it forwards; the command must start with a clean mask. */
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  /* The bounding set can only be changed while CAP_SETPCAP is effective, i.e. before setuid. */
+  drop_bounding_set();
+  switch_user(u);
+  set_capabilities();
+  if (s->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    die("no_new_privs", errno, "PR_SET_NO_NEW_PRIVS");
+  if (chdir(s->cwd) != 0) die("cwd", errno, "chdir %s", s->cwd);
+  exec_command(s->args, final_env(s, u));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Stage 1: PID 1                                                                             */
+/* ------------------------------------------------------------------------------------------ */
+
+static const int forwarded_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+/*
+ * Why a separate PID 1 instead of exec'ing the command as PID 1 (as BuildKit does): a command
+ * running as PID 1 gets no default signal actions (SIGTERM would be ignored) and must reap
+ * orphans itself, which shells and build tools do not. Like tini, bwrap and Bazel's pid1 we stay
+ * as PID 1, forward termination signals, reap every zombie, and exit with the command's status
+ * (128+signal if it was killed); the kernel then kills whatever is left in the namespace.
+ * We make ourselves non-dumpable so the container cannot open /proc/1/exe (CVE-2019-5736).
+ */
+__attribute__((noreturn)) static void pid1_reap(pid_t command) {
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die("init", errno, "PR_SET_DUMPABLE");
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
+    sigaddset(&set, forwarded_signals[i]);
+  for (;;) {
+    siginfo_t info;
+    int sig = sigwaitinfo(&set, &info);
+    if (sig < 0) continue; /* EINTR */
+    if (sig != SIGCHLD) {
+      kill(command, sig);
+      continue;
+    }
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      if (pid != command) continue;
+      if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
+      _exit(128 + WTERMSIG(status));
+    }
+  }
+}
+
+struct stage1_args {
+  struct spec *spec;
+  int release_fd; /* read end of the pipe on which stage 0 releases us */
+  int release_write_fd; /* its write end, which we must close or we would never see EOF */
+};
+
+static int stage1(void *arg) {
+  struct stage1_args *a = arg;
+  struct spec *s = a->spec;
+  /* PDEATHSIG is cleared by clone; set it again so stage 0's death kills the container. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) die("init", errno, "PR_SET_PDEATHSIG");
+  close(a->release_write_fd);
+  /* Stage 0 writes one byte once we are in our cgroups. EOF without it means stage 0 failed
+   * (and reported why) or died before we had set PDEATHSIG. */
+  char c;
+  ssize_t r;
+  while ((r = read(a->release_fd, &c, 1)) < 0 && errno == EINTR) {
+  }
+  if (r != 1) _exit(EXIT_SETUP_FAILED);
+  close(a->release_fd);
+
+  setup_mounts(s);
+  if (sethostname(s->hostname, strlen(s->hostname)) != 0)
+    die("hostname", errno, "sethostname %s", s->hostname);
+  if (!s->host_network) loopback_up();
+  umask(022);
+
+  struct exec_user u;
+  resolve_user(s->user, &u);
+  /* A missing working directory is created (as runc does) and belongs to the user. */
+  create_path(s->cwd, true, 0755, false, u.uid, u.gid);
+
+  /* Block the signals we forward before forking, so none is lost in between. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
+    sigaddset(&set, forwarded_signals[i]);
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  pid_t command = fork();
+  if (command < 0) die("init", errno, "fork the command");
+  if (command == 0) stage2(s, &u);
+  pid1_reap(command);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Stage 0                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+static volatile sig_atomic_t container_pid = 0;
+
+static void forward_signal(int sig) {
+  if (container_pid > 0) kill(container_pid, sig);
+}
+
+static void reset_process_state(void) {
+  /* The JVM may leave signals blocked or ignored; the container must start clean. */
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    signal(sig, SIG_DFL);
+  }
+  /* Nothing the JVM opened may reach the container: only stdin/out/err stay. */
+  if (syscall(SYS_close_range, 3, ~0u, 0) != 0) {
+    for (int fd = 3; fd < 1024; fd++) close(fd);
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: rrun SPEC_JSON_PATH STATUS_PATH\n");
+    return 2;
+  }
+  pid_t starter = getppid();
+  /* If the JVM dies, so do we, and through stage 1's own PDEATHSIG the whole container. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) return EXIT_SETUP_FAILED;
+  if (getppid() != starter) return EXIT_SETUP_FAILED; /* the parent died before prctl */
+  reset_process_state();
+
+  status_fd = open(argv[2], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (status_fd < 0) {
+    fprintf(stderr, "rrun: open status file %s: %s\n", argv[2], strerror(errno));
+    return EXIT_SETUP_FAILED;
+  }
+  struct spec s;
+  memset(&s, 0, sizeof s);
+  load_spec(argv[1], &s);
+
+  int release[2];
+  if (pipe2(release, O_CLOEXEC) != 0) die("clone", errno, "pipe");
+  size_t stack_size = 1 << 20;
+  char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+                     -1, 0);
+  if (stack == MAP_FAILED) die("clone", errno, "allocate a stack");
+  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+  if (!s.host_network) flags |= CLONE_NEWNET;
+  struct stage1_args args = {&s, release[0], release[1]};
+  /* clone rather than unshare+fork: one call creates every namespace and the new PID 1. */
+  pid_t child = clone(stage1, stack + stack_size, flags, &args);
+  if (child < 0) die("clone", errno, "clone the container init");
+  close(release[0]);
+  container_pid = child;
+
+  char line[64];
+  snprintf(line, sizeof line, "{\"pid\":%d}\n", child);
+  status_line(line);
+
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = forward_signal;
+  for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
+    sigaction(forwarded_signals[i], &sa, NULL);
+
+  /* The child must be in its cgroups before it runs anything, so limits cover every process. */
+  int saved_errno = 0;
+  char cgroup_error[PATH_MAX] = "";
+  char buf[32];
+  snprintf(buf, sizeof buf, "%d", child);
+  for (size_t i = 0; i < s.cgroup_count && !saved_errno; i++) {
+    int fd = open(s.cgroup_procs[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, buf, strlen(buf)) < 0) {
+      saved_errno = errno;
+      snprintf(cgroup_error, sizeof cgroup_error, "%s", s.cgroup_procs[i]);
+    }
+    if (fd >= 0) close(fd);
+  }
+  if (saved_errno) {
+    report_error("cgroup", saved_errno, "add pid %d to %s", child, cgroup_error);
+    kill(child, SIGKILL);
+  } else if (write(release[1], "1", 1) != 1) {
+    report_error("clone", errno, "release the container init");
+    kill(child, SIGKILL);
+  }
+  close(release[1]);
+
+  int status;
+  while (waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) {
+      report_error("wait", errno, "wait for the container");
+      return EXIT_SETUP_FAILED;
+    }
+  }
+  if (WIFEXITED(status)) {
+    snprintf(line, sizeof line, "{\"exit\":%d}\n", WEXITSTATUS(status));
+    status_line(line);
+    return WEXITSTATUS(status);
+  }
+  snprintf(line, sizeof line, "{\"signal\":%d}\n", WTERMSIG(status));
+  status_line(line);
+  return 128 + WTERMSIG(status);
+}
