@@ -16,6 +16,7 @@
  *                                          creation so Java can restore it after deleting the stub
  *   {"error":"<stage>","errno":N,"message":"..."}
  *                                          a setup failure (or exec failure, stage "exec")
+ *   {"killed":N}                           the command (PID 2) was killed by signal N
  *   {"exit":N} or {"signal":N}             how the container's PID 1 ended (always last)
  *
  * Process structure:
@@ -1137,6 +1138,10 @@ __attribute__((noreturn)) static void pid1_reap(pid_t command) {
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
       if (pid != command) continue;
       if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
+      /* Our own exit code cannot tell "killed by 9" from "exit 137", so say it explicitly. */
+      char line[64];
+      snprintf(line, sizeof line, "{\"killed\":%d}\n", WTERMSIG(status));
+      status_line(line);
       _exit(128 + WTERMSIG(status));
     }
   }

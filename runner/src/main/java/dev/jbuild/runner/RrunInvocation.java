@@ -1,0 +1,126 @@
+package dev.jbuild.runner;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts rrun once and waits for it: {@code rrun SPEC_PATH STATUS_PATH}, stdin from /dev/null
+ * (or the terminal when attached), stdout/stderr copied to the caller's streams. Interruption or
+ * timeout SIGKILLs rrun; its PR_SET_PDEATHSIG then takes the whole container down.
+ */
+final class RrunInvocation {
+  /** How the container's standard streams are connected. */
+  record Io(OutputStream stdout, OutputStream stderr, boolean attached) {}
+
+  /** The helper's report plus whether we had to kill it for taking too long. */
+  record Outcome(HelperStatus status, int helperExitCode, boolean timedOut) {}
+
+  private RrunInvocation() {}
+
+  static Outcome run(Path rrun, Path specFile, Path statusFile, Io io, Duration timeout)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(rrun.toString(), specFile.toString(), statusFile.toString());
+    pb.environment().clear();
+    if (io.attached()) {
+      pb.inheritIO();
+    } else {
+      pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    }
+    Process process = pb.start();
+    Thread outPump = null;
+    Thread errPump = null;
+    if (!io.attached()) {
+      outPump = pump(process.getInputStream(), io.stdout(), "rrun-stdout");
+      errPump = pump(process.getErrorStream(), io.stderr(), "rrun-stderr");
+    }
+    boolean timedOut = false;
+    try {
+      if (timeout == null) {
+        process.waitFor();
+      } else if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        timedOut = true;
+        process.destroyForcibly();
+        waitUninterruptibly(process);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      waitUninterruptibly(process);
+      joinUninterruptibly(outPump);
+      joinUninterruptibly(errPump);
+      throw e;
+    }
+    // PID 1's exit killed every process of the container, so the pipes reach EOF promptly.
+    joinUninterruptibly(outPump);
+    joinUninterruptibly(errPump);
+    List<String> lines = Files.exists(statusFile)
+        ? Files.readAllLines(statusFile, StandardCharsets.UTF_8) : List.of();
+    return new Outcome(HelperStatus.parse(lines), process.exitValue(), timedOut);
+  }
+
+  private static Thread pump(InputStream in, OutputStream out, String name) {
+    Thread t = new Thread(() -> {
+      byte[] buf = new byte[16384];
+      boolean sinkBroken = false;
+      try (in) {
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+          // Keep draining even if the caller's stream fails, or the container would block.
+          if (!sinkBroken) {
+            try {
+              out.write(buf, 0, n);
+              out.flush();
+            } catch (IOException e) {
+              sinkBroken = true;
+            }
+          }
+        }
+      } catch (IOException e) {
+        // The pipe closed under us: the process is gone.
+      }
+    }, name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private static void waitUninterruptibly(Process process) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        process.waitFor();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void joinUninterruptibly(Thread t) {
+    if (t == null) {
+      return;
+    }
+    boolean interrupted = Thread.interrupted();
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.jbuild.runner;
+
+/**
+ * A container could not be set up or run. The message is meant for users ("Tried to X but failed
+ * because: Y"). A command that runs and fails is not an exception; see {@link ExitStatus}.
+ *
+ * <p>When the failure comes from the helper, {@link #stage()} names the setup step that failed
+ * (e.g. "mount overlay", "user", "exec") and {@link #errno()} its errno. Stage {@code "exec"} with
+ * errno 2 (ENOENT) is "command not found"; the helper then exits 127, as a shell would.
+ */
+public class RunnerException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  private final String stage;
+  private final int errno;
+
+  public RunnerException(String message) {
+    this(message, null, 0, null);
+  }
+
+  public RunnerException(String message, Throwable cause) {
+    this(message, null, 0, cause);
+  }
+
+  public RunnerException(String message, String stage, int errno, Throwable cause) {
+    super(message, cause);
+    this.stage = stage;
+    this.errno = errno;
+  }
+
+  /** The helper's setup stage that failed, or null if the failure was on the Java side. */
+  public String stage() {
+    return stage;
+  }
+
+  /** The errno reported by the helper, or 0. */
+  public int errno() {
+    return errno;
+  }
+
+  /** True if the command could not be found in the container (a shell reports exit code 127). */
+  public boolean commandNotFound() {
+    return "exec".equals(stage) && (errno == 2 || errno == 20);
+  }
+}
