@@ -1,0 +1,74 @@
+package dev.jbuild.parser;
+
+import dev.jbuild.parser.ast.Arg;
+import dev.jbuild.parser.ast.From;
+import dev.jbuild.parser.ast.Instruction;
+import dev.jbuild.parser.ast.Stage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed Dockerfile: its parser directives, its instructions in source order and the warnings
+ * found while parsing. Immutable.
+ *
+ * <p>The parser guarantees that the only instructions before the first FROM are ARGs (the global
+ * ARGs) and that there is at least one FROM, so {@link #stages()} is never empty.
+ *
+ * @param directives parser directives with lower-case keys ({@code syntax}, {@code escape},
+ *     {@code check}) and raw values, in source order
+ * @param instructions all instructions in source order
+ * @param warnings non-fatal findings in source order
+ */
+public record Dockerfile(
+    Map<String, String> directives, List<Instruction> instructions, List<Warning> warnings) {
+
+  /** Copies the components into immutable collections, keeping the directive order. */
+  public Dockerfile {
+    directives = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(directives));
+    instructions = List.copyOf(instructions);
+    warnings = List.copyOf(warnings);
+  }
+
+  /** Returns the escape token from the {@code escape} directive, {@code '\\'} by default. */
+  public char escapeToken() {
+    String escape = directives.get("escape");
+    return escape == null ? '\\' : escape.charAt(0);
+  }
+
+  /** Returns the ARG instructions before the first FROM (usable in FROM lines only). */
+  public List<Arg> globalArgs() {
+    List<Arg> args = new ArrayList<>();
+    for (Instruction instruction : instructions) {
+      if (instruction instanceof From) {
+        break;
+      }
+      if (instruction instanceof Arg) {
+        args.add((Arg) instruction);
+      }
+    }
+    return List.copyOf(args);
+  }
+
+  /** Returns the build stages in source order, each a FROM with the instructions that follow it. */
+  public List<Stage> stages() {
+    List<Stage> stages = new ArrayList<>();
+    From from = null;
+    List<Instruction> body = new ArrayList<>();
+    for (Instruction instruction : instructions) {
+      if (instruction instanceof From) {
+        if (from != null) {
+          stages.add(new Stage(stages.size(), from, body));
+        }
+        from = (From) instruction;
+        body = new ArrayList<>();
+      } else if (from != null) {
+        body.add(instruction);
+      }
+    }
+    if (from != null) {
+      stages.add(new Stage(stages.size(), from, body));
+    }
+    return List.copyOf(stages);
+  }
+}

@@ -1,0 +1,48 @@
+package dev.jbuild.parser;
+
+import dev.jbuild.parser.ast.SourceRange;
+import java.util.Objects;
+
+/**
+ * Thrown when a Dockerfile cannot be parsed into instructions. {@link #getMessage()} has the form
+ * {@code <fileName>:<line>:<column>: <detail>}, for example {@code Dockerfile:12:5: unknown
+ * instruction: COPPY (did you mean COPY?)}; the detail uses BuildKit's wording where BuildKit has
+ * one.
+ */
+public final class DockerfileSyntaxException extends Exception {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String fileName;
+  private final SourceRange range;
+  private final String detail;
+
+  /**
+   * Creates the exception.
+   *
+   * @param fileName the name used as message prefix, e.g. {@code Dockerfile}
+   * @param range where in the file the problem is
+   * @param detail what is wrong, without position
+   */
+  public DockerfileSyntaxException(String fileName, SourceRange range, String detail) {
+    super(fileName + ":" + range.startLine() + ":" + range.startColumn() + ": " + detail);
+    this.fileName = Objects.requireNonNull(fileName, "fileName");
+    this.range = range;
+    this.detail = Objects.requireNonNull(detail, "detail");
+  }
+
+  /** Returns the file name given to the parser. */
+  public String fileName() {
+    return fileName;
+  }
+
+  /** Returns where the problem is. */
+  public SourceRange range() {
+    return range;
+  }
+
+  /** Returns the message without the {@code file:line:column: } prefix. */
+  public String detail() {
+    return detail;
+  }
+}

@@ -1,0 +1,28 @@
+package dev.jbuild.parser.ast;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A build stage: a FROM instruction and the instructions up to the next FROM.
+ *
+ * @param index the 0-based position of the stage in the Dockerfile ({@code COPY --from=0})
+ * @param from the FROM instruction that starts the stage
+ * @param instructions the following instructions, FROM excluded
+ */
+public record Stage(int index, From from, List<Instruction> instructions) {
+
+  /** Validates and copies. */
+  public Stage {
+    if (index < 0) {
+      throw new IllegalArgumentException("negative stage index " + index);
+    }
+    Objects.requireNonNull(from, "from");
+    instructions = List.copyOf(instructions);
+  }
+
+  /** Returns the stage name from {@code AS name} (lower case), or {@code null}. */
+  public String name() {
+    return from.stageName();
+  }
+}

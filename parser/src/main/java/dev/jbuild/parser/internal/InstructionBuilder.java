@@ -1,0 +1,501 @@
+package dev.jbuild.parser.internal;
+
+import dev.jbuild.parser.DockerfileSyntaxException;
+import dev.jbuild.parser.ast.Add;
+import dev.jbuild.parser.ast.Arg;
+import dev.jbuild.parser.ast.ArgDecl;
+import dev.jbuild.parser.ast.Cmd;
+import dev.jbuild.parser.ast.CommandForm;
+import dev.jbuild.parser.ast.Copy;
+import dev.jbuild.parser.ast.Entrypoint;
+import dev.jbuild.parser.ast.Env;
+import dev.jbuild.parser.ast.ExecForm;
+import dev.jbuild.parser.ast.Expose;
+import dev.jbuild.parser.ast.Flag;
+import dev.jbuild.parser.ast.From;
+import dev.jbuild.parser.ast.Healthcheck;
+import dev.jbuild.parser.ast.Heredoc;
+import dev.jbuild.parser.ast.Instruction;
+import dev.jbuild.parser.ast.KeyValue;
+import dev.jbuild.parser.ast.Label;
+import dev.jbuild.parser.ast.Maintainer;
+import dev.jbuild.parser.ast.Onbuild;
+import dev.jbuild.parser.ast.Run;
+import dev.jbuild.parser.ast.Shell;
+import dev.jbuild.parser.ast.ShellForm;
+import dev.jbuild.parser.ast.SourceRange;
+import dev.jbuild.parser.ast.StopSignal;
+import dev.jbuild.parser.ast.User;
+import dev.jbuild.parser.ast.Volume;
+import dev.jbuild.parser.ast.Workdir;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns one logical line into a typed {@link Instruction}: the instruction-specific argument forms
+ * of BuildKit's parser/line_parsers.go plus the argument-count and flag checks of its
+ * instructions/parse.go, with BuildKit's error wording. Reads heredoc bodies through the {@link
+ * LineJoiner} when the instruction can have them.
+ */
+final class InstructionBuilder {
+
+  /** All instruction keywords, for the unknown-instruction check and its suggestion. */
+  static final List<String> KEYWORDS =
+      List.of(
+          "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
+          "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
+          "WORKDIR");
+
+  // instructions/parse.go validStageName, applied to the lower-cased name.
+  private static final Pattern STAGE_NAME = Pattern.compile("^[a-z][a-z0-9-_.]*$");
+  // parser/parser.go reHeredoc, applied to each raw word.
+  private static final Pattern HEREDOC = Pattern.compile("^(\\d*)<<(-?)\\s*([^<]*)$");
+
+  private final String fileName;
+  private final char escape;
+  private final LineJoiner joiner;
+
+  InstructionBuilder(String fileName, char escape, LineJoiner joiner) {
+    this.fileName = fileName;
+    this.escape = escape;
+    this.joiner = joiner;
+  }
+
+  /** Everything known about the line being built. */
+  private final class Line {
+    final LogicalLine source;
+    final int offset;
+    final LineSyntax syntax;
+    final String keyword;
+    final List<Flag> flags;
+
+    Line(LogicalLine source, int offset, LineSyntax syntax, String keyword, List<Flag> flags) {
+      this.source = source;
+      this.offset = offset;
+      this.syntax = syntax;
+      this.keyword = keyword;
+      this.flags = flags;
+    }
+
+    String rest() {
+      return syntax.rest();
+    }
+
+    /** Range of the whole instruction so far (call after reading heredocs). */
+    SourceRange range() {
+      return source.rangeToEnd(offset + syntax.keyword().start());
+    }
+
+    DockerfileSyntaxException error(String message) {
+      return new DockerfileSyntaxException(fileName, range(), message);
+    }
+
+    DockerfileSyntaxException errorAt(LineSyntax.Token token, String message) {
+      return new DockerfileSyntaxException(
+          fileName, source.range(offset + token.start(), offset + token.end()), message);
+    }
+  }
+
+  /**
+   * Builds the instruction of a logical line.
+   *
+   * @throws DockerfileSyntaxException with BuildKit's message when the line is not a valid
+   *     instruction
+   */
+  Instruction build(LogicalLine source) throws DockerfileSyntaxException {
+    return build(source, 0);
+  }
+
+  private Instruction build(LogicalLine source, int offset) throws DockerfileSyntaxException {
+    String text = source.text().substring(offset);
+    LineSyntax syntax;
+    try {
+      syntax = LineSyntaxBuilder.parse(text, escape);
+    } catch (SyntaxError e) {
+      int at = offset + e.charPositionInLine();
+      throw new DockerfileSyntaxException(
+          fileName, source.range(at, at + 1), "syntax error: " + e.getMessage());
+    }
+    String keyword = syntax.keyword().text().toUpperCase(Locale.ROOT);
+    if (!KEYWORDS.contains(keyword)) {
+      throw new DockerfileSyntaxException(
+          fileName,
+          source.range(offset + syntax.keyword().start(), offset + syntax.keyword().end()),
+          Suggestions.withSuggestion(
+              "unknown instruction: " + keyword, Suggestions.closest(keyword, KEYWORDS, false)));
+    }
+    List<Flag> flags = new ArrayList<>();
+    for (LineSyntax.Token token : syntax.flags()) {
+      flags.add(toFlag(source, offset, token));
+    }
+    Line line = new Line(source, offset, syntax, keyword, List.copyOf(flags));
+    if (!flagsIgnored(line)) {
+      try {
+        FlagRules.check(keyword, line.flags);
+      } catch (FlagRules.FlagException e) {
+        throw line.errorAt(syntax.flags().get(e.index()), e.getMessage());
+      }
+    }
+    return dispatch(line);
+  }
+
+  // BuildKit quirk: STOPSIGNAL and HEALTHCHECK NONE never parse their flags.
+  private static boolean flagsIgnored(Line line) {
+    if (line.keyword.equals("STOPSIGNAL")) {
+      return true;
+    }
+    return line.keyword.equals("HEALTHCHECK")
+        && firstWord(line.rest()).toUpperCase(Locale.ROOT).equals("NONE");
+  }
+
+  private Instruction dispatch(Line line) throws DockerfileSyntaxException {
+    switch (line.keyword) {
+      case "FROM":
+        return from(line);
+      case "RUN":
+        return run(line);
+      case "CMD":
+        return new Cmd(line.range(), line.flags, command(line, line.rest()));
+      case "ENTRYPOINT":
+        return new Entrypoint(line.range(), line.flags, command(line, line.rest()));
+      case "SHELL":
+        return shell(line);
+      case "COPY":
+      case "ADD":
+        return copyOrAdd(line);
+      case "ENV":
+        return env(line);
+      case "LABEL":
+        return label(line);
+      case "ARG":
+        return arg(line);
+      case "WORKDIR":
+        return new Workdir(line.range(), line.flags, exactlyOne(line));
+      case "USER":
+        return new User(line.range(), line.flags, exactlyOne(line));
+      case "MAINTAINER":
+        return new Maintainer(line.range(), line.flags, exactlyOne(line));
+      case "STOPSIGNAL":
+        return new StopSignal(line.range(), line.flags, exactlyOne(line));
+      case "EXPOSE":
+        return new Expose(line.range(), line.flags, atLeastOne(line, Words.splitOnBlanks(line.rest())));
+      case "VOLUME":
+        return volume(line);
+      case "HEALTHCHECK":
+        return healthcheck(line);
+      case "ONBUILD":
+        return onbuild(line);
+      default:
+        throw new IllegalStateException("keyword without builder: " + line.keyword);
+    }
+  }
+
+  private From from(Line line) throws DockerfileSyntaxException {
+    List<String> args = Words.splitOnBlanks(line.rest());
+    String stageName = null;
+    if (args.size() == 3 && args.get(1).equalsIgnoreCase("as")) {
+      stageName = args.get(2).toLowerCase(Locale.ROOT);
+      if (!STAGE_NAME.matcher(stageName).matches()) {
+        throw line.error(
+            "invalid name for build stage: "
+                + Words.goQuote(args.get(2))
+                + ", name can't start with a number or contain symbols");
+      }
+    } else if (args.size() != 1) {
+      throw line.error("FROM requires either one or three arguments");
+    }
+    return new From(line.range(), line.flags, args.get(0), stageName);
+  }
+
+  private Run run(Line line) throws DockerfileSyntaxException {
+    if (line.rest().isEmpty()) {
+      throw line.error("RUN requires at least one argument");
+    }
+    CommandForm command = command(line, line.rest());
+    List<Heredoc> heredocs = command.isExecForm() ? List.of() : readHeredocs(line);
+    return new Run(line.range(), line.flags, command, heredocs);
+  }
+
+  private Shell shell(Line line) throws DockerfileSyntaxException {
+    if (line.rest().isEmpty()) {
+      throw line.error("SHELL requires at least one argument");
+    }
+    List<String> json = json(line, line.rest());
+    if (json == null) {
+      throw line.error("SHELL requires the arguments to be in JSON form");
+    }
+    if (json.isEmpty()) {
+      throw line.error("SHELL requires at least one argument");
+    }
+    return new Shell(line.range(), line.flags, json);
+  }
+
+  private Instruction copyOrAdd(Line line) throws DockerfileSyntaxException {
+    List<String> json = json(line, line.rest());
+    List<String> args = json != null ? json : Words.splitOnBlanks(line.rest());
+    List<Heredoc> heredocs = json != null ? List.of() : readHeredocs(line);
+    if (args.size() < 2) {
+      throw line.error(
+          line.keyword
+              + " requires at least two arguments, but only one was provided. Destination could"
+              + " not be determined");
+    }
+    String destination = args.get(args.size() - 1);
+    if (json == null && HEREDOC.matcher(destination).matches()) {
+      throw line.error(line.keyword + " cannot accept a heredoc as a destination");
+    }
+    List<String> sources = args.subList(0, args.size() - 1);
+    if (line.keyword.equals("COPY")) {
+      return new Copy(line.range(), line.flags, sources, destination, heredocs);
+    }
+    return new Add(line.range(), line.flags, sources, destination, heredocs);
+  }
+
+  private Env env(Line line) throws DockerfileSyntaxException {
+    List<KeyValue> pairs = new ArrayList<>();
+    boolean legacy = nameValues(line, pairs);
+    return new Env(line.range(), line.flags, pairs, legacy);
+  }
+
+  private Label label(Line line) throws DockerfileSyntaxException {
+    List<KeyValue> pairs = new ArrayList<>();
+    boolean legacy = nameValues(line, pairs);
+    return new Label(line.range(), line.flags, pairs, legacy);
+  }
+
+  /**
+   * BuildKit's parseNameVal: if the first word has no {@code =} the line is the legacy {@code KEY
+   * rest-of-line} form, otherwise every word must be {@code key=value}.
+   *
+   * @return whether the legacy form was used
+   */
+  private boolean nameValues(Line line, List<KeyValue> pairs) throws DockerfileSyntaxException {
+    List<LineSyntax.Token> words = line.syntax.arguments();
+    if (words.isEmpty()) {
+      throw line.error(line.keyword + " requires at least one argument");
+    }
+    if (!words.get(0).text().contains("=")) {
+      String rest = line.rest();
+      int keyEnd = 0;
+      while (keyEnd < rest.length() && !Blanks.isBlank(rest.charAt(keyEnd))) {
+        keyEnd++;
+      }
+      int valueStart = Blanks.skip(rest, keyEnd);
+      if (valueStart >= rest.length()) {
+        throw line.error(line.keyword + " must have two arguments");
+      }
+      pairs.add(new KeyValue(rest.substring(0, keyEnd), rest.substring(valueStart)));
+      return true;
+    }
+    for (LineSyntax.Token word : words) {
+      int eq = word.text().indexOf('=');
+      if (eq < 0) {
+        throw line.errorAt(
+            word,
+            "Syntax error - can't find = in "
+                + Words.goQuote(word.text())
+                + ". Must be of the form: name=value");
+      }
+      if (eq == 0) {
+        throw line.errorAt(word, line.keyword + " names can not be blank");
+      }
+      pairs.add(new KeyValue(word.text().substring(0, eq), word.text().substring(eq + 1)));
+    }
+    return false;
+  }
+
+  private Arg arg(Line line) throws DockerfileSyntaxException {
+    List<LineSyntax.Token> words = line.syntax.arguments();
+    if (words.isEmpty()) {
+      throw line.error("ARG requires at least one argument");
+    }
+    List<ArgDecl> args = new ArrayList<>();
+    for (LineSyntax.Token word : words) {
+      int eq = word.text().indexOf('=');
+      String name = eq < 0 ? word.text() : word.text().substring(0, eq);
+      if (name.isEmpty()) {
+        throw line.errorAt(word, "ARG names can not be blank");
+      }
+      args.add(new ArgDecl(name, eq < 0 ? null : word.text().substring(eq + 1)));
+    }
+    return new Arg(line.range(), line.flags, args);
+  }
+
+  private Volume volume(Line line) throws DockerfileSyntaxException {
+    List<String> json = json(line, line.rest());
+    List<String> paths = atLeastOne(line, json != null ? json : Words.splitOnBlanks(line.rest()));
+    for (String path : paths) {
+      if (Blanks.trim(path).isEmpty()) {
+        throw line.error("VOLUME specified can not be an empty string");
+      }
+    }
+    return new Volume(line.range(), line.flags, paths);
+  }
+
+  /** BuildKit's parseHealthConfig followed by instructions.parseHealthcheck. */
+  private Healthcheck healthcheck(Line line) throws DockerfileSyntaxException {
+    String rest = line.rest();
+    if (rest.isEmpty()) {
+      throw line.error("HEALTHCHECK requires at least one argument");
+    }
+    String type = firstWord(rest);
+    String args = rest.substring(Blanks.skip(rest, type.length()));
+    String upper = type.toUpperCase(Locale.ROOT);
+    if (upper.equals("NONE")) {
+      if (!args.isEmpty()) {
+        throw line.error("HEALTHCHECK NONE takes no arguments");
+      }
+      return new Healthcheck(line.range(), line.flags, null);
+    }
+    if (!upper.equals("CMD")) {
+      throw line.error("Unknown type " + Words.goQuote(upper) + " in HEALTHCHECK (try CMD)");
+    }
+    CommandForm command = command(line, args);
+    boolean empty =
+        command.isExecForm()
+            ? ((ExecForm) command).args().isEmpty()
+            : ((ShellForm) command).command().isEmpty();
+    if (empty) {
+      throw line.error("Missing command after HEALTHCHECK CMD");
+    }
+    return new Healthcheck(line.range(), line.flags, command);
+  }
+
+  private Onbuild onbuild(Line line) throws DockerfileSyntaxException {
+    if (line.syntax.arguments().isEmpty()) {
+      throw line.error("ONBUILD requires at least one argument");
+    }
+    String trigger = line.syntax.arguments().get(0).text().toUpperCase(Locale.ROOT);
+    if (trigger.equals("ONBUILD")) {
+      throw line.error("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+    }
+    if (trigger.equals("FROM") || trigger.equals("MAINTAINER")) {
+      throw line.error(trigger + " isn't allowed as an ONBUILD trigger");
+    }
+    Instruction nested = build(line.source, line.offset + line.syntax.restStart());
+    // BuildKit stores the trigger as written, with heredoc bodies and terminators appended.
+    StringBuilder text = new StringBuilder(line.rest());
+    for (Heredoc heredoc : heredocsOf(nested)) {
+      text.append('\n').append(heredoc.content()).append(heredoc.name());
+    }
+    return new Onbuild(line.range(), line.flags, nested, text.toString());
+  }
+
+  private static List<Heredoc> heredocsOf(Instruction instruction) {
+    if (instruction instanceof Run) {
+      return ((Run) instruction).heredocs();
+    }
+    if (instruction instanceof Copy) {
+      return ((Copy) instruction).heredocs();
+    }
+    if (instruction instanceof Add) {
+      return ((Add) instruction).heredocs();
+    }
+    return List.of();
+  }
+
+  private String exactlyOne(Line line) throws DockerfileSyntaxException {
+    if (line.rest().isEmpty()) {
+      throw line.error(line.keyword + " requires exactly one argument");
+    }
+    return line.rest();
+  }
+
+  private static List<String> atLeastOne(Line line, List<String> values)
+      throws DockerfileSyntaxException {
+    if (values.isEmpty()) {
+      throw line.error(line.keyword + " requires at least one argument");
+    }
+    return values;
+  }
+
+  /** BuildKit's parseMaybeJSON: exec form if valid JSON, else the raw text as shell form. */
+  private CommandForm command(Line line, String text) throws DockerfileSyntaxException {
+    List<String> json = json(line, text);
+    return json != null ? new ExecForm(json) : new ShellForm(text);
+  }
+
+  private List<String> json(Line line, String text) throws DockerfileSyntaxException {
+    try {
+      return JsonArrays.parse(text);
+    } catch (JsonArrays.NotStringArrayException e) {
+      throw line.error(JsonArrays.NOT_STRING_ARRAY);
+    }
+  }
+
+  /**
+   * Finds heredoc markers among the raw argument words and reads their bodies. Delimiter words are
+   * always processed with {@code \} as escape, whatever the escape directive says.
+   */
+  private List<Heredoc> readHeredocs(Line line) throws DockerfileSyntaxException {
+    if (!line.rest().contains("<<")) {
+      return List.of();
+    }
+    List<LineSyntax.Token> words = LineSyntaxBuilder.words(line.rest(), '\\');
+    List<Heredoc> heredocs = new ArrayList<>();
+    for (int i = 0; i < words.size(); i++) {
+      Matcher m = HEREDOC.matcher(words.get(i).text());
+      if (!m.matches()) {
+        continue;
+      }
+      String delimiter = m.group(3);
+      if (delimiter.isEmpty() && i + 1 < words.size()) {
+        // Since Dockerfile 1.16 a blank may follow "<<": "<< -EOF" names "-EOF".
+        delimiter = words.get(++i).text();
+        if (delimiter.contains("<")) {
+          continue;
+        }
+      }
+      if (delimiter.isEmpty()) {
+        continue;
+      }
+      String name;
+      try {
+        name = Words.unquote(delimiter, '\\');
+      } catch (IllegalArgumentException e) {
+        throw line.error(e.getMessage());
+      }
+      if (name.isEmpty()) {
+        continue;
+      }
+      boolean expand =
+          delimiter.indexOf('\'') < 0 && delimiter.indexOf('"') < 0 && delimiter.indexOf('\\') < 0;
+      boolean chomp = m.group(2).equals("-");
+      int fd = m.group(1).isEmpty() ? 0 : Integer.parseInt(m.group(1));
+      String content =
+          joiner.readHeredoc(name, chomp, line.source, fileName, line.range().startLine());
+      heredocs.add(new Heredoc(name, content, expand, chomp, fd));
+    }
+    return heredocs;
+  }
+
+  private Flag toFlag(LogicalLine source, int offset, LineSyntax.Token token)
+      throws DockerfileSyntaxException {
+    String word;
+    try {
+      word = Words.unquote(token.text().substring(2), escape);
+    } catch (IllegalArgumentException e) {
+      throw new DockerfileSyntaxException(
+          fileName, source.range(offset + token.start(), offset + token.end()), e.getMessage());
+    }
+    int eq = word.indexOf('=');
+    String name = eq < 0 ? word : word.substring(0, eq);
+    if (name.isEmpty()) {
+      throw new DockerfileSyntaxException(
+          fileName, source.range(offset + token.start(), offset + token.end()),
+          "unknown flag: --" + name);
+    }
+    return new Flag(name, eq < 0 ? null : word.substring(eq + 1));
+  }
+
+  private static String firstWord(String text) {
+    int end = 0;
+    while (end < text.length() && !Blanks.isBlank(text.charAt(end))) {
+      end++;
+    }
+    return text.substring(0, end);
+  }
+}
