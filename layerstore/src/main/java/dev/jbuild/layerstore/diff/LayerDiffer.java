@@ -1,0 +1,303 @@
+package dev.jbuild.layerstore.diff;
+
+import dev.jbuild.layerstore.BlobWriter;
+import dev.jbuild.layerstore.ContentStore;
+import dev.jbuild.layerstore.Layer;
+import dev.jbuild.layerstore.hash.DigestingOutputStream;
+import dev.jbuild.layerstore.oci.Descriptor;
+import dev.jbuild.layerstore.oci.MediaTypes;
+import dev.jbuild.layerstore.posix.Posix;
+import dev.jbuild.layerstore.tar.TarEntry;
+import dev.jbuild.layerstore.tar.TarStreams;
+import dev.jbuild.layerstore.tar.TarWriter;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Turns file trees into layers: an overlayfs upperdir into an OCI changeset ({@link #diff}), a
+ * plain root filesystem directory ({@link #fromDirectory}) or an existing tar ({@link #fromTar})
+ * into a full layer. The tar is streamed through gzip into a {@link BlobWriter}, computing the
+ * DiffID (uncompressed) and the blob digest in one pass; nothing is buffered in memory.
+ *
+ * <p>Upperdir conversion (moby {@code overlayWhiteoutConverter.ConvertWrite}, BuildKit {@code
+ * overlay.Changes}): only the upperdir is walked, so the cost is proportional to the change. Entries
+ * are sorted by name, directories first within their subtree; a char device 0/0 (or a 0-byte file
+ * with {@code overlay.whiteout}) becomes an empty file {@code .wh.<name>} (mode 0600, mtime 0),
+ * left out if no lower layer has {@code <name>}; a directory with {@code overlay.opaque=y} is
+ * followed immediately by {@code <dir>/.wh..wh..opq} if the directory exists below; every {@code
+ * *.overlay.*} xattr is stripped and other xattrs ({@code security.capability}…) are kept as PAX
+ * {@code SCHILY.xattr.*}; hardlinked files (same device and inode) become tar hardlinks to the
+ * first path. Upperdirs from mounts with {@code redirect_dir} or {@code metacopy} are refused,
+ * because their content is not self-contained.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class LayerDiffer {
+  /** The media type of layers jbuild writes. */
+  public static final String LAYER_MEDIA_TYPE = MediaTypes.DOCKER_LAYER_GZIP;
+
+  private static final String[] OVERLAY_PREFIXES = {"trusted.", "user."};
+
+  private LayerDiffer() {}
+
+  /**
+   * Diffs an overlayfs upperdir against its lowerdirs and stores the changeset as a gzip layer.
+   * The overlay must be unmounted (or at least quiescent) while this runs.
+   *
+   * @param upperDir the upperdir of an overlay mounted with {@code redirect_dir=off,metacopy=off}
+   * @param lowerDirsTopFirst the lowerdirs of that mount, top first (used only to decide whether a
+   *     whiteout or opaque marker is needed)
+   * @param store where the layer blob goes
+   * @return the layer, or empty when the upperdir holds no change
+   * @throws IOException if reading the tree or writing the blob fails, or the upperdir uses
+   *     redirect_dir or metacopy
+   */
+  public static Optional<Layer> diff(Path upperDir, List<Path> lowerDirsTopFirst,
+      ContentStore store) throws IOException {
+    try (LayerOutput out = new LayerOutput(store)) {
+      Walker walker = new Walker(out.tar, List.copyOf(lowerDirsTopFirst), true);
+      walker.walkDirectory(upperDir, "");
+      if (walker.count == 0) {
+        return Optional.empty(); // closing aborts the blob
+      }
+      return Optional.of(out.commit());
+    }
+  }
+
+  /**
+   * Makes a layer holding a whole directory tree (a root filesystem): no whiteout conversion,
+   * devices kept as devices, overlay xattrs stripped.
+   */
+  public static Layer fromDirectory(Path dir, ContentStore store) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new IOException("Tried to make a layer from " + dir + " but failed because: it is not"
+          + " a directory");
+    }
+    try (LayerOutput out = new LayerOutput(store)) {
+      new Walker(out.tar, List.of(), false).walkDirectory(dir, "");
+      return out.commit();
+    }
+  }
+
+  /**
+   * Makes a layer from an existing tar stream (gzip, bzip2 or plain), keeping the uncompressed
+   * bytes exactly (so the DiffID is the tar's own sha256) and storing them gzip-compressed. The
+   * tar is not validated here; extraction is what checks entries. Does not close {@code tar}.
+   */
+  public static Layer fromTar(InputStream tar, ContentStore store) throws IOException {
+    InputStream plain = TarStreams.decompress(tar);
+    try (LayerOutput out = new LayerOutput(store)) {
+      plain.transferTo(out.uncompressed);
+      return out.commitRaw();
+    }
+  }
+
+  /** The tar → diffID digest → gzip → blob pipeline. */
+  private static final class LayerOutput implements AutoCloseable {
+    final BlobWriter writer;
+    final GZIPOutputStream gzip;
+    final DigestingOutputStream uncompressed;
+    final TarWriter tar;
+
+    LayerOutput(ContentStore store) throws IOException {
+      writer = store.newWriter();
+      gzip = new GZIPOutputStream(writer.stream(), 64 * 1024);
+      uncompressed = new DigestingOutputStream(gzip);
+      tar = new TarWriter(new BufferedOutputStream(uncompressed, 64 * 1024));
+    }
+
+    Layer commit() throws IOException {
+      tar.finish();
+      return commitRaw();
+    }
+
+    Layer commitRaw() throws IOException {
+      uncompressed.flush();
+      gzip.finish();
+      Descriptor blob = writer.commit(LAYER_MEDIA_TYPE, null, -1);
+      return new Layer(blob, uncompressed.digest());
+    }
+
+    @Override
+    public void close() throws IOException {
+      writer.close();
+    }
+  }
+
+  /** One walk of a tree into tar entries. */
+  private static final class Walker {
+    private final TarWriter tar;
+    private final List<Path> lowers;
+    private final boolean overlay;
+    private final Map<String, String> firstPathByInode = new HashMap<>();
+    int count;
+
+    Walker(TarWriter tar, List<Path> lowers, boolean overlay) {
+      this.tar = tar;
+      this.lowers = lowers;
+      this.overlay = overlay;
+    }
+
+    void walkDirectory(Path dir, String rel) throws IOException {
+      List<Path> children;
+      try (Stream<Path> list = Files.list(dir)) {
+        children = new ArrayList<>(list.toList());
+      }
+      children.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+      for (Path child : children) {
+        String name = child.getFileName().toString();
+        visit(child, rel.isEmpty() ? name : rel + "/" + name, rel, name);
+      }
+    }
+
+    private void visit(Path path, String rel, String parentRel, String name) throws IOException {
+      Map<String, Object> a = Files.readAttributes(path,
+          "unix:mode,ino,dev,rdev,nlink,uid,gid,lastModifiedTime,size",
+          LinkOption.NOFOLLOW_LINKS);
+      int mode = (Integer) a.get("mode");
+      int format = mode & Posix.S_IFMT;
+      long uid = ((Integer) a.get("uid")) & 0xffffffffL;
+      long gid = ((Integer) a.get("gid")) & 0xffffffffL;
+      long mtime = ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.SECONDS);
+      long rdev = (Long) a.get("rdev");
+      long size = (Long) a.get("size");
+      Map<String, byte[]> rawXattrs = readXattrs(path);
+      if (overlay) {
+        refuseUnsupported(path, rawXattrs);
+        boolean whiteout = (format == Posix.S_IFCHR && rdev == 0)
+            || (format == Posix.S_IFREG && size == 0 && hasOverlayXattr(rawXattrs, "whiteout"));
+        if (whiteout) {
+          if (existsBelow(rel)) {
+            String wh = (parentRel.isEmpty() ? "" : parentRel + "/") + ".wh." + name;
+            emit(TarEntry.file(wh, 0600, 0, 0, 0, 0), null);
+          }
+          return;
+        }
+      }
+      Map<String, byte[]> xattrs = keptXattrs(rawXattrs);
+      TarEntry entry;
+      switch (format) {
+        case Posix.S_IFDIR:
+          emit(TarEntry.directory(rel, mode & 07777, uid, gid, mtime).withXattrs(xattrs), null);
+          if (overlay && isOpaque(rawXattrs) && existsBelow(rel)) {
+            emit(TarEntry.file(rel + "/.wh..wh..opq", 0600, 0, 0, 0, 0), null);
+          }
+          walkDirectory(path, rel);
+          return;
+        case Posix.S_IFREG:
+          long nlink = ((Number) a.get("nlink")).longValue();
+          if (nlink > 1) {
+            String key = a.get("dev") + ":" + a.get("ino");
+            String first = firstPathByInode.putIfAbsent(key, rel);
+            if (first != null) {
+              emit(new TarEntry(rel, TarEntry.Type.HARDLINK, mode & 07777, uid, gid, 0, mtime,
+                  first, 0, 0, xattrs), null);
+              return;
+            }
+          }
+          entry = new TarEntry(rel, TarEntry.Type.FILE, mode & 07777, uid, gid, size, mtime, "",
+              0, 0, xattrs);
+          try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+            emit(entry, in);
+          }
+          return;
+        case Posix.S_IFLNK:
+          String target = Files.readSymbolicLink(path).toString();
+          emit(new TarEntry(rel, TarEntry.Type.SYMLINK, mode & 07777, uid, gid, 0, mtime, target,
+              0, 0, xattrs), null);
+          return;
+        case Posix.S_IFCHR:
+        case Posix.S_IFBLK:
+          TarEntry.Type type =
+              format == Posix.S_IFCHR ? TarEntry.Type.CHAR_DEVICE : TarEntry.Type.BLOCK_DEVICE;
+          emit(new TarEntry(rel, type, mode & 07777, uid, gid, 0, mtime, "", Posix.major(rdev),
+              Posix.minor(rdev), xattrs), null);
+          return;
+        case Posix.S_IFIFO:
+          emit(new TarEntry(rel, TarEntry.Type.FIFO, mode & 07777, uid, gid, 0, mtime, "", 0, 0,
+              xattrs), null);
+          return;
+        default:
+          // Sockets cannot be represented in a tar; Docker leaves them out too.
+          return;
+      }
+    }
+
+    private void emit(TarEntry entry, InputStream content) throws IOException {
+      tar.write(entry, content);
+      count++;
+    }
+
+    private boolean existsBelow(String rel) {
+      for (Path lower : lowers) {
+        if (Files.exists(lower.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static Map<String, byte[]> readXattrs(Path path) throws IOException {
+      Map<String, byte[]> xattrs = new TreeMap<>();
+      for (String name : Posix.llistxattr(path)) {
+        Optional<byte[]> value = Posix.lgetxattr(path, name);
+        value.ifPresent(v -> xattrs.put(name, v));
+      }
+      return xattrs;
+    }
+
+    private static Map<String, byte[]> keptXattrs(Map<String, byte[]> raw) {
+      Map<String, byte[]> kept = new TreeMap<>();
+      raw.forEach((k, v) -> {
+        if (!k.contains(".overlay.") && !k.startsWith("user.fuseoverlayfs.")) {
+          kept.put(k, v);
+        }
+      });
+      return kept;
+    }
+
+    private static boolean hasOverlayXattr(Map<String, byte[]> raw, String suffix) {
+      for (String prefix : OVERLAY_PREFIXES) {
+        if (raw.containsKey(prefix + "overlay." + suffix)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static boolean isOpaque(Map<String, byte[]> raw) {
+      byte[] y = "y".getBytes(StandardCharsets.US_ASCII);
+      for (String prefix : OVERLAY_PREFIXES) {
+        if (Arrays.equals(raw.get(prefix + "overlay.opaque"), y)) {
+          return true;
+        }
+      }
+      return Arrays.equals(raw.get("user.fuseoverlayfs.opaque"), y);
+    }
+
+    private static void refuseUnsupported(Path path, Map<String, byte[]> raw) throws IOException {
+      if (hasOverlayXattr(raw, "redirect") || hasOverlayXattr(raw, "metacopy")) {
+        throw new IOException("Tried to diff overlay upperdir entry " + path + " but failed"
+            + " because: it uses redirect_dir or metacopy; mount the overlay with"
+            + " redirect_dir=off,metacopy=off,index=off");
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.jbuild.layerstore.posix;
+
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.types.dev_t;
+import jnr.ffi.types.mode_t;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * The libc calls the layer store needs, bound with jnr-ffi. Package-private: only {@link Posix}
+ * calls these, and it checks errno right after each call (the jnr-posix pattern).
+ */
+interface LibC {
+  /** {@code getxattr(2)} without following a final symlink. */
+  @ssize_t
+  long lgetxattr(String path, String name, @Out byte[] value, @size_t long size);
+
+  /** {@code listxattr(2)} without following a final symlink; names are NUL-separated. */
+  @ssize_t
+  long llistxattr(String path, @Out byte[] list, @size_t long size);
+
+  /** {@code setxattr(2)} without following a final symlink. */
+  int lsetxattr(String path, String name, @In byte[] value, @size_t long size, int flags);
+
+  /** {@code removexattr(2)} without following a final symlink. */
+  int lremovexattr(String path, String name);
+
+  /** {@code mknod(2)}; glibc has exported a real {@code mknod} symbol since 2.33. */
+  int mknod(String path, @mode_t int mode, @dev_t long dev);
+
+  /** {@code lchown(2)}. */
+  int lchown(String path, int uid, int gid);
+
+  /** {@code chmod(2)}: unlike NIO it keeps the setuid, setgid and sticky bits. */
+  int chmod(String path, @mode_t int mode);
+
+  /** {@code utimensat(2)}; {@code times} is two {@code struct timespec} (sec, nsec). */
+  int utimensat(int dirfd, String path, @In long[] times, int flags);
+
+  /** {@code geteuid(2)}. */
+  int geteuid();
+
+  /** {@code strerror(3)}. */
+  String strerror(int errnum);
+}

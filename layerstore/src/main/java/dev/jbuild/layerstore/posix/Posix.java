@@ -1,0 +1,217 @@
+package dev.jbuild.layerstore.posix;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import jnr.ffi.LastError;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.LibraryOption;
+import jnr.ffi.Runtime;
+
+/**
+ * The few POSIX calls that NIO lacks: extended attributes in every namespace (NIO only sees
+ * {@code user.*}), {@code mknod} for overlay whiteouts and devices, {@code lchown}, a mode-preserving
+ * {@code chmod}, and timestamps on symlinks. This is the only place jbuild's layer store touches
+ * jnr-ffi; all methods take and return JDK types.
+ *
+ * <p>Failures throw {@link IOException} with the call, the path and the errno text, for example
+ * "Tried to lsetxattr(/x, trusted.overlay.opaque) but failed because: Operation not permitted
+ * (errno 1)". Thread-safe: every method is a single system call.
+ */
+public final class Posix {
+  /** File type mask and types of {@code st_mode}, from {@code <sys/stat.h>}. */
+  public static final int S_IFMT = 0170000;
+  public static final int S_IFSOCK = 0140000;
+  public static final int S_IFLNK = 0120000;
+  public static final int S_IFREG = 0100000;
+  public static final int S_IFBLK = 0060000;
+  public static final int S_IFDIR = 0040000;
+  public static final int S_IFCHR = 0020000;
+  public static final int S_IFIFO = 0010000;
+
+  /** errno values this package interprets. */
+  public static final int ENOENT = 2;
+  public static final int EEXIST = 17;
+  public static final int ERANGE = 34;
+  public static final int ENODATA = 61;
+  public static final int EOPNOTSUPP = 95;
+
+  private static final int AT_FDCWD = -100;
+  private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+
+  private Posix() {}
+
+  /** Loaded on first use so that classes merely referencing Posix work without native access. */
+  private static final class Holder {
+    static final LibC LIBC =
+        LibraryLoader.create(LibC.class).option(LibraryOption.SaveError, true).failImmediately()
+            .load("c");
+    static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+  }
+
+  private static int errno() {
+    return LastError.getLastError(Holder.RUNTIME);
+  }
+
+  private static PosixException failure(String call, Object detail) {
+    int errno = errno();
+    return new PosixException(call, String.valueOf(detail), errno, Holder.LIBC.strerror(errno));
+  }
+
+  /** True when this process has effective uid 0. */
+  public static boolean isRoot() {
+    return Holder.LIBC.geteuid() == 0;
+  }
+
+  /**
+   * Reads the extended attribute {@code name} of {@code path} (not following a final symlink).
+   *
+   * @return the value, or empty if the attribute is absent or the file system has no xattrs
+   */
+  public static Optional<byte[]> lgetxattr(Path path, String name) throws IOException {
+    String p = path.toString();
+    for (int attempt = 0; attempt < 8; attempt++) {
+      long size = Holder.LIBC.lgetxattr(p, name, null, 0);
+      if (size < 0) {
+        int errno = errno();
+        if (errno == ENODATA || errno == EOPNOTSUPP) {
+          return Optional.empty();
+        }
+        throw failure("lgetxattr", p + ", " + name);
+      }
+      byte[] buf = new byte[(int) size];
+      long got = Holder.LIBC.lgetxattr(p, name, buf, buf.length);
+      if (got >= 0) {
+        return Optional.of(got == buf.length ? buf : Arrays.copyOf(buf, (int) got));
+      }
+      int errno = errno();
+      if (errno == ENODATA) {
+        return Optional.empty();
+      }
+      if (errno != ERANGE) { // ERANGE: the value grew between the two calls; retry
+        throw failure("lgetxattr", p + ", " + name);
+      }
+    }
+    throw new IOException("Tried to lgetxattr(" + p + ", " + name + ") but the value kept changing");
+  }
+
+  /**
+   * Lists the extended attribute names of {@code path} (not following a final symlink), in the
+   * order the kernel returns them. Empty if the file system has no xattr support.
+   */
+  public static List<String> llistxattr(Path path) throws IOException {
+    String p = path.toString();
+    for (int attempt = 0; attempt < 8; attempt++) {
+      long size = Holder.LIBC.llistxattr(p, null, 0);
+      if (size < 0) {
+        if (errno() == EOPNOTSUPP) {
+          return List.of();
+        }
+        throw failure("llistxattr", p);
+      }
+      if (size == 0) {
+        return List.of();
+      }
+      byte[] buf = new byte[(int) size];
+      long got = Holder.LIBC.llistxattr(p, buf, buf.length);
+      if (got < 0) {
+        if (errno() == ERANGE) {
+          continue;
+        }
+        throw failure("llistxattr", p);
+      }
+      List<String> names = new ArrayList<>();
+      int start = 0;
+      for (int i = 0; i < got; i++) {
+        if (buf[i] == 0) {
+          if (i > start) {
+            names.add(new String(buf, start, i - start, StandardCharsets.UTF_8));
+          }
+          start = i + 1;
+        }
+      }
+      return names;
+    }
+    throw new IOException("Tried to llistxattr(" + p + ") but the list kept changing");
+  }
+
+  /** Sets the extended attribute {@code name} of {@code path} (not following a final symlink). */
+  public static void lsetxattr(Path path, String name, byte[] value) throws IOException {
+    if (Holder.LIBC.lsetxattr(path.toString(), name, value, value.length, 0) != 0) {
+      throw failure("lsetxattr", path + ", " + name);
+    }
+  }
+
+  /** Removes the extended attribute {@code name}; absent attributes are not an error. */
+  public static void lremovexattr(Path path, String name) throws IOException {
+    if (Holder.LIBC.lremovexattr(path.toString(), name) != 0 && errno() != ENODATA) {
+      throw failure("lremovexattr", path + ", " + name);
+    }
+  }
+
+  /**
+   * Creates a special file ({@code mknod(2)}).
+   *
+   * @param mode file type ({@link #S_IFCHR}, {@link #S_IFBLK}, {@link #S_IFIFO}) or'ed with the
+   *     permission bits (subject to the umask)
+   */
+  public static void mknod(Path path, int mode, int major, int minor) throws IOException {
+    if (Holder.LIBC.mknod(path.toString(), mode, makedev(major, minor)) != 0) {
+      throw failure("mknod", path);
+    }
+  }
+
+  /** Creates an overlayfs whiteout: a character device 0/0 ({@code overlayfs.rst}). */
+  public static void mkwhiteout(Path path) throws IOException {
+    mknod(path, S_IFCHR, 0, 0);
+  }
+
+  /** Changes the owner of {@code path} without following a final symlink. */
+  public static void lchown(Path path, int uid, int gid) throws IOException {
+    if (Holder.LIBC.lchown(path.toString(), uid, gid) != 0) {
+      throw failure("lchown", path);
+    }
+  }
+
+  /** Sets all 12 mode bits (including setuid, setgid, sticky); follows symlinks. */
+  public static void chmod(Path path, int mode) throws IOException {
+    if (Holder.LIBC.chmod(path.toString(), mode & 07777) != 0) {
+      throw failure("chmod", path);
+    }
+  }
+
+  /**
+   * Sets access and modification time of {@code path} itself, also when it is a symlink.
+   *
+   * @param seconds seconds since the epoch
+   * @param nanos nanoseconds within the second
+   */
+  public static void lsetTimes(Path path, long seconds, long nanos) throws IOException {
+    long[] times = {seconds, nanos, seconds, nanos};
+    if (Holder.LIBC.utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW) != 0) {
+      throw failure("utimensat", path);
+    }
+  }
+
+  /** Packs a device number as glibc's {@code makedev(3)}. */
+  public static long makedev(int major, int minor) {
+    long ma = Integer.toUnsignedLong(major);
+    long mi = Integer.toUnsignedLong(minor);
+    return ((ma & 0xfffff000L) << 32) | ((ma & 0xfffL) << 8) | ((mi & 0xffffff00L) << 12)
+        | (mi & 0xffL);
+  }
+
+  /** The major number of a packed device number ({@code major(3)}). */
+  public static int major(long dev) {
+    return (int) (((dev >>> 32) & 0xfffff000L) | ((dev >>> 8) & 0xfffL));
+  }
+
+  /** The minor number of a packed device number ({@code minor(3)}). */
+  public static int minor(long dev) {
+    return (int) (((dev >>> 12) & 0xffffff00L) | (dev & 0xffL));
+  }
+}

@@ -1,0 +1,407 @@
+package dev.jbuild.layerstore.tar;
+
+import dev.jbuild.layerstore.DigestMismatchException;
+import dev.jbuild.layerstore.fs.Trees;
+import dev.jbuild.layerstore.hash.DigestingInputStream;
+import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.posix.Posix;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Extracts a layer tar (gzip, bzip2 or plain, detected by magic) into a directory, refusing
+ * anything that could write outside it, and returns the DiffID (sha256 of the uncompressed tar)
+ * computed on the way.
+ *
+ * <p>Safety rules: names with {@code ..} components and absolute names are refused; parents are
+ * resolved component by component without trusting symlinks: a symlink in a parent position is
+ * followed the way the container would see it (an absolute target is relative to the root) and
+ * refused if it climbs above the root; an existing final component is unlinked, never written
+ * through; hardlink targets are resolved the same way and must already exist in the root; device
+ * nodes follow {@link DevicePolicy}. Extended attributes in the {@code *.overlay.*} namespaces are
+ * never taken from a tar, since they would control overlayfs.
+ *
+ * <p>Whiteouts ({@code layer.md}): in {@link WhiteoutMode#OVERLAY} they become overlayfs markers
+ * (a {@code .wh.x} entry makes a char device 0/0 {@code x}, {@code .wh..wh..opq} sets {@code
+ * trusted.overlay.opaque=y} on its directory, whatever its position in the tar) for an empty
+ * per-layer directory used as an overlay lowerdir; in {@link WhiteoutMode#APPLY} they delete from
+ * the existing tree (opaque: every child not unpacked from this same layer), as containerd's
+ * {@code applyNaive} does. Other {@code .wh..wh.*} entries (AUFS metadata) are skipped.
+ *
+ * <p>Applying an entry over an existing path: directory over directory updates the metadata only;
+ * anything else replaces the path. Directory times are set last. Instances are immutable and
+ * thread-safe; one extraction per call.
+ */
+public final class SafeTarExtractor {
+  private static final Logger LOG = LoggerFactory.getLogger(SafeTarExtractor.class);
+  private static final String WH = ".wh.";
+  private static final String OPAQUE = ".wh..wh..opq";
+  private static final int MAX_SYMLINKS = 255;
+
+  /** How whiteout entries are applied. */
+  public enum WhiteoutMode {
+    /** Into overlayfs markers, for a per-layer lowerdir. */
+    OVERLAY,
+    /** By deleting the whited-out paths from the tree being extracted into. */
+    APPLY
+  }
+
+  /** What to do with character and block device entries (not whiteouts). */
+  public enum DevicePolicy {
+    /** {@code mknod} them (needs root). */
+    CREATE,
+    /** Leave them out, with a debug log line. */
+    SKIP,
+    /** Fail the extraction. */
+    REFUSE
+  }
+
+  /**
+   * Extraction settings.
+   *
+   * @param whiteouts how whiteouts are applied
+   * @param devices what to do with device nodes
+   * @param preserveOwnership whether to {@code lchown} entries to their tar uid/gid (needs root)
+   * @param overlayXattrPrefix {@code trusted.} for normal mounts, {@code user.} for {@code
+   *     userxattr} (rootless) mounts
+   */
+  public record Options(WhiteoutMode whiteouts, DevicePolicy devices, boolean preserveOwnership,
+      String overlayXattrPrefix) {
+
+    /** Overlay lowerdir form: devices and ownership kept when running as root. */
+    public static Options overlay() {
+      boolean root = Posix.isRoot();
+      return new Options(WhiteoutMode.OVERLAY, root ? DevicePolicy.CREATE : DevicePolicy.SKIP,
+          root, root ? "trusted." : "user.");
+    }
+
+    /** Flattening form (apply onto an existing tree), devices and owners kept as root. */
+    public static Options apply() {
+      boolean root = Posix.isRoot();
+      return new Options(WhiteoutMode.APPLY, root ? DevicePolicy.CREATE : DevicePolicy.SKIP,
+          root, root ? "trusted." : "user.");
+    }
+
+    /** Returns a copy with another device policy. */
+    public Options withDevices(DevicePolicy policy) {
+      return new Options(whiteouts, policy, preserveOwnership, overlayXattrPrefix);
+    }
+  }
+
+  private final Options options;
+
+  /** An extractor with these options. */
+  public SafeTarExtractor(Options options) {
+    this.options = options;
+  }
+
+  /**
+   * Extracts {@code tar} (possibly compressed) into {@code root}, which must be an existing
+   * directory.
+   *
+   * @param expectedDiffId the DiffID the uncompressed tar must have, or null to accept any
+   * @return the DiffID of the uncompressed tar
+   * @throws DigestMismatchException if the DiffID differs (the tree is then partially written;
+   *     callers extract into a temp directory and discard it)
+   * @throws UnsafeTarEntryException if an entry is refused
+   */
+  public Digest extract(InputStream tar, Path root, Digest expectedDiffId) throws IOException {
+    DigestingInputStream digesting = new DigestingInputStream(TarStreams.decompress(tar));
+    Run run = new Run(root.toAbsolutePath().normalize());
+    TarReader reader = new TarReader(digesting);
+    TarEntry entry;
+    while ((entry = reader.next()) != null) {
+      run.apply(entry, reader.content());
+    }
+    run.finish();
+    // The DiffID covers every byte of the uncompressed stream, including the trailing padding.
+    digesting.transferTo(OutputStream.nullOutputStream());
+    Digest diffId = digesting.digest();
+    if (expectedDiffId != null && !expectedDiffId.equals(diffId)) {
+      throw new DigestMismatchException(expectedDiffId, diffId,
+          "the uncompressed layer does not match its DiffID");
+    }
+    return diffId;
+  }
+
+  /** Extracts without checking the DiffID; returns it. */
+  public Digest extract(InputStream tar, Path root) throws IOException {
+    return extract(tar, root, null);
+  }
+
+  /** The state of one extraction. */
+  private final class Run {
+    private final Path root;
+    private final Set<String> unpacked = new HashSet<>();
+    private final Deque<Object[]> dirTimes = new ArrayDeque<>();
+
+    Run(Path root) {
+      this.root = root;
+    }
+
+    void apply(TarEntry entry, InputStream content) throws IOException {
+      String raw = entry.name();
+      List<String> parts = clean(raw, raw);
+      if (parts.isEmpty()) {
+        // The root itself ("./"): its attributes belong to whoever owns the mount point.
+        return;
+      }
+      String base = parts.get(parts.size() - 1);
+      List<String> parentParts = parts.subList(0, parts.size() - 1);
+      if (base.startsWith(WH)) {
+        applyWhiteout(raw, parentParts, base);
+        return;
+      }
+      Path parent = resolveDir(raw, parentParts, true);
+      Path target = parent.resolve(base);
+      String rel = String.join("/", parts);
+      boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+      boolean existingDir = exists && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS);
+      if (entry.isDirectory()) {
+        if (exists && !existingDir) {
+          Files.delete(target);
+        }
+        if (!existingDir) {
+          Files.createDirectory(target);
+        }
+      } else {
+        if (existingDir) {
+          Trees.deleteRecursively(target);
+        } else if (exists) {
+          Files.delete(target); // unlink: a symlink is removed, never followed
+        }
+        if (!create(entry, raw, target, content)) {
+          return;
+        }
+      }
+      unpacked.add(rel);
+      applyMetadata(entry, target);
+    }
+
+    /** Creates a non-directory; returns false if the entry was skipped. */
+    private boolean create(TarEntry entry, String raw, Path target, InputStream content)
+        throws IOException {
+      switch (entry.type()) {
+        case FILE:
+          try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            long copied = content.transferTo(out);
+            if (copied != entry.size()) {
+              throw new IOException("Tried to extract " + raw + " but failed because: the tar"
+                  + " is truncated");
+            }
+          }
+          return true;
+        case HARDLINK:
+          List<String> linkParts = clean(raw, entry.linkName());
+          if (linkParts.isEmpty()) {
+            throw new UnsafeTarEntryException(raw, "hardlink to the root directory");
+          }
+          Path linkParent = resolveDir(raw, linkParts.subList(0, linkParts.size() - 1), false);
+          Path linkTarget = linkParent.resolve(linkParts.get(linkParts.size() - 1));
+          if (!Files.exists(linkTarget, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UnsafeTarEntryException(raw, "hardlink target '" + entry.linkName()
+                + "' is not in this layer");
+          }
+          if (Files.isDirectory(linkTarget, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UnsafeTarEntryException(raw, "hardlink to a directory");
+          }
+          Files.createLink(target, linkTarget); // link(2) does not follow a symlink target
+          return true;
+        case SYMLINK:
+          Files.createSymbolicLink(target, target.getFileSystem().getPath(entry.linkName()));
+          return true;
+        case FIFO:
+          Posix.mknod(target, Posix.S_IFIFO | (entry.mode() & 0777), 0, 0);
+          return true;
+        case CHAR_DEVICE:
+        case BLOCK_DEVICE:
+          if (options.devices() == DevicePolicy.REFUSE) {
+            throw new UnsafeTarEntryException(raw, "device nodes are not allowed");
+          }
+          if (options.devices() == DevicePolicy.SKIP) {
+            LOG.debug("Skipping device node {}", raw);
+            return false;
+          }
+          int type = entry.type() == TarEntry.Type.CHAR_DEVICE ? Posix.S_IFCHR : Posix.S_IFBLK;
+          Posix.mknod(target, type | (entry.mode() & 0777), entry.devMajor(), entry.devMinor());
+          return true;
+        default:
+          throw new UnsafeTarEntryException(raw, "unexpected entry type " + entry.type());
+      }
+    }
+
+    private void applyMetadata(TarEntry entry, Path target) throws IOException {
+      boolean symlink = entry.type() == TarEntry.Type.SYMLINK;
+      if (options.preserveOwnership()) {
+        Posix.lchown(target, (int) entry.uid(), (int) entry.gid());
+      }
+      if (!symlink && entry.type() != TarEntry.Type.HARDLINK) {
+        // After lchown, which clears setuid/setgid.
+        Posix.chmod(target, entry.mode());
+      }
+      for (Map.Entry<String, byte[]> x : entry.xattrs().entrySet()) {
+        if (x.getKey().contains(".overlay.")) {
+          continue;
+        }
+        Posix.lsetxattr(target, x.getKey(), x.getValue());
+      }
+      if (entry.isDirectory()) {
+        dirTimes.push(new Object[] {target, entry.mtime()});
+      } else if (entry.type() != TarEntry.Type.HARDLINK) {
+        Posix.lsetTimes(target, entry.mtime(), 0);
+      }
+    }
+
+    private void applyWhiteout(String raw, List<String> parentParts, String base)
+        throws IOException {
+      String parentRel = String.join("/", parentParts);
+      if (base.equals(OPAQUE)) {
+        Path dir = resolveDir(raw, parentParts, true);
+        if (options.whiteouts() == WhiteoutMode.OVERLAY) {
+          Posix.lsetxattr(dir, options.overlayXattrPrefix() + "overlay.opaque",
+              "y".getBytes(StandardCharsets.US_ASCII));
+        } else {
+          try (var children = Files.list(dir)) {
+            for (Path child : (Iterable<Path>) children::iterator) {
+              String rel = parentRel.isEmpty() ? child.getFileName().toString()
+                  : parentRel + "/" + child.getFileName();
+              if (!unpacked.contains(rel)) {
+                Trees.deleteRecursively(child);
+              }
+            }
+          }
+        }
+        return;
+      }
+      if (base.startsWith(WH + WH)) {
+        return; // AUFS metadata such as .wh..wh.plnk
+      }
+      String name = base.substring(WH.length());
+      if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+        throw new UnsafeTarEntryException(raw, "invalid whiteout name");
+      }
+      Path dir = resolveDir(raw, parentParts, options.whiteouts() == WhiteoutMode.OVERLAY);
+      Path victim = dir.resolve(name);
+      String rel = parentRel.isEmpty() ? name : parentRel + "/" + name;
+      boolean exists = Files.exists(victim, LinkOption.NOFOLLOW_LINKS);
+      if (options.whiteouts() == WhiteoutMode.OVERLAY) {
+        // Present already means this same layer added it; a whiteout only hides lower layers.
+        if (!exists) {
+          Posix.mkwhiteout(victim);
+        }
+      } else if (exists && !unpacked.contains(rel)) {
+        Trees.deleteRecursively(victim);
+      }
+    }
+
+    /**
+     * Resolves directory components under the root, following symlinks as the container would
+     * (absolute targets from the root) and refusing any that climb above the root.
+     */
+    private Path resolveDir(String raw, List<String> parts, boolean create) throws IOException {
+      Deque<String> todo = new ArrayDeque<>(parts);
+      List<String> done = new ArrayList<>();
+      int hops = 0;
+      while (!todo.isEmpty()) {
+        String part = todo.pop();
+        if (part.isEmpty() || part.equals(".")) {
+          continue;
+        }
+        if (part.equals("..")) {
+          if (done.isEmpty()) {
+            throw new UnsafeTarEntryException(raw, "a symlink leads outside the root");
+          }
+          done.remove(done.size() - 1);
+          continue;
+        }
+        Path current = path(done).resolve(part);
+        if (Files.isSymbolicLink(current)) {
+          if (++hops > MAX_SYMLINKS) {
+            throw new UnsafeTarEntryException(raw, "too many levels of symbolic links");
+          }
+          String target = Files.readSymbolicLink(current).toString();
+          if (target.startsWith("/")) {
+            done.clear();
+          }
+          String[] split = target.split("/");
+          for (int i = split.length - 1; i >= 0; i--) {
+            todo.push(split[i]);
+          }
+          continue;
+        }
+        if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
+          if (!create) {
+            throw new UnsafeTarEntryException(raw, "'" + String.join("/", done) + "/" + part
+                + "' does not exist");
+          }
+          Files.createDirectory(current);
+        } else if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
+          throw new UnsafeTarEntryException(raw, "'" + String.join("/", done)
+              + (done.isEmpty() ? "" : "/") + part + "' is not a directory");
+        }
+        done.add(part);
+      }
+      return path(done);
+    }
+
+    private Path path(List<String> parts) {
+      Path p = root;
+      for (String part : parts) {
+        p = p.resolve(part);
+      }
+      return p;
+    }
+
+    void finish() throws IOException {
+      while (!dirTimes.isEmpty()) {
+        Object[] d = dirTimes.pop(); // last pushed first: children before parents
+        Path dir = (Path) d[0];
+        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+          Posix.lsetTimes(dir, (Long) d[1], 0);
+        }
+      }
+    }
+  }
+
+  /**
+   * Splits an entry name into clean components, refusing absolute names and {@code ..}.
+   *
+   * @param raw the entry name, for error messages
+   * @param name the name to clean (the entry or a hardlink target)
+   */
+  static List<String> clean(String raw, String name) throws UnsafeTarEntryException {
+    if (name.startsWith("/")) {
+      throw new UnsafeTarEntryException(raw, "absolute path '" + name + "'");
+    }
+    if (name.indexOf('\0') >= 0) {
+      throw new UnsafeTarEntryException(raw, "NUL in path");
+    }
+    List<String> parts = new ArrayList<>();
+    for (String part : name.split("/")) {
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        throw new UnsafeTarEntryException(raw, "'..' in path '" + name + "'");
+      }
+      parts.add(part);
+    }
+    return parts;
+  }
+}

@@ -1,0 +1,384 @@
+package dev.jbuild.layerstore.tar;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads ustar, PAX and GNU tars (long names {@code L}/{@code K}, base-256 numbers) as found in
+ * image layers, keeping PAX extended attribute values ({@code SCHILY.xattr.*}) as raw bytes.
+ * Sparse files and multi-volume archives are rejected with an error rather than misread.
+ *
+ * <p>Usage: call {@link #next()} until it returns null; between calls, {@link #content()} streams
+ * the current regular file (unread content is skipped by the next call). Not thread-safe; does not
+ * read past the end-of-archive marker, so callers that digest the stream must drain it themselves.
+ */
+public final class TarReader implements Closeable {
+  private static final int BLOCK = 512;
+
+  private final InputStream in;
+  private final Map<String, byte[]> globalPax = new HashMap<>();
+  private long remaining;
+  private long padding;
+  private final InputStream content = new EntryStream();
+
+  /** Reads from {@code in} (uncompressed tar bytes). */
+  public TarReader(InputStream in) {
+    this.in = in;
+  }
+
+  /**
+   * Advances to the next entry.
+   *
+   * @return the entry, or null at the end of the archive
+   * @throws IOException on a malformed or unsupported archive
+   */
+  public TarEntry next() throws IOException {
+    skipRest();
+    Map<String, byte[]> pax = new HashMap<>(globalPax);
+    byte[] longName = null;
+    byte[] longLink = null;
+    while (true) {
+      byte[] h = new byte[BLOCK];
+      if (!readBlock(h)) {
+        return null; // EOF without the marker: tolerated, as GNU tar and Go do
+      }
+      if (isZero(h)) {
+        return null;
+      }
+      verifyChecksum(h);
+      char type = (char) h[156];
+      long size = number(h, 124, 12);
+      if (type == 'x' || type == 'g') {
+        Map<String, byte[]> records = parsePax(readData(size));
+        (type == 'g' ? globalPax : pax).putAll(records);
+        if (type == 'g') {
+          pax.putAll(records);
+        }
+        continue;
+      }
+      if (type == 'L') {
+        longName = trimNul(readData(size));
+        continue;
+      }
+      if (type == 'K') {
+        longLink = trimNul(readData(size));
+        continue;
+      }
+      TarEntry.Type t = typeOf(type, h);
+      String name = longName != null ? utf8(longName) : headerName(h);
+      String link = longLink != null ? utf8(longLink) : string(h, 157, 100);
+      long uid = number(h, 108, 8);
+      long gid = number(h, 116, 8);
+      long mtime = number(h, 136, 12);
+      Map<String, byte[]> xattrs = new TreeMap<>();
+      for (Map.Entry<String, byte[]> e : pax.entrySet()) {
+        String key = e.getKey();
+        String value = utf8(e.getValue());
+        switch (key) {
+          case "path":
+            name = value;
+            break;
+          case "linkpath":
+            link = value;
+            break;
+          case "size":
+            size = parseLong(key, value);
+            break;
+          case "uid":
+            uid = parseLong(key, value);
+            break;
+          case "gid":
+            gid = parseLong(key, value);
+            break;
+          case "mtime":
+            mtime = (long) Math.floor(Double.parseDouble(value));
+            break;
+          default:
+            if (key.startsWith("SCHILY.xattr.")) {
+              xattrs.put(key.substring("SCHILY.xattr.".length()), e.getValue());
+            } else if (key.startsWith("GNU.sparse.")) {
+              throw new IOException("Tried to read tar entry " + name + " but failed because:"
+                  + " sparse files are not supported");
+            }
+        }
+      }
+      int mode = (int) (number(h, 100, 8) & 07777);
+      int devMajor = 0;
+      int devMinor = 0;
+      if (t == TarEntry.Type.CHAR_DEVICE || t == TarEntry.Type.BLOCK_DEVICE) {
+        devMajor = (int) number(h, 329, 8);
+        devMinor = (int) number(h, 337, 8);
+      }
+      long dataSize = size;
+      if (t != TarEntry.Type.FILE) {
+        // Only regular files carry data here; skip any (non-standard) payload of the others.
+        remaining = 0;
+        padding = 0;
+        skipFully(dataSize + pad(dataSize));
+        size = 0;
+      } else {
+        remaining = size;
+        padding = pad(size);
+      }
+      return new TarEntry(name, t, mode, uid, gid, size, mtime, link, devMajor, devMinor, xattrs);
+    }
+  }
+
+  /** The current regular file's content; reads return -1 at its end. Do not close it. */
+  public InputStream content() {
+    return content;
+  }
+
+  /** Closes the underlying stream. */
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+
+  private static TarEntry.Type typeOf(char type, byte[] h) throws IOException {
+    switch (type) {
+      case '0':
+      case '\0':
+      case '7':
+        return TarEntry.Type.FILE;
+      case '1':
+        return TarEntry.Type.HARDLINK;
+      case '2':
+        return TarEntry.Type.SYMLINK;
+      case '3':
+        return TarEntry.Type.CHAR_DEVICE;
+      case '4':
+        return TarEntry.Type.BLOCK_DEVICE;
+      case '5':
+        return TarEntry.Type.DIRECTORY;
+      case '6':
+        return TarEntry.Type.FIFO;
+      default:
+        throw new IOException("Tried to read tar entry " + headerName(h) + " but failed because:"
+            + " entry type '" + type + "' is not supported (sparse, multi-volume or vendor type)");
+    }
+  }
+
+  private static String headerName(byte[] h) {
+    String name = string(h, 0, 100);
+    boolean ustar = h[257] == 'u' && h[258] == 's' && h[259] == 't' && h[260] == 'a'
+        && h[261] == 'r';
+    // POSIX ustar has a 155-byte prefix; old GNU ("ustar  \0") uses that area for other fields.
+    if (ustar && h[262] == 0) {
+      String prefix = string(h, 345, 155);
+      if (!prefix.isEmpty()) {
+        return prefix + "/" + name;
+      }
+    }
+    return name;
+  }
+
+  private boolean readBlock(byte[] block) throws IOException {
+    int off = 0;
+    while (off < block.length) {
+      int n = in.read(block, off, block.length - off);
+      if (n < 0) {
+        if (off == 0) {
+          return false;
+        }
+        throw new EOFException("Tried to read a tar header but failed because: the archive is"
+            + " truncated");
+      }
+      off += n;
+    }
+    return true;
+  }
+
+  private byte[] readData(long size) throws IOException {
+    if (size > 16 * 1024 * 1024) {
+      throw new IOException("Tried to read a tar metadata entry but failed because: it is "
+          + size + " bytes");
+    }
+    byte[] data = in.readNBytes((int) size);
+    if (data.length != size) {
+      throw new EOFException("Tried to read a tar metadata entry but failed because: the archive"
+          + " is truncated");
+    }
+    skipFully(pad(size));
+    return data;
+  }
+
+  private void skipRest() throws IOException {
+    skipFully(remaining + padding);
+    remaining = 0;
+    padding = 0;
+  }
+
+  private void skipFully(long n) throws IOException {
+    byte[] buf = new byte[8192];
+    long left = n;
+    while (left > 0) {
+      int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+      if (r < 0) {
+        throw new EOFException("Tried to read a tar entry but failed because: the archive is"
+            + " truncated");
+      }
+      left -= r;
+    }
+  }
+
+  private static long pad(long size) {
+    long rest = size % BLOCK;
+    return rest == 0 ? 0 : BLOCK - rest;
+  }
+
+  private static boolean isZero(byte[] h) {
+    for (byte b : h) {
+      if (b != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void verifyChecksum(byte[] h) throws IOException {
+    long unsigned = 0;
+    long signed = 0;
+    for (int i = 0; i < BLOCK; i++) {
+      byte b = i >= 148 && i < 156 ? (byte) ' ' : h[i];
+      unsigned += b & 0xff;
+      signed += b;
+    }
+    long stored = number(h, 148, 8);
+    if (stored != unsigned && stored != signed) {
+      throw new IOException("Tried to read a tar header but failed because: bad header checksum"
+          + " (the archive is corrupt or not a tar)");
+    }
+  }
+
+  /** Parses an octal field, or GNU base-256 when the high bit of the first byte is set. */
+  private static long number(byte[] h, int offset, int length) throws IOException {
+    if ((h[offset] & 0x80) != 0) {
+      if ((h[offset] & 0x40) != 0) {
+        throw new IOException("Tried to read a tar header but failed because: negative base-256"
+            + " number");
+      }
+      long v = h[offset] & 0x3f;
+      for (int i = 1; i < length; i++) {
+        if ((v >>> 55) != 0) {
+          throw new IOException("Tried to read a tar header but failed because: number overflow");
+        }
+        v = (v << 8) | (h[offset + i] & 0xff);
+      }
+      return v;
+    }
+    long v = 0;
+    int i = offset;
+    int end = offset + length;
+    while (i < end && (h[i] == ' ' || h[i] == 0)) {
+      i++;
+    }
+    for (; i < end; i++) {
+      byte b = h[i];
+      if (b == 0 || b == ' ') {
+        break;
+      }
+      if (b < '0' || b > '7') {
+        throw new IOException("Tried to read a tar header but failed because: invalid octal"
+            + " number (the archive is corrupt or not a tar)");
+      }
+      v = (v << 3) + (b - '0');
+    }
+    return v;
+  }
+
+  private static Map<String, byte[]> parsePax(byte[] data) throws IOException {
+    Map<String, byte[]> records = new HashMap<>();
+    int p = 0;
+    while (p < data.length) {
+      int space = p;
+      while (space < data.length && data[space] != ' ') {
+        space++;
+      }
+      int len;
+      try {
+        len = Integer.parseInt(new String(data, p, space - p, StandardCharsets.US_ASCII));
+      } catch (NumberFormatException e) {
+        throw new IOException("Tried to read a PAX header but failed because: bad record length");
+      }
+      int end = p + len;
+      if (len <= 0 || end > data.length || data[end - 1] != '\n') {
+        throw new IOException("Tried to read a PAX header but failed because: malformed record");
+      }
+      int eq = space + 1;
+      while (eq < end && data[eq] != '=') {
+        eq++;
+      }
+      if (eq >= end) {
+        throw new IOException("Tried to read a PAX header but failed because: record without '='");
+      }
+      String key = new String(data, space + 1, eq - space - 1, StandardCharsets.UTF_8);
+      byte[] value = new byte[end - 1 - (eq + 1)];
+      System.arraycopy(data, eq + 1, value, 0, value.length);
+      records.put(key, value);
+      p = end;
+    }
+    return records;
+  }
+
+  private static long parseLong(String key, String value) throws IOException {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IOException("Tried to read a PAX header but failed because: bad " + key + " '"
+          + value + "'");
+    }
+  }
+
+  private static byte[] trimNul(byte[] data) {
+    int end = data.length;
+    while (end > 0 && data[end - 1] == 0) {
+      end--;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(end);
+    out.write(data, 0, end);
+    return out.toByteArray();
+  }
+
+  private static String string(byte[] h, int offset, int length) {
+    int end = offset;
+    while (end < offset + length && h[end] != 0) {
+      end++;
+    }
+    return new String(h, offset, end - offset, StandardCharsets.UTF_8);
+  }
+
+  private static String utf8(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  private final class EntryStream extends InputStream {
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (remaining <= 0) {
+        return -1;
+      }
+      int n = in.read(b, off, (int) Math.min(len, remaining));
+      if (n < 0) {
+        throw new EOFException("Tried to read a tar entry but failed because: the archive is"
+            + " truncated");
+      }
+      remaining -= n;
+      return n;
+    }
+  }
+}
