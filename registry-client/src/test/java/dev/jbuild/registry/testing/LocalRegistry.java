@@ -49,6 +49,7 @@ public final class LocalRegistry implements AutoCloseable {
       throw new AssertionError(BINARY + " is missing: registry tests need Debian's docker-registry"
           + " package (apt-get install docker-registry)");
     }
+    Files.createDirectories(directory);
     int port = freePort();
     StringBuilder config = new StringBuilder()
         .append("version: 0.1\n")

@@ -1,0 +1,30 @@
+package dev.jbuild.registry;
+
+import dev.jbuild.layerstore.oci.Descriptor;
+import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.ImageReference;
+
+/**
+ * Hears about blob transfers, for example to print docker-like {@code <id>: Pushed} and
+ * {@code <id>: Layer already exists} lines. Every method has an empty default.
+ *
+ * <p>Implementations must be thread-safe: blobs move in parallel and events arrive from pool
+ * threads. They must not throw.
+ */
+public interface ProgressListener {
+
+  /** A listener that ignores everything. */
+  ProgressListener NONE = new ProgressListener() {};
+
+  /** A transfer of {@code blob} starts. */
+  default void blobStarted(Descriptor blob) {}
+
+  /** {@code blob} needs no transfer: the destination already has it. */
+  default void blobSkipped(Descriptor blob) {}
+
+  /** {@code blob} has been transferred and verified. */
+  default void blobDone(Descriptor blob) {}
+
+  /** Manifest {@code digest} has been pushed to, or pulled from, {@code reference}. */
+  default void manifestDone(ImageReference reference, Digest digest) {}
+}
