@@ -110,7 +110,20 @@ public final class ContainerRunner {
       failure = e;
       throw e;
     } finally {
+      if (status == null) {
+        // Interrupted or failed before we read the report: the stubs must still be removed.
+        status = readStatusQuietly(runDir.resolve("status"));
+      }
       cleanUp(spec, runDir, status, cgroup, failure);
+    }
+  }
+
+  private static HelperStatus readStatusQuietly(Path statusFile) {
+    try {
+      return Files.exists(statusFile)
+          ? HelperStatus.parse(Files.readAllLines(statusFile, StandardCharsets.UTF_8)) : null;
+    } catch (IOException e) {
+      return null;
     }
   }
 
