@@ -47,8 +47,8 @@ public final class Posix {
 
   /** Loaded on first use so that classes merely referencing Posix work without native access. */
   private static final class Holder {
-    static final LibC LIBC =
-        LibraryLoader.create(LibC.class).option(LibraryOption.SaveError, true).failImmediately()
+    static final Native.LibC LIBC =
+        LibraryLoader.create(Native.LibC.class).option(LibraryOption.SaveError, true).failImmediately()
             .load("c");
     static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
   }

@@ -8,10 +8,18 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The libc calls the layer store needs, bound with jnr-ffi. Package-private: only {@link Posix}
- * calls these, and it checks errno right after each call (the jnr-posix pattern).
+ * Holds the libc binding. The holder is package-private, so {@link LibC} is unreachable outside
+ * this package; the interface itself must be public in bytecode because jnr-ffi generates its
+ * implementation in another class loader.
  */
-interface LibC {
+final class Native {
+  private Native() {}
+
+/**
+ * The libc calls the layer store needs, bound with jnr-ffi. Only {@link Posix} calls these, and it
+ * checks errno right after each call (the jnr-posix pattern).
+ */
+public interface LibC {
   /** {@code getxattr(2)} without following a final symlink. */
   @ssize_t
   long lgetxattr(String path, String name, @Out byte[] value, @size_t long size);
@@ -43,4 +51,5 @@ interface LibC {
 
   /** {@code strerror(3)}. */
   String strerror(int errnum);
+}
 }
