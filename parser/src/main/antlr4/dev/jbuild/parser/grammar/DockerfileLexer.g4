@@ -48,10 +48,12 @@ fragment ESCAPE_CHAR
     | '`' {escapeToken == '`'}?
     ;
 
-// The escape token is not special inside single quotes.
-fragment SINGLE_QUOTED : '\'' ~'\''* '\''? ;
+// The escape token is not special inside single quotes. A quote that is never closed runs to the
+// end of the line; it must not be allowed to end anywhere else, or the longest-match rule would
+// prefer reading a closing quote as the start of a new unterminated quote.
+fragment SINGLE_QUOTED : '\'' ~'\''* ('\'' | EOF) ;
 
-fragment DOUBLE_QUOTED : '"' (ESCAPE_PAIR | NOT_ESCAPE | ~["\\`])* '"'? ;
+fragment DOUBLE_QUOTED : '"' (ESCAPE_PAIR | NOT_ESCAPE | ~["\\`])* ('"' | EOF) ;
 
 fragment PLAIN : ~[ \t\r\n\u000B\f\u0085\u00A0"'\\`] | NOT_ESCAPE ;
 

@@ -22,8 +22,14 @@ final class LogicalLine {
   void append(String piece, int line, int column) {
     segments.add(new Segment(text.length(), line, column));
     text.append(piece);
-    lastLine = line;
-    lastColumn = Math.max(1, column + piece.length() - 1);
+    int end = piece.length();
+    while (end > 0 && Blanks.isBlank(piece.charAt(end - 1))) {
+      end--;
+    }
+    if (end > 0 || lastLine == 0) {
+      lastLine = line;
+      lastColumn = Math.max(1, column + end - 1);
+    }
   }
 
   /** Records that the instruction extends to the end of {@code line} (heredoc bodies). */
