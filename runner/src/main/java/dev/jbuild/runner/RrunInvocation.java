@@ -15,6 +15,10 @@ import java.util.concurrent.TimeUnit;
  * Starts rrun once and waits for it: {@code rrun SPEC_PATH STATUS_PATH}, stdin from /dev/null
  * (or the terminal when attached), stdout/stderr copied to the caller's streams. Interruption or
  * timeout SIGKILLs rrun; its PR_SET_PDEATHSIG then takes the whole container down.
+ *
+ * <p>PR_SET_PDEATHSIG fires when the <em>thread</em> that started rrun exits, so rrun must be
+ * started from the thread that waits for it, as {@link #run} does; never hand the Process to
+ * another thread and let the starting one finish.
  */
 final class RrunInvocation {
   /** How the container's standard streams are connected. */

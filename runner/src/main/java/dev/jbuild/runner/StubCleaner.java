@@ -13,6 +13,11 @@ import java.util.List;
  * Removes the mount-point stubs rrun created from the upperdir, so they never end up in a layer
  * (BuildKit executor/stubs.go). A stub is removed only if it is still an empty file or directory,
  * and its parent's mtime is restored only if nothing else changed the parent since.
+ *
+ * <p>Creating a stub in a directory that only existed in a lower layer copies that directory up
+ * (e.g. {@code etc/} for an {@code /etc/hosts} stub). The copy stays in the upperdir, empty and
+ * with its original metadata (overlayfs preserves it, and we restore the mtime), exactly as with
+ * BuildKit; the differ must skip directories identical to the lower ones (BuildKit sameDirent).
  */
 final class StubCleaner {
   private StubCleaner() {}

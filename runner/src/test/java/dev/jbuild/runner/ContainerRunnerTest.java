@@ -349,6 +349,38 @@ class ContainerRunnerTest {
   }
 
   @Test
+  void runAttached_inheritsStreamsAndReturnsExitCode() throws Exception {
+    // No I/O on the inherited streams: Surefire uses this JVM's stdin/stdout as its channel.
+    assertEquals(4, runner.runAttached(spec("sh", "-c", "echo attached > /out; exit 4").build())
+        .exitCode());
+    assertEquals("attached\n", Files.readString(upper.resolve("out")));
+  }
+
+  @Test
+  void run_concurrentContainers_areIndependent(@TempDir Path other) throws Exception {
+    int n = 4;
+    List<java.util.concurrent.Future<Result>> futures = new ArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+    try {
+      for (int i = 0; i < n; i++) {
+        Path dir = Files.createDirectories(other.resolve("c" + i));
+        ContainerSpec spec = ContainerSpec.builder().lowerDirs(List.of(lower))
+            .upperDir(Files.createDirectories(dir.resolve("upper")))
+            .workDir(Files.createDirectories(dir.resolve("work")))
+            .env(List.of("PATH=/bin")).hostname("host" + i)
+            .args("sh", "-c", "hostname > /who; echo $$; cat /who").build();
+        futures.add(pool.submit(() -> run(spec)));
+      }
+      for (int i = 0; i < n; i++) {
+        assertEquals("2\nhost" + i + "\n", futures.get(i).get().stdout());
+        assertEquals("host" + i + "\n", Files.readString(other.resolve("c" + i + "/upper/who")));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void create_extractsHelperOnceAndRepairsCorruption() throws Exception {
     Path helper = runner.helperPath();
     assertTrue(helper.getFileName().toString().startsWith("rrun-"));
