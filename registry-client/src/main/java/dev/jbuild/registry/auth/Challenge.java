@@ -51,7 +51,11 @@ public record Challenge(String scheme, Map<String, String> parameters) {
     return result;
   }
 
-  /** A small tokenizer for {@code scheme [token68 | param ("," param)*] ("," challenge)*}. */
+  /**
+   * A small tokenizer for {@code challenge *("," challenge)} where
+   * {@code challenge = scheme [ token68 / param *("," param) ]} and
+   * {@code param = token "=" (token / quoted-string)} (RFC 7235 §2.1).
+   */
   private static final class Parser {
     private final String text;
     private int pos;
@@ -70,30 +74,35 @@ public record Challenge(String scheme, Map<String, String> parameters) {
         }
         String token = readToken();
         if (token.isEmpty()) {
-          pos++; // stray character: skip it
+          pos++; // a stray character: skip it
           continue;
         }
+        int afterToken = pos;
         skipSpaces();
-        if (pos < text.length() && text.charAt(pos) == '=' && scheme != null) {
+        if (scheme != null && pos < text.length() && text.charAt(pos) == '=') {
           pos++;
           skipSpaces();
           params.put(token.toLowerCase(Locale.ROOT), readValue());
-        } else {
-          // A token not followed by '=' starts a new challenge.
-          if (scheme != null) {
-            out.add(new Challenge(scheme, params));
-            params = new LinkedHashMap<>();
-          }
-          scheme = token;
-          skipToken68();
+          continue;
         }
+        pos = afterToken;
+        // A token without "=" starts a new challenge.
+        if (scheme != null) {
+          out.add(new Challenge(scheme, params));
+          params = new LinkedHashMap<>();
+        }
+        scheme = token;
+        skipToken68();
       }
       if (scheme != null) {
         out.add(new Challenge(scheme, params));
       }
     }
 
-    /** Skips a token68 (e.g. {@code Negotiate abc==}) that is not a param. */
+    /**
+     * Skips a token68 right after a scheme ({@code Negotiate abc==}); leaves the position
+     * unchanged if what follows is not one (for example a param).
+     */
     private void skipToken68() {
       int save = pos;
       skipSpaces();
@@ -101,11 +110,13 @@ public record Challenge(String scheme, Map<String, String> parameters) {
       while (pos < text.length() && isToken68Char(text.charAt(pos))) {
         pos++;
       }
-      int end = pos;
+      boolean any = pos > start;
+      while (pos < text.length() && text.charAt(pos) == '=') {
+        pos++;
+      }
       skipSpaces();
-      boolean isParam = end > start && pos < text.length() && text.charAt(pos) == '='
-          && !text.substring(start, end).endsWith("=");
-      if (isParam || end == start) {
+      boolean ends = pos >= text.length() || text.charAt(pos) == ',';
+      if (!any || !ends) {
         pos = save;
       }
     }
@@ -121,12 +132,12 @@ public record Challenge(String scheme, Map<String, String> parameters) {
           }
           value.append(c);
         }
-        pos++; // closing quote
+        pos++; // the closing quote
         return value.toString();
       }
       int start = pos;
-      while (pos < text.length() && text.charAt(pos) != ',' && !Character.isWhitespace(
-          text.charAt(pos))) {
+      while (pos < text.length() && text.charAt(pos) != ','
+          && !Character.isWhitespace(text.charAt(pos))) {
         pos++;
       }
       return text.substring(start, pos);
@@ -154,11 +165,11 @@ public record Challenge(String scheme, Map<String, String> parameters) {
     }
 
     private static boolean isTokenChar(char c) {
-      return Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      return c < 128 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
     }
 
     private static boolean isToken68Char(char c) {
-      return Character.isLetterOrDigit(c) || "-._~+/=".indexOf(c) >= 0;
+      return c < 128 && (Character.isLetterOrDigit(c) || "-._~+/".indexOf(c) >= 0);
     }
   }
 }
