@@ -164,4 +164,40 @@ class DockerfileParserTest {
     Run run = (Run) dockerfile.instructions().get(1);
     assertEquals("echo 1\n", run.heredocs().get(0).content());
   }
+
+  @Test
+  void healthcheck_durationsParsedLikeGo() throws Exception {
+    Dockerfile dockerfile =
+        DockerfileParser.parse(
+            "FROM a\nHEALTHCHECK --interval=1m30s --timeout=1.5s --start-period=0 --retries=3"
+                + " CMD [\"true\"]\n",
+            "Dockerfile");
+
+    dev.jbuild.parser.ast.Healthcheck healthcheck =
+        (dev.jbuild.parser.ast.Healthcheck) dockerfile.instructions().get(1);
+    assertEquals(90_000_000_000L, healthcheck.intervalNanos());
+    assertEquals(1_500_000_000L, healthcheck.timeoutNanos());
+    assertEquals(0L, healthcheck.startPeriodNanos());
+    assertEquals(0L, healthcheck.startIntervalNanos());
+    assertEquals(3, healthcheck.retries());
+  }
+
+  @Test
+  void parse_escapeTokenPerFile_noLeakBetweenParses() throws Exception {
+    // With ` as escape token "x` y" is one word; with \ it is two words and "y" has no '='.
+    String body = "FROM a\nENV P=c:\\x` y\n";
+    for (int i = 0; i < 3; i++) {
+      Dockerfile backtick = DockerfileParser.parse("# escape=`\n" + body, "Dockerfile");
+      assertEquals(
+          List.of(new dev.jbuild.parser.ast.KeyValue("P", "c:\\x` y")),
+          ((dev.jbuild.parser.ast.Env) backtick.instructions().get(1)).pairs());
+
+      DockerfileSyntaxException e =
+          assertThrows(
+              DockerfileSyntaxException.class, () -> DockerfileParser.parse(body, "Dockerfile"));
+      assertEquals(
+          "Dockerfile:2:13: Syntax error - can't find = in \"y\". Must be of the form: name=value",
+          e.getMessage());
+    }
+  }
 }

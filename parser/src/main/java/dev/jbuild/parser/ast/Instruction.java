@@ -1,6 +1,7 @@
 package dev.jbuild.parser.ast;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One Dockerfile instruction, syntax only: arguments are raw source text except where noted on each
@@ -54,13 +55,13 @@ public sealed interface Instruction
    * @param name flag name without {@code --}
    * @return the flag, if present
    */
-  default java.util.Optional<Flag> flag(String name) {
+  default Optional<Flag> flag(String name) {
     Flag found = null;
     for (Flag f : flags()) {
       if (f.name().equals(name)) {
         found = f;
       }
     }
-    return java.util.Optional.ofNullable(found);
+    return Optional.ofNullable(found);
   }
 }

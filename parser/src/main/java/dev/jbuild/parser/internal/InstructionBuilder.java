@@ -361,7 +361,17 @@ final class InstructionBuilder {
     if (empty) {
       throw line.error("Missing command after HEALTHCHECK CMD");
     }
-    return new Healthcheck(line.range(), line.flags, command);
+    Healthcheck healthcheck = new Healthcheck(line.range(), line.flags, command);
+    try {
+      healthcheck.intervalNanos();
+      healthcheck.timeoutNanos();
+      healthcheck.startPeriodNanos();
+      healthcheck.startIntervalNanos();
+      healthcheck.retries();
+    } catch (IllegalArgumentException e) {
+      throw line.error(e.getMessage());
+    }
+    return healthcheck;
   }
 
   private Onbuild onbuild(Line line) throws DockerfileSyntaxException {
