@@ -3,6 +3,9 @@ package dev.jbuild.layerstore.archive;
 import dev.jbuild.layerstore.ContentStore;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Descriptor;
+import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.ImageManifest;
+import dev.jbuild.layerstore.oci.MediaTypes;
 import dev.jbuild.layerstore.oci.ImageIndex;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.OciJson;
@@ -27,6 +30,12 @@ import java.util.TreeMap;
  * Docker's {@code manifest.json} and {@code repositories}, so it loads with {@code docker load}
  * (also Docker 20.10) and reads as both {@code docker-archive:} and {@code oci-archive:} in skopeo.
  *
+ * <p>The OCI side lists OCI manifests: a stored Docker schema 2 manifest is rewritten for the
+ * archive as the equivalent OCI manifest (same config and layer blobs, OCI media types), as
+ * Docker 25 does, because OCI-layout readers such as skopeo 1.9 ignore index entries of Docker
+ * media types. The image ID (config digest) is unchanged; the manifest digest in the archive is
+ * that of the OCI manifest. Stored OCI manifests are copied byte for byte.
+ *
  * <p>Each {@code index.json} entry carries {@code io.containerd.image.name} (the full reference)
  * and {@code org.opencontainers.image.ref.name} (the tag). Blobs are streamed from the content
  * store and verified while streaming, never buffered; a corrupt blob aborts the write. The output
@@ -35,6 +44,11 @@ import java.util.TreeMap;
 public final class DockerArchiveWriter {
   private static final String CONTAINERD_NAME = "io.containerd.image.name";
   private static final String OCI_REF_NAME = "org.opencontainers.image.ref.name";
+
+  private static final String FOREIGN_LAYER =
+      "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
+  private static final String NONDISTRIBUTABLE_LAYER =
+      "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
 
   private final ContentStore content;
 
@@ -53,9 +67,16 @@ public final class DockerArchiveWriter {
     List<Map<String, Object>> dockerManifest = new ArrayList<>();
     Map<String, Map<String, String>> repositories = new TreeMap<>();
     TreeMap<String, Descriptor> blobs = new TreeMap<>();
+    Map<String, byte[]> inline = new TreeMap<>();
     for (ArchiveImage archived : images) {
       Image image = archived.image();
-      blobs.put(image.manifestDigest().hex(), image.manifestDescriptor());
+      Descriptor ociManifest = image.manifestDescriptor();
+      if (MediaTypes.DOCKER_MANIFEST.equals(image.manifest().mediaType())) {
+        byte[] bytes = OciJson.toBytes(toOci(image.manifest()));
+        ociManifest = Descriptor.of(MediaTypes.OCI_MANIFEST, Digest.sha256(bytes), bytes.length);
+        inline.put(ociManifest.digest().hex(), bytes);
+      }
+      blobs.put(ociManifest.digest().hex(), ociManifest);
       blobs.put(image.id().hex(), image.configDescriptor());
       List<String> layerPaths = new ArrayList<>();
       for (Descriptor layer : image.manifest().layers()) {
@@ -63,8 +84,8 @@ public final class DockerArchiveWriter {
         layerPaths.add(blobPath(layer));
       }
       List<String> repoTags = new ArrayList<>();
-      Descriptor manifest = Descriptor.of(image.manifestDescriptor().mediaType(),
-          image.manifestDigest(), image.manifestDescriptor().size());
+      Descriptor manifest = Descriptor.of(ociManifest.mediaType(), ociManifest.digest(),
+          ociManifest.size());
       if (archived.tags().isEmpty()) {
         indexEntries.add(manifest);
       }
@@ -113,6 +134,11 @@ public final class DockerArchiveWriter {
       tar.write(TarEntry.directory("blobs", 0755, 0, 0, 0), null);
       tar.write(TarEntry.directory("blobs/sha256", 0755, 0, 0, 0), null);
       for (Descriptor blob : blobs.values()) {
+        byte[] bytes = inline.get(blob.digest().hex());
+        if (bytes != null) {
+          file(tar, blobPath(blob), bytes);
+          continue;
+        }
         long size = content.size(blob.digest());
         if (size != blob.size()) {
           throw new IOException("Tried to export blob " + blob.digest() + " but failed because:"
@@ -128,6 +154,20 @@ public final class DockerArchiveWriter {
         }
       }
     }
+  }
+
+  /** The OCI manifest with the same content as a Docker schema 2 manifest. */
+  private static ImageManifest toOci(ImageManifest docker) {
+    Descriptor config = Descriptor.of(MediaTypes.OCI_CONFIG, docker.config().digest(),
+        docker.config().size());
+    List<Descriptor> layers = new ArrayList<>();
+    for (Descriptor layer : docker.layers()) {
+      String type = MediaTypes.DOCKER_LAYER_GZIP.equals(layer.mediaType())
+          ? MediaTypes.OCI_LAYER_GZIP
+          : FOREIGN_LAYER.equals(layer.mediaType()) ? NONDISTRIBUTABLE_LAYER : layer.mediaType();
+      layers.add(Descriptor.of(type, layer.digest(), layer.size()));
+    }
+    return ImageManifest.oci(config, layers);
   }
 
   private static String blobPath(Descriptor descriptor) {
