@@ -34,16 +34,30 @@ public final class LocalRegistry implements AutoCloseable {
 
   /** Starts an anonymous registry. */
   public static LocalRegistry start(Path directory) throws IOException, InterruptedException {
-    return start(directory, null, null);
+    return start(directory, null);
+  }
+
+  /**
+   * Starts a registry that accepts only bearer tokens from {@code realm}, signed by the key of the
+   * certificate in {@code rootCertBundle} (distribution's {@code auth.token}).
+   */
+  public static LocalRegistry startWithTokenAuth(Path directory, String realm, String service,
+      String issuer, Path rootCertBundle) throws IOException, InterruptedException {
+    return start(directory, "auth:\n  token: {realm: \"" + realm + "\", service: " + service
+        + ", issuer: " + issuer + ", rootcertbundle: " + rootCertBundle + "}\n");
   }
 
   /** Starts a registry that requires {@code user}/{@code password} (bcrypt htpasswd). */
   public static LocalRegistry startWithBasicAuth(Path directory, String user, String password)
       throws IOException, InterruptedException {
-    return start(directory, user, password);
+    Files.createDirectories(directory);
+    Path htpasswd = directory.resolve("htpasswd");
+    Files.writeString(htpasswd, user + ":" + bcrypt(password) + "\n");
+    return start(directory,
+        "auth:\n  htpasswd: {realm: basic-realm, path: " + htpasswd + "}\n");
   }
 
-  private static LocalRegistry start(Path directory, String user, String password)
+  private static LocalRegistry start(Path directory, String authYaml)
       throws IOException, InterruptedException {
     if (!Files.isExecutable(BINARY)) {
       throw new AssertionError(BINARY + " is missing: registry tests need Debian's docker-registry"
@@ -61,11 +75,8 @@ public final class LocalRegistry implements AutoCloseable {
         .append("http:\n")
         .append("  addr: 127.0.0.1:").append(port).append('\n')
         .append("  secret: loopback-test-secret\n");
-    if (user != null) {
-      Path htpasswd = directory.resolve("htpasswd");
-      Files.writeString(htpasswd, user + ":" + bcrypt(password) + "\n");
-      config.append("auth:\n")
-          .append("  htpasswd: {realm: basic-realm, path: ").append(htpasswd).append("}\n");
+    if (authYaml != null) {
+      config.append(authYaml);
     }
     Path configFile = directory.resolve("config.yml");
     Files.writeString(configFile, config);
