@@ -224,6 +224,7 @@ public final class ImageStore {
     }
   }
 
+  @SuppressWarnings("try") // the lock is held by the try block, not used in it
   private boolean update(Function<TreeMap<String, Descriptor>, Boolean> change)
       throws IOException {
     try (FileLocks.Held lock = FileLocks.lock(lockFile)) {

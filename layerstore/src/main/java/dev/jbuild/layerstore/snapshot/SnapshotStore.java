@@ -119,6 +119,7 @@ public final class SnapshotStore {
     return new Scratch(upper, work);
   }
 
+  @SuppressWarnings("try") // the lock is held by the try block, not used in it
   private String ensure(Digest chainId, Layer layer) throws IOException {
     Optional<String> existing = lookup(chainId);
     if (existing.isPresent()) {
@@ -149,6 +150,7 @@ public final class SnapshotStore {
     }
   }
 
+  @SuppressWarnings("try") // the lock is held by the try block, not used in it
   private String allocateId() throws IOException {
     try (FileLocks.Held lock = FileLocks.lock(root.resolve("meta/locks/next-id"))) {
       Path counter = root.resolve("meta/next-id");

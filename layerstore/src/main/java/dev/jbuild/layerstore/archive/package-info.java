@@ -1,0 +1,2 @@
+/** Exporting images as archives (Docker combined format) and importing root filesystems. */
+package dev.jbuild.layerstore.archive;
