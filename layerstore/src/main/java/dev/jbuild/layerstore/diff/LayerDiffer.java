@@ -195,8 +195,13 @@ public final class LayerDiffer {
       TarEntry entry;
       switch (format) {
         case Posix.S_IFDIR:
-          emit(TarEntry.directory(rel, mode & 07777, uid, gid, mtime).withXattrs(xattrs), null);
-          if (overlay && isOpaque(rawXattrs) && existsBelow(rel)) {
+          boolean opaque = overlay && isOpaque(rawXattrs) && existsBelow(rel);
+          // A directory that was only copied up (for example the parent of a mount stub the
+          // runner removed again) is not a change: BuildKit's sameDirent skips it too.
+          if (opaque || !overlay || !sameAsBelow(rel, a, xattrs)) {
+            emit(TarEntry.directory(rel, mode & 07777, uid, gid, mtime).withXattrs(xattrs), null);
+          }
+          if (opaque) {
             emit(TarEntry.file(rel + "/.wh..wh..opq", 0600, 0, 0, 0, 0), null);
           }
           walkDirectory(path, rel);
@@ -243,6 +248,41 @@ public final class LayerDiffer {
     private void emit(TarEntry entry, InputStream content) throws IOException {
       tar.write(entry, content);
       count++;
+    }
+
+    /**
+     * True when the topmost lower entry at {@code rel} is a directory with the same mode, owner,
+     * mtime (to the nanosecond) and kept xattrs as the upper directory.
+     */
+    private boolean sameAsBelow(String rel, Map<String, Object> upper,
+        Map<String, byte[]> upperXattrs) throws IOException {
+      for (Path lower : lowers) {
+        Path p = lower.resolve(rel);
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          return false;
+        }
+        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,lastModifiedTime",
+            LinkOption.NOFOLLOW_LINKS);
+        if (!a.get("mode").equals(upper.get("mode")) || !a.get("uid").equals(upper.get("uid"))
+            || !a.get("gid").equals(upper.get("gid"))
+            || !a.get("lastModifiedTime").equals(upper.get("lastModifiedTime"))) {
+          return false;
+        }
+        Map<String, byte[]> lowerXattrs = keptXattrs(readXattrs(p));
+        if (!lowerXattrs.keySet().equals(upperXattrs.keySet())) {
+          return false;
+        }
+        for (Map.Entry<String, byte[]> e : upperXattrs.entrySet()) {
+          if (!Arrays.equals(e.getValue(), lowerXattrs.get(e.getKey()))) {
+            return false;
+          }
+        }
+        return true;
+      }
+      return false;
     }
 
     private boolean existsBelow(String rel) {

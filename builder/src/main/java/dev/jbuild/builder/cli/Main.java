@@ -1,0 +1,125 @@
+package dev.jbuild.builder.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The {@code jbuild} root command. {@code jbuild -t x .} means {@code jbuild build -t x .}. */
+@Command(
+    name = "jbuild",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+      "Daemonless Dockerfile image builder and layer store.",
+      "",
+      "  jbuild -t helloworld .          build ./Dockerfile (same as 'jbuild build')",
+      "  jbuild run --rm helloworld      run the image's command in a container",
+      "  jbuild push localhost:5000/a:v1 push to a registry",
+    },
+    subcommands = {
+      BuildCommand.class,
+      RunCommand.class,
+      PushCommand.class,
+      PullCommand.class,
+      ImagesCommand.class,
+      TagCommand.class,
+      SaveCommand.class,
+      ImportCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  /** Subcommands and their aliases; anything else first on the line means "build". */
+  private static final Set<String> SUBCOMMANDS =
+      Set.of("build", "run", "push", "pull", "images", "tag", "save", "import", "help");
+
+  @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
+      description = "Store directory (default: $JBUILD_ROOT, else /var/lib/jbuild as root, "
+          + "else ~/.local/share/jbuild).")
+  Path root;
+
+  @Option(names = "--debug", scope = ScopeType.INHERIT,
+      description = "Print stack traces with errors.")
+  boolean debug;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The store root from {@code --root}, {@code $JBUILD_ROOT} or the per-user default. */
+  Path storeRoot() {
+    if (root != null) {
+      return root;
+    }
+    String env = System.getenv("JBUILD_ROOT");
+    if (env != null && !env.isEmpty()) {
+      return Path.of(env);
+    }
+    if ("root".equals(System.getProperty("user.name"))) {
+      return Path.of("/var/lib/jbuild");
+    }
+    return Path.of(System.getProperty("user.home"), ".local", "share", "jbuild");
+  }
+
+  /** Runs the command line and exits with its code. */
+  public static void main(String[] args) {
+    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given streams and returns the exit code. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    Main main = new Main();
+    CommandLine cli = new CommandLine(main);
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(new ErrorHandler(main));
+    cli.setParameterExceptionHandler(new UsageErrorHandler());
+    // Everything after the image is the container's command line, options included.
+    cli.getSubcommands().get("run").setStopAtPositional(true);
+    return cli.execute(withImplicitBuild(args));
+  }
+
+  /** Inserts {@code build} when the first word after the global options is not a subcommand. */
+  static String[] withImplicitBuild(String[] args) {
+    int i = 0;
+    while (i < args.length) {
+      String a = args[i];
+      if (a.equals("--root")) {
+        i += 2;
+      } else if (a.startsWith("--root=") || a.equals("--debug")) {
+        i++;
+      } else {
+        break;
+      }
+    }
+    if (i >= args.length) {
+      return args;
+    }
+    String first = args[i];
+    if (SUBCOMMANDS.contains(first) || first.equals("-h") || first.equals("--help")
+        || first.equals("-V") || first.equals("--version")) {
+      return args;
+    }
+    List<String> out = new ArrayList<>(Arrays.asList(args));
+    out.add(i, "build");
+    return out.toArray(new String[0]);
+  }
+
+  /** Reads the version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"jbuild " + (v == null ? "development build" : v)};
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.jbuild.builder.cli;
+
+import dev.jbuild.builder.distribution.StoreBaseImageSource;
+import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.Descriptor;
+import dev.jbuild.layerstore.oci.ImageReference;
+import dev.jbuild.registry.RegistryOptions;
+import dev.jbuild.runner.ContainerRunner;
+import dev.jbuild.runner.RunnerException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** What the commands share: the store at the chosen root, the runner and registry settings. */
+final class Session {
+  final Path root;
+  final LayerStore store;
+
+  private Session(Path root, LayerStore store) {
+    this.root = root;
+    this.store = store;
+  }
+
+  static Session open(Main main) throws IOException {
+    Path root = main.storeRoot();
+    try {
+      return new Session(root, LayerStore.open(root));
+    } catch (IOException e) {
+      throw new IOException("Tried to open the store at " + root + " but failed because: "
+          + e.getMessage() + " (choose another directory with --root or $JBUILD_ROOT)", e);
+    }
+  }
+
+  ContainerRunner runner() throws RunnerException {
+    return ContainerRunner.create(root.resolve("runner"));
+  }
+
+  RegistryOptions registryOptions() {
+    return RegistryOptions.defaults();
+  }
+
+  StoreBaseImageSource baseImages(java.util.function.Consumer<String> progress) {
+    return new StoreBaseImageSource(store, registryOptions(), progress);
+  }
+
+  /**
+   * Finds a stored image by reference, image ID or ID prefix (as docker does).
+   *
+   * @throws IOException when nothing matches: "No such image: x"
+   */
+  Image image(String nameOrId) throws IOException {
+    Optional<Descriptor> byRef = Optional.empty();
+    try {
+      byRef = store.images().resolve(ImageReference.parse(nameOrId));
+    } catch (IllegalArgumentException e) {
+      // Not a reference; maybe an image ID.
+    }
+    if (byRef.isPresent()) {
+      return store.images().load(byRef.get().digest());
+    }
+    String hex = nameOrId.startsWith("sha256:") ? nameOrId.substring(7) : nameOrId;
+    if (hex.matches("[0-9a-f]{4,64}")) {
+      for (var tagged : store.images().list()) {
+        Image image = store.images().load(tagged.manifest().digest());
+        Digest id = image.id();
+        if (id.hex().startsWith(hex)) {
+          return image;
+        }
+      }
+    }
+    throw new IOException("No such image: " + nameOrId);
+  }
+}

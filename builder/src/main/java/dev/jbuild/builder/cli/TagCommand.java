@@ -1,0 +1,27 @@
+package dev.jbuild.builder.cli;
+
+import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.oci.ImageReference;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code jbuild tag SOURCE TARGET}. */
+@Command(name = "tag", mixinStandardHelpOptions = true,
+    description = "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE.")
+final class TagCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Parameters(index = "0", paramLabel = "SOURCE_IMAGE[:TAG]") String source;
+
+  @Parameters(index = "1", paramLabel = "TARGET_IMAGE[:TAG]") String target;
+
+  @Override
+  public Integer call() throws Exception {
+    Session session = Session.open(main);
+    Image image = session.image(source);
+    session.store.images().tag(ImageReference.parse(target), image.manifestDescriptor());
+    return 0;
+  }
+}

@@ -1,0 +1,47 @@
+package dev.jbuild.builder.distribution;
+
+import dev.jbuild.layerstore.BlobWriter;
+import dev.jbuild.layerstore.ContentStore;
+import dev.jbuild.layerstore.oci.Descriptor;
+import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.registry.BlobSink;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Lets the puller write into the content store. The store verifies digest and size again on
+ * commit, so a blob is visible only when both the puller and the store agree it is intact.
+ */
+final class StoreBlobSink implements BlobSink {
+  private final ContentStore content;
+
+  StoreBlobSink(ContentStore content) {
+    this.content = content;
+  }
+
+  @Override
+  public boolean contains(Digest digest) {
+    return content.contains(digest);
+  }
+
+  @Override
+  public Writer newWriter(Descriptor descriptor) throws IOException {
+    BlobWriter writer = content.newWriter();
+    return new Writer() {
+      @Override
+      public OutputStream stream() {
+        return writer.stream();
+      }
+
+      @Override
+      public void commit() throws IOException {
+        writer.commit(descriptor.mediaType(), descriptor.digest(), descriptor.size());
+      }
+
+      @Override
+      public void close() throws IOException {
+        writer.close();
+      }
+    };
+  }
+}

@@ -1,0 +1,26 @@
+package dev.jbuild.builder.event;
+
+/**
+ * Receives build progress. Front ends render it (plain lines, a TTY view, JSON); the builder never
+ * prints. Implementations must be thread-safe: steps may report from worker threads.
+ */
+public interface BuildListener {
+  /** A listener that ignores everything. */
+  BuildListener NONE = new BuildListener() {};
+
+  /**
+   * A step started.
+   *
+   * @param label the step's label, for example {@code [2/4] RUN make}
+   */
+  default void stepStarted(String label) {}
+
+  /** A line of output from a running step (without the line terminator). */
+  default void stepOutput(String label, String line) {}
+
+  /** A step finished; {@code cached} when its result was reused. */
+  default void stepFinished(String label, long millis, boolean cached) {}
+
+  /** A one-line informational message, for example {@code naming to docker.io/library/x:latest}. */
+  default void info(String message) {}
+}

@@ -1,0 +1,58 @@
+package dev.jbuild.builder.fs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+
+/**
+ * Owner, mode and mtime of a file as Linux stores them, read and applied without following
+ * symlinks.
+ *
+ * @param uid owner id
+ * @param gid group id
+ * @param mode permission bits including setuid, setgid and sticky ({@code 07777})
+ * @param mtime modification time, or null to leave the time the entry got when created
+ */
+public record FileAttrs(int uid, int gid, int mode, FileTime mtime) {
+
+  /** Reads the attributes of {@code path} (not following a final symlink). */
+  public static FileAttrs read(Path path) throws IOException {
+    Map<String, Object> a =
+        Files.readAttributes(path, "unix:uid,gid,mode,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+    return new FileAttrs((Integer) a.get("uid"), (Integer) a.get("gid"),
+        ((Integer) a.get("mode")) & 07777, (FileTime) a.get("lastModifiedTime"));
+  }
+
+  /** Attributes for a directory the builder creates: now as mtime, as BuildKit's mkdir. */
+  public static FileAttrs newDirectory(int uid, int gid) {
+    return new FileAttrs(uid, gid, 0755, null);
+  }
+
+  /** Returns a copy with another owner. */
+  public FileAttrs withOwner(int newUid, int newGid) {
+    return new FileAttrs(newUid, newGid, mode, mtime);
+  }
+
+  /** Returns a copy with other permission bits. */
+  public FileAttrs withMode(int newMode) {
+    return new FileAttrs(uid, gid, newMode, mtime);
+  }
+
+  /**
+   * Applies owner, then mode (chown clears setuid/setgid, so the order matters), then mtime.
+   * Symlinks get only the owner: Linux has no symlink modes and NIO cannot set their times.
+   */
+  public void apply(Path path) throws IOException {
+    Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+    Files.setAttribute(path, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+    if (!Files.isSymbolicLink(path)) {
+      Files.setAttribute(path, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+      if (mtime != null) {
+        Files.setLastModifiedTime(path, mtime);
+      }
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package dev.jbuild.builder.fs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * A read-only view of a stack of overlay lower directories, resolved the way overlayfs merges
+ * them: the topmost entry wins, a whiteout (char device 0/0) hides lower entries, directories merge
+ * unless the upper one is opaque. Paths are container paths ({@code /etc/passwd}).
+ *
+ * <p>Immutable and thread-safe as long as the directories do not change.
+ */
+public final class LayeredRootfs {
+  private static final int MAX_SYMLINKS = 40;
+
+  private final List<Path> layersTopFirst;
+  private final Predicate<Path> isOpaque;
+
+  /**
+   * Creates a view.
+   *
+   * @param layersTopFirst lower directories, topmost first
+   * @param isOpaque tells whether a directory carries {@code trusted.overlay.opaque=y}
+   */
+  public LayeredRootfs(List<Path> layersTopFirst, Predicate<Path> isOpaque) {
+    this.layersTopFirst = List.copyOf(layersTopFirst);
+    this.isOpaque = isOpaque;
+  }
+
+  /** The layer directories, topmost first. */
+  public List<Path> layersTopFirst() {
+    return layersTopFirst;
+  }
+
+  /**
+   * Finds the host path that provides {@code containerPath} without following a final symlink.
+   * Intermediate components must be directories (symlinks are not followed; use {@link #resolve}
+   * first).
+   *
+   * @return the topmost entry, or empty when the path does not exist in the merged view
+   */
+  public Optional<Path> locate(String containerPath) throws IOException {
+    List<String> parts = split(containerPath);
+    List<Path> visible = new ArrayList<>(layersTopFirst);
+    Path found = null;
+    for (int i = 0; i < parts.size(); i++) {
+      String name = parts.get(i);
+      List<Path> nextVisible = new ArrayList<>();
+      found = null;
+      for (Path dir : visible) {
+        Path p = dir.resolve(name);
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        if (isWhiteout(p)) {
+          break;
+        }
+        boolean isDir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+        if (found == null) {
+          found = p;
+        }
+        if (!isDir) {
+          break;
+        }
+        if (!Files.isDirectory(found, LinkOption.NOFOLLOW_LINKS)) {
+          break;
+        }
+        nextVisible.add(p);
+        if (isOpaque.test(p)) {
+          break;
+        }
+      }
+      if (found == null) {
+        return Optional.empty();
+      }
+      if (i < parts.size() - 1 && !Files.isDirectory(found, LinkOption.NOFOLLOW_LINKS)) {
+        return Optional.empty();
+      }
+      visible = nextVisible;
+    }
+    return Optional.of(found == null ? layersTopFirst.isEmpty() ? Path.of("/nonexistent")
+        : layersTopFirst.get(0) : found);
+  }
+
+  /**
+   * Resolves symlinks in {@code containerPath} inside the container root, as {@code
+   * openat2(RESOLVE_IN_ROOT)} would: absolute link targets restart at the container root and
+   * {@code ..} never leaves it.
+   *
+   * @param followLast whether to follow a symlink in the last component too
+   * @return the resolved container path (absolute, normalized)
+   * @throws IOException on a symlink loop
+   */
+  public String resolve(String containerPath, boolean followLast) throws IOException {
+    Deque<String> todo = new ArrayDeque<>(split(containerPath));
+    List<String> done = new ArrayList<>();
+    int hops = 0;
+    while (!todo.isEmpty()) {
+      String name = todo.pollFirst();
+      if (name.equals("..")) {
+        if (!done.isEmpty()) {
+          done.remove(done.size() - 1);
+        }
+        continue;
+      }
+      done.add(name);
+      if (todo.isEmpty() && !followLast) {
+        break;
+      }
+      Optional<Path> hit = locate(join(done));
+      if (hit.isPresent() && Files.isSymbolicLink(hit.get())) {
+        if (++hops > MAX_SYMLINKS) {
+          throw new IOException("too many levels of symbolic links resolving " + containerPath);
+        }
+        String target = Files.readSymbolicLink(hit.get()).toString();
+        done.remove(done.size() - 1);
+        if (target.startsWith("/")) {
+          done.clear();
+        }
+        List<String> targetParts = splitKeepDots(target);
+        for (int i = targetParts.size() - 1; i >= 0; i--) {
+          todo.addFirst(targetParts.get(i));
+        }
+      }
+    }
+    return join(done);
+  }
+
+  /** True when {@code containerPath} exists as a directory (after resolving symlinks). */
+  public boolean isDirectory(String containerPath) throws IOException {
+    Optional<Path> p = locate(resolve(containerPath, true));
+    return p.isPresent() && Files.isDirectory(p.get(), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** Reads a small text file such as {@code /etc/passwd}; empty when it does not exist. */
+  public Optional<String> readString(String containerPath) throws IOException {
+    Optional<Path> p = locate(resolve(containerPath, true));
+    if (p.isEmpty() || !Files.isRegularFile(p.get(), LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    return Optional.of(Files.readString(p.get()));
+  }
+
+  /** True for an overlay whiteout: a character device with device number 0/0. */
+  public static boolean isWhiteout(Path p) throws IOException {
+    if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+        || Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+        || Files.isSymbolicLink(p)) {
+      return false;
+    }
+    Map<String, Object> attrs = Files.readAttributes(p, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
+    int mode = (Integer) attrs.get("mode");
+    long rdev = (Long) attrs.get("rdev");
+    return (mode & 0170000) == 0020000 && rdev == 0;
+  }
+
+  static List<String> split(String containerPath) {
+    List<String> parts = new ArrayList<>();
+    for (String s : splitKeepDots(containerPath)) {
+      if (s.equals("..")) {
+        if (!parts.isEmpty()) {
+          parts.remove(parts.size() - 1);
+        }
+      } else {
+        parts.add(s);
+      }
+    }
+    return parts;
+  }
+
+  private static List<String> splitKeepDots(String path) {
+    List<String> parts = new ArrayList<>();
+    for (String s : path.split("/")) {
+      if (!s.isEmpty() && !s.equals(".")) {
+        parts.add(s);
+      }
+    }
+    return parts;
+  }
+
+  static String join(List<String> parts) {
+    return "/" + String.join("/", parts);
+  }
+}

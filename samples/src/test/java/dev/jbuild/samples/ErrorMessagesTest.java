@@ -1,0 +1,42 @@
+package dev.jbuild.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Failures that need no root: one clear line on stderr, exit code 1, no stack trace. */
+class ErrorMessagesTest {
+  @TempDir Path work;
+
+  @Test
+  void unknownInstruction_saysWhereAndSuggests() throws Exception {
+    Files.writeString(work.resolve("Dockerfile"), "FROM scratch\nCOPPY a /b\n");
+    Jbuild.Result r = new Jbuild(work.resolve("store")).run("build", work.toString());
+    assertEquals(1, r.exitCode());
+    assertEquals("error: Dockerfile:2:1: unknown instruction: COPPY (did you mean COPY?)",
+        BuildIntegrationTest.lastLine(r.stderr()));
+    assertFalse(r.stderr().contains("\tat "), r.stderr());
+  }
+
+  @Test
+  void missingBaseImage_namesItAndWhyPullFailed() throws Exception {
+    Files.writeString(work.resolve("Dockerfile"),
+        "FROM 127.0.0.1:9/nothing/here:v1\nRUN true\n");
+    Jbuild.Result r = new Jbuild(work.resolve("store")).run("build", work.toString());
+    assertEquals(1, r.exitCode());
+    String last = BuildIntegrationTest.lastLine(r.stderr());
+    assertEquals(true, last.startsWith("error: base image 127.0.0.1:9/nothing/here:v1 is not in"
+        + " the local store and could not be pulled: "), last);
+    assertFalse(r.stderr().contains("\tat "), r.stderr());
+  }
+
+  @Test
+  void badFlag_isAUsageError() throws Exception {
+    Jbuild.Result r = new Jbuild(work.resolve("store")).run("build", "--nope", ".");
+    assertEquals(2, r.exitCode());
+  }
+}

@@ -1,0 +1,88 @@
+package dev.jbuild.samples;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the real {@code jbuild} command line in a child JVM with the test classpath, against one
+ * store root, and captures what a user would see: exit code, stdout, stderr.
+ */
+final class Jbuild {
+  private final Path root;
+
+  Jbuild(Path root) {
+    this.root = root;
+  }
+
+  Path root() {
+    return root;
+  }
+
+  /** The outcome of one command. */
+  record Result(int exitCode, String stdout, String stderr) {
+    Result assertSuccess() {
+      if (exitCode != 0) {
+        throw new AssertionError("jbuild exited " + exitCode + "\nstdout:\n" + stdout
+            + "\nstderr:\n" + stderr);
+      }
+      return this;
+    }
+  }
+
+  Result run(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dev.jbuild.builder.cli.Main");
+    cmd.add("--root");
+    cmd.add(root.toString());
+    cmd.addAll(List.of(args));
+    Path out = Files.createTempFile("jbuild-out", ".txt");
+    Path err = Files.createTempFile("jbuild-err", ".txt");
+    try {
+      Process p = new ProcessBuilder(cmd)
+          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+          .redirectOutput(out.toFile())
+          .redirectError(err.toFile())
+          .start();
+      if (!p.waitFor(10, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new AssertionError("jbuild " + String.join(" ", args) + " timed out");
+      }
+      return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
+  /** The samples directory of the checkout ({@code samples/} next to this module's pom). */
+  static Path samplesDir() {
+    Path here = Path.of("").toAbsolutePath();
+    Path dir = here.getFileName().toString().equals("samples") ? here : here.resolve("samples");
+    if (!Files.isDirectory(dir.resolve("helloworld"))) {
+      throw new IllegalStateException("cannot find samples/helloworld from " + here);
+    }
+    return dir;
+  }
+
+  /** Imports the offline busybox base image as {@code ref} into this store. */
+  void importBusybox(Path work, String ref) throws IOException, InterruptedException {
+    Path tar = work.resolve("busybox-rootfs.tar");
+    if (!Files.exists(tar)) {
+      Process p = new ProcessBuilder(samplesDir().resolve("base/busybox-rootfs.sh").toString(),
+          tar.toString()).inheritIO().start();
+      if (p.waitFor() != 0) {
+        throw new AssertionError("busybox-rootfs.sh failed (is busybox-static installed?)");
+      }
+    }
+    run("import", tar.toString(), ref).assertSuccess();
+  }
+}
