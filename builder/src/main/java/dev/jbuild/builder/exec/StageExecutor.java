@@ -442,7 +442,7 @@ public final class StageExecutor {
       }
       if (!status.success()) {
         throw new StepFailedException(prefix(i) + step.label() + ": process \""
-            + String.join(" ", args) + "\" did not complete successfully: " + status.describe(),
+            + String.join(" ", args) + "\" did not complete successfully: " + describe(status),
             status.exitCode(), output.tail());
       }
     });
@@ -538,6 +538,17 @@ public final class StageExecutor {
     if (layer != null) {
       state.layers.add(layer);
     }
+  }
+
+  /** BuildKit's wording: {@code exit code: 3}, plus why the kernel stopped it if it did. */
+  private static String describe(ExitStatus status) {
+    if (status.oomKilled()) {
+      return "exit code: " + status.exitCode() + " (killed: out of memory)";
+    }
+    if (status.signal() != 0) {
+      return "exit code: " + status.exitCode() + " (killed by signal " + status.signal() + ")";
+    }
+    return "exit code: " + status.exitCode();
   }
 
   /** The argv of a CMD/ENTRYPOINT/RUN: exec form as is, shell form through the stage's SHELL. */
