@@ -44,6 +44,8 @@ class BuildIntegrationTest {
     assertTrue(layers.get(2).containsAll(List.of("app/", "app/Dockerfile", "app/app.sh")),
         layers.get(2).toString());
     assertTrue(layers.get(3).contains("app/www/index.html"), layers.get(3).toString());
+    // /etc was copied up only for the /etc/hosts mount stub, which is gone again.
+    assertFalse(layers.get(3).contains("etc/"), layers.get(3).toString());
 
     if (Docker.available()) {
       Jbuild.Result load = Docker.exec(List.of("docker", "load", "-i", archive.toString()));

@@ -1,0 +1,56 @@
+package dev.jbuild.builder.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link Main}: argument routing, help and usage errors. */
+class MainTest {
+  @Test
+  void withImplicitBuild_insertsBuildWhenNoSubcommandIsGiven() {
+    assertArrayEquals(new String[] {"build", "-t", "x", "."},
+        Main.withImplicitBuild(new String[] {"-t", "x", "."}));
+    assertArrayEquals(new String[] {"--root", "/r", "build", "."},
+        Main.withImplicitBuild(new String[] {"--root", "/r", "."}));
+    assertArrayEquals(new String[] {"--debug", "push", "a"},
+        Main.withImplicitBuild(new String[] {"--debug", "push", "a"}));
+    assertArrayEquals(new String[] {"--help"}, Main.withImplicitBuild(new String[] {"--help"}));
+    assertArrayEquals(new String[] {}, Main.withImplicitBuild(new String[] {}));
+  }
+
+  @Test
+  void help_listsCommandsAndExitsZero() {
+    StringWriter out = new StringWriter();
+    int code = Main.execute(new String[] {"--help"}, new PrintWriter(out), new PrintWriter(
+        new StringWriter()));
+    assertEquals(0, code);
+    for (String cmd : new String[] {"build", "run", "push", "pull", "images", "save", "tag"}) {
+      assertTrue(out.toString().contains(cmd), out.toString());
+    }
+  }
+
+  @Test
+  void unknownOption_isUsageErrorWithOneLine() {
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new String[] {"build", "--frobnicate", "."},
+        new PrintWriter(new StringWriter()), new PrintWriter(err));
+    assertEquals(2, code);
+    assertTrue(err.toString().startsWith("error: Unknown option: '--frobnicate'"),
+        err.toString());
+  }
+
+  @Test
+  void badReference_isOneLineError() {
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new String[] {"--root", System.getProperty("java.io.tmpdir")
+        + "/jbuild-main-test", "push", "myapp/Web"},
+        new PrintWriter(new StringWriter()), new PrintWriter(err));
+    assertEquals(1, code);
+    assertEquals("error: invalid reference format: repository name (myapp/Web) must be"
+        + " lowercase", err.toString().strip());
+  }
+}
