@@ -66,6 +66,10 @@ class RegistryIntegrationTest {
             "--format", "{{.Digest}}", "docker://" + target));
         assertEquals(0, inspect.exitCode(), inspect.stderr());
         assertEquals(digest, inspect.stdout().strip());
+        // skopeo pulls what jbuild pushed and verifies every blob on the way.
+        Jbuild.Result copy = Docker.exec(List.of("skopeo", "copy", "--insecure-policy",
+            "--src-tls-verify=false", "docker://" + target, "oci:" + work.resolve("oci") + ":v1"));
+        assertEquals(0, copy.exitCode(), copy.stderr());
       }
     }
   }
