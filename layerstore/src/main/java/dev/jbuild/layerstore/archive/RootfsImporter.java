@@ -48,9 +48,8 @@ public final class RootfsImporter {
       }
     }
     ImageConfig config = new ImageConfig(CREATED, null, platform.architecture(), platform.os(),
-        platform.variant(), new ContainerConfig(null, null,
-            List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"), null,
-            null, null, null, null, null, null, null),
+        platform.variant(), new ContainerConfig.Builder().env(
+            List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")).build(),
         new ImageConfig.RootFs("layers", List.of(layer.diffId())),
         List.of(new ImageConfig.History(CREATED, null, createdBy, null, null)));
     return store.images().write(config, List.of(layer));
