@@ -7,18 +7,22 @@ import com.google.api.client.http.HttpRequest;
 import com.google.api.client.http.HttpRequestFactory;
 import com.google.api.client.http.HttpResponse;
 import com.google.api.client.http.HttpTransport;
-import com.google.api.client.http.javanet.NetHttpTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpRetryException;
 import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * Sends {@link Request}s over google-http-client; the only class in jbuild that touches it.
@@ -35,6 +39,7 @@ import java.util.Objects;
  *       the original scheme, host and port (distribution-spec: never forward credentials to another
  *       host, for example the storage backend a blob GET redirects to).
  *   <li>No retries: retry policy belongs to the caller.
+ *   <li>Any method may be sent, {@code PATCH} included (chunked uploads).
  * </ul>
  *
  * <p>Thread-safe.
@@ -58,13 +63,60 @@ public final class HttpExecutor {
   }
 
   /**
-   * An executor over {@link java.net.HttpURLConnection}, which honours the JVM's proxy and trust
-   * store settings.
+   * An executor over the JDK's {@link java.net.http.HttpClient}, which honours the JVM's proxy
+   * selector and trust store.
    */
-  // TODO: chunked uploads need PATCH, which HttpURLConnection cannot send; switch this one class to
-  //  an Apache-based transport when they are added.
   public static HttpExecutor create(Duration connectTimeout, Duration readTimeout, String userAgent) {
-    return new HttpExecutor(new NetHttpTransport(), connectTimeout, readTimeout, userAgent);
+    return new HttpExecutor(new JdkHttpTransport(connectTimeout, null), connectTimeout,
+        readTimeout, userAgent);
+  }
+
+  /**
+   * Like {@link #create} but accepting any TLS certificate, for registries the user declared
+   * insecure (Docker's {@code --insecure-registry}: HTTPS without verification, else plain HTTP).
+   */
+  public static HttpExecutor createTrustingAllCertificates(
+      Duration connectTimeout, Duration readTimeout, String userAgent) {
+    return new HttpExecutor(new JdkHttpTransport(connectTimeout, trustAll()), connectTimeout,
+        readTimeout, userAgent);
+  }
+
+  private static SSLContext trustAll() {
+    TrustManager accepting = new javax.net.ssl.X509ExtendedTrustManager() {
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType,
+          java.net.Socket socket) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType,
+          java.net.Socket socket) {}
+
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType,
+          javax.net.ssl.SSLEngine engine) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType,
+          javax.net.ssl.SSLEngine engine) {}
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    };
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, new TrustManager[] {accepting}, new SecureRandom());
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JVM has no TLS implementation", e);
+    }
   }
 
   /**

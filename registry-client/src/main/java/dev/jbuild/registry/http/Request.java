@@ -56,6 +56,11 @@ public final class Request {
     return new Request("PUT", url, Map.of(), Objects.requireNonNull(body, "body"), false);
   }
 
+  /** A PATCH with {@code body} (a chunk of an upload); redirects are not followed. */
+  public static Request patch(URI url, RequestBody body) {
+    return new Request("PATCH", url, Map.of(), Objects.requireNonNull(body, "body"), false);
+  }
+
   /** A DELETE; redirects are not followed. */
   public static Request delete(URI url) {
     return new Request("DELETE", url, Map.of(), null, false);

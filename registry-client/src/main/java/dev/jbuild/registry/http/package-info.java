@@ -1,6 +1,7 @@
 /**
- * A thin HTTP layer over google-http-client: the only package that imports it, so the transport
- * can change (for example to one that supports PATCH for chunked uploads) without touching the
- * protocol code.
+ * A thin HTTP layer: the only package that imports google-http-client, so the protocol code never
+ * sees it. The transport underneath is {@link dev.jbuild.registry.http.JdkHttpTransport}, backed
+ * by the JDK's {@code java.net.http.HttpClient}, because chunked uploads need {@code PATCH}, which
+ * {@code HttpURLConnection} cannot send.
  */
 package dev.jbuild.registry.http;

@@ -1,0 +1,262 @@
+package dev.jbuild.registry.http;
+
+import com.google.api.client.http.HttpTransport;
+import com.google.api.client.http.LowLevelHttpRequest;
+import com.google.api.client.http.LowLevelHttpResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ProxySelector;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A google-http-client transport over the JDK's {@link HttpClient}. It exists because the
+ * default {@code NetHttpTransport} ({@code HttpURLConnection}) cannot send {@code PATCH}, which
+ * chunked blob uploads need; the JDK client can, streams bodies in both directions, pools
+ * connections, and adds no dependency.
+ *
+ * <p>Timeouts keep socket semantics: the connect timeout bounds the TCP/TLS setup; the read timeout
+ * is the longest silence allowed, both while waiting for response headers (a request body that is
+ * still being consumed counts as activity, so a large upload is not cut off) and between chunks of
+ * a response body.
+ *
+ * <p>HTTP/1.1 only: parallel blob uploads then use parallel connections, as Docker's do, instead of
+ * sharing one HTTP/2 connection's flow-control window.
+ */
+final class JdkHttpTransport extends HttpTransport {
+  /** Headers the JDK client sets itself and refuses from callers. */
+  private static final Set<String> RESTRICTED =
+      Set.of("connection", "content-length", "expect", "host", "upgrade");
+  private static final AtomicInteger POOL = new AtomicInteger();
+
+  private final HttpClient client;
+  private final ExecutorService bodyWriters;
+  private final ExecutorService clientThreads;
+
+  JdkHttpTransport(Duration connectTimeout, SSLContext sslContext) {
+    int pool = POOL.incrementAndGet();
+    AtomicInteger thread = new AtomicInteger();
+    bodyWriters = Executors.newCachedThreadPool(r -> daemon(r,
+        "jbuild-http-" + pool + "-body-" + thread.incrementAndGet()));
+    clientThreads = Executors.newCachedThreadPool(r -> daemon(r,
+        "jbuild-http-" + pool + "-io-" + thread.incrementAndGet()));
+    HttpClient.Builder builder = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(connectTimeout)
+        .proxy(ProxySelector.getDefault())
+        .executor(clientThreads);
+    if (sslContext != null) {
+      builder.sslContext(sslContext);
+    }
+    client = builder.build();
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  @Override
+  public boolean supportsMethod(String method) {
+    return true;
+  }
+
+  @Override
+  protected LowLevelHttpRequest buildRequest(String method, String url) {
+    return new JdkRequest(method, URI.create(url));
+  }
+
+  @Override
+  public void shutdown() {
+    bodyWriters.shutdownNow();
+    clientThreads.shutdown();
+  }
+
+  private final class JdkRequest extends LowLevelHttpRequest {
+    private final String method;
+    private final URI url;
+    private final List<String[]> headers = new ArrayList<>();
+    private Duration readTimeout = Duration.ofMinutes(5);
+
+    JdkRequest(String method, URI url) {
+      this.method = method;
+      this.url = url;
+    }
+
+    @Override
+    public void addHeader(String name, String value) {
+      if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
+        headers.add(new String[] {name, value});
+      }
+    }
+
+    @Override
+    public void setTimeout(int connectTimeout, int readTimeoutMillis) {
+      if (readTimeoutMillis > 0) {
+        readTimeout = Duration.ofMillis(readTimeoutMillis);
+      }
+    }
+
+    @Override
+    public LowLevelHttpResponse execute() throws IOException {
+      AtomicLong uploaded = new AtomicLong();
+      HttpRequest.BodyPublisher publisher = getStreamingContent() == null
+          ? HttpRequest.BodyPublishers.noBody()
+          : new StreamingBodyPublisher(getStreamingContent(), getContentLength(), bodyWriters,
+              uploaded);
+      HttpRequest.Builder builder = HttpRequest.newBuilder(url).method(method, publisher);
+      for (String[] header : headers) {
+        builder.header(header[0], header[1]);
+      }
+      if (getContentType() != null) {
+        builder.setHeader("Content-Type", getContentType());
+      }
+      TimedBodySubscriber body = new TimedBodySubscriber(readTimeout);
+      CompletableFuture<HttpResponse<InputStream>> future =
+          client.sendAsync(builder.build(), info -> body);
+      return new JdkResponse(await(future, uploaded), body);
+    }
+
+    /**
+     * Waits for the response headers; gives up after {@link #readTimeout} without any progress
+     * (no response and no request body bytes consumed).
+     */
+    private HttpResponse<InputStream> await(
+        CompletableFuture<HttpResponse<InputStream>> future, AtomicLong uploaded)
+        throws IOException {
+      long seen = -1;
+      while (true) {
+        try {
+          return future.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          long now = uploaded.get();
+          if (now == seen) {
+            future.cancel(true);
+            throw new SocketTimeoutException("no response within " + readTimeout.toSeconds()
+                + " s to " + method + " " + url.getHost());
+          }
+          seen = now;
+        } catch (InterruptedException e) {
+          future.cancel(true);
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while waiting for " + url.getHost());
+        } catch (ExecutionException e) {
+          throw unwrap(e.getCause());
+        }
+      }
+    }
+  }
+
+  /** The JDK wraps transport failures; hand back the most specific {@link IOException}. */
+  static IOException unwrap(Throwable cause) {
+    Throwable t = cause;
+    while (!(t instanceof IOException) && t != null && t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    if (t instanceof IOException) {
+      // The JDK often wraps the real reason (ConnectException, SSLHandshakeException) in a plain
+      // IOException with the same message; the typed one tells the user what to check.
+      IOException io = (IOException) t;
+      if (io.getClass() == IOException.class && io.getCause() instanceof IOException) {
+        return (IOException) io.getCause();
+      }
+      return io;
+    }
+    return new IOException(cause == null ? "unknown failure" : cause.toString(), cause);
+  }
+
+  private static final class JdkResponse extends LowLevelHttpResponse {
+    private final HttpResponse<InputStream> response;
+    private final TimedBodySubscriber body;
+    private final List<String[]> headers = new ArrayList<>();
+
+    JdkResponse(HttpResponse<InputStream> response, TimedBodySubscriber body) {
+      this.response = response;
+      this.body = body;
+      for (Map.Entry<String, List<String>> entry : response.headers().map().entrySet()) {
+        if (entry.getKey().startsWith(":")) {
+          continue; // HTTP/2 pseudo-headers
+        }
+        for (String value : entry.getValue()) {
+          headers.add(new String[] {entry.getKey(), value});
+        }
+      }
+    }
+
+    @Override
+    public InputStream getContent() {
+      return body;
+    }
+
+    @Override
+    public String getContentEncoding() {
+      return response.headers().firstValue("content-encoding").orElse(null);
+    }
+
+    @Override
+    public long getContentLength() {
+      return response.headers().firstValueAsLong("content-length").orElse(-1);
+    }
+
+    @Override
+    public String getContentType() {
+      return response.headers().firstValue("content-type").orElse(null);
+    }
+
+    @Override
+    public String getStatusLine() {
+      return "HTTP/1.1 " + response.statusCode();
+    }
+
+    @Override
+    public int getStatusCode() {
+      return response.statusCode();
+    }
+
+    @Override
+    public String getReasonPhrase() {
+      return "";
+    }
+
+    @Override
+    public int getHeaderCount() {
+      return headers.size();
+    }
+
+    @Override
+    public String getHeaderName(int index) {
+      return headers.get(index)[0];
+    }
+
+    @Override
+    public String getHeaderValue(int index) {
+      return headers.get(index)[1];
+    }
+
+    @Override
+    public void disconnect() {
+      body.close();
+    }
+  }
+}
