@@ -1,9 +1,11 @@
 package dev.jbuild.parser;
 
 import dev.jbuild.parser.ast.Arg;
+import dev.jbuild.parser.ast.ArgDecl;
 import dev.jbuild.parser.ast.From;
 import dev.jbuild.parser.ast.Instruction;
 import dev.jbuild.parser.ast.Stage;
+import dev.jbuild.parser.ast.SyntaxNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,16 +20,52 @@ import java.util.Map;
  * @param directives parser directives with lower-case keys ({@code syntax}, {@code escape},
  *     {@code check}) and raw values, in source order
  * @param instructions all instructions in source order
- * @param warnings non-fatal findings in source order
+ * @param warnings non-fatal findings in source order, already filtered by {@code # check=skip}
+ * @param nodes BuildKit parser-layer view of each instruction, parallel to {@code instructions}
+ *     (what {@code jbuild parse --json} prints); empty when built without it
  */
 public record Dockerfile(
-    Map<String, String> directives, List<Instruction> instructions, List<Warning> warnings) {
+    Map<String, String> directives,
+    List<Instruction> instructions,
+    List<Warning> warnings,
+    List<SyntaxNode> nodes) {
 
   /** Copies the components into immutable collections, keeping the directive order. */
   public Dockerfile {
     directives = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(directives));
     instructions = List.copyOf(instructions);
     warnings = List.copyOf(warnings);
+    nodes = List.copyOf(nodes);
+    if (!nodes.isEmpty() && nodes.size() != instructions.size()) {
+      throw new IllegalArgumentException("nodes must be parallel to instructions");
+    }
+  }
+
+  /** Creates a Dockerfile without parser-layer nodes (kept for callers of the first version). */
+  public Dockerfile(
+      Map<String, String> directives, List<Instruction> instructions, List<Warning> warnings) {
+    this(directives, instructions, warnings, List.of());
+  }
+
+  /**
+   * Returns the build-check options of the {@code # check=} directive ({@link
+   * CheckOptions#DEFAULT} without one). The parser has validated the directive.
+   */
+  public CheckOptions checkOptions() {
+    return CheckOptions.parse(directives.get("check"));
+  }
+
+  /**
+   * Returns the declarations of the global ARGs (before the first FROM) in order. Their values are
+   * usable in FROM lines only (image and {@code --platform}); inside a stage, {@code ARG NAME}
+   * without a default takes the global value (see {@link Stage#argDeclarations()}).
+   */
+  public List<ArgDecl> globalArgDeclarations() {
+    List<ArgDecl> decls = new ArrayList<>();
+    for (Arg arg : globalArgs()) {
+      decls.addAll(arg.args());
+    }
+    return List.copyOf(decls);
   }
 
   /** Returns the escape token from the {@code escape} directive, {@code '\\'} by default. */

@@ -1,5 +1,6 @@
 package dev.jbuild.parser.internal;
 
+import dev.jbuild.parser.CheckOptions;
 import dev.jbuild.parser.DockerfileSyntaxException;
 import dev.jbuild.parser.ast.SourceRange;
 import java.util.LinkedHashMap;
@@ -68,9 +69,21 @@ final class Directives {
         }
         escape = value.charAt(0);
       }
+      if (key.equals("check")) {
+        try {
+          CheckOptions.parse(value);
+        } catch (IllegalArgumentException e) {
+          throw new DockerfileSyntaxException(fileName, range, e.getMessage());
+        }
+      }
       values.put(key, value);
     }
     return new Directives(values, escape);
+  }
+
+  /** Returns the options of the {@code check} directive, already validated by {@link #scan}. */
+  CheckOptions checkOptions() {
+    return CheckOptions.parse(values.get("check"));
   }
 
   /** Returns the directives with lower-case keys in source order. */

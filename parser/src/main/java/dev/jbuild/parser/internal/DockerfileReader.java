@@ -1,21 +1,28 @@
 package dev.jbuild.parser.internal;
 
+import dev.jbuild.parser.CheckOptions;
 import dev.jbuild.parser.Dockerfile;
 import dev.jbuild.parser.DockerfileSyntaxException;
 import dev.jbuild.parser.Warning;
 import dev.jbuild.parser.ast.Arg;
 import dev.jbuild.parser.ast.Instruction;
 import dev.jbuild.parser.ast.SourceRange;
+import dev.jbuild.parser.ast.SyntaxNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The parse pipeline behind {@link dev.jbuild.parser.DockerfileParser}: physical lines, directives,
  * logical lines, instructions, then whole-file checks and lint warnings. Not API: use the facade.
  */
 public final class DockerfileReader {
+
+  private static final Pattern CHECK_COMMENT =
+      Pattern.compile("(?i)check\\s*=\\s*(.+?)\\s*");
 
   private DockerfileReader() {}
 
@@ -40,11 +47,17 @@ public final class DockerfileReader {
       }
     }
     Directives directives = Directives.scan(lines, fileName);
+    CheckOptions checks = directives.checkOptions();
     LineJoiner joiner = new LineJoiner(lines, directives.escapeToken());
     InstructionBuilder builder = new InstructionBuilder(fileName, directives.escapeToken(), joiner);
+    List<InstructionBuilder.Built> built = new ArrayList<>();
     List<Instruction> instructions = new ArrayList<>();
+    List<SyntaxNode> nodes = new ArrayList<>();
     for (LogicalLine line = joiner.next(); line != null; line = joiner.next()) {
-      instructions.add(builder.build(line));
+      InstructionBuilder.Built b = builder.build(line);
+      built.add(b);
+      instructions.add(b.instruction());
+      nodes.add(b.node());
     }
     if (instructions.isEmpty()) {
       throw new DockerfileSyntaxException(
@@ -59,9 +72,39 @@ public final class DockerfileReader {
             fileName, instruction.range(), "no build stage in current context");
       }
     }
-    List<Warning> warnings = new ArrayList<>(joiner.warnings());
-    warnings.addAll(Lints.check(instructions));
-    warnings.sort(Comparator.comparingInt(Warning::line));
-    return new Dockerfile(directives.values(), instructions, warnings);
+    List<Warning> all = new ArrayList<>(joiner.warnings());
+    all.addAll(Lints.check(built));
+    all.sort(Comparator.comparingInt(Warning::line));
+    List<Warning> warnings = new ArrayList<>();
+    for (Warning warning : all) {
+      if (checks.enabled(warning.rule()) && instructionChecks(nodes, warning.line()).enabled(warning.rule())) {
+        warnings.add(warning);
+      }
+    }
+    return new Dockerfile(directives.values(), instructions, warnings, nodes);
+  }
+
+  /**
+   * Returns the per-instruction check options (Dockerfile 1.21: a {@code # check=skip=...}
+   * comment directly above the instruction) of the instruction containing {@code line}. An
+   * invalid per-instruction comment is an ordinary comment.
+   */
+  private static CheckOptions instructionChecks(List<SyntaxNode> nodes, int line) {
+    for (SyntaxNode node : nodes) {
+      if (node.range().startLine() <= line && line <= node.range().endLine()) {
+        for (String comment : node.comments()) {
+          Matcher m = CHECK_COMMENT.matcher(comment);
+          if (m.matches()) {
+            try {
+              return CheckOptions.parse(m.group(1));
+            } catch (IllegalArgumentException notACheck) {
+              return CheckOptions.DEFAULT;
+            }
+          }
+        }
+        break;
+      }
+    }
+    return CheckOptions.DEFAULT;
   }
 }

@@ -24,6 +24,7 @@ import dev.jbuild.parser.ast.Run;
 import dev.jbuild.parser.ast.Shell;
 import dev.jbuild.parser.ast.ShellForm;
 import dev.jbuild.parser.ast.SourceRange;
+import dev.jbuild.parser.ast.SyntaxNode;
 import dev.jbuild.parser.ast.StopSignal;
 import dev.jbuild.parser.ast.User;
 import dev.jbuild.parser.ast.Volume;
@@ -53,6 +54,8 @@ final class InstructionBuilder {
   private static final Pattern STAGE_NAME = Pattern.compile("^[a-z][a-z0-9-_.]*$");
   // parser/parser.go reHeredoc, applied to each raw word.
   private static final Pattern HEREDOC = Pattern.compile("^(\\d*)<<(-?)\\s*([^<]*)$");
+  // A heredoc operator written alone, its delimiter in the next word ("<< EOF").
+  private static final Pattern BARE_HEREDOC = Pattern.compile("^\\d*<<-?$");
 
   private final String fileName;
   private final char escape;
@@ -71,6 +74,12 @@ final class InstructionBuilder {
     final LineSyntax syntax;
     final String keyword;
     final List<Flag> flags;
+    /** BuildKit parser-layer arguments of the instruction, set by the per-instruction builders. */
+    List<String> nodeArgs = List.of();
+    boolean json;
+    boolean legacyForm;
+    List<Heredoc> heredocs = List.of();
+    Built trigger;
 
     Line(LogicalLine source, int offset, LineSyntax syntax, String keyword, List<Flag> flags) {
       this.source = source;
@@ -100,16 +109,25 @@ final class InstructionBuilder {
   }
 
   /**
+   * An instruction with its BuildKit parser-layer view.
+   *
+   * @param instruction the typed instruction
+   * @param node the syntax node
+   * @param rawKeyword the instruction word as written (for casing lints)
+   */
+  record Built(Instruction instruction, SyntaxNode node, String rawKeyword) {}
+
+  /**
    * Builds the instruction of a logical line.
    *
    * @throws DockerfileSyntaxException with BuildKit's message when the line is not a valid
    *     instruction
    */
-  Instruction build(LogicalLine source) throws DockerfileSyntaxException {
+  Built build(LogicalLine source) throws DockerfileSyntaxException {
     return build(source, 0);
   }
 
-  private Instruction build(LogicalLine source, int offset) throws DockerfileSyntaxException {
+  private Built build(LogicalLine source, int offset) throws DockerfileSyntaxException {
     String text = source.text().substring(offset);
     LineSyntax syntax;
     try {
@@ -139,7 +157,23 @@ final class InstructionBuilder {
         throw line.errorAt(syntax.flags().get(e.index()), e.getMessage());
       }
     }
-    return dispatch(line);
+    Instruction instruction = dispatch(line);
+    List<String> flagWords = new ArrayList<>();
+    for (Flag flag : line.flags) {
+      flagWords.add(flag.toString());
+    }
+    SyntaxNode node =
+        new SyntaxNode(
+            keyword.toLowerCase(Locale.ROOT),
+            flagWords,
+            line.nodeArgs,
+            line.json,
+            line.legacyForm,
+            instruction.range(),
+            line.heredocs,
+            line.trigger == null ? null : line.trigger.node(),
+            offset == 0 ? source.comments() : List.of());
+    return new Built(instruction, node, syntax.keyword().text());
   }
 
   // BuildKit quirk: STOPSIGNAL and HEALTHCHECK NONE never parse their flags.
@@ -158,9 +192,10 @@ final class InstructionBuilder {
       case "RUN":
         return run(line);
       case "CMD":
-        return new Cmd(line.range(), line.flags, command(line, line.rest()));
+        return new Cmd(line.range(), line.flags, nodeCommand(line, command(line, line.rest())));
       case "ENTRYPOINT":
-        return new Entrypoint(line.range(), line.flags, command(line, line.rest()));
+        return new Entrypoint(
+            line.range(), line.flags, nodeCommand(line, command(line, line.rest())));
       case "SHELL":
         return shell(line);
       case "COPY":
@@ -181,7 +216,8 @@ final class InstructionBuilder {
       case "STOPSIGNAL":
         return new StopSignal(line.range(), line.flags, exactlyOne(line));
       case "EXPOSE":
-        return new Expose(line.range(), line.flags, atLeastOne(line, Words.splitOnBlanks(line.rest())));
+        line.nodeArgs = Words.splitOnBlanks(line.rest());
+        return new Expose(line.range(), line.flags, atLeastOne(line, line.nodeArgs));
       case "VOLUME":
         return volume(line);
       case "HEALTHCHECK":
@@ -195,6 +231,7 @@ final class InstructionBuilder {
 
   private From from(Line line) throws DockerfileSyntaxException {
     List<String> args = Words.splitOnBlanks(line.rest());
+    line.nodeArgs = args;
     String stageName = null;
     if (args.size() == 3 && args.get(1).equalsIgnoreCase("as")) {
       stageName = args.get(2).toLowerCase(Locale.ROOT);
@@ -214,8 +251,9 @@ final class InstructionBuilder {
     if (line.rest().isEmpty()) {
       throw line.error("RUN requires at least one argument");
     }
-    CommandForm command = command(line, line.rest());
+    CommandForm command = nodeCommand(line, command(line, line.rest()));
     List<Heredoc> heredocs = command.isExecForm() ? List.of() : readHeredocs(line);
+    line.heredocs = heredocs;
     return new Run(line.range(), line.flags, command, heredocs);
   }
 
@@ -230,13 +268,18 @@ final class InstructionBuilder {
     if (json.isEmpty()) {
       throw line.error("SHELL requires at least one argument");
     }
+    line.json = true;
+    line.nodeArgs = json;
     return new Shell(line.range(), line.flags, json);
   }
 
   private Instruction copyOrAdd(Line line) throws DockerfileSyntaxException {
     List<String> json = json(line, line.rest());
-    List<String> args = json != null ? json : Words.splitOnBlanks(line.rest());
+    List<String> args = json != null ? json : joinHeredocMarkers(Words.splitOnBlanks(line.rest()));
     List<Heredoc> heredocs = json != null ? List.of() : readHeredocs(line);
+    line.json = json != null;
+    line.nodeArgs = args;
+    line.heredocs = heredocs;
     if (args.size() < 2) {
       throw line.error(
           line.keyword
@@ -257,13 +300,25 @@ final class InstructionBuilder {
   private Env env(Line line) throws DockerfileSyntaxException {
     List<KeyValue> pairs = new ArrayList<>();
     boolean legacy = nameValues(line, pairs);
+    setPairArgs(line, pairs, legacy);
     return new Env(line.range(), line.flags, pairs, legacy);
   }
 
   private Label label(Line line) throws DockerfileSyntaxException {
     List<KeyValue> pairs = new ArrayList<>();
     boolean legacy = nameValues(line, pairs);
+    setPairArgs(line, pairs, legacy);
     return new Label(line.range(), line.flags, pairs, legacy);
+  }
+
+  private static void setPairArgs(Line line, List<KeyValue> pairs, boolean legacy) {
+    List<String> args = new ArrayList<>();
+    for (KeyValue pair : pairs) {
+      args.add(pair.key());
+      args.add(pair.value());
+    }
+    line.nodeArgs = args;
+    line.legacyForm = legacy;
   }
 
   /**
@@ -313,7 +368,9 @@ final class InstructionBuilder {
       throw line.error("ARG requires at least one argument");
     }
     List<ArgDecl> args = new ArrayList<>();
+    List<String> raw = new ArrayList<>();
     for (LineSyntax.Token word : words) {
+      raw.add(word.text());
       int eq = word.text().indexOf('=');
       String name = eq < 0 ? word.text() : word.text().substring(0, eq);
       if (name.isEmpty()) {
@@ -321,12 +378,15 @@ final class InstructionBuilder {
       }
       args.add(new ArgDecl(name, eq < 0 ? null : word.text().substring(eq + 1)));
     }
+    line.nodeArgs = raw;
     return new Arg(line.range(), line.flags, args);
   }
 
   private Volume volume(Line line) throws DockerfileSyntaxException {
     List<String> json = json(line, line.rest());
     List<String> paths = atLeastOne(line, json != null ? json : Words.splitOnBlanks(line.rest()));
+    line.json = json != null;
+    line.nodeArgs = paths;
     for (String path : paths) {
       if (Blanks.trim(path).isEmpty()) {
         throw line.error("VOLUME specified can not be an empty string");
@@ -344,6 +404,7 @@ final class InstructionBuilder {
     String type = firstWord(rest);
     String args = rest.substring(Blanks.skip(rest, type.length()));
     String upper = type.toUpperCase(Locale.ROOT);
+    line.nodeArgs = List.of(type);
     if (upper.equals("NONE")) {
       if (!args.isEmpty()) {
         throw line.error("HEALTHCHECK NONE takes no arguments");
@@ -354,6 +415,14 @@ final class InstructionBuilder {
       throw line.error("Unknown type " + Words.goQuote(upper) + " in HEALTHCHECK (try CMD)");
     }
     CommandForm command = command(line, args);
+    List<String> nodeArgs = new ArrayList<>(line.nodeArgs);
+    if (command.isExecForm()) {
+      nodeArgs.addAll(((ExecForm) command).args());
+      line.json = true;
+    } else if (!args.isEmpty()) {
+      nodeArgs.add(args);
+    }
+    line.nodeArgs = nodeArgs;
     boolean empty =
         command.isExecForm()
             ? ((ExecForm) command).args().isEmpty()
@@ -385,7 +454,9 @@ final class InstructionBuilder {
     if (trigger.equals("FROM") || trigger.equals("MAINTAINER")) {
       throw line.error(trigger + " isn't allowed as an ONBUILD trigger");
     }
-    Instruction nested = build(line.source, line.offset + line.syntax.restStart());
+    Built built = build(line.source, line.offset + line.syntax.restStart());
+    line.trigger = built;
+    Instruction nested = built.instruction();
     // BuildKit stores the trigger as written, with heredoc bodies and terminators appended.
     StringBuilder text = new StringBuilder(line.rest());
     for (Heredoc heredoc : heredocsOf(nested)) {
@@ -411,6 +482,7 @@ final class InstructionBuilder {
     if (line.rest().isEmpty()) {
       throw line.error(line.keyword + " requires exactly one argument");
     }
+    line.nodeArgs = List.of(line.rest());
     return line.rest();
   }
 
@@ -420,6 +492,36 @@ final class InstructionBuilder {
       throw line.error(line.keyword + " requires at least one argument");
     }
     return values;
+  }
+
+  /** Records the parser-layer view of a RUN/CMD/ENTRYPOINT command and returns it unchanged. */
+  private static CommandForm nodeCommand(Line line, CommandForm command) {
+    if (command.isExecForm()) {
+      line.json = true;
+      line.nodeArgs = ((ExecForm) command).args();
+    } else {
+      String text = ((ShellForm) command).command();
+      line.nodeArgs = text.isEmpty() ? List.of() : List.of(text);
+    }
+    return command;
+  }
+
+  /**
+   * Joins a bare heredoc operator with the word after it ({@code << EOF} becomes {@code <<EOF}),
+   * because since Dockerfile 1.16 a blank may follow {@code <<}: the pair is one source.
+   */
+  private static List<String> joinHeredocMarkers(List<String> words) {
+    List<String> out = new ArrayList<>(words.size());
+    for (int i = 0; i < words.size(); i++) {
+      String word = words.get(i);
+      if (i + 1 < words.size() - 1 && BARE_HEREDOC.matcher(word).matches()
+          && !words.get(i + 1).contains("<")) {
+        out.add(word + words.get(++i));
+      } else {
+        out.add(word);
+      }
+    }
+    return out;
   }
 
   /** BuildKit's parseMaybeJSON: exec form if valid JSON, else the raw text as shell form. */

@@ -31,6 +31,8 @@ final class LineJoiner {
   private final char escape;
   private final List<Warning> warnings = new ArrayList<>();
   private int next;
+  // Comment lines seen since the last instruction or blank line: the comments directly above.
+  private final List<String> comments = new ArrayList<>();
 
   LineJoiner(List<String> lines, char escape) {
     this.lines = lines;
@@ -49,15 +51,18 @@ final class LineJoiner {
       int indent = Blanks.skip(raw, 0);
       String first = raw.substring(indent);
       if (first.startsWith("#")) {
+        comments.add(Blanks.trim(first.substring(1)));
         continue;
       }
       int cut = continuationCut(first);
       boolean ends = cut < 0;
       String piece = ends ? first : first.substring(0, cut);
       if (ends && piece.isEmpty()) {
+        comments.clear();
         continue; // blank line between instructions
       }
-      LogicalLine line = new LogicalLine();
+      LogicalLine line = new LogicalLine(List.copyOf(comments));
+      comments.clear();
       line.append(piece, lineNumber, indent + 1);
       int firstEmptyLine = -1;
       while (!ends && next < lines.size()) {

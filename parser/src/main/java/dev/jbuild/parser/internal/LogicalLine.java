@@ -17,6 +17,17 @@ final class LogicalLine {
   private final List<Segment> segments = new ArrayList<>();
   private int lastLine;
   private int lastColumn;
+  private final List<String> comments;
+
+  /** Creates an empty line; {@code comments} are the comment lines directly above it. */
+  LogicalLine(List<String> comments) {
+    this.comments = comments;
+  }
+
+  /** Returns the text of the comment lines directly above the instruction, in order. */
+  List<String> comments() {
+    return comments;
+  }
 
   /** Appends a piece of source line {@code line} that starts at 1-based {@code column}. */
   void append(String piece, int line, int column) {
