@@ -27,12 +27,16 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -69,15 +73,19 @@ public final class RegistryClient {
   private final RegistryUrls urls;
   private final HttpExecutor http;
   private final Authenticator authenticator;
+  private final RetryPolicy retryPolicy;
+  private final long chunkSize;
 
   private RegistryClient(
       String registry, String repository, RegistryUrls urls, HttpExecutor http,
-      Authenticator authenticator) {
+      Authenticator authenticator, RegistryOptions options) {
     this.registry = registry;
     this.repository = repository;
     this.urls = urls;
     this.http = http;
     this.authenticator = authenticator;
+    this.retryPolicy = options.retryPolicy();
+    this.chunkSize = options.chunkSize();
   }
 
   /**
@@ -88,15 +96,24 @@ public final class RegistryClient {
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(repository, "repository");
     URI base = RegistryUrls.baseUri(registry, options.insecureRegistries());
-    HttpExecutor http =
-        HttpExecutor.create(options.connectTimeout(), options.readTimeout(), options.userAgent());
+    HttpExecutor http;
+    if (options.insecureRegistries().contains(registry) && !RegistryUrls.isLoopback(registry)) {
+      // Docker's --insecure-registry: HTTPS without certificate checks if the registry speaks
+      // TLS at all, else plain HTTP.
+      http = HttpExecutor.createTrustingAllCertificates(
+          options.connectTimeout(), options.readTimeout(), options.userAgent());
+      base = RegistryUrls.probeScheme(http, registry);
+    } else {
+      http = HttpExecutor.create(options.connectTimeout(), options.readTimeout(),
+          options.userAgent());
+    }
     Optional<Credential> credential = options.credential(registry);
     if (credential.isEmpty() && options.dockerConfigDirectory() != null) {
       credential = fromDockerConfig(options, registry);
     }
     return new RegistryClient(
         registry, repository, new RegistryUrls(base, repository), http,
-        new Authenticator(http, base, registry, credential));
+        new Authenticator(http, base, registry, credential), options);
   }
 
   /** Creates a client for the registry and repository of {@code reference}. */
@@ -107,12 +124,7 @@ public final class RegistryClient {
   private static Optional<Credential> fromDockerConfig(RegistryOptions options, String registry) {
     try {
       DockerConfigCredentials config = DockerConfigCredentials.load(options.dockerConfigDirectory());
-      Optional<Credential> found = config.find(registry);
-      if (found.isEmpty() && config.usesCredentialHelpers()) {
-        LOG.warn("config.json in {} uses credential helpers, which jbuild does not support yet;"
-            + " continuing without credentials for {}", options.dockerConfigDirectory(), registry);
-      }
-      return found;
+      return config.find(registry);
     } catch (IOException e) {
       // A broken config.json must not stop anonymous pulls; say why credentials are missing.
       LOG.warn("{}; continuing without credentials for {}", e.getMessage(), registry);
@@ -131,6 +143,29 @@ public final class RegistryClient {
   }
 
   /**
+   * Checks that the registry answers and accepts this client's credentials, as {@code docker
+   * login} does: {@code GET /v2/}, authenticating when challenged (a token request without scope
+   * for Bearer registries).
+   *
+   * @throws RegistryUnauthorizedException if the registry rejects the credentials (or wants some
+   *     and none are configured)
+   * @throws RegistryException if the registry cannot be reached or fails
+   */
+  public void checkLogin() throws RegistryException {
+    String action = "log in to " + registry;
+    retrying(() -> {
+      try (Response response = send(action, Scope.login(), Request.get(urls.ping()))) {
+        if (response.statusCode() != 200) {
+          throw failure(action, response, NotFound.OTHER);
+        }
+        return null;
+      } catch (IOException e) {
+        throw transportFailure(action, e);
+      }
+    });
+  }
+
+  /**
    * Checks whether the repository has blob {@code digest} ({@code HEAD /v2/<name>/blobs/<d>}).
    *
    * @return its descriptor (media type {@code application/octet-stream} unless the registry says
@@ -139,70 +174,136 @@ public final class RegistryClient {
    */
   public Optional<Descriptor> checkBlob(Digest digest) throws RegistryException {
     String action = "check blob " + digest + " in " + target();
-    try (Response response = send(action, Scope.pull(repository), Request.head(urls.blob(digest)))) {
-      if (response.statusCode() == 404) {
-        return Optional.empty();
+    return retrying(() -> {
+      try (Response response =
+          send(action, Scope.pull(repository), Request.head(urls.blob(digest)))) {
+        if (response.statusCode() == 404) {
+          return Optional.empty();
+        }
+        if (response.statusCode() != 200) {
+          throw failure(action, response, NotFound.BLOB);
+        }
+        checkDigestHeader(action, response, digest);
+        OptionalLong length = response.contentLength();
+        if (length.isEmpty()) {
+          throw new RegistryException(
+              "Tried to " + action + " but failed because: the registry sent no Content-Length");
+        }
+        String mediaType = response.header("content-type").map(RegistryClient::stripParameters)
+            .orElse(OCTET_STREAM);
+        return Optional.of(Descriptor.of(mediaType, digest, length.getAsLong()));
+      } catch (IOException e) {
+        throw transportFailure(action, e);
       }
-      if (response.statusCode() != 200) {
-        throw failure(action, response, NotFound.BLOB);
-      }
-      checkDigestHeader(action, response, digest);
-      OptionalLong length = response.contentLength();
-      if (length.isEmpty()) {
-        throw new RegistryException(
-            "Tried to " + action + " but failed because: the registry sent no Content-Length");
-      }
-      String mediaType = response.header("content-type").map(RegistryClient::stripParameters)
-          .orElse(OCTET_STREAM);
-      return Optional.of(Descriptor.of(mediaType, digest, length.getAsLong()));
-    } catch (IOException e) {
-      throw transportFailure(action, e);
-    }
+    });
+  }
+
+  /** Same as {@link #pushBlob(Digest, long, BlobSource, LongConsumer)} without progress. */
+  public void pushBlob(Digest digest, long size, BlobSource source)
+      throws IOException, RegistryException {
+    pushBlob(digest, size, source, bytes -> {});
   }
 
   /**
-   * Uploads a blob monolithically: {@code POST /v2/<name>/blobs/uploads/}, then {@code PUT} to the
-   * returned location with {@code digest=} and the whole content. Does not check whether the blob
-   * exists first (see {@link #checkBlob}).
+   * Uploads a blob: {@code POST /v2/<name>/blobs/uploads/}, then either one {@code PUT} with the
+   * whole content (monolithic, the default) or, with {@link RegistryOptions#chunkSize()}, a
+   * {@code PATCH} per chunk followed by a closing {@code PUT}; each request goes to the
+   * {@code Location} the previous answer gave, and the {@code PUT} carries {@code digest=}. Does
+   * not check whether the blob exists first (see {@link #checkBlob}).
+   *
+   * <p>A transient failure restarts the upload in a new session (after checking whether the blob
+   * arrived after all), as distribution 2.8 cannot resume one.
    *
    * @param digest the blob's digest; the registry verifies it
    * @param size the exact number of bytes {@code source} yields
-   * @param source the content; opened once per attempt
+   * @param source the content; opened once per request that carries bytes
+   * @param progress receives the number of bytes sent so far in the current attempt
    * @throws IOException if {@code source} fails or yields a different number of bytes
    * @throws RegistryException if the registry fails or refuses (for example
    *     {@code DIGEST_INVALID} when the content does not match {@code digest})
    */
-  public void pushBlob(Digest digest, long size, BlobSource source)
+  public void pushBlob(Digest digest, long size, BlobSource source, LongConsumer progress)
       throws IOException, RegistryException {
     String action = "push blob " + digest + " to " + target();
+    int[] attempt = {0};
+    withRetries(() -> {
+      if (attempt[0]++ > 0 && checkBlob(digest).isPresent()) {
+        return null; // the failed attempt completed on the registry's side
+      }
+      uploadOnce(action, digest, size, source, progress);
+      return null;
+    });
+  }
+
+  private void uploadOnce(
+      String action, Digest digest, long size, BlobSource source, LongConsumer progress)
+      throws IOException, RegistryException {
     Scope scope = Scope.push(repository);
     URI location;
+    long minChunk = 0;
     try (Response started =
         send(action, scope, Request.post(urls.uploads(), RequestBody.empty()))) {
       if (started.statusCode() != 202) {
         throw failure(action, started, NotFound.OTHER);
       }
       location = uploadLocation(action, started);
+      minChunk = started.header("oci-chunk-min-length").map(RegistryClient::parseLong).orElse(0L);
     } catch (IOException e) {
       throw transportFailure(action, e);
     }
-    Request put =
-        Request.put(RegistryUrls.withDigest(location, digest), new SourceBody(source, size, digest));
     boolean done = false;
-    try (Response finished = send(action, scope, put)) {
-      if (finished.statusCode() != 201 && finished.statusCode() != 204) {
-        throw failure(action, finished, NotFound.OTHER);
+    try {
+      long chunk = chunkSize == 0 ? 0 : Math.max(chunkSize, minChunk);
+      RequestBody last;
+      if (chunk == 0 || size <= chunk) {
+        last = new SourceBody(source, 0, size, size, digest, progress);
+      } else {
+        for (long offset = 0; offset < size; offset += chunk) {
+          long length = Math.min(chunk, size - offset);
+          location = patchChunk(action, scope, location,
+              new SourceBody(source, offset, length, size, digest, progress));
+        }
+        last = RequestBody.empty();
       }
-      checkDigestHeader(action, finished, digest);
-      done = true;
-    } catch (LocalIOException e) {
-      throw e.getCause();
+      Request put = Request.put(RegistryUrls.withDigest(location, digest), last);
+      try (Response finished = send(action, scope, put)) {
+        if (finished.statusCode() != 201 && finished.statusCode() != 204) {
+          throw failure(action, finished, NotFound.OTHER);
+        }
+        checkDigestHeader(action, finished, digest);
+        done = true;
+      }
     } catch (IOException e) {
+      IOException local = localCause(e);
+      if (local != null) {
+        throw local;
+      }
       throw transportFailure(action, e);
     } finally {
       if (!done) {
         cancelUpload(location);
       }
+    }
+  }
+
+  /** Sends one chunk; returns the location for the next request. */
+  private URI patchChunk(String action, Scope scope, URI location, SourceBody chunk)
+      throws IOException, RegistryException {
+    long end = chunk.offset + chunk.length - 1;
+    Request patch = Request.patch(location, chunk)
+        .withHeader("Content-Range", chunk.offset + "-" + end);
+    try (Response response = send(action, scope, patch)) {
+      if (response.statusCode() != 202) {
+        throw failure(action, response, NotFound.OTHER);
+      }
+      Optional<String> range = response.header("range");
+      if (range.isPresent() && !range.get().trim().endsWith("-" + end)) {
+        // The registry holds a different amount than was sent: restart rather than corrupt.
+        throw new RegistryException("Tried to " + action + " but failed because: after a chunk"
+            + " ending at byte " + end + " the registry reports range " + range.get())
+            .markTransient(null);
+      }
+      return uploadLocation(action, response);
     }
   }
 
@@ -217,21 +318,23 @@ public final class RegistryClient {
   public boolean mountBlob(Digest digest, String fromRepository) throws RegistryException {
     String action = "mount blob " + digest + " from " + fromRepository + " into " + target();
     Request post = Request.post(urls.mount(digest, fromRepository), RequestBody.empty());
-    try (Response response = send(action, Scope.mount(repository, fromRepository), post)) {
-      if (response.statusCode() == 201) {
-        return true;
-      }
-      if (response.statusCode() == 202) {
-        Optional<String> location = response.header("location");
-        if (location.isPresent()) {
-          cancelUpload(RegistryUrls.resolveLocation(urls.uploads(), location.get()));
+    return retrying(() -> {
+      try (Response response = send(action, Scope.mount(repository, fromRepository), post)) {
+        if (response.statusCode() == 201) {
+          return true;
         }
-        return false;
+        if (response.statusCode() == 202) {
+          Optional<String> location = response.header("location");
+          if (location.isPresent()) {
+            cancelUpload(RegistryUrls.resolveLocation(urls.uploads(), location.get()));
+          }
+          return false;
+        }
+        throw failure(action, response, NotFound.OTHER);
+      } catch (IOException e) {
+        throw transportFailure(action, e);
       }
-      throw failure(action, response, NotFound.OTHER);
-    } catch (IOException e) {
-      throw transportFailure(action, e);
-    }
+    });
   }
 
   /**
@@ -250,20 +353,33 @@ public final class RegistryClient {
     Digest requested = parseDigestReference(tagOrDigest);
     Request get = Request.get(urls.manifest(tagOrDigest)).withHeader("Accept",
         MediaTypes.MANIFEST_ACCEPT);
-    byte[] bytes;
-    Optional<String> contentType;
-    Optional<String> digestHeader;
-    try (Response response = send(action, Scope.pull(repository), get)) {
-      if (response.statusCode() != 200) {
-        throw failure(action, response, NotFound.MANIFEST);
+    return retrying(() -> {
+      byte[] bytes;
+      Optional<String> contentType;
+      Optional<String> digestHeader;
+      try (Response response = send(action, Scope.pull(repository), get)) {
+        if (response.statusCode() != 200) {
+          throw failure(action, response, NotFound.MANIFEST);
+        }
+        bytes = response.readBody(MAX_MANIFEST_BYTES);
+        OptionalLong length = response.contentLength();
+        if (length.isPresent() && length.getAsLong() != bytes.length) {
+          throw new RegistryException("Tried to " + action + " but failed because: the registry"
+              + " sent " + bytes.length + " of " + length.getAsLong() + " bytes")
+              .markTransient(null);
+        }
+        contentType = response.header("content-type").map(RegistryClient::stripParameters)
+            .filter(t -> !t.isEmpty());
+        digestHeader = response.header("docker-content-digest");
+      } catch (IOException e) {
+        throw transportFailure(action, e);
       }
-      bytes = response.readBody(MAX_MANIFEST_BYTES);
-      contentType = response.header("content-type").map(RegistryClient::stripParameters)
-          .filter(t -> !t.isEmpty());
-      digestHeader = response.header("docker-content-digest");
-    } catch (IOException e) {
-      throw transportFailure(action, e);
-    }
+      return verifiedManifest(action, requested, bytes, contentType, digestHeader);
+    });
+  }
+
+  private static ManifestResponse verifiedManifest(String action, Digest requested, byte[] bytes,
+      Optional<String> contentType, Optional<String> digestHeader) throws RegistryException {
     String mediaType = manifestMediaType(action, bytes, contentType);
     String algorithm = requested != null ? requested.algorithm() : "sha256";
     Digest computed = digestOf(bytes, algorithm);
@@ -305,75 +421,223 @@ public final class RegistryClient {
               + " they are pushed as");
     }
     Request put = Request.put(urls.manifest(tagOrDigest), RequestBody.of(bytes, mediaType));
-    try (Response response = send(action, Scope.push(repository), put)) {
-      if (!response.isSuccess()) {
-        throw failure(action, response, NotFound.OTHER);
+    // A manifest PUT is idempotent: resending the same bytes gives the same result.
+    return retrying(() -> {
+      try (Response response = send(action, Scope.push(repository), put)) {
+        if (!response.isSuccess()) {
+          throw failure(action, response, NotFound.OTHER);
+        }
+        checkDigestHeader(action, response, computed);
+        return computed;
+      } catch (IOException e) {
+        throw transportFailure(action, e);
       }
-      checkDigestHeader(action, response, computed);
-      return computed;
-    } catch (IOException e) {
-      throw transportFailure(action, e);
-    }
+    });
+  }
+
+  /** Same as {@link #pullBlob(Descriptor, OutputStream, LongConsumer)} without progress. */
+  public void pullBlob(Descriptor descriptor, OutputStream out)
+      throws IOException, RegistryException {
+    pullBlob(descriptor, out, bytes -> {});
   }
 
   /**
    * Streams blob {@code descriptor} into {@code out}, following redirects (without forwarding
-   * credentials to other hosts) and verifying size and digest while streaming.
+   * credentials to other hosts) and verifying size and digest while streaming. After a dropped
+   * connection or a truncated body the download resumes at the first missing byte
+   * ({@code Range}); a registry that ignores {@code Range} sends the whole blob again and the bytes
+   * already written are skipped. The digest is always computed over the whole blob.
    *
    * <p>On any exception, what was written to {@code out} is incomplete or wrong and must be
    * discarded; on normal return it is exactly the blob. Does not close {@code out}.
    *
+   * @param progress receives the number of bytes written to {@code out} so far
    * @throws BlobUnknownException if the repository has no such blob
    * @throws ContentVerificationException if the content has the wrong size or digest
    * @throws IOException if writing to {@code out} fails
    * @throws RegistryException for other registry or network failures
    */
-  public void pullBlob(Descriptor descriptor, OutputStream out)
+  public void pullBlob(Descriptor descriptor, OutputStream out, LongConsumer progress)
       throws IOException, RegistryException {
     Digest digest = descriptor.digest();
     String action = "pull blob " + digest + " from " + target();
-    try (Response response = send(action, Scope.pull(repository), Request.get(urls.blob(digest)))) {
-      if (response.statusCode() != 200) {
+    Download download = new Download(descriptor, out, progress, newMessageDigest(
+        digest.algorithm()));
+    withRetries(() -> {
+      downloadFrom(action, download);
+      return null;
+    });
+    Digest actual = new Digest(digest.algorithm(),
+        HexFormat.of().formatHex(download.hash.digest()));
+    if (!actual.equals(digest)) {
+      throw new ContentVerificationException("Tried to " + action + " but failed because: the"
+          + " content's digest is " + actual);
+    }
+  }
+
+  /** The state of one blob download across attempts. */
+  private static final class Download {
+    final Descriptor descriptor;
+    final OutputStream out;
+    final LongConsumer progress;
+    final MessageDigest hash;
+    long written;
+
+    Download(Descriptor descriptor, OutputStream out, LongConsumer progress, MessageDigest hash) {
+      this.descriptor = descriptor;
+      this.out = out;
+      this.progress = progress;
+      this.hash = hash;
+    }
+  }
+
+  /** One attempt: fetches the bytes from {@code download.written} on. */
+  private void downloadFrom(String action, Download download)
+      throws IOException, RegistryException {
+    long size = download.descriptor.size();
+    Request get = Request.get(urls.blob(download.descriptor.digest()));
+    if (download.written > 0) {
+      get = get.withHeader("Range", "bytes=" + download.written + "-");
+    }
+    Response response;
+    InputStream in;
+    try {
+      response = send(action, Scope.pull(repository), get);
+    } catch (IOException e) {
+      throw transportFailure(action, e);
+    }
+    try (response) {
+      long skip;
+      if (response.statusCode() == 206 && download.written > 0) {
+        long start = contentRangeStart(action, response);
+        skip = download.written - start;
+        if (skip < 0) {
+          throw new ContentVerificationException("Tried to " + action + " but failed because:"
+              + " asked to resume at byte " + download.written + ", the registry sent bytes"
+              + " from " + start);
+        }
+      } else if (response.statusCode() == 200) {
+        skip = download.written;
+        OptionalLong length = response.contentLength();
+        if (length.isPresent() && length.getAsLong() != size) {
+          throw new ContentVerificationException("Tried to " + action + " but failed because: the"
+              + " registry sent " + length.getAsLong() + " bytes, expected " + size);
+        }
+      } else {
         throw failure(action, response, NotFound.BLOB);
       }
-      OptionalLong length = response.contentLength();
-      if (length.isPresent() && length.getAsLong() != descriptor.size()) {
-        throw new ContentVerificationException("Tried to " + action + " but failed because: the"
-            + " registry sent " + length.getAsLong() + " bytes, expected " + descriptor.size());
+      try {
+        in = response.body();
+      } catch (IOException e) {
+        throw transportFailure(action, e);
       }
-      MessageDigest hash = newMessageDigest(digest.algorithm());
-      long total = 0;
       byte[] buffer = new byte[64 * 1024];
-      try (InputStream in = response.body()) {
-        while (true) {
-          int n;
-          try {
-            n = in.read(buffer);
-          } catch (IOException e) {
-            throw transportFailure(action, e);
-          }
-          if (n == -1) {
-            break;
-          }
-          total += n;
-          if (total > descriptor.size()) {
-            throw new ContentVerificationException("Tried to " + action + " but failed because:"
-                + " the registry sent more than the expected " + descriptor.size() + " bytes");
-          }
-          hash.update(buffer, 0, n);
-          out.write(buffer, 0, n);
+      while (true) {
+        int n;
+        try {
+          n = in.read(buffer);
+        } catch (IOException e) {
+          throw transportFailure(action, e);
         }
+        if (n == -1) {
+          break;
+        }
+        int from = 0;
+        if (skip > 0) {
+          from = (int) Math.min(skip, n);
+          skip -= from;
+        }
+        int count = n - from;
+        if (count == 0) {
+          continue;
+        }
+        if (download.written + count > size) {
+          throw new ContentVerificationException("Tried to " + action + " but failed because:"
+              + " the registry sent more than the expected " + size + " bytes");
+        }
+        download.hash.update(buffer, from, count);
+        download.out.write(buffer, from, count);
+        download.written += count;
+        download.progress.accept(download.written);
       }
-      if (total != descriptor.size()) {
-        throw new ContentVerificationException("Tried to " + action + " but failed because: the"
-            + " registry sent " + total + " bytes, expected " + descriptor.size());
-      }
-      Digest actual = new Digest(digest.algorithm(), HexFormat.of().formatHex(hash.digest()));
-      if (!actual.equals(digest)) {
-        throw new ContentVerificationException("Tried to " + action + " but failed because: the"
-            + " content's digest is " + actual);
+      if (download.written != size) {
+        throw new RegistryException("Tried to " + action + " but failed because: the registry"
+            + " sent " + download.written + " of " + size + " bytes").markTransient(null);
       }
     }
+  }
+
+  /** The first byte position of a {@code Content-Range: bytes a-b/n} header. */
+  private static long contentRangeStart(String action, Response response)
+      throws RegistryException {
+    String value = response.header("content-range").orElse("").trim();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("bytes\\s+(\\d+)-\\d+/(\\d+|\\*)").matcher(value);
+    if (!m.matches()) {
+      throw new RegistryException("Tried to " + action + " but failed because: the registry"
+          + " answered a range request with Content-Range '" + value + "'");
+    }
+    return Long.parseLong(m.group(1));
+  }
+
+  private static long parseLong(String value) {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Runs {@code attempt}, repeating it after transient failures as the {@link RetryPolicy} says.
+   * Non-transient failures and local I/O errors are thrown at once.
+   */
+  private <T> T withRetries(Attempt<T> attempt) throws IOException, RegistryException {
+    for (int n = 1; ; n++) {
+      try {
+        return attempt.run();
+      } catch (RegistryException e) {
+        if (!e.isTransient()) {
+          throw e;
+        }
+        if (n >= retryPolicy.maxAttempts()) {
+          throw n > 1 ? e.gaveUpAfter(n) : e;
+        }
+        Duration wait = retryPolicy.delay(n, e.retryAfter());
+        LOG.info("{}; retrying in {} ms (attempt {} of {})", e.getMessage(), wait.toMillis(),
+            n + 1, retryPolicy.maxAttempts());
+        try {
+          Thread.sleep(wait.toMillis());
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted while waiting to retry: "
+              + e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** Same without local I/O (for operations that read and write no caller streams). */
+  private <T> T retrying(RegistryAttempt<T> attempt) throws RegistryException {
+    try {
+      return withRetries((Attempt<T>) attempt::run);
+    } catch (RegistryException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new RegistryException(e.getMessage(), e);
+    }
+  }
+
+  /** One try of an operation. */
+  @FunctionalInterface
+  private interface Attempt<T> {
+    T run() throws IOException, RegistryException;
+  }
+
+  /** One try of an operation that touches no caller streams. */
+  @FunctionalInterface
+  private interface RegistryAttempt<T> {
+    T run() throws RegistryException;
   }
 
   // ---- request plumbing -------------------------------------------------------------------------
@@ -494,7 +758,37 @@ public final class RegistryClient {
   private enum NotFound { MANIFEST, BLOB, OTHER }
 
   private RegistryException failure(String action, Response response, NotFound notFound) {
-    return failure(action, response.statusCode(), readErrorBody(response), notFound);
+    RegistryException e = failure(action, response.statusCode(), readErrorBody(response), notFound);
+    if (isTransientStatus(response.statusCode())) {
+      e.markTransient(retryAfter(response));
+    }
+    return e;
+  }
+
+  /** Statuses worth retrying: timeouts, throttling and server-side failures. */
+  static boolean isTransientStatus(int status) {
+    return status == 408 || status == 429 || status == 500 || status == 502 || status == 503
+        || status == 504;
+  }
+
+  /** {@code Retry-After} as delay-seconds or an HTTP date (RFC 9110 §10.2.3), or null. */
+  static Duration retryAfter(Response response) {
+    Optional<String> header = response.header("retry-after");
+    if (header.isEmpty()) {
+      return null;
+    }
+    String value = header.get().trim();
+    try {
+      return Duration.ofSeconds(Math.max(0, Long.parseLong(value)));
+    } catch (NumberFormatException e) {
+      try {
+        ZonedDateTime at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME);
+        Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
+        return wait.isNegative() ? Duration.ZERO : wait;
+      } catch (java.time.format.DateTimeParseException unparsable) {
+        return null;
+      }
+    }
   }
 
   private static byte[] readErrorBody(Response response) {
@@ -571,8 +865,32 @@ public final class RegistryClient {
     } else {
       reason = "I/O error talking to " + host + ": " + e.getMessage();
     }
-    return new RegistryException("Tried to " + action + " but failed because: " + reason, null, 0,
-        e);
+    RegistryException failure =
+        new RegistryException("Tried to " + action + " but failed because: " + reason, null, 0, e);
+    return isTransientIo(e) ? failure.markTransient(null) : failure;
+  }
+
+  /**
+   * Dropped, reset or stalled connections and truncated bodies are worth retrying; a refused
+   * connection, an unknown host or a failed TLS handshake will not change in a few seconds.
+   */
+  static boolean isTransientIo(IOException e) {
+    return !(e instanceof ConnectException || e instanceof UnknownHostException
+        || e instanceof NoRouteToHostException || e instanceof javax.net.ssl.SSLHandshakeException
+        || (e instanceof java.io.InterruptedIOException && !(e instanceof SocketTimeoutException)));
+  }
+
+  /** The caller's own I/O failure hidden in {@code e}'s causes, or null if the network failed. */
+  private static IOException localCause(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof LocalIOException) {
+        return ((LocalIOException) t).getCause();
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
   }
 
   // ---- small helpers ------------------------------------------------------------------------------
@@ -622,16 +940,26 @@ public final class RegistryClient {
     }
   }
 
-  /** Streams a {@link BlobSource}, checking that it yields exactly {@code size} bytes. */
+  /**
+   * Streams {@code length} bytes of a {@link BlobSource} from {@code offset} (the whole blob, or
+   * one chunk of it), checking that the source holds exactly {@code total} bytes.
+   */
   private static final class SourceBody implements RequestBody {
     private final BlobSource source;
-    private final long size;
+    final long offset;
+    final long length;
+    private final long total;
     private final Digest digest;
+    private final LongConsumer progress;
 
-    SourceBody(BlobSource source, long size, Digest digest) {
+    SourceBody(BlobSource source, long offset, long length, long total, Digest digest,
+        LongConsumer progress) {
       this.source = source;
-      this.size = size;
+      this.offset = offset;
+      this.length = length;
+      this.total = total;
       this.digest = digest;
+      this.progress = progress;
     }
 
     @Override
@@ -641,24 +969,29 @@ public final class RegistryClient {
 
     @Override
     public long length() {
-      return size;
+      return length;
     }
 
     @Override
     public void writeTo(OutputStream out) throws IOException {
-      long written = 0;
-      byte[] buffer = new byte[64 * 1024];
+      byte[] buffer = new byte[256 * 1024];
       InputStream in;
       try {
         in = source.open();
+        in.skipNBytes(offset);
       } catch (IOException e) {
         throw new LocalIOException(e);
       }
+      boolean last = offset + length == total;
+      long written = 0;
       try (in) {
-        while (true) {
+        while (written < length || last) {
+          // On the last part read one byte more than expected, to notice a source that is longer
+          // than its declared size.
+          int want = (int) Math.min(buffer.length, length - written + (last ? 1 : 0));
           int n;
           try {
-            n = in.read(buffer, 0, (int) Math.min(buffer.length, size - written + 1));
+            n = in.read(buffer, 0, want);
           } catch (IOException e) {
             throw new LocalIOException(e);
           }
@@ -666,16 +999,19 @@ public final class RegistryClient {
             break;
           }
           written += n;
-          if (written > size) {
+          if (written > length) {
             throw new LocalIOException(new IOException("the content of blob " + digest
-                + " is longer than its declared size of " + size + " bytes"));
+                + " is longer than its declared size of " + total + " bytes"));
           }
           out.write(buffer, 0, n);
+          progress.accept(offset + written);
         }
+      } catch (java.io.EOFException e) {
+        throw new LocalIOException(e);
       }
-      if (written != size) {
+      if (written != length) {
         throw new LocalIOException(new IOException("the content of blob " + digest + " has "
-            + written + " bytes, but its declared size is " + size));
+            + (offset + written) + " bytes, but its declared size is " + total));
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.jbuild.registry;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -11,6 +12,9 @@ public class RegistryException extends Exception {
 
   private final String errorCode;
   private final int statusCode;
+  private boolean transientFailure;
+  private Duration retryAfter;
+  private int attempts = 1;
 
   /**
    * @param message the full user-facing message
@@ -31,6 +35,44 @@ public class RegistryException extends Exception {
 
   public RegistryException(String message, Throwable cause) {
     this(message, null, 0, cause);
+  }
+
+  /**
+   * Marks this failure as transient (a dropped connection, {@code 5xx}, {@code 429}): the same
+   * operation may succeed if tried again, after {@code retryAfter} if the registry said so.
+   */
+  RegistryException markTransient(Duration retryAfter) {
+    this.transientFailure = true;
+    this.retryAfter = retryAfter;
+    return this;
+  }
+
+  /** Records that the operation was tried {@code attempts} times before giving up. */
+  RegistryException gaveUpAfter(int attempts) {
+    this.attempts = attempts;
+    return this;
+  }
+
+  /** True if trying the same operation again may succeed. */
+  public boolean isTransient() {
+    return transientFailure;
+  }
+
+  /** The registry's {@code Retry-After}, if it sent one. */
+  Duration retryAfter() {
+    return retryAfter;
+  }
+
+  /** How many times the operation was tried (1 when it was not retried). */
+  public int attempts() {
+    return attempts;
+  }
+
+  /** The message, saying how often the operation was tried when it was retried. */
+  @Override
+  public String getMessage() {
+    String message = super.getMessage();
+    return attempts > 1 ? message + " (gave up after " + attempts + " attempts)" : message;
   }
 
   /** The registry's error code, for example {@code BLOB_UNKNOWN}, if it sent one. */

@@ -22,6 +22,10 @@ import java.util.Set;
  * @param connectTimeout the TCP connect timeout
  * @param readTimeout the socket read timeout
  * @param userAgent the {@code User-Agent} header
+ * @param retryPolicy when to retry transient failures
+ * @param chunkSize 0 to upload each blob with one {@code PUT} (monolithic); otherwise the size of
+ *     the {@code PATCH} chunks of a chunked upload (raised to the registry's
+ *     {@code OCI-Chunk-Min-Length} when it asks for more)
  */
 public record RegistryOptions(
     Set<String> insecureRegistries,
@@ -29,7 +33,9 @@ public record RegistryOptions(
     Path dockerConfigDirectory,
     Duration connectTimeout,
     Duration readTimeout,
-    String userAgent) {
+    String userAgent,
+    RetryPolicy retryPolicy,
+    long chunkSize) {
 
   /** Copies and validates. */
   public RegistryOptions {
@@ -38,16 +44,30 @@ public record RegistryOptions(
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(readTimeout, "readTimeout");
     Objects.requireNonNull(userAgent, "userAgent");
+    Objects.requireNonNull(retryPolicy, "retryPolicy");
+    if (chunkSize < 0) {
+      throw new IllegalArgumentException("chunkSize must not be negative");
+    }
+  }
+
+  /** The options without retry policy and chunk size: defaults for both. */
+  public RegistryOptions(
+      Set<String> insecureRegistries, Map<String, Credential> credentials,
+      Path dockerConfigDirectory, Duration connectTimeout, Duration readTimeout,
+      String userAgent) {
+    this(insecureRegistries, credentials, dockerConfigDirectory, connectTimeout, readTimeout,
+        userAgent, RetryPolicy.defaults(), 0);
   }
 
   /**
    * Defaults: no insecure registries, no explicit credentials, {@code config.json} from
-   * {@code $DOCKER_CONFIG} or {@code ~/.docker}, 20 s connect and 5 min read timeouts.
+   * {@code $DOCKER_CONFIG} or {@code ~/.docker}, 20 s connect and 5 min read timeouts,
+   * {@link RetryPolicy#defaults()}, monolithic uploads.
    */
   public static RegistryOptions defaults() {
     return new RegistryOptions(
         Set.of(), Map.of(), dev.jbuild.registry.auth.DockerConfigCredentials.defaultDirectory(),
-        Duration.ofSeconds(20), Duration.ofMinutes(5), "jbuild/0.1");
+        Duration.ofSeconds(20), Duration.ofMinutes(5), "jbuild/0.1", RetryPolicy.defaults(), 0);
   }
 
   /** Adds registries to reach over plain HTTP. */
@@ -55,7 +75,8 @@ public record RegistryOptions(
     Set<String> set = new HashSet<>(insecureRegistries);
     set.addAll(Set.of(registries));
     return new RegistryOptions(
-        set, credentials, dockerConfigDirectory, connectTimeout, readTimeout, userAgent);
+        set, credentials, dockerConfigDirectory, connectTimeout, readTimeout, userAgent,
+        retryPolicy, chunkSize);
   }
 
   /** Uses {@code credential} for {@code registry} ({@code host[:port]}). */
@@ -63,19 +84,39 @@ public record RegistryOptions(
     Map<String, Credential> map = new HashMap<>(credentials);
     map.put(registry, credential);
     return new RegistryOptions(
-        insecureRegistries, map, dockerConfigDirectory, connectTimeout, readTimeout, userAgent);
+        insecureRegistries, map, dockerConfigDirectory, connectTimeout, readTimeout, userAgent,
+        retryPolicy, chunkSize);
   }
 
   /** Reads {@code config.json} from {@code directory} instead; null disables it. */
   public RegistryOptions withDockerConfigDirectory(Path directory) {
     return new RegistryOptions(
-        insecureRegistries, credentials, directory, connectTimeout, readTimeout, userAgent);
+        insecureRegistries, credentials, directory, connectTimeout, readTimeout, userAgent,
+        retryPolicy, chunkSize);
   }
 
   /** Uses other timeouts. */
   public RegistryOptions withTimeouts(Duration connect, Duration read) {
     return new RegistryOptions(
-        insecureRegistries, credentials, dockerConfigDirectory, connect, read, userAgent);
+        insecureRegistries, credentials, dockerConfigDirectory, connect, read, userAgent,
+        retryPolicy, chunkSize);
+  }
+
+  /** Uses another retry policy. */
+  public RegistryOptions withRetryPolicy(RetryPolicy policy) {
+    return new RegistryOptions(insecureRegistries, credentials, dockerConfigDirectory,
+        connectTimeout, readTimeout, userAgent, policy, chunkSize);
+  }
+
+  /** Uploads blobs in chunks of {@code bytes} ({@code PATCH}); 0 uploads them whole. */
+  public RegistryOptions withChunkSize(long bytes) {
+    return new RegistryOptions(insecureRegistries, credentials, dockerConfigDirectory,
+        connectTimeout, readTimeout, userAgent, retryPolicy, bytes);
+  }
+
+  /** True if {@code registry} is reached over plain HTTP (loopback or declared insecure). */
+  public boolean isInsecure(String registry) {
+    return insecureRegistries.contains(registry) || RegistryUrls.isLoopback(registry);
   }
 
   /** The explicit credential for {@code registry}, if any. */

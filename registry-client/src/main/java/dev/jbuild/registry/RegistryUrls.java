@@ -33,6 +33,20 @@ final class RegistryUrls {
     return URI.create((plain ? "http://" : "https://") + host);
   }
 
+  /**
+   * For a registry declared insecure: {@code https://registry} if it completes a TLS exchange at
+   * all (certificates are not checked), else {@code http://registry}, as Docker does.
+   */
+  static URI probeScheme(dev.jbuild.registry.http.HttpExecutor http, String registry) {
+    URI https = URI.create("https://" + registry);
+    try (dev.jbuild.registry.http.Response ignored =
+        http.execute(dev.jbuild.registry.http.Request.get(https.resolve("/v2/")))) {
+      return https;
+    } catch (java.io.IOException e) {
+      return URI.create("http://" + registry);
+    }
+  }
+
   /** True for {@code localhost}, {@code 127.0.0.0/8} and {@code [::1]}, with or without a port. */
   static boolean isLoopback(String registry) {
     String host;

@@ -40,7 +40,28 @@ class BearerAuthTest {
     return RegistryOptions.defaults().withDockerConfigDirectory(null);
   }
 
+  /** What the token endpoint answers to OAuth2 POSTs: 404 like GCR, or 200 with a token. */
+  private int postStatus = 404;
+
   private void token(HttpExchange e) throws IOException {
+    if (e.getRequestMethod().equals("POST")) {
+      if (postStatus != 200) {
+        FakeServer.respond(e, postStatus, Map.of(), new byte[0]);
+        return;
+      }
+      String form = tokenServer.lastBody().length == 0 ? ""
+          : new String(tokenServer.lastBody(), StandardCharsets.UTF_8);
+      boolean password = form.contains("grant_type=password&username=alice&password=pa55&");
+      boolean refresh = form.contains("grant_type=refresh_token&refresh_token=refresh-1&");
+      if (!password && !refresh) {
+        FakeServer.respond(e, 401, Map.of(), new byte[0]);
+        return;
+      }
+      FakeServer.respond(e, 200, Map.of("Content-Type", "application/json"),
+          ("{\"access_token\":\"oauth\",\"expires_in\":300,\"refresh_token\":\"refresh-1\"}")
+              .getBytes(StandardCharsets.UTF_8));
+      return;
+    }
     String auth = e.getRequestHeaders().getFirst("Authorization");
     if (auth != null && !auth.equals(CREDENTIAL.basicAuthorization())) {
       FakeServer.respond(e, 401, Map.of(), new byte[0]);
@@ -102,8 +123,10 @@ class BearerAuthTest {
       assertArrayEquals(MANIFEST, client.pullManifest("v1").bytes());
       assertArrayEquals(MANIFEST, client.pullManifest("v1").bytes());
 
-      assertEquals(1, tokenServer.requests().size());
-      FakeServer.Recorded tokenRequest = tokenServer.requests().get(0);
+      // OAuth2 POST first (containerd's order); its 404 means "GET only" for this server.
+      assertEquals(2, tokenServer.requests().size());
+      assertEquals("POST", tokenServer.requests().get(0).method());
+      FakeServer.Recorded tokenRequest = tokenServer.requests().get(1);
       assertEquals("/token?service=fake-registry&scope=repository%3Ateam%2Fapp%3Apull",
           tokenRequest.pathAndQuery());
       assertEquals(CREDENTIAL.basicAuthorization(), tokenRequest.authorization());
@@ -189,6 +212,59 @@ class BearerAuthTest {
       assertEquals("Tried to pull manifest " + address + "/team/app@" + other + " but failed"
           + " because: the registry sent content with digest " + Digest.sha256(MANIFEST),
           e.getMessage());
+    });
+  }
+
+  @Test
+  void oauthPost_passwordGrant_thenRefreshTokenGrant() throws Exception {
+    postStatus = 200;
+    withServers((address, registry) -> {
+      RegistryClient client = RegistryClient.create(address, "team/app",
+          options().withCredential(address, CREDENTIAL));
+      client.pullManifest("v1");
+      client.pushManifest("v2", MANIFEST, MediaTypes.OCI_MANIFEST);
+
+      List<FakeServer.Recorded> requests = tokenServer.requests();
+      assertTrue(requests.stream().allMatch(r -> r.method().equals("POST")), requests.toString());
+      assertEquals("grant_type=password&username=alice&password=pa55&service=fake-registry"
+          + "&client_id=jbuild&scope=repository%3Ateam%2Fapp%3Apull", requests.get(0).bodyText());
+      assertNull(requests.get(0).authorization());
+      // The refresh token from the first answer replaces the password afterwards.
+      assertEquals("grant_type=refresh_token&refresh_token=refresh-1&service=fake-registry"
+          + "&client_id=jbuild&scope=repository%3Ateam%2Fapp%3Apull%2Cpush",
+          requests.get(requests.size() - 1).bodyText());
+    });
+  }
+
+  @Test
+  void identityToken_usesTheRefreshTokenGrant_andNeverBasic() throws Exception {
+    postStatus = 200;
+    withServers((address, registry) -> {
+      RegistryClient client = RegistryClient.create(address, "team/app",
+          options().withCredential(address, Credential.identityToken("refresh-1")));
+      client.pullManifest("v1");
+      FakeServer.Recorded post = tokenServer.requests().get(0);
+      assertTrue(post.bodyText().startsWith("grant_type=refresh_token&refresh_token=refresh-1&"),
+          post.bodyText());
+      assertNull(post.authorization());
+    });
+  }
+
+  @Test
+  void oauthPost_405_fallsBackToGetOnlyWithAUserName() throws Exception {
+    postStatus = 405;
+    withServers((address, registry) -> {
+      RegistryClient withUser = RegistryClient.create(address, "team/app",
+          options().withCredential(address, CREDENTIAL));
+      withUser.pullManifest("v1");
+      assertEquals(List.of("POST", "GET"), tokenServer.requests().stream()
+          .map(FakeServer.Recorded::method).collect(Collectors.toList()));
+
+      RegistryClient withToken = RegistryClient.create(address, "team/app",
+          options().withCredential(address, Credential.identityToken("refresh-1")));
+      RegistryUnauthorizedException e =
+          assertThrows(RegistryUnauthorizedException.class, () -> withToken.pullManifest("v1"));
+      assertTrue(e.getMessage().contains("answered 405"), e.getMessage());
     });
   }
 }

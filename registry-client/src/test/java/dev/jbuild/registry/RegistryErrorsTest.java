@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class RegistryErrorsTest {
   private static RegistryClient client(FakeServer server) {
     return RegistryClient.create(server.address(), "a/b",
-        RegistryOptions.defaults().withDockerConfigDirectory(null));
+        RegistryOptions.defaults().withDockerConfigDirectory(null)
+            .withRetryPolicy(RetryPolicy.none()));
   }
 
   @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.registry.http.HttpExecutor;
 import dev.jbuild.registry.http.Request;
+import dev.jbuild.registry.http.RequestBody;
 import dev.jbuild.registry.http.Response;
 import java.io.IOException;
 import java.net.URI;
@@ -28,9 +29,14 @@ import org.slf4j.LoggerFactory;
  *   <li>Until challenged, requests go out anonymously.
  *   <li>{@code Basic}: the credential is sent on every later request; no credential, or a second
  *       401 with it, is an {@link AuthenticationException}.
- *   <li>{@code Bearer}: a token is fetched with {@code GET <realm>?service=..&scope=..} (with Basic
- *       credentials when known, anonymously otherwise), cached per {@link Scope} until it expires,
- *       and fetched again after a 401.
+ *   <li>{@code Bearer}: with a credential, a token is first requested with the OAuth2 password
+ *       (or, for an identity token, refresh-token) grant, {@code POST <realm>}; containerd's
+ *       fallback rules apply: on {@code 404}, {@code 401}, {@code 400}, or {@code 405} with a user
+ *       name, it is fetched with {@code GET <realm>?service=..&scope=..} and Basic credentials
+ *       instead (distribution's token server, GCR, Artifactory, ACR need that). Without a
+ *       credential the GET is anonymous. Tokens are cached per {@link Scope} until they expire,
+ *       and fetched again after a 401. A refresh token the server hands out is used for later
+ *       POSTs.
  * </ul>
  *
  * <p>Thread-safe: concurrent requests share challenges and cached tokens. Never logs credentials or
@@ -51,11 +57,32 @@ public final class Authenticator {
   private final Credential credential;
   private final Clock clock;
 
+  /** containerd sends "containerd-client"; registries only log it. */
+  static final String CLIENT_ID = "jbuild";
+
   private Challenge challenge;
   private final Map<Scope, Token> tokens = new HashMap<>();
+  private String refreshToken;
+  /** Set once the token server showed it has no OAuth2 POST endpoint. */
+  private boolean postUnsupported;
 
   /** A bearer token and when to stop using it. */
-  record Token(String value, Instant expiresAt) {}
+  record Token(String value, Instant expiresAt, String refreshToken) {
+    Token(String value, Instant expiresAt) {
+      this(value, expiresAt, null);
+    }
+  }
+
+  /** A token endpoint answered with an unexpected status. */
+  private static final class TokenStatus extends Exception {
+    private static final long serialVersionUID = 1L;
+    final int status;
+
+    TokenStatus(int status) {
+      super("HTTP " + status, null, false, false);
+      this.status = status;
+    }
+  }
 
   /**
    * @param http the executor used for challenge discovery and token requests
@@ -99,6 +126,10 @@ public final class Authenticator {
       return Optional.empty();
     }
     if (current.isBasic()) {
+      if (credential.isIdentityToken()) {
+        throw new AuthenticationException("the registry " + registry + " asks for a user name and"
+            + " password, but only an identity token is configured (log in again with a password)");
+      }
       return Optional.of(credential.basicAuthorization());
     }
     return Optional.of("Bearer " + token(current, scope));
@@ -180,24 +211,94 @@ public final class Authenticator {
 
   private Token requestToken(Challenge bearer, Scope scope, Instant now)
       throws IOException, AuthenticationException {
+    String host = URI.create(bearer.parameter("realm").orElseThrow()).getHost();
+    if (credential != null && !postUnsupported) {
+      try {
+        Token token = postToken(bearer, scope, now);
+        if (token.refreshToken() != null) {
+          refreshToken = token.refreshToken();
+        }
+        return token;
+      } catch (TokenStatus e) {
+        // containerd doBearerAuth: registries without the POST endpoint answer 404 (GCR), 401
+        // (Artifactory), 400 (ACR) or 405; those get the GET flow.
+        boolean fallBack = e.status == 404 || e.status == 401 || e.status == 400
+            || (e.status == 405 && !credential.isIdentityToken());
+        if (!fallBack) {
+          throw refused(host, e.status, scope);
+        }
+        LOG.debug("The token server {} answered {} to OAuth2 POST; using GET", host, e.status);
+        postUnsupported = true;
+      }
+    }
+    try {
+      return getToken(bearer, scope, now);
+    } catch (TokenStatus e) {
+      throw refused(host, e.status, scope);
+    }
+  }
+
+  private AuthenticationException refused(String host, int status, Scope scope) {
+    String hint = status == 401 || status == 403
+        ? (credential == null ? " (no credentials are configured for " + registry + ")"
+            : " (check the credentials for " + registry + ")")
+        : "";
+    return new AuthenticationException("the token server " + host + " answered " + status
+        + " to a request for " + (scope.resources().isEmpty() ? "a login" : scope.toString())
+        + hint);
+  }
+
+  /** The OAuth2 flow (distribution {@code docs/spec/auth/oauth.md}). */
+  private Token postToken(Challenge bearer, Scope scope, Instant now)
+      throws IOException, AuthenticationException, TokenStatus {
+    URI realm = URI.create(bearer.parameter("realm").orElseThrow());
+    StringBuilder form = new StringBuilder();
+    String refresh = credential.isIdentityToken() ? credential.password() : refreshToken;
+    if (refresh != null) {
+      appendForm(form, "grant_type", "refresh_token");
+      appendForm(form, "refresh_token", refresh);
+    } else {
+      appendForm(form, "grant_type", "password");
+      appendForm(form, "username", credential.username());
+      appendForm(form, "password", credential.password());
+    }
+    bearer.parameter("service").ifPresent(service -> appendForm(form, "service", service));
+    appendForm(form, "client_id", CLIENT_ID);
+    if (!scope.resources().isEmpty()) {
+      appendForm(form, "scope", String.join(" ", scope.sorted()));
+    }
+    Request post = Request.post(realm, RequestBody.of(
+        form.toString().getBytes(StandardCharsets.UTF_8), "application/x-www-form-urlencoded"));
+    LOG.debug("Requesting a token for {} from {} (OAuth2 POST)", scope, realm.getHost());
+    try (Response response = http.execute(post)) {
+      if (response.statusCode() != 200) {
+        throw new TokenStatus(response.statusCode());
+      }
+      return parseToken(response.readBody(MAX_TOKEN_RESPONSE), now, realm.getHost());
+    }
+  }
+
+  private Token getToken(Challenge bearer, Scope scope, Instant now)
+      throws IOException, AuthenticationException, TokenStatus {
     URI url = tokenUrl(bearer, scope);
     Request request = Request.get(url);
-    if (credential != null) {
+    if (credential != null && !credential.isIdentityToken()) {
       request = request.withHeader("Authorization", credential.basicAuthorization());
     }
     LOG.debug("Requesting a token for {} from {}", scope, url.getHost());
     try (Response response = http.execute(request)) {
       if (response.statusCode() != 200) {
-        String hint = response.statusCode() == 401 || response.statusCode() == 403
-            ? (credential == null ? " (no credentials are configured for " + registry + ")"
-                : " (check the credentials for " + registry + ")")
-            : "";
-        throw new AuthenticationException(
-            "the token server " + url.getHost() + " answered " + response.statusCode()
-                + " to a request for " + scope + hint);
+        throw new TokenStatus(response.statusCode());
       }
       return parseToken(response.readBody(MAX_TOKEN_RESPONSE), now, url.getHost());
     }
+  }
+
+  private static void appendForm(StringBuilder form, String name, String value) {
+    if (form.length() > 0) {
+      form.append('&');
+    }
+    form.append(encode(name)).append('=').append(encode(value));
   }
 
   /** {@code <realm>?service=<service>&scope=<a>&scope=<b>}. */
@@ -234,7 +335,8 @@ public final class Authenticator {
         ? Duration.ofSeconds(json.get("expires_in").asLong()) : DEFAULT_TOKEN_LIFETIME;
     // Measured from our clock, not issued_at: a server clock that lags would otherwise make every
     // token look expired.
-    return new Token(token, now.plus(lifetime));
+    String refresh = json.path("refresh_token").asText("");
+    return new Token(token, now.plus(lifetime), refresh.isEmpty() ? null : refresh);
   }
 
   private static String encode(String value) {

@@ -42,6 +42,29 @@ public record Credential(String username, String password) {
     return new Credential(decoded.substring(0, colon), decoded.substring(colon + 1));
   }
 
+  /** The user name Docker's credential helpers use to mark an identity token. */
+  public static final String IDENTITY_TOKEN_USER = "<token>";
+
+  /**
+   * An identity token ({@code config.json} {@code identitytoken}, or a credential helper's answer
+   * with user name {@code <token>}): an OAuth2 refresh token, exchanged for access tokens with the
+   * {@code refresh_token} grant and never sent as a password.
+   */
+  public static Credential identityToken(String token) {
+    return new Credential(IDENTITY_TOKEN_USER, token);
+  }
+
+  /** True if this is an identity token rather than a user name and password. */
+  public boolean isIdentityToken() {
+    return username.equals(IDENTITY_TOKEN_USER);
+  }
+
+  /** The {@code auth} value {@code docker login} writes to {@code config.json}. */
+  public String toDockerAuth() {
+    return Base64.getEncoder()
+        .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
   /** The value of an {@code Authorization: Basic} header. */
   public String basicAuthorization() {
     return "Basic "

@@ -7,16 +7,22 @@ import java.util.TreeSet;
  * The access a request needs, as token-auth resource scopes ({@code docs/spec/auth/scope.md}):
  * for example {@code repository:library/busybox:pull}.
  *
- * @param resources the resource scopes, sorted so that equal access gives equal keys
+ * @param resources the resource scopes, sorted so that equal access gives equal keys; empty for
+ *     {@link #login()}
  */
 public record Scope(Set<String> resources) {
 
-  /** Copies into a sorted set. */
+  /** Copies into a sorted set. Empty means "authenticate only" (see {@link #login()}). */
   public Scope {
     resources = Set.copyOf(new TreeSet<>(resources));
-    if (resources.isEmpty()) {
-      throw new IllegalArgumentException("empty scope");
-    }
+  }
+
+  /**
+   * No resource: what {@code docker login} asks a token server for, to check credentials without
+   * naming a repository.
+   */
+  public static Scope login() {
+    return new Scope(Set.of());
   }
 
   /** Pull access to {@code repository}. */

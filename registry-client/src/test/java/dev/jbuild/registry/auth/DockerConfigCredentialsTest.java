@@ -52,7 +52,7 @@ class DockerConfigCredentialsTest {
   }
 
   @Test
-  void find_invalidOrTokenOnlyEntries_areSkipped() throws IOException {
+  void find_invalidEntriesAreSkipped_identityTokensAreFound() throws IOException {
     DockerConfigCredentials config = load("{\"auths\":{"
         + "\"a.example\":{\"auth\":\"not base64!\"},"
         + "\"b.example\":{\"auth\":\"" + auth("nocolon") + "\"},"
@@ -60,7 +60,9 @@ class DockerConfigCredentialsTest {
         + "\"credsStore\":\"desktop\"}");
     assertEquals(Optional.empty(), config.find("a.example"));
     assertEquals(Optional.empty(), config.find("b.example"));
-    assertEquals(Optional.empty(), config.find("c.example"));
+    // The "desktop" helper is not installed: its failure is logged and auths answers.
+    assertEquals(Optional.of(Credential.identityToken("tok")), config.find("c.example"));
+    assertTrue(config.find("c.example").get().isIdentityToken());
     assertTrue(config.usesCredentialHelpers());
   }
 

@@ -20,7 +20,18 @@ public final class FakeServer implements AutoCloseable {
 
   /** One received request. */
   public record Recorded(String method, String pathAndQuery, String authorization,
-      String acceptEncoding) {}
+      String acceptEncoding, byte[] body) {
+
+    /** The request body as UTF-8 text. */
+    public String bodyText() {
+      return new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  /** The request body of the exchange being handled (already read by the server). */
+  public byte[] lastBody() {
+    return requests.isEmpty() ? new byte[0] : requests.get(requests.size() - 1).body();
+  }
 
   /** Answers one request. */
   @FunctionalInterface
@@ -32,13 +43,13 @@ public final class FakeServer implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", exchange -> {
       try {
+        byte[] body = exchange.getRequestBody().readAllBytes();
         requests.add(new Recorded(exchange.getRequestMethod(),
             exchange.getRequestURI().getRawPath()
                 + (exchange.getRequestURI().getRawQuery() == null ? ""
                     : "?" + exchange.getRequestURI().getRawQuery()),
             exchange.getRequestHeaders().getFirst("Authorization"),
-            exchange.getRequestHeaders().getFirst("Accept-Encoding")));
-        exchange.getRequestBody().readAllBytes();
+            exchange.getRequestHeaders().getFirst("Accept-Encoding"), body));
         handler.handle(exchange);
       } finally {
         exchange.close();
