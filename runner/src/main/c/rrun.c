@@ -44,7 +44,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <linux/audit.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <termios.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -445,6 +451,14 @@ struct bind_mount {
   int tree_fd; /* detached clone of source, opened before pivot_root */
 };
 
+/* A cgroup file system to mount read-only inside the container (target relative to
+ * /sys/fs/cgroup, "" for the directory itself; type "cgroup" or "cgroup2"). */
+struct cgroup_mount {
+  const char *target;
+  const char *type;
+  const char *data;
+};
+
 struct spec {
   const char *rootfs;       /* empty dir the overlay is mounted on (private mount ns only) */
   const char *layers_root;  /* optional: chdir here so lowerdirs can be short relative paths */
@@ -459,11 +473,18 @@ struct spec {
   const char *user;
   const char *hostname;
   bool host_network;
+  const char *netns;        /* optional: a network namespace file to join (bridge mode) */
   struct bind_mount *mounts;
   size_t mount_count;
   char **cgroup_procs;
   size_t cgroup_count;
+  bool cgroup_namespace;    /* unshare a cgroup namespace once inside the cgroups */
+  struct cgroup_mount *cgroup_mounts; /* what to mount read-only under /sys/fs/cgroup */
+  size_t cgroup_mount_count;
   bool no_new_privileges;
+  bool seccomp;             /* install the default syscall filter */
+  bool tty;                 /* give the command a pseudo-terminal, relayed by PID 1 */
+  char tty_slave[64];       /* set by PID 1: the pty's slave path inside the container */
 };
 
 static const char *spec_string(const struct json *root, const char *key, bool required,
@@ -545,10 +566,35 @@ static void load_spec(const char *path, struct spec *s) {
   s->user = spec_string(root, "user", false, "");
   s->hostname = spec_string(root, "hostname", false, "buildkitsandbox");
   const char *network = spec_string(root, "network", false, "none");
+  s->netns = spec_string(root, "netns", false, NULL);
   if (strcmp(network, "host") == 0) s->host_network = true;
-  else if (strcmp(network, "none") != 0) die("spec", 0, "unknown network mode \"%s\"", network);
+  else if (strcmp(network, "bridge") == 0) {
+    if (!s->netns) die("spec", 0, "network mode \"bridge\" needs a \"netns\" to join");
+  } else if (strcmp(network, "none") != 0) die("spec", 0, "unknown network mode \"%s\"", network);
+  if (s->netns && strcmp(network, "bridge") != 0)
+    die("spec", 0, "\"netns\" is only valid with network mode \"bridge\"");
   s->cgroup_procs = spec_strings(root, "cgroupProcs", false, &s->cgroup_count);
+  s->cgroup_namespace = spec_bool(root, "cgroupNamespace");
   s->no_new_privileges = spec_bool(root, "noNewPrivileges");
+  s->seccomp = spec_bool(root, "seccomp");
+  s->tty = spec_bool(root, "tty");
+
+  const struct json *cgmounts = json_get(root, "cgroupMounts");
+  if (cgmounts && cgmounts->type != J_NULL) {
+    if (cgmounts->type != J_ARRAY) die("spec", 0, "field \"cgroupMounts\" must be an array");
+    s->cgroup_mounts = xmalloc(cgmounts->count * sizeof *s->cgroup_mounts);
+    s->cgroup_mount_count = cgmounts->count;
+    for (size_t i = 0; i < cgmounts->count; i++) {
+      const struct json *m = cgmounts->items[i];
+      if (m->type != J_OBJECT) die("spec", 0, "cgroupMounts[%zu] must be an object", i);
+      s->cgroup_mounts[i].target = spec_string(m, "target", true, NULL);
+      s->cgroup_mounts[i].type = spec_string(m, "type", true, NULL);
+      s->cgroup_mounts[i].data = spec_string(m, "data", false, NULL);
+      if (strchr(s->cgroup_mounts[i].target, '/') || strcmp(s->cgroup_mounts[i].target, ".") == 0 ||
+          strcmp(s->cgroup_mounts[i].target, "..") == 0)
+        die("spec", 0, "cgroupMounts[%zu].target must be a plain name", i);
+    }
+  }
 
   const struct json *mounts = json_get(root, "mounts");
   if (mounts && mounts->type != J_NULL) {
@@ -826,6 +872,31 @@ static void mask_paths(void) {
   }
 }
 
+/*
+ * /sys/fs/cgroup, read-only, as BuildKit mounts it. We are already in a cgroup namespace rooted
+ * at the container's own cgroups, so each hierarchy shows only the container's subtree. A single
+ * entry with an empty target is a unified (v2) host: cgroup2 right on /sys/fs/cgroup. Otherwise a
+ * tmpfs holds one directory per hierarchy, as on the host, and is made read-only afterwards.
+ */
+static void setup_cgroup_mounts(const struct spec *s) {
+  if (s->cgroup_mount_count == 0) return;
+  const unsigned long ro = MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY;
+  if (s->cgroup_mount_count == 1 && s->cgroup_mounts[0].target[0] == '\0') {
+    mount_fs(s->cgroup_mounts[0].type, "/sys/fs/cgroup", s->cgroup_mounts[0].type, ro,
+             s->cgroup_mounts[0].data);
+    return;
+  }
+  mount_fs("tmpfs", "/sys/fs/cgroup", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=755");
+  for (size_t i = 0; i < s->cgroup_mount_count; i++) {
+    const struct cgroup_mount *m = &s->cgroup_mounts[i];
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "/sys/fs/cgroup/%s", m->target);
+    if (mkdir(path, 0555) != 0) die("mount", errno, "mkdir %s", path);
+    mount_fs(m->type, path, m->type, ro, m->data);
+  }
+  mount_fs(NULL, "/sys/fs/cgroup", NULL, MS_REMOUNT | MS_BIND | ro, NULL);
+}
+
 static void setup_mounts(struct spec *s) {
   /* Nothing we mount may propagate back to the host (and pivot_root refuses shared parents). */
   mount_fs(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
@@ -839,6 +910,7 @@ static void setup_mounts(struct spec *s) {
   setup_dev();
   mount_point("/sys", true);
   mount_fs("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL);
+  setup_cgroup_mounts(s);
   setup_bind_mounts(s);
   mask_paths();
 }
@@ -986,6 +1058,88 @@ static void resolve_user(const char *spec_user, struct exec_user *u) {
 /* Stage 2: privileges and exec                                                               */
 /* ------------------------------------------------------------------------------------------ */
 
+/*
+ * A seccomp filter with the spirit of Docker's default profile (moby profiles/seccomp), written as
+ * a deny list because Docker's allow list of ~350 names cannot be kept in step with every kernel
+ * here. Denied with EPERM: what the default profile leaves out and the 14 default capabilities
+ * do not already forbid (keyrings, bpf, perf, userfaultfd, kernel modules, reboot, clock and
+ * swap changes, mount APIs, namespaces, cross-process memory access, io_uring), and clone/unshare
+ * with namespace flags, so a build cannot create user namespaces. clone3 gets ENOSYS, as in
+ * Docker, because its flags live in memory BPF cannot read; libc then falls back to clone.
+ * Only the native ABI is allowed: 32-bit and x32 entry points would bypass the numbers below.
+ */
+#if defined(__x86_64__)
+#define SECCOMP_NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SECCOMP_NATIVE_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+#ifdef SECCOMP_NATIVE_ARCH
+static const long denied_syscalls[] = {
+#ifdef SYS_acct
+    SYS_acct,
+#endif
+    SYS_add_key, SYS_keyctl, SYS_request_key, SYS_bpf, SYS_perf_event_open, SYS_userfaultfd,
+    SYS_init_module, SYS_finit_module, SYS_delete_module, SYS_kexec_load,
+#ifdef SYS_kexec_file_load
+    SYS_kexec_file_load,
+#endif
+    SYS_reboot, SYS_swapon, SYS_swapoff, SYS_settimeofday, SYS_clock_settime, SYS_clock_adjtime,
+    SYS_adjtimex, SYS_mount, SYS_umount2, SYS_pivot_root, SYS_open_tree, SYS_move_mount,
+    SYS_fsopen, SYS_fsconfig, SYS_fsmount, SYS_fspick, SYS_mount_setattr, SYS_setns,
+    SYS_open_by_handle_at, SYS_name_to_handle_at, SYS_process_vm_readv, SYS_process_vm_writev,
+    SYS_kcmp, SYS_lookup_dcookie, SYS_quotactl, SYS_get_mempolicy, SYS_set_mempolicy, SYS_mbind,
+    SYS_move_pages, SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register,
+#ifdef SYS_iopl
+    SYS_iopl, SYS_ioperm,
+#endif
+#ifdef SYS_sysfs
+    SYS_sysfs, SYS_ustat, SYS_uselib,
+#endif
+};
+
+#define NS_FLAGS                                                                          \
+  (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
+   CLONE_NEWCGROUP)
+
+static void install_seccomp(void) {
+  enum { MAX = 128 };
+  struct sock_filter f[MAX];
+  size_t n = 0;
+  const size_t denied = sizeof denied_syscalls / sizeof denied_syscalls[0];
+#define EMIT(code, k, jt, jf) f[n++] = (struct sock_filter)BPF_JUMP(code, k, jt, jf)
+  EMIT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
+  EMIT(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_NATIVE_ARCH, 1, 0);
+  EMIT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM, 0, 0);
+  EMIT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr), 0, 0);
+#ifdef __x86_64__
+  EMIT(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1); /* x32 ABI */
+  EMIT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM, 0, 0);
+#endif
+  /* Each denied number jumps to the EPERM return placed right after the list. */
+  for (size_t i = 0; i < denied; i++)
+    EMIT(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)denied_syscalls[i], (unsigned char)(denied - i + 6), 0);
+  EMIT(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1);
+  EMIT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS, 0, 0);
+  EMIT(BPF_JMP | BPF_JEQ | BPF_K, SYS_unshare, 1, 0);
+  EMIT(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 2);
+  /* unshare(flags) and clone(flags, ...) on x86_64/arm64: flags are the first argument. */
+  EMIT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]), 0, 0);
+  EMIT(BPF_JMP | BPF_JSET | BPF_K, NS_FLAGS, 1, 0);
+  EMIT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+  EMIT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM, 0, 0);
+#undef EMIT
+  if (n > MAX) die("seccomp", E2BIG, "filter too long");
+  struct sock_fprog prog = {(unsigned short)n, f};
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+    die("seccomp", errno, "install the syscall filter");
+}
+#else
+static void install_seccomp(void) {
+  die("seccomp", ENOSYS, "no syscall filter for this architecture");
+}
+#endif
+
 /* Docker's default capability set (containerd defaultUnixCaps). */
 static const int default_caps[] = {CAP_CHOWN,      CAP_DAC_OVERRIDE,     CAP_FSETID,
                                    CAP_FOWNER,     CAP_MKNOD,            CAP_NET_RAW,
@@ -1089,11 +1243,17 @@ static char **final_env(const struct spec *s, const struct exec_user *u) {
   return env;
 }
 
+static void attach_terminal(const char *slave, uid_t uid);
+
 __attribute__((noreturn)) static void stage2(const struct spec *s, const struct exec_user *u) {
   /* PID 1 blocks the signals it forwards; the command must start with a clean mask. */
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
+  if (s->tty) attach_terminal(s->tty_slave, u->uid);
+  /* Installed while we still hold CAP_SYS_ADMIN, so no_new_privs stays optional (as in runc);
+   * the filter denies nothing the remaining setup needs. */
+  if (s->seccomp) install_seccomp();
   /* The bounding set can only be changed while CAP_SETPCAP is effective, i.e. before setuid. */
   drop_bounding_set();
   switch_user(u);
@@ -1118,31 +1278,146 @@ static const int forwarded_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR
  * (128+signal if it was killed); the kernel then kills whatever is left in the namespace.
  * We make ourselves non-dumpable so the container cannot open /proc/1/exe (CVE-2019-5736).
  */
+/* Ends PID 1 with the command's wait status. */
+__attribute__((noreturn)) static void pid1_exit(int status) {
+  if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
+  /* Our own exit code cannot tell "killed by 9" from "exit 137", so say it explicitly. */
+  char line[64];
+  snprintf(line, sizeof line, "{\"killed\":%d}\n", WTERMSIG(status));
+  status_line(line);
+  _exit(128 + WTERMSIG(status));
+}
+
+static void pid1_signal_set(sigset_t *set) {
+  sigemptyset(set);
+  sigaddset(set, SIGCHLD);
+  sigaddset(set, SIGWINCH);
+  for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
+    sigaddset(set, forwarded_signals[i]);
+}
+
+/* Reaps every exited child; returns true and sets *status once the command itself is gone. */
+static bool reap(pid_t command, int *status) {
+  bool done = false;
+  int st;
+  pid_t pid;
+  while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+    if (pid == command) {
+      *status = st;
+      done = true;
+    }
+  }
+  return done;
+}
+
 __attribute__((noreturn)) static void pid1_reap(pid_t command) {
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die("init", errno, "PR_SET_DUMPABLE");
   sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGCHLD);
-  for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
-    sigaddset(&set, forwarded_signals[i]);
+  pid1_signal_set(&set);
   for (;;) {
     siginfo_t info;
     int sig = sigwaitinfo(&set, &info);
-    if (sig < 0) continue; /* EINTR */
+    if (sig < 0 || sig == SIGWINCH) continue; /* EINTR; no terminal to resize */
     if (sig != SIGCHLD) {
       kill(command, sig);
       continue;
     }
-    int status;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-      if (pid != command) continue;
-      if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
-      /* Our own exit code cannot tell "killed by 9" from "exit 137", so say it explicitly. */
-      char line[64];
-      snprintf(line, sizeof line, "{\"killed\":%d}\n", WTERMSIG(status));
-      status_line(line);
-      _exit(128 + WTERMSIG(status));
+    int status = 0;
+    if (reap(command, &status)) pid1_exit(status);
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pseudo-terminal (jbuild run -t): PID 1 owns the master and relays it to our stdin/stdout.  */
+/* ------------------------------------------------------------------------------------------ */
+
+static void copy_window_size(int from, int to) {
+  struct winsize ws;
+  if (ioctl(from, TIOCGWINSZ, &ws) == 0) ioctl(to, TIOCSWINSZ, &ws);
+}
+
+/* Opens a pty in the container's own devpts instance; its slave path goes to stage 2. */
+static int open_pty(struct spec *s) {
+  int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) die("tty", errno, "open /dev/pts/ptmx");
+  int unlock = 0, n;
+  if (ioctl(master, TIOCSPTLCK, &unlock) != 0) die("tty", errno, "unlock the pty");
+  if (ioctl(master, TIOCGPTN, &n) != 0) die("tty", errno, "get the pty number");
+  snprintf(s->tty_slave, sizeof s->tty_slave, "/dev/pts/%d", n);
+  if (isatty(STDIN_FILENO)) copy_window_size(STDIN_FILENO, master);
+  else if (isatty(STDOUT_FILENO)) copy_window_size(STDOUT_FILENO, master);
+  return master;
+}
+
+/* Stage 2: a new session whose controlling terminal is the pty slave, on fds 0-2. */
+static void attach_terminal(const char *slave, uid_t uid) {
+  if (setsid() < 0) die("tty", errno, "setsid");
+  int fd = open(slave, O_RDWR);
+  if (fd < 0) die("tty", errno, "open %s", slave);
+  if (ioctl(fd, TIOCSCTTY, 0) != 0) die("tty", errno, "make %s the controlling terminal", slave);
+  if (uid != 0 && fchown(fd, uid, (gid_t)-1) != 0) die("tty", errno, "chown %s", slave);
+  for (int i = 0; i < 3; i++)
+    if (dup2(fd, i) < 0) die("tty", errno, "dup2 the terminal");
+  if (fd > 2) close(fd);
+}
+
+static bool write_all(int fd, const char *buf, ssize_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, buf, (size_t)n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    buf += w;
+    n -= w;
+  }
+  return true;
+}
+
+__attribute__((noreturn)) static void pid1_relay(pid_t command, int master) {
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die("init", errno, "PR_SET_DUMPABLE");
+  sigset_t set;
+  pid1_signal_set(&set);
+  int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+  if (sfd < 0) die("tty", errno, "signalfd");
+  bool stdin_open = true, exited = false;
+  int status = 0;
+  char buf[16384];
+  for (;;) {
+    struct pollfd fds[3] = {{sfd, POLLIN, 0}, {master, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+    /* Once the command is gone, only drain what it left in the pty. */
+    int timeout = exited ? 0 : -1;
+    int n = poll(fds, stdin_open && !exited ? 3 : 2, timeout);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) die("tty", errno, "poll");
+    if (n == 0) pid1_exit(status); /* drained */
+    if (fds[0].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGWINCH) copy_window_size(STDIN_FILENO, master);
+        else if (si.ssi_signo != SIGCHLD) kill(command, (int)si.ssi_signo);
+        else if (reap(command, &status)) exited = true;
+      }
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t r = read(master, buf, sizeof buf);
+      if (r > 0) {
+        write_all(STDOUT_FILENO, buf, r);
+      } else if (r < 0 && errno == EINTR) {
+        continue;
+      } else {
+        /* EIO: every slave fd is closed. The command may still be running without a terminal. */
+        if (exited) pid1_exit(status);
+        for (;;) {
+          int st;
+          pid_t pid = waitpid(-1, &st, 0);
+          if (pid == command) pid1_exit(st);
+          if (pid < 0 && errno != EINTR) pid1_exit(status);
+        }
+      }
+    }
+    if (!exited && stdin_open && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+      ssize_t r = read(STDIN_FILENO, buf, sizeof buf);
+      if (r > 0) write_all(master, buf, r);
+      else if (!(r < 0 && errno == EINTR)) stdin_open = false;
     }
   }
 }
@@ -1167,6 +1442,9 @@ static int stage1(void *arg) {
   }
   if (r != 1) _exit(EXIT_SETUP_FAILED);
   close(a->release_fd);
+  /* Stage 0 has put us in our cgroups: a cgroup namespace now makes them the visible root. */
+  if (s->cgroup_namespace && unshare(CLONE_NEWCGROUP) != 0)
+    die("cgroup", errno, "unshare the cgroup namespace");
 
   setup_mounts(s);
   if (sethostname(s->hostname, strlen(s->hostname)) != 0)
@@ -1179,16 +1457,16 @@ static int stage1(void *arg) {
   /* A missing working directory is created (as runc does) and belongs to the user. */
   create_path(s->cwd, true, 0755, false, u.uid, u.gid);
 
+  int master = s->tty ? open_pty(s) : -1;
+
   /* Block the signals we forward before forking, so none is lost in between. */
   sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGCHLD);
-  for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
-    sigaddset(&set, forwarded_signals[i]);
+  pid1_signal_set(&set);
   sigprocmask(SIG_BLOCK, &set, NULL);
   pid_t command = fork();
   if (command < 0) die("init", errno, "fork the command");
   if (command == 0) stage2(s, &u);
+  if (master >= 0) pid1_relay(command, master);
   pid1_reap(command);
 }
 
@@ -1244,7 +1522,16 @@ int main(int argc, char **argv) {
                      -1, 0);
   if (stack == MAP_FAILED) die("clone", errno, "allocate a stack");
   int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-  if (!s.host_network) flags |= CLONE_NEWNET;
+  if (s.netns) {
+    /* Bridge mode: Java prepared this namespace (veth, address, routes); the container joins
+     * it instead of getting an empty one. We are single-threaded, so setns is safe here. */
+    int fd = open(s.netns, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) die("network", errno, "open the network namespace %s", s.netns);
+    if (setns(fd, CLONE_NEWNET) != 0) die("network", errno, "join the network namespace %s", s.netns);
+    close(fd);
+  } else if (!s.host_network) {
+    flags |= CLONE_NEWNET;
+  }
   struct stage1_args args = {&s, release[0], release[1]};
   /* clone rather than unshare+fork: one call creates every namespace and the new PID 1. */
   pid_t child = clone(stage1, stack + stack_size, flags, &args);
@@ -1284,6 +1571,15 @@ int main(int argc, char **argv) {
   }
   close(release[1]);
 
+  /* With a pty the container's line discipline does the editing and signals; ours must pass
+   * every byte through untouched until the container ends. */
+  struct termios saved_termios;
+  bool raw = s.tty && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_termios) == 0;
+  if (raw) {
+    struct termios t = saved_termios;
+    cfmakeraw(&t);
+    tcsetattr(STDIN_FILENO, TCSANOW, &t);
+  }
   int status;
   while (waitpid(child, &status, 0) < 0) {
     if (errno != EINTR) {
@@ -1291,6 +1587,7 @@ int main(int argc, char **argv) {
       return EXIT_SETUP_FAILED;
     }
   }
+  if (raw) tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
   if (WIFEXITED(status)) {
     snprintf(line, sizeof line, "{\"exit\":%d}\n", WEXITSTATUS(status));
     status_line(line);

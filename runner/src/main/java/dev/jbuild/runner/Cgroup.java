@@ -1,171 +1,229 @@
 package dev.jbuild.runner;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * A per-run cgroup carrying the {@link ResourceLimits} (docs/runner.md §3). On cgroup v1 and on
- * hybrid hosts it is one directory per controller (memory, pids, cpu); on a unified (v2) host a
- * single directory. Java only does file I/O here; rrun writes the container's pid into
- * {@link #procsFiles()} before the container runs anything.
+ * The cgroup of one container (docs/runner.md §3), on every host layout of {@link CgroupHost}.
+ * Every run gets one, limits or not: it is what lets us kill every process of the container in
+ * one step, tells us about OOM kills, and is the root the container sees under /sys/fs/cgroup.
+ *
+ * <p>Layout: {@code <hierarchy>/jbuild/<name>} in the v1 memory, pids and cpu hierarchies
+ * (legacy and hybrid hosts), plus {@code <unified>/jbuild/<name>} on hybrid and unified hosts.
+ * Java does plain file I/O only; rrun writes the container's pid into {@link #procsFiles()} before
+ * the container runs anything.
  */
 final class Cgroup {
-  private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
-  private static final String PARENT = "jbuild";
+  static final String PARENT = "jbuild";
+  private static final List<String> V1_CONTROLLERS = List.of("memory", "pids", "cpu");
+  private static final long DEFAULT_CPU_PERIOD = 100_000;
 
-  private final boolean unified;
-  private final Map<String, Path> dirs; // controller (or "" on v2) -> dir
+  private final CgroupHost host;
+  /** v1 hierarchy mount point -> this cgroup's dir in it. */
+  private final Map<Path, Path> v1Dirs;
+  /** The cgroup2 dir, or null on a legacy host. */
+  private final Path v2Dir;
+  private final long memoryLimit;
 
-  private Cgroup(boolean unified, Map<String, Path> dirs) {
-    this.unified = unified;
-    this.dirs = dirs;
+  private Cgroup(CgroupHost host, Map<Path, Path> v1Dirs, Path v2Dir, long memoryLimit) {
+    this.host = host;
+    this.v1Dirs = v1Dirs;
+    this.v2Dir = v2Dir;
+    this.memoryLimit = memoryLimit;
   }
 
-  static Cgroup create(String name, ResourceLimits limits) throws RunnerException {
+  /**
+   * Creates the cgroup and writes the limits.
+   *
+   * @throws RunnerException if a directory or limit cannot be written; nothing is left behind
+   */
+  static Cgroup create(CgroupHost host, String name, ResourceLimits limits) throws RunnerException {
+    Map<Path, Path> v1Dirs = new LinkedHashMap<>();
+    Path v2Dir = null;
+    Cgroup cgroup = null;
     try {
-      boolean unified = "cgroup2".equals(Files.getFileStore(CGROUP_ROOT).type());
-      Cgroup cgroup = unified ? createV2(name) : createV1(name, limits);
-      try {
-        cgroup.apply(limits);
-      } catch (IOException | RuntimeException e) {
-        cgroup.remove();
-        throw e;
+      if (host.mode() != CgroupHost.Mode.UNIFIED) {
+        for (String controller : V1_CONTROLLERS) {
+          Path mount = host.v1Mount(controller);
+          if (mount == null) {
+            if (needs(limits, controller)) {
+              throw new IOException("the cgroup v1 controller '" + controller + "' is not mounted");
+            }
+            continue;
+          }
+          if (!v1Dirs.containsKey(mount)) {
+            v1Dirs.put(mount, mkdir(mount.resolve(PARENT).resolve(name)));
+          }
+        }
       }
+      if (host.unified() != null) {
+        Path parent = host.unified().resolve(PARENT);
+        if (host.mode() == CgroupHost.Mode.UNIFIED) {
+          // Controllers must be enabled in every ancestor's subtree_control (runc fs2/create.go).
+          enableControllers(host.unified());
+          Files.createDirectories(parent);
+          enableControllers(parent);
+        }
+        v2Dir = mkdir(parent.resolve(name));
+      }
+      cgroup = new Cgroup(host, v1Dirs, v2Dir, limits.memoryBytes());
+      cgroup.apply(limits);
       return cgroup;
-    } catch (IOException e) {
-      throw new RunnerException("Tried to create a cgroup for the container's resource limits "
-          + "but failed because: " + e + ". Resource limits need root and a writable "
-          + CGROUP_ROOT + ".", e);
+    } catch (IOException | RuntimeException e) {
+      Cgroup partial = cgroup != null ? cgroup : new Cgroup(host, v1Dirs, v2Dir, 0);
+      try {
+        partial.remove();
+      } catch (RunnerException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw new RunnerException("Tried to create a cgroup for the container but failed because: "
+          + e.getMessage() + ". Containers need root and a writable " + CgroupHost.ROOT
+          + " (cgroup layout: " + host.mode().name().toLowerCase() + ").", e);
     }
   }
 
-  private static Cgroup createV1(String name, ResourceLimits limits) throws IOException {
-    Map<String, Path> mounts = v1ControllerMounts();
-    List<String> wanted = new ArrayList<>();
-    if (limits.memoryBytes() > 0) {
-      wanted.add("memory");
+  private static boolean needs(ResourceLimits limits, String controller) {
+    switch (controller) {
+      case "memory":
+        return limits.memoryBytes() > 0;
+      case "pids":
+        return limits.pidsMax() > 0;
+      default:
+        return limits.cpuQuotaMicros() > 0;
     }
-    if (limits.pidsMax() > 0) {
-      wanted.add("pids");
-    }
-    if (limits.cpuQuotaMicros() > 0) {
-      wanted.add("cpu");
-    }
-    for (String controller : wanted) {
-      if (!mounts.containsKey(controller)) {
-        throw new IOException("the cgroup v1 controller '" + controller + "' is not mounted");
-      }
-    }
-    Map<String, Path> dirs = new LinkedHashMap<>();
-    for (String controller : wanted) {
-      Path dir = mounts.get(controller).resolve(PARENT).resolve(name);
-      Files.createDirectories(dir);
-      dirs.put(controller, dir);
-    }
-    return new Cgroup(false, dirs);
   }
 
-  private static Cgroup createV2(String name) throws IOException {
-    // Controllers must be enabled in every ancestor's subtree_control (runc fs2/create.go).
-    Path parent = CGROUP_ROOT.resolve(PARENT);
-    Files.writeString(CGROUP_ROOT.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
-    Files.createDirectories(parent);
-    Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
-    Path dir = parent.resolve(name);
-    Files.createDirectories(dir);
-    Map<String, Path> dirs = new LinkedHashMap<>();
-    dirs.put("", dir);
-    return new Cgroup(true, dirs);
+  private static Path mkdir(Path dir) throws IOException {
+    Files.createDirectories(dir.getParent());
+    return Files.createDirectory(dir);
   }
 
-  /** Controller name -> mount point, from /proc/self/mountinfo. */
-  static Map<String, Path> v1ControllerMounts() throws IOException {
-    Map<String, Path> result = new LinkedHashMap<>();
-    for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
-      int dash = line.indexOf(" - ");
-      if (dash < 0) {
-        continue;
-      }
-      String[] pre = line.substring(0, dash).split(" ");
-      String[] post = line.substring(dash + 3).split(" ");
-      if (pre.length < 5 || post.length < 3 || !post[0].equals("cgroup")) {
-        continue;
-      }
-      Path mountPoint = Path.of(pre[4].replace("\\040", " "));
-      for (String option : post[2].split(",")) {
-        result.putIfAbsent(option, mountPoint);
+  /** Enables memory, pids and cpu for children, as far as the parent offers them. */
+  private static void enableControllers(Path dir) throws IOException {
+    Path available = dir.resolve("cgroup.controllers");
+    if (!Files.exists(available)) {
+      return;
+    }
+    Set<String> offered = Set.of(Files.readString(available).trim().split("\\s+"));
+    Set<String> enabled = Set.of(readOrEmpty(dir.resolve("cgroup.subtree_control")).split("\\s+"));
+    StringBuilder change = new StringBuilder();
+    for (String c : List.of("memory", "pids", "cpu")) {
+      if (offered.contains(c) && !enabled.contains(c)) {
+        change.append(change.length() == 0 ? "" : " ").append('+').append(c);
       }
     }
-    return result;
+    if (change.length() > 0) {
+      Files.writeString(dir.resolve("cgroup.subtree_control"), change.toString());
+    }
+  }
+
+  private static String readOrEmpty(Path file) throws IOException {
+    return Files.exists(file) ? Files.readString(file).trim() : "";
   }
 
   private void apply(ResourceLimits limits) throws IOException {
-    if (unified) {
-      Path dir = dirs.get("");
+    long period = limits.cpuPeriodMicros() > 0 ? limits.cpuPeriodMicros() : DEFAULT_CPU_PERIOD;
+    if (host.mode() == CgroupHost.Mode.UNIFIED) {
       if (limits.memoryBytes() > 0) {
-        write(dir, "memory.max", limits.memoryBytes());
-        writeIfExists(dir, "memory.swap.max", "0");
-        writeIfExists(dir, "memory.oom.group", "1");
+        write(v2Dir, "memory.max", Long.toString(limits.memoryBytes()));
+        // No swap: a build step over its limit must be OOM-killed, not crawl on swap.
+        writeIfExists(v2Dir, "memory.swap.max", "0");
+        // Kill the whole container on OOM rather than one random process in it.
+        writeIfExists(v2Dir, "memory.oom.group", "1");
       }
       if (limits.pidsMax() > 0) {
-        write(dir, "pids.max", limits.pidsMax());
+        write(v2Dir, "pids.max", Long.toString(limits.pidsMax()));
       }
       if (limits.cpuQuotaMicros() > 0) {
-        Files.writeString(dir.resolve("cpu.max"), limits.cpuQuotaMicros() + " " + period(limits));
+        write(v2Dir, "cpu.max", limits.cpuQuotaMicros() + " " + period);
       }
       return;
     }
     if (limits.memoryBytes() > 0) {
-      Path dir = dirs.get("memory");
-      // memsw (memory+swap) must stay >= the memory limit, so set memory first (runc fs/memory.go).
-      write(dir, "memory.limit_in_bytes", limits.memoryBytes());
-      if (Files.exists(dir.resolve("memory.memsw.limit_in_bytes"))) {
-        write(dir, "memory.memsw.limit_in_bytes", limits.memoryBytes());
-      }
+      Path dir = v1Dir("memory");
+      // memsw (memory+swap) must stay >= the memory limit, so memory goes first (runc
+      // fs/memory.go); memsw equal to it means no swap at all.
+      write(dir, "memory.limit_in_bytes", Long.toString(limits.memoryBytes()));
+      writeIfExists(dir, "memory.memsw.limit_in_bytes", Long.toString(limits.memoryBytes()));
     }
     if (limits.pidsMax() > 0) {
-      write(dirs.get("pids"), "pids.max", limits.pidsMax());
+      write(v1Dir("pids"), "pids.max", Long.toString(limits.pidsMax()));
     }
     if (limits.cpuQuotaMicros() > 0) {
-      Path dir = dirs.get("cpu");
-      write(dir, "cpu.cfs_period_us", period(limits));
-      write(dir, "cpu.cfs_quota_us", limits.cpuQuotaMicros());
+      Path dir = v1Dir("cpu");
+      write(dir, "cpu.cfs_period_us", Long.toString(period));
+      write(dir, "cpu.cfs_quota_us", Long.toString(limits.cpuQuotaMicros()));
     }
   }
 
-  private static long period(ResourceLimits limits) {
-    return limits.cpuPeriodMicros() > 0 ? limits.cpuPeriodMicros() : 100_000;
+  private Path v1Dir(String controller) {
+    return v1Dirs.get(host.v1Mount(controller));
   }
 
-  private static void write(Path dir, String file, long value) throws IOException {
-    Files.writeString(dir.resolve(file), Long.toString(value));
+  private static void write(Path dir, String file, String value) throws IOException {
+    try {
+      Files.writeString(dir.resolve(file), value);
+    } catch (IOException e) {
+      throw new IOException("cannot write " + value + " to " + dir.resolve(file) + ": " + e, e);
+    }
   }
 
   private static void writeIfExists(Path dir, String file, String value) throws IOException {
     if (Files.exists(dir.resolve(file))) {
-      Files.writeString(dir.resolve(file), value);
+      write(dir, file, value);
     }
   }
 
   /** The cgroup.procs files the container's init must be written into. */
   List<Path> procsFiles() {
     List<Path> files = new ArrayList<>();
-    dirs.values().forEach(d -> files.add(d.resolve("cgroup.procs")));
+    v1Dirs.values().forEach(d -> files.add(d.resolve("cgroup.procs")));
+    if (v2Dir != null) {
+      files.add(v2Dir.resolve("cgroup.procs"));
+    }
     return files;
+  }
+
+  /**
+   * What rrun mounts read-only under the container's /sys/fs/cgroup, inside a cgroup namespace
+   * rooted here: the unified tree alone on a v2 host, else one directory per joined hierarchy.
+   */
+  List<RrunSpec.CgroupMount> containerMounts() {
+    List<RrunSpec.CgroupMount> mounts = new ArrayList<>();
+    if (host.mode() == CgroupHost.Mode.UNIFIED) {
+      mounts.add(new RrunSpec.CgroupMount("", "cgroup2", null));
+      return mounts;
+    }
+    for (Path mount : v1Dirs.keySet()) {
+      mounts.add(new RrunSpec.CgroupMount(mount.getFileName().toString(), "cgroup",
+          host.v1Mounts().get(mount)));
+    }
+    if (v2Dir != null) {
+      mounts.add(new RrunSpec.CgroupMount(host.unified().getFileName().toString(), "cgroup2", null));
+    }
+    return mounts;
+  }
+
+  /** The memory limit in bytes, 0 if none. */
+  long memoryLimit() {
+    return memoryLimit;
   }
 
   /** True if the OOM killer killed something in this cgroup (it starts at 0: a fresh cgroup). */
   boolean oomKilled() {
-    Path file = unified ? dirs.get("").resolve("memory.events")
-        : dirs.containsKey("memory") ? dirs.get("memory").resolve("memory.oom_control") : null;
+    Path file = host.mode() == CgroupHost.Mode.UNIFIED ? v2Dir.resolve("memory.events")
+        : v1Dir("memory") == null ? null : v1Dir("memory").resolve("memory.oom_control");
     if (file == null) {
       return false;
     }
@@ -183,35 +241,143 @@ final class Cgroup {
   }
 
   /**
-   * Removes the cgroup directories. The container's PID 1 has exited, which makes the kernel kill
-   * and reap every other process of its pid namespace, so the cgroups empty out almost at once;
-   * rmdir is retried briefly while the last exits are accounted.
+   * SIGKILLs every process in the cgroup: one write to {@code cgroup.kill} where cgroup2 has one
+   * (kernel 5.14+, also on hybrid hosts), else kill(2) on every listed pid until none is left.
    */
-  void remove() throws RunnerException {
-    for (Path dir : dirs.values()) {
-      for (int attempt = 0; ; attempt++) {
-        try {
-          Files.deleteIfExists(dir);
-          break;
-        } catch (NoSuchFileException e) {
-          break;
-        } catch (FileSystemException e) {
-          if (attempt >= 100) {
-            throw new RunnerException("Tried to remove the container's cgroup " + dir
-                + " but failed because: " + e.getReason() + ". Remove it with rmdir once its "
-                + "processes are gone.", e);
-          }
-          try {
-            Thread.sleep(10);
-          } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new RunnerException("Interrupted while removing the cgroup " + dir, ie);
-          }
-        } catch (IOException e) {
-          throw new RunnerException("Tried to remove the container's cgroup " + dir
-              + " but failed because: " + e, e);
-        }
+  void kill() {
+    if (v2Dir != null && Files.exists(v2Dir.resolve("cgroup.kill"))) {
+      try {
+        Files.writeString(v2Dir.resolve("cgroup.kill"), "1");
+        return;
+      } catch (IOException e) {
+        // Fall back to killing pid by pid.
       }
     }
+    for (int round = 0; round < 50; round++) {
+      Set<Long> pids = pids();
+      if (pids.isEmpty()) {
+        return;
+      }
+      pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+      sleep(2);
+    }
+  }
+
+  private Set<Long> pids() {
+    Set<Long> pids = new LinkedHashSet<>();
+    for (Path procs : procsFiles()) {
+      try {
+        for (String line : Files.readAllLines(procs)) {
+          if (!line.isBlank()) {
+            pids.add(Long.parseLong(line.trim()));
+          }
+        }
+      } catch (IOException | NumberFormatException e) {
+        // Gone already, or a fake cgroupfs without the file.
+      }
+    }
+    return pids;
+  }
+
+  /**
+   * Kills whatever is still in the cgroup and removes its directories. Normally the container's
+   * PID 1 has exited, which makes the kernel kill the rest of its pid namespace; rmdir is retried
+   * briefly while the last exits are accounted. Idempotent.
+   */
+  void remove() throws RunnerException {
+    kill();
+    List<Path> dirs = new ArrayList<>(v1Dirs.values());
+    if (v2Dir != null) {
+      dirs.add(v2Dir);
+    }
+    for (Path dir : dirs) {
+      rmdir(dir);
+    }
+  }
+
+  private static void rmdir(Path dir) throws RunnerException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        Files.deleteIfExists(dir);
+        return;
+      } catch (NoSuchFileException e) {
+        return;
+      } catch (FileSystemException e) {
+        // EBUSY while the last processes are being reaped.
+        if (attempt >= 300) {
+          throw new RunnerException("Tried to remove the container's cgroup " + dir
+              + " but failed because: " + e.getReason() + ". Remove it with rmdir once its "
+              + "processes are gone.", e);
+        }
+        sleep(attempt < 20 ? 1 : 10);
+      } catch (IOException e) {
+        throw new RunnerException("Tried to remove the container's cgroup " + dir
+            + " but failed because: " + e, e);
+      }
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      // Cleanup must finish; keep the interrupt for the caller.
+      Thread.currentThread().interrupt();
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException again) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Removes cgroups left behind by crashed runs: every {@code jbuild/<name>} for which
+   * {@code stale} holds, after killing what is still inside. Returns the names removed.
+   */
+  static List<String> sweep(CgroupHost host, Predicate<String> stale) {
+    Set<Path> parents = new LinkedHashSet<>();
+    for (String controller : V1_CONTROLLERS) {
+      Path mount = host.v1Mount(controller);
+      if (mount != null && host.mode() != CgroupHost.Mode.UNIFIED) {
+        parents.add(mount.resolve(PARENT));
+      }
+    }
+    if (host.unified() != null) {
+      parents.add(host.unified().resolve(PARENT));
+    }
+    Set<String> names = new LinkedHashSet<>();
+    for (Path parent : parents) {
+      if (!Files.isDirectory(parent)) {
+        continue;
+      }
+      try (DirectoryStream<Path> children = Files.newDirectoryStream(parent, Files::isDirectory)) {
+        for (Path child : children) {
+          String name = child.getFileName().toString();
+          if (stale.test(name)) {
+            names.add(name);
+          }
+        }
+      } catch (IOException e) {
+        // Unreadable: nothing we could remove either.
+      }
+    }
+    List<String> removed = new ArrayList<>();
+    for (String name : names) {
+      Map<Path, Path> v1 = new LinkedHashMap<>();
+      for (Path parent : parents) {
+        if (host.unified() == null || !parent.equals(host.unified().resolve(PARENT))) {
+          v1.put(parent.getParent(), parent.resolve(name));
+        }
+      }
+      Path v2 = host.unified() == null ? null : host.unified().resolve(PARENT).resolve(name);
+      try {
+        new Cgroup(host, v1, v2, 0).remove();
+        removed.add(name);
+      } catch (RunnerException e) {
+        // Still busy (a process in D state?): the next sweep tries again.
+      }
+    }
+    return removed;
   }
 }

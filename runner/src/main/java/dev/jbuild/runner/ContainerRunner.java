@@ -3,6 +3,7 @@ package dev.jbuild.runner;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,43 +13,118 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Runs commands in containers (Dockerfile RUN steps) through the bundled static helper
- * {@code rrun}: new mount, pid, uts, ipc (and, for {@link NetworkMode#NONE}, network) namespaces,
- * an overlay root over the given layers, Docker's default mounts, capabilities and masked paths,
- * the command as PID 2 under a reaping PID 1. The JVM itself never forks or unshares.
+ * Runs commands in containers (Dockerfile RUN steps, {@code jbuild run}) through the bundled
+ * static helper {@code rrun}: new mount, pid, uts, ipc, cgroup and (unless {@link
+ * NetworkMode#HOST}) network namespaces, an overlay root over the given layers, Docker's default
+ * mounts, capabilities, masked paths and seccomp filter, a cgroup per container, and the command
+ * as PID 2 under a reaping PID 1. The JVM itself never forks or unshares.
  *
  * <p>Each run generates /etc/hosts, /etc/resolv.conf and /etc/hostname in a per-run directory
  * under the state dir and bind-mounts them read-only. After the run, mount-point stubs the
  * helper had to create (e.g. an empty /etc/hosts when the image has none) are removed from the
  * upperdir, so the upperdir holds exactly the command's changes.
  *
- * <p>Requires root (real namespaces and overlayfs). Thread-safe: runs are independent.
+ * <p>Cleanup: after every run, whatever its outcome (failure, timeout, interrupt), the container's
+ * processes are killed through its cgroup, the cgroup removed, and its network namespace returned
+ * to the pool. A JVM shutdown (Ctrl-C) does the same for runs in flight and destroys the pool. If
+ * the JVM is killed outright, rrun and the container die with it (PR_SET_PDEATHSIG) and {@link
+ * #create} later removes the cgroups, namespaces and scratch dirs such crashed runs left; each
+ * is named after the pid of the JVM that made it ({@code run-<pid>-<id>}, {@code
+ * jbuild-<pid>-<n>}).
+ *
+ * <p>Requires root (real namespaces, overlayfs and cgroups). Thread-safe: runs are independent.
+ * {@link #close()} tears down the pooled bridge namespaces.
  */
-public final class ContainerRunner {
+public final class ContainerRunner implements AutoCloseable {
+  private static final Set<ContainerRunner> OPEN = ConcurrentHashMap.newKeySet();
+  private static final Object HOOK_LOCK = new Object();
+  private static boolean hookInstalled;
+
   private final Path stateDir;
   private final Path rrun;
+  private final CgroupHost cgroups;
+  private final BridgeNetwork bridge = new BridgeNetwork();
+  private final Set<ActiveRun> active = ConcurrentHashMap.newKeySet();
 
-  private ContainerRunner(Path stateDir, Path rrun) {
+  /** What a run in flight holds, for cleanup by a shutdown hook. */
+  private static final class ActiveRun {
+    volatile Cgroup cgroup;
+  }
+
+  private ContainerRunner(Path stateDir, Path rrun, CgroupHost cgroups) {
     this.stateDir = stateDir;
     this.rrun = rrun;
+    this.cgroups = cgroups;
   }
 
   /**
    * Prepares a runner keeping its files under {@code stateDir}: the helper at
    * {@code bin/rrun-<sha256>} (extracted, or re-extracted if its content does not match) and
-   * per-run scratch dirs under {@code runs/}.
+   * per-run scratch dirs under {@code runs/}. Removes what crashed runs of dead JVMs left behind
+   * (see the class comment).
    */
   public static ContainerRunner create(Path stateDir) throws RunnerException {
+    CgroupHost host;
+    try {
+      host = CgroupHost.detect();
+    } catch (IOException e) {
+      throw new RunnerException("Tried to find the cgroup file system at " + CgroupHost.ROOT
+          + " but failed because: " + e + ". Containers need cgroups (v1, v2 or hybrid).", e);
+    }
+    return create(stateDir, host);
+  }
+
+  /** With a given cgroup layout (tests run the v2 code path on a hybrid host's unified tree). */
+  static ContainerRunner create(Path stateDir, CgroupHost host) throws RunnerException {
     Path dir = stateDir.toAbsolutePath().normalize();
-    return new ContainerRunner(dir, RrunBinary.extract(dir));
+    ContainerRunner runner = new ContainerRunner(dir, RrunBinary.extract(dir), host);
+    runner.sweepStale();
+    synchronized (HOOK_LOCK) {
+      if (!hookInstalled) {
+        Runtime.getRuntime().addShutdownHook(new Thread(ContainerRunner::shutdownAll,
+            "jbuild-runner-cleanup"));
+        hookInstalled = true;
+      }
+    }
+    OPEN.add(runner);
+    return runner;
   }
 
   /** The extracted helper binary. */
   public Path helperPath() {
     return rrun;
+  }
+
+  /**
+   * Removes leftovers of crashed runs: cgroups, bridge namespaces (with their veths, IP
+   * allocations and iptables rules) and scratch dirs whose owning JVM is gone. Runs at
+   * {@link #create}; safe to call any time, as it never touches live owners.
+   *
+   * @return the names removed (for logs and tests)
+   */
+  public List<String> sweepStale() {
+    List<String> removed = new ArrayList<>(Cgroup.sweep(cgroups,
+        name -> name.startsWith("run-") && Owners.isStale(name.substring(4))));
+    removed.addAll(BridgeNetwork.sweep());
+    Path runs = stateDir.resolve("runs");
+    if (Files.isDirectory(runs)) {
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(runs)) {
+        for (Path entry : entries) {
+          if (Owners.isStale(entry.getFileName().toString())) {
+            deleteRecursively(entry);
+            removed.add(entry.getFileName().toString());
+          }
+        }
+      } catch (IOException e) {
+        // A later sweep retries; the dirs hold only small generated files.
+      }
+    }
+    return removed;
   }
 
   /**
@@ -62,7 +138,7 @@ public final class ContainerRunner {
   public ExitStatus run(ContainerSpec spec, OutputStream stdout, OutputStream stderr)
       throws RunnerException, InterruptedException {
     return run(spec, new RrunInvocation.Io(Objects.requireNonNull(stdout),
-        Objects.requireNonNull(stderr), false), null);
+        Objects.requireNonNull(stderr), false), null, false);
   }
 
   /**
@@ -72,7 +148,7 @@ public final class ContainerRunner {
   public ExitStatus run(ContainerSpec spec, OutputStream stdout, OutputStream stderr,
       Duration timeout) throws RunnerException, InterruptedException {
     return run(spec, new RrunInvocation.Io(Objects.requireNonNull(stdout),
-        Objects.requireNonNull(stderr), false), Objects.requireNonNull(timeout));
+        Objects.requireNonNull(stderr), false), Objects.requireNonNull(timeout), false);
   }
 
   /**
@@ -80,25 +156,68 @@ public final class ContainerRunner {
    * {@code jbuild run -i}). No pseudo-terminal is allocated.
    */
   public ExitStatus runAttached(ContainerSpec spec) throws RunnerException, InterruptedException {
-    return run(spec, new RrunInvocation.Io(null, null, true), null);
+    return runAttached(spec, true, false);
   }
 
-  private ExitStatus run(ContainerSpec spec, RrunInvocation.Io io, Duration timeout)
+  /**
+   * Runs the command attached to this JVM's stdout and stderr, and its stdin if {@code
+   * interactive} ({@code jbuild run -i}; else stdin is /dev/null). With {@code tty} ({@code -t})
+   * the command gets a pseudo-terminal of its own, relayed by the container's PID 1, and this
+   * process's terminal (if stdin is one) is in raw mode meanwhile, so Ctrl-C reaches the command
+   * as a character, as with {@code docker run -it}.
+   */
+  public ExitStatus runAttached(ContainerSpec spec, boolean interactive, boolean tty)
       throws RunnerException, InterruptedException {
-    String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    return run(spec, new RrunInvocation.Io(null, null, true, interactive), null, tty);
+  }
+
+  /** Tears down the pooled bridge network namespaces. Runs in flight are not affected. */
+  @Override
+  public void close() {
+    OPEN.remove(this);
+    bridge.close();
+  }
+
+  private static void shutdownAll() {
+    for (ContainerRunner runner : OPEN) {
+      for (ActiveRun run : runner.active) {
+        Cgroup cgroup = run.cgroup;
+        if (cgroup != null) {
+          cgroup.kill();
+          try {
+            cgroup.remove();
+          } catch (RunnerException e) {
+            // The next runner's sweep removes it.
+          }
+        }
+      }
+      runner.bridge.close();
+    }
+  }
+
+  /** Package-private for tests: a pseudo-terminal relayed to streams. */
+  ExitStatus run(ContainerSpec spec, RrunInvocation.Io io, Duration timeout, boolean tty)
+      throws RunnerException, InterruptedException {
+    String runId = Owners.name(UUID.randomUUID().toString().replace("-", "").substring(0, 12));
     Path runDir = stateDir.resolve("runs").resolve(runId);
+    ActiveRun activeRun = new ActiveRun();
+    active.add(activeRun);
     Cgroup cgroup = null;
+    BridgeNetwork.Namespace netns = null;
     HelperStatus status = null;
     RunnerException failure = null;
     try {
       List<BindMount> mounts = prepareRunDir(spec, runDir);
-      if (!spec.limits().isUnlimited()) {
-        cgroup = Cgroup.create("run-" + runId, spec.limits());
+      cgroup = Cgroup.create(cgroups, "run-" + runId, spec.limits());
+      activeRun.cgroup = cgroup;
+      if (spec.network() == NetworkMode.BRIDGE) {
+        netns = bridge.acquire();
       }
       Path specFile = runDir.resolve("spec.json");
       Path statusFile = runDir.resolve("status");
-      Files.write(specFile, RrunSpec.toJson(spec, runDir.resolve("rootfs"), mounts,
-          cgroup == null ? List.of() : cgroup.procsFiles()));
+      Files.write(specFile, RrunSpec.toJson(spec, new RrunSpec.Runtime(runDir.resolve("rootfs"),
+          mounts, cgroup.procsFiles(), cgroup.containerMounts(),
+          netns == null ? null : netns.path(), tty)));
       RrunInvocation.Outcome outcome = RrunInvocation.run(rrun, specFile, statusFile, io, timeout);
       status = outcome.status();
       return exitStatus(spec, outcome, cgroup);
@@ -114,7 +233,11 @@ public final class ContainerRunner {
         // Interrupted or failed before we read the report: the stubs must still be removed.
         status = readStatusQuietly(runDir.resolve("status"));
       }
-      cleanUp(spec, runDir, status, cgroup, failure);
+      try {
+        cleanUp(spec, runDir, status, cgroup, netns, failure);
+      } finally {
+        active.remove(activeRun);
+      }
     }
   }
 
@@ -160,21 +283,22 @@ public final class ContainerRunner {
       throw new RunnerException(message, f.stage(), f.errno(), null);
     }
     boolean oom = cgroup != null && cgroup.oomKilled();
+    long limit = cgroup == null ? 0 : cgroup.memoryLimit();
     if (status.commandKilledBy != null) {
-      return new ExitStatus(128 + status.commandKilledBy, status.commandKilledBy, oom);
+      return new ExitStatus(128 + status.commandKilledBy, status.commandKilledBy, oom, limit);
     }
     if (status.exit != null) {
-      return new ExitStatus(status.exit, 0, oom);
+      return new ExitStatus(status.exit, 0, oom, limit);
     }
     if (status.signal != null) {
-      return new ExitStatus(128 + status.signal, status.signal, oom);
+      return new ExitStatus(128 + status.signal, status.signal, oom, limit);
     }
     throw new RunnerException("Tried to run " + command + " but the container helper ended "
         + "without reporting a status (exit code " + outcome.helperExitCode() + ")");
   }
 
   private void cleanUp(ContainerSpec spec, Path runDir, HelperStatus status, Cgroup cgroup,
-      RunnerException primary) throws RunnerException {
+      BridgeNetwork.Namespace netns, RunnerException primary) throws RunnerException {
     List<Exception> problems = new ArrayList<>();
     if (status != null && !status.stubs.isEmpty()) {
       try {
@@ -185,10 +309,15 @@ public final class ContainerRunner {
     }
     if (cgroup != null) {
       try {
+        // Also kills what PID 1's exit did not reach yet (or everything, after a timeout), so
+        // nothing can still be using the network namespace when it goes back to the pool.
         cgroup.remove();
       } catch (RunnerException e) {
         problems.add(e);
       }
+    }
+    if (netns != null) {
+      bridge.release(netns);
     }
     try {
       deleteRecursively(runDir);

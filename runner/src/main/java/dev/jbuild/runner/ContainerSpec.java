@@ -29,6 +29,8 @@ import java.util.Objects;
  *     /etc/hostname
  * @param limits resource limits
  * @param noNewPrivileges set no_new_privs (BuildKit leaves it off so sudo works)
+ * @param seccomp filter system calls like Docker's default seccomp profile (on by default): no
+ *     user namespaces, keyrings, bpf, perf, mount APIs or kernel modules; see rrun.c
  */
 public record ContainerSpec(
     List<Path> lowerDirs,
@@ -43,7 +45,8 @@ public record ContainerSpec(
     NetworkMode network,
     List<BindMount> mounts,
     ResourceLimits limits,
-    boolean noNewPrivileges) {
+    boolean noNewPrivileges,
+    boolean seccomp) {
 
   public ContainerSpec {
     lowerDirs = List.copyOf(lowerDirs);
@@ -83,7 +86,10 @@ public record ContainerSpec(
     }
   }
 
-  /** A builder with Docker's defaults: cwd "/", root, hostname "buildkitsandbox", no network. */
+  /**
+   * A builder with Docker's defaults: cwd "/", root, hostname "buildkitsandbox", no network,
+   * seccomp on.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -103,6 +109,7 @@ public record ContainerSpec(
     private final List<BindMount> mounts = new ArrayList<>();
     private ResourceLimits limits = ResourceLimits.none();
     private boolean noNewPrivileges;
+    private boolean seccomp = true;
 
     private Builder() {}
 
@@ -182,10 +189,16 @@ public record ContainerSpec(
       return this;
     }
 
+    /** Turns the default seccomp filter off (BuildKit's {@code security.insecure}) or on. */
+    public Builder seccomp(boolean seccomp) {
+      this.seccomp = seccomp;
+      return this;
+    }
+
     /** @throws IllegalArgumentException or NullPointerException if a required part is missing */
     public ContainerSpec build() {
       return new ContainerSpec(lowerDirs, layersRoot, upperDir, workDir, args, env, workingDir,
-          user, hostname, network, mounts, limits, noNewPrivileges);
+          user, hostname, network, mounts, limits, noNewPrivileges, seccomp);
     }
   }
 }

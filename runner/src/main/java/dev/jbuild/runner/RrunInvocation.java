@@ -21,8 +21,15 @@ import java.util.concurrent.TimeUnit;
  * another thread and let the starting one finish.
  */
 final class RrunInvocation {
-  /** How the container's standard streams are connected. */
-  record Io(OutputStream stdout, OutputStream stderr, boolean attached) {}
+  /**
+   * How the container's standard streams are connected: copied to the given streams (stdin from
+   * /dev/null), or attached to this JVM's own (stdin only if {@code interactive}).
+   */
+  record Io(OutputStream stdout, OutputStream stderr, boolean attached, boolean interactive) {
+    Io(OutputStream stdout, OutputStream stderr, boolean attached) {
+      this(stdout, stderr, attached, attached);
+    }
+  }
 
   /** The helper's report plus whether we had to kill it for taking too long. */
   record Outcome(HelperStatus status, int helperExitCode, boolean timedOut) {}
@@ -35,6 +42,9 @@ final class RrunInvocation {
     pb.environment().clear();
     if (io.attached()) {
       pb.inheritIO();
+      if (!io.interactive()) {
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      }
     } else {
       pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     }

@@ -10,15 +10,39 @@ import java.util.List;
 final class RrunSpec {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private RrunSpec() {}
+  /**
+   * A cgroup file system rrun mounts read-only under the container's /sys/fs/cgroup.
+   *
+   * @param target directory name under /sys/fs/cgroup, or "" for /sys/fs/cgroup itself
+   * @param type {@code cgroup} (v1) or {@code cgroup2}
+   * @param data mount options naming the v1 controllers (e.g. {@code cpu,cpuacct}), or null
+   */
+  record CgroupMount(String target, String type, String data) {}
 
   /**
+   * What the runner decided for this run, beyond the {@link ContainerSpec}.
+   *
    * @param rootfs empty host dir the overlay gets mounted on inside the container's mount namespace
    * @param mounts every bind mount, generated ones first
    * @param cgroupProcs cgroup.procs files the helper writes the container's pid into
+   * @param cgroupMounts what to mount under /sys/fs/cgroup (in a new cgroup namespace if any)
+   * @param netns network namespace file to join in bridge mode, else null
+   * @param tty give the command a pseudo-terminal
    */
+  record Runtime(Path rootfs, List<BindMount> mounts, List<Path> cgroupProcs,
+      List<CgroupMount> cgroupMounts, Path netns, boolean tty) {}
+
+  private RrunSpec() {}
+
   static byte[] toJson(ContainerSpec spec, Path rootfs, List<BindMount> mounts,
       List<Path> cgroupProcs) {
+    return toJson(spec, new Runtime(rootfs, mounts, cgroupProcs, List.of(), null, false));
+  }
+
+  static byte[] toJson(ContainerSpec spec, Runtime runtime) {
+    Path rootfs = runtime.rootfs();
+    List<BindMount> mounts = runtime.mounts();
+    List<Path> cgroupProcs = runtime.cgroupProcs();
     ObjectNode root = MAPPER.createObjectNode();
     root.put("rootfs", rootfs.toString());
     ArrayNode lowers = root.putArray("lowerDirs");
@@ -36,7 +60,10 @@ final class RrunSpec {
     root.put("cwd", spec.workingDir());
     root.put("user", spec.user());
     root.put("hostname", spec.hostname());
-    root.put("network", spec.network() == NetworkMode.HOST ? "host" : "none");
+    root.put("network", spec.network().name().toLowerCase(java.util.Locale.ROOT));
+    if (runtime.netns() != null) {
+      root.put("netns", runtime.netns().toString());
+    }
     ArrayNode mountArray = root.putArray("mounts");
     for (BindMount m : mounts) {
       ObjectNode node = mountArray.addObject();
@@ -46,7 +73,19 @@ final class RrunSpec {
     }
     ArrayNode procs = root.putArray("cgroupProcs");
     cgroupProcs.forEach(p -> procs.add(p.toString()));
+    root.put("cgroupNamespace", !runtime.cgroupMounts().isEmpty());
+    ArrayNode cgroupMounts = root.putArray("cgroupMounts");
+    for (CgroupMount m : runtime.cgroupMounts()) {
+      ObjectNode node = cgroupMounts.addObject();
+      node.put("target", m.target());
+      node.put("type", m.type());
+      if (m.data() != null) {
+        node.put("data", m.data());
+      }
+    }
     root.put("noNewPrivileges", spec.noNewPrivileges());
+    root.put("seccomp", spec.seccomp());
+    root.put("tty", runtime.tty());
     try {
       return MAPPER.writeValueAsBytes(root);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -9,7 +9,7 @@ import java.util.List;
 final class BusyboxRootfs {
   static final List<String> APPLETS = List.of("sh", "echo", "ls", "cat", "rm", "mkdir", "id",
       "hostname", "sleep", "touch", "ps", "ifconfig", "mount", "env", "pwd", "true", "grep",
-      "stat", "kill", "wc", "head");
+      "stat", "kill", "wc", "head", "unshare", "wget", "tty", "dd", "cut");
 
   private BusyboxRootfs() {}
 

@@ -17,7 +17,13 @@ class ValuesTest {
   void exitStatus_describe() {
     assertEquals("exit code 3", ExitStatus.exited(3).describe());
     assertEquals("killed by signal 9", new ExitStatus(137, 9, false).describe());
-    assertEquals("killed by signal 9 (out of memory)", new ExitStatus(137, 9, true).describe());
+    assertEquals("killed by signal 9: out of memory", new ExitStatus(137, 9, true).describe());
+    ExitStatus oom = new ExitStatus(137, 9, true, 64L * 1024 * 1024);
+    assertEquals("killed by signal 9: out of memory (limit 64 MiB)", oom.describe());
+    assertEquals("out of memory (limit 64 MiB)", oom.outOfMemoryDetail());
+    assertEquals("out of memory (limit 1.5 GiB)",
+        new ExitStatus(137, 9, true, 1536L * 1024 * 1024).outOfMemoryDetail());
+    assertEquals("1000 bytes", ExitStatus.formatBytes(1000));
     assertTrue(ExitStatus.exited(0).success());
     assertFalse(new ExitStatus(0, 0, true).success());
   }
