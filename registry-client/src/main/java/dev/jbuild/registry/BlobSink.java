@@ -32,6 +32,17 @@ public interface BlobSink {
   boolean contains(Digest digest) throws IOException;
 
   /**
+   * The content of a small blob the sink holds (the puller asks for the config, whose bytes it
+   * returns), or empty if the sink cannot or will not read it back; the puller then downloads it.
+   * The puller checks the bytes against the digest before using them.
+   *
+   * @throws IOException if reading fails
+   */
+  default java.util.Optional<byte[]> read(Digest digest) throws IOException {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Opens a writer for {@code descriptor}'s content.
    *
    * @throws IOException if the sink cannot accept content

@@ -24,10 +24,12 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li>fetches the reference's manifest; an index (or Docker manifest list) is resolved to the
  *       first entry for the platform, recursively for nested indexes;
- *   <li>fetches the config (always, since its bytes are returned) and stores it if the sink lacks
- *       it;
+ *   <li>reads the config from the sink when it has it ({@link BlobSink#read}), else downloads and
+ *       stores it;
  *   <li>streams each layer the sink lacks into a {@link BlobSink.Writer}, several at a time,
- *       committing only verified content (see {@link BlobSink}).
+ *       committing only verified content (see {@link BlobSink}). Transient failures are retried
+ *       by {@link RegistryClient}; a blob whose digest does not match is downloaded once more
+ *       into a fresh writer (corruption in transit) before the pull fails.
  * </ol>
  *
  * <p>Thread-safe; one puller may run several pulls.
@@ -37,6 +39,8 @@ public final class ImagePuller {
   public static final int DEFAULT_PARALLELISM = 3;
   private static final int MAX_INDEX_DEPTH = 4;
   private static final long MAX_CONFIG_BYTES = 64L << 20;
+  private static final int VERIFICATION_ATTEMPTS = 2;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImagePuller.class);
 
   private final RegistryOptions options;
   private final ProgressListener listener;
@@ -115,10 +119,7 @@ public final class ImagePuller {
           return;
         }
         listener.blobStarted(layer);
-        try (BlobSink.Writer writer = sink.newWriter(layer)) {
-          client.pullBlob(layer, writer.stream());
-          writer.commit();
-        }
+        pullVerified(client, layer, sink);
         pulled.incrementAndGet();
         listener.blobDone(layer);
       });
@@ -128,12 +129,38 @@ public final class ImagePuller {
         config, indexDigest, pulled.get(), skipped.get());
   }
 
+  /** Streams {@code layer} into a new writer; one more try if the content does not verify. */
+  private void pullVerified(RegistryClient client, Descriptor layer, BlobSink sink)
+      throws IOException, RegistryException {
+    for (int attempt = 1; ; attempt++) {
+      try (BlobSink.Writer writer = sink.newWriter(layer)) {
+        client.pullBlob(layer, writer.stream(), bytes -> listener.blobProgress(layer, bytes));
+        writer.commit();
+        return;
+      } catch (ContentVerificationException e) {
+        if (attempt >= VERIFICATION_ATTEMPTS) {
+          throw attempt > 1 ? (RegistryException) e.gaveUpAfter(attempt) : e;
+        }
+        LOG.warn("{}; downloading it again", e.getMessage());
+      }
+    }
+  }
+
   private byte[] pullConfig(
       RegistryClient client, Descriptor config, BlobSink sink, AtomicInteger pulled,
       AtomicInteger skipped) throws IOException, RegistryException {
     if (config.size() > MAX_CONFIG_BYTES) {
       throw new RegistryException("Tried to pull config " + config.digest() + " but failed"
           + " because: it is unreasonably large (" + config.size() + " bytes)");
+    }
+    if (sink.contains(config.digest())) {
+      java.util.Optional<byte[]> local = sink.read(config.digest());
+      if (local.isPresent() && local.get().length == config.size() && RegistryClient.digestOf(
+          local.get(), config.digest().algorithm()).equals(config.digest())) {
+        skipped.incrementAndGet();
+        listener.blobSkipped(config);
+        return local.get();
+      }
     }
     ByteArrayOutputStream buffer = new ByteArrayOutputStream((int) config.size());
     client.pullBlob(config, buffer);

@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ol>
  *   <li>for an index, each child manifest is pushed first, by digest, with its blobs;
- *   <li>for a manifest, each distinct blob (config and layers) is checked with {@code HEAD} and
- *       uploaded only if missing, several at a time;
+ *   <li>for a manifest, each distinct blob (config and layers) is checked with {@code HEAD}; a
+ *       missing one is mounted from another repository of the same registry when
+ *       {@link MountHints} know one, else uploaded; several blobs at a time;
  *   <li>then the manifest bytes are {@code PUT} exactly as given, under the target's tag (or
  *       digest).
  * </ol>
@@ -75,18 +76,46 @@ public final class ImagePusher {
   public PushResult push(
       ImageReference target, byte[] manifestBytes, String manifestMediaType,
       BlobSource.Provider blobs) throws IOException, RegistryException {
+    return push(target, manifestBytes, manifestMediaType, blobs, MountHints.NONE);
+  }
+
+  /**
+   * Same as {@link #push(ImageReference, byte[], String, BlobSource.Provider)}, mounting blobs
+   * from the repositories {@code hints} name when they are on the target's registry.
+   *
+   * @throws RegistryUnauthorizedException "push to REGISTRY/REPO denied: requested access to the
+   *     resource is denied (…)" when the registry refuses the credentials or the push
+   */
+  public PushResult push(
+      ImageReference target, byte[] manifestBytes, String manifestMediaType,
+      BlobSource.Provider blobs, MountHints hints) throws IOException, RegistryException {
     RegistryClient client = RegistryClient.create(target, options);
-    Counts counts = new Counts();
-    Digest digest = pushManifest(client, target.manifestReference(), manifestBytes,
-        manifestMediaType, blobs, counts, 0);
+    Counts counts = new Counts(hints);
+    Digest digest;
+    try {
+      digest = pushManifest(client, target.manifestReference(), manifestBytes,
+          manifestMediaType, blobs, counts, 0);
+    } catch (RegistryUnauthorizedException e) {
+      // Docker's wording, so that scripts and users recognize it; the registry's own reason
+      // follows.
+      throw new RegistryUnauthorizedException("push to " + target.registry() + "/"
+          + target.repository() + " denied: requested access to the resource is denied ("
+          + e.getMessage() + ")", e.errorCode().orElse(null), e.statusCode(), e);
+    }
     listener.manifestDone(target, digest);
     return new PushResult(digest, manifestBytes.length, counts.uploaded.get(),
-        counts.skipped.get());
+        counts.skipped.get(), counts.mounted.get());
   }
 
   private static final class Counts {
     final AtomicInteger uploaded = new AtomicInteger();
     final AtomicInteger skipped = new AtomicInteger();
+    final AtomicInteger mounted = new AtomicInteger();
+    final MountHints hints;
+
+    Counts(MountHints hints) {
+      this.hints = hints;
+    }
   }
 
   private Digest pushManifest(
@@ -133,13 +162,40 @@ public final class ImagePusher {
           listener.blobSkipped(blob);
           return;
         }
+        String mountedFrom = mount(client, blob, counts.hints);
+        if (mountedFrom != null) {
+          counts.mounted.incrementAndGet();
+          listener.blobMounted(blob, mountedFrom);
+          return;
+        }
         listener.blobStarted(blob);
-        client.pushBlob(blob.digest(), blob.size(), blobs.get(blob.digest()));
+        client.pushBlob(blob.digest(), blob.size(), blobs.get(blob.digest()),
+            bytes -> listener.blobProgress(blob, bytes));
         counts.uploaded.incrementAndGet();
         listener.blobDone(blob);
       });
     }
     ParallelTransfers.runAll(transfers, parallelism, "push");
+  }
+
+  /** Tries the hinted repositories of the same registry; the one that worked, or null. */
+  private static String mount(RegistryClient client, Descriptor blob, MountHints hints)
+      throws RegistryException {
+    for (MountHints.Location location : hints.locations(blob.digest())) {
+      if (!location.registry().equals(client.registry())
+          || location.repository().equals(client.repository())) {
+        continue;
+      }
+      try {
+        if (client.mountBlob(blob.digest(), location.repository())) {
+          return location.repository();
+        }
+      } catch (RegistryUnauthorizedException e) {
+        // No pull access to the source repository: upload instead, as Docker does.
+        continue;
+      }
+    }
+    return null;
   }
 
   private static byte[] readVerified(BlobSource.Provider blobs, Descriptor descriptor)

@@ -22,6 +22,15 @@ public interface ProgressListener {
   /** {@code blob} needs no transfer: the destination already has it. */
   default void blobSkipped(Descriptor blob) {}
 
+  /**
+   * {@code bytes} of {@code blob} have been sent or received so far in the current attempt (a
+   * retry starts again from where it resumes). Called often; keep it cheap.
+   */
+  default void blobProgress(Descriptor blob, long bytes) {}
+
+  /** {@code blob} was mounted from {@code fromRepository} of the same registry; no upload. */
+  default void blobMounted(Descriptor blob, String fromRepository) {}
+
   /** {@code blob} has been transferred and verified. */
   default void blobDone(Descriptor blob) {}
 
