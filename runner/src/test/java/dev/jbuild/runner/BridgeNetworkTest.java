@@ -1,0 +1,153 @@
+package dev.jbuild.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bridge mode end to end without touching real outside networks: the test makes its own
+ * "outside" — a network namespace with busybox httpd on 198.18.77.2 (RFC 2544 benchmarking
+ * space), joined to the host by a veth pair — and a bridge-mode container fetches a page from it
+ * through jbuild0, the host's routing and NAT. Needs root, iproute2, iptables and the CNI plugins.
+ */
+@Tag("root")
+class BridgeNetworkTest {
+  static final String SERVER_NS = "jbtest-srv-" + ProcessHandle.current().pid();
+  static final String HOST_IF = "jbts" + ProcessHandle.current().pid() % 100000 + "h";
+  static final String PEER_IF = "jbts" + ProcessHandle.current().pid() % 100000 + "p";
+
+  @TempDir static Path shared;
+  static Path lower;
+  static Process httpd;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    lower = BusyboxRootfs.create(shared.resolve("lower"));
+    Path www = Files.createDirectories(shared.resolve("www"));
+    Files.writeString(www.resolve("index.html"), "hello from the other namespace\n");
+    sh("ip netns add " + SERVER_NS);
+    sh("ip link add " + HOST_IF + " type veth peer name " + PEER_IF + " netns " + SERVER_NS);
+    sh("ip addr add 198.18.77.1/30 dev " + HOST_IF + " && ip link set " + HOST_IF + " up");
+    sh("ip -n " + SERVER_NS + " addr add 198.18.77.2/30 dev " + PEER_IF
+        + " && ip -n " + SERVER_NS + " link set " + PEER_IF + " up"
+        + " && ip -n " + SERVER_NS + " link set lo up");
+    httpd = new ProcessBuilder("ip", "netns", "exec", SERVER_NS, "/bin/busybox", "httpd", "-f",
+        "-p", "198.18.77.2:8080", "-h", www.toString()).redirectErrorStream(true).start();
+    for (int i = 0; i < 100 && !sh("ip netns exec " + SERVER_NS
+        + " /bin/busybox wget -q -O /dev/null http://198.18.77.2:8080/index.html", false); i++) {
+      Thread.sleep(20);
+    }
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    if (httpd != null) {
+      httpd.destroyForcibly().waitFor();
+    }
+    // Deleting the namespace destroys the veth pair with it.
+    sh("ip netns delete " + SERVER_NS, false);
+  }
+
+  static void sh(String command) throws IOException, InterruptedException {
+    if (!sh(command, true)) {
+      throw new IOException("failed: " + command);
+    }
+  }
+
+  static boolean sh(String command, boolean show) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    boolean ok = p.waitFor() == 0;
+    if (!ok && show) {
+      System.err.println(command + ": " + out);
+    }
+    return ok;
+  }
+
+  static String capture(String command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    return out;
+  }
+
+  ContainerSpec spec(Path tmp, String script) throws IOException {
+    return ContainerSpec.builder().lowerDirs(List.of(lower))
+        .upperDir(Files.createDirectories(tmp.resolve("upper")))
+        .workDir(Files.createDirectories(tmp.resolve("work")))
+        .env(List.of("PATH=/bin")).network(NetworkMode.BRIDGE).args("sh", "-c", script).build();
+  }
+
+  @Test
+  void bridge_reachesServerInAnotherNamespace_poolsAndCleansUp(@TempDir Path tmp)
+      throws Exception {
+    String myNs = BridgeNetwork.PREFIX + ProcessHandle.current().pid() + "-";
+    try (ContainerRunner runner = ContainerRunner.create(tmp.resolve("state"))) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      ExitStatus status = runner.run(spec(tmp.resolve("a"),
+          "ifconfig eth0 | grep -o 'inet addr:10\\.77\\.[0-9.]*'; "
+              + "wget -q -O - http://198.18.77.2:8080/index.html"), out, err,
+          Duration.ofSeconds(30));
+      assertEquals(0, status.exitCode(), err.toString(StandardCharsets.UTF_8));
+      String stdout = out.toString(StandardCharsets.UTF_8);
+      assertTrue(stdout.startsWith("inet addr:10.77."), stdout);
+      assertTrue(stdout.endsWith("hello from the other namespace\n"), stdout);
+
+      // The masquerade and forward rules name the namespace as the CNI container ID.
+      String nat = capture("iptables -t nat -S POSTROUTING; iptables -S CNI-FORWARD");
+      assertTrue(nat.contains(myNs), nat);
+
+      // A second run reuses the pooled namespace instead of setting up a new one.
+      long before = System.nanoTime();
+      ExitStatus again = runner.run(spec(tmp.resolve("b"),
+          "wget -q -O - http://198.18.77.2:8080/index.html"), out, err, Duration.ofSeconds(30));
+      assertEquals(0, again.exitCode());
+      System.out.printf("bridge run with a pooled namespace: %.1f ms%n",
+          (System.nanoTime() - before) / 1e6);
+      assertEquals(1, countNamespaces(myNs), capture("ip netns list"));
+    }
+    // Closed: no namespace, veth or rule of ours is left.
+    assertEquals(0, countNamespaces(myNs), capture("ip netns list"));
+    assertFalse(capture("iptables-save").contains(myNs), "iptables rules removed");
+    assertEquals("", capture("ip -o link show master " + BridgeNetwork.BRIDGE).trim(),
+        "no veth left on the bridge");
+  }
+
+  @Test
+  void none_hasOnlyLoopback(@TempDir Path tmp) throws Exception {
+    try (ContainerRunner runner = ContainerRunner.create(tmp.resolve("state"))) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ContainerSpec spec = ContainerSpec.builder().lowerDirs(List.of(lower))
+          .upperDir(Files.createDirectories(tmp.resolve("upper")))
+          .workDir(Files.createDirectories(tmp.resolve("work"))).env(List.of("PATH=/bin"))
+          .args("sh", "-c", "ls /sys/class/net; wget -q -T 2 -O - http://198.18.77.2:8080/ "
+              + "2>/dev/null || echo unreachable").build();
+      runner.run(spec, out, new ByteArrayOutputStream(), Duration.ofSeconds(30));
+      assertEquals("lo\nunreachable\n", out.toString(StandardCharsets.UTF_8));
+    }
+  }
+
+  static long countNamespaces(String prefix) throws IOException {
+    Path dir = BridgeNetwork.NETNS_DIR;
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (var s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().startsWith(prefix)).count();
+    }
+  }
+}
