@@ -32,12 +32,13 @@ import picocli.CommandLine.ScopeType;
       TagCommand.class,
       SaveCommand.class,
       ImportCommand.class,
+      ParseCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
   /** Subcommands and their aliases; anything else first on the line means "build". */
   private static final Set<String> SUBCOMMANDS =
-      Set.of("build", "run", "push", "pull", "images", "tag", "save", "import", "help");
+      Set.of("build", "run", "push", "pull", "images", "tag", "save", "import", "parse", "help");
 
   @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
       description = "Store directory (default: $JBUILD_ROOT, else /var/lib/jbuild as root, "
