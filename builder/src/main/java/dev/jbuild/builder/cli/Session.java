@@ -17,6 +17,7 @@ import java.util.Optional;
 final class Session {
   final Path root;
   final LayerStore store;
+  private java.util.Set<String> insecureRegistries = java.util.Set.of();
 
   private Session(Path root, LayerStore store) {
     this.root = root;
@@ -26,7 +27,9 @@ final class Session {
   static Session open(Main main) throws IOException {
     Path root = main.storeRoot();
     try {
-      return new Session(root, LayerStore.open(root));
+      Session session = new Session(root, LayerStore.open(root));
+      session.insecureRegistries = main.insecureRegistries();
+      return session;
     } catch (IOException e) {
       throw new IOException("Tried to open the store at " + root + " but failed because: "
           + e.getMessage() + " (choose another directory with --root or $JBUILD_ROOT)", e);
@@ -37,8 +40,13 @@ final class Session {
     return ContainerRunner.create(root.resolve("runner"));
   }
 
+  /**
+   * Docker's defaults: credentials from {@code config.json}, HTTPS except for loopback registries
+   * and those named with {@code --insecure-registry}.
+   */
   RegistryOptions registryOptions() {
-    return RegistryOptions.defaults();
+    return RegistryOptions.defaults()
+        .withInsecureRegistries(insecureRegistries.toArray(new String[0]));
   }
 
   StoreBaseImageSource baseImages(java.util.function.Consumer<String> progress) {

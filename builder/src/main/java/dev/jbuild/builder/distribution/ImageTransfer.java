@@ -3,29 +3,50 @@ package dev.jbuild.builder.distribution;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Descriptor;
+import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.registry.ImagePuller;
 import dev.jbuild.registry.ImagePusher;
+import dev.jbuild.registry.MountHints;
 import dev.jbuild.registry.ProgressListener;
 import dev.jbuild.registry.PullResult;
 import dev.jbuild.registry.PushResult;
 import dev.jbuild.registry.RegistryException;
 import dev.jbuild.registry.RegistryOptions;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
-/** Pulls images into the store and pushes stored images. Thread-safe. */
+/**
+ * Pulls images into the store and pushes stored images. Remembers which repositories hold each
+ * blob ({@link BlobLocations}) so that pushes mount blobs across repositories of the same registry
+ * instead of uploading them. Thread-safe.
+ */
 public final class ImageTransfer {
   private final LayerStore store;
   private final RegistryOptions options;
   private final ProgressListener progress;
+  private final BlobLocations locations;
+
+  /** What {@link #pullImage} fetched. */
+  public record Pulled(Image image, PullResult result) {
+    /**
+     * The digest Docker prints and records as the repo digest: the index's when the reference
+     * named a multi-platform image, else the manifest's.
+     */
+    public Digest repoDigest() {
+      return result.indexDigest() != null ? result.indexDigest() : result.manifestDigest();
+    }
+  }
 
   /** Creates a transfer over {@code store} with these registry settings and progress events. */
   public ImageTransfer(LayerStore store, RegistryOptions options, ProgressListener progress) {
     this.store = store;
     this.options = options;
     this.progress = progress;
+    this.locations = new BlobLocations(store.root());
   }
 
   /**
@@ -35,11 +56,27 @@ public final class ImageTransfer {
    */
   public Image pull(ImageReference ref, Platform platform)
       throws RegistryException, IOException {
+    return pullImage(ref, platform).image();
+  }
+
+  /**
+   * Like {@link #pull} but also says what was transferred.
+   */
+  public Pulled pullImage(ImageReference ref, Platform platform)
+      throws RegistryException, IOException {
     PullResult result =
         ImagePuller.create(options, progress).pull(ref, platform, new StoreBlobSink(store.content()));
     Image image = store.images().store(result.manifestBytes(), result.mediaType());
     store.images().tag(ref, image.manifestDescriptor());
-    return image;
+    locations.record(blobsOf(image), new MountHints.Location(ref.registry(), ref.repository()));
+    return new Pulled(image, result);
+  }
+
+  private static List<Digest> blobsOf(Image image) {
+    List<Digest> blobs = new ArrayList<>();
+    blobs.add(image.configDescriptor().digest());
+    image.manifest().layers().forEach(layer -> blobs.add(layer.digest()));
+    return blobs;
   }
 
   /**
@@ -54,7 +91,10 @@ public final class ImageTransfer {
       throw new IOException("An image does not exist locally with the tag: " + ref.familiar());
     }
     Image image = store.images().load(manifest.get().digest());
-    return ImagePusher.create(options, progress).push(ref, image.manifestBytes(),
-        image.manifestDescriptor().mediaType(), digest -> () -> store.content().open(digest));
+    PushResult result = ImagePusher.create(options, progress).push(ref, image.manifestBytes(),
+        image.manifestDescriptor().mediaType(), digest -> () -> store.content().open(digest),
+        locations);
+    locations.record(blobsOf(image), new MountHints.Location(ref.registry(), ref.repository()));
+    return result;
   }
 }

@@ -24,6 +24,13 @@ final class StoreBlobSink implements BlobSink {
     return content.contains(digest);
   }
 
+  /** Configs are read back instead of downloaded again; the puller verifies the bytes. */
+  @Override
+  public java.util.Optional<byte[]> read(Digest digest) throws IOException {
+    return content.contains(digest) ? java.util.Optional.of(content.readAll(digest))
+        : java.util.Optional.empty();
+  }
+
   @Override
   public Writer newWriter(Descriptor descriptor) throws IOException {
     BlobWriter writer = content.newWriter();
