@@ -32,13 +32,16 @@ import picocli.CommandLine.ScopeType;
       TagCommand.class,
       SaveCommand.class,
       ImportCommand.class,
+      LoginCommand.class,
+      LogoutCommand.class,
       ParseCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
   /** Subcommands and their aliases; anything else first on the line means "build". */
   private static final Set<String> SUBCOMMANDS =
-      Set.of("build", "run", "push", "pull", "images", "tag", "save", "import", "parse", "help");
+      Set.of("build", "run", "push", "pull", "images", "tag", "save", "import",
+          "login", "logout", "parse", "help");
 
   @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
       description = "Store directory (default: $JBUILD_ROOT, else /var/lib/jbuild as root, "
@@ -49,7 +52,17 @@ public final class Main implements Runnable {
       description = "Print stack traces with errors.")
   boolean debug;
 
+  @Option(names = "--insecure-registry", scope = ScopeType.INHERIT, paramLabel = "HOST[:PORT]",
+      description = "Registry to reach over plain HTTP (or HTTPS without certificate checks);"
+          + " repeatable. Loopback registries always are.")
+  List<String> insecureRegistries = new ArrayList<>();
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** The registries named with {@code --insecure-registry}. */
+  Set<String> insecureRegistries() {
+    return Set.copyOf(insecureRegistries);
+  }
 
   @Override
   public void run() {
@@ -94,9 +107,10 @@ public final class Main implements Runnable {
     int i = 0;
     while (i < args.length) {
       String a = args[i];
-      if (a.equals("--root")) {
+      if (a.equals("--root") || a.equals("--insecure-registry")) {
         i += 2;
-      } else if (a.startsWith("--root=") || a.equals("--debug")) {
+      } else if (a.startsWith("--root=") || a.startsWith("--insecure-registry=")
+          || a.equals("--debug")) {
         i++;
       } else {
         break;
