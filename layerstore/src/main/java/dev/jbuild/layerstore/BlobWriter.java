@@ -1,5 +1,6 @@
 package dev.jbuild.layerstore;
 
+import dev.jbuild.layerstore.fs.FileLocks;
 import dev.jbuild.layerstore.hash.DigestingOutputStream;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
@@ -25,6 +26,7 @@ public final class BlobWriter implements Closeable {
   private final ContentStore store;
   private final Path temp;
   private final FileChannel channel;
+  private final FileLocks.Held held;
   private final DigestingOutputStream stream;
   private boolean done;
 
@@ -32,6 +34,9 @@ public final class BlobWriter implements Closeable {
     this.store = store;
     this.temp = temp;
     this.channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+    // Locked while in progress, so that garbage collection can tell a live write from the
+    // leftover of a killed process.
+    this.held = FileLocks.holdWhileOpen(channel, temp);
     OutputStream file = Channels.newOutputStream(channel);
     this.stream = new DigestingOutputStream(new BufferedOutputStream(file, 128 * 1024) {
       @Override
@@ -86,7 +91,6 @@ public final class BlobWriter implements Closeable {
         throw new DigestMismatchException(expected, actual, "received content does not match");
       }
       channel.force(true);
-      channel.close();
       Path target = store.pathOf(actual);
       if (Files.exists(target)) {
         Files.delete(temp); // same digest, same bytes: keep the existing file
@@ -99,6 +103,7 @@ public final class BlobWriter implements Closeable {
         }
       }
       done = true;
+      held.close();
       return Descriptor.of(mediaType, actual, size);
     } finally {
       if (!done) {
@@ -115,9 +120,9 @@ public final class BlobWriter implements Closeable {
     }
     done = true;
     try {
-      channel.close();
-    } finally {
       Files.deleteIfExists(temp);
+    } finally {
+      held.close();
     }
   }
 }

@@ -1,8 +1,10 @@
 package dev.jbuild.layerstore;
 
+import dev.jbuild.layerstore.fs.FileLocks;
 import dev.jbuild.layerstore.hash.VerifyingInputStream;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.OciJson;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,6 +13,10 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Content-addressed blob storage on disk: {@code blobs/sha256/<hex>}, with writes staged in {@code
@@ -24,12 +30,15 @@ import java.nio.file.Path;
 public final class ContentStore {
   private final Path blobs;
   private final Path ingest;
+  private final Path layerInfo;
 
   ContentStore(Path root) throws IOException {
     this.blobs = root.resolve("blobs");
     this.ingest = root.resolve("ingest");
+    this.layerInfo = root.resolve("meta/layers");
     Files.createDirectories(blobs.resolve("sha256"));
     Files.createDirectories(ingest);
+    Files.createDirectories(layerInfo);
   }
 
   /** True when the blob is stored (its content is not re-verified). */
@@ -133,5 +142,105 @@ public final class ContentStore {
    */
   public boolean delete(Digest digest) throws IOException {
     return Files.deleteIfExists(pathOf(digest));
+  }
+
+  /**
+   * Every stored sha256 blob, in no particular order. Files that are not named like a digest are
+   * left out (nothing jbuild writes looks like that).
+   */
+  public List<Digest> list() throws IOException {
+    List<Digest> digests = new ArrayList<>();
+    try (Stream<Path> files = Files.list(blobs.resolve("sha256"))) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        String name = file.getFileName().toString();
+        if (name.matches("[0-9a-f]{64}")) {
+          digests.add(new Digest("sha256", name));
+        }
+      }
+    }
+    return digests;
+  }
+
+  /**
+   * Re-reads a stored blob and checks that its bytes still hash to its name.
+   *
+   * @return true if intact, false if corrupt
+   * @throws BlobNotFoundException if it is not stored
+   */
+  public boolean verify(Digest digest) throws IOException {
+    try (InputStream in = open(digest)) {
+      in.transferTo(OutputStream.nullOutputStream());
+      return true;
+    } catch (DigestMismatchException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Records what is known about a layer blob (see {@link LayerInfo}); replaces an older record.
+   * The write is atomic.
+   */
+  public void putLayerInfo(LayerInfo info) throws IOException {
+    FileLocks.writeAtomically(layerInfo.resolve(info.blob().hex()), OciJson.toBytes(info));
+  }
+
+  /** The recorded information about a layer blob, if any (a damaged record counts as none). */
+  public Optional<LayerInfo> layerInfo(Digest blob) throws IOException {
+    try {
+      return Optional.of(OciJson.fromBytes(
+          Files.readAllBytes(layerInfo.resolve(blob.hex())), LayerInfo.class));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty(); // rewritten the next time the layer is read
+    }
+  }
+
+  /** The blob digests that have a {@link LayerInfo} record. */
+  public List<Digest> listLayerInfo() throws IOException {
+    List<Digest> digests = new ArrayList<>();
+    try (Stream<Path> files = Files.list(layerInfo)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        String name = file.getFileName().toString();
+        if (name.matches("[0-9a-f]{64}")) {
+          digests.add(new Digest("sha256", name));
+        }
+      }
+    }
+    return digests;
+  }
+
+  /** Deletes the {@link LayerInfo} record of a blob; returns true if it existed. */
+  public boolean deleteLayerInfo(Digest blob) throws IOException {
+    return Files.deleteIfExists(layerInfo.resolve(blob.hex()));
+  }
+
+  /**
+   * The files in {@code ingest/} (and temp files of {@code meta/layers}) left by writers that
+   * are gone: killed processes or aborted writes whose cleanup failed. Files of live writers are
+   * locked and never listed.
+   */
+  public List<Path> staleIngests() throws IOException {
+    List<Path> stale = new ArrayList<>();
+    for (Path dir : List.of(ingest, layerInfo)) {
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path file : (Iterable<Path>) files::iterator) {
+          String name = file.getFileName().toString();
+          if (dir.equals(ingest) ? !FileLocks.isLocked(file) : name.endsWith(".tmp")
+              && olderThanAMinute(file)) {
+            stale.add(file);
+          }
+        }
+      }
+    }
+    return stale;
+  }
+
+  private static boolean olderThanAMinute(Path file) throws IOException {
+    try {
+      return Files.getLastModifiedTime(file).toMillis() < System.currentTimeMillis() - 60_000;
+    } catch (NoSuchFileException e) {
+      return false;
+    }
   }
 }

@@ -1,5 +1,8 @@
 package dev.jbuild.layerstore;
 
+import dev.jbuild.layerstore.fs.FileLocks;
+import dev.jbuild.layerstore.fs.GcLock;
+import dev.jbuild.layerstore.gc.GcRoots;
 import dev.jbuild.layerstore.image.ImageStore;
 import dev.jbuild.layerstore.snapshot.SnapshotStore;
 import java.io.IOException;
@@ -13,12 +16,19 @@ import java.nio.file.Path;
  * root/blobs/sha256/&lt;hex&gt;   content-addressed blobs (layers, configs, manifests)
  * root/ingest/                blobs being written
  * root/snapshots/             unpacked layers in overlay form, one directory per ChainID
- * root/images/                the tag database
+ * root/images/                the tag database and the stored-image registry
+ * root/meta/layers/           what is known about layer blobs ({@link LayerInfo})
+ * root/gc/                    GC roots and the store lock
  * root/tmp/                   scratch space on the same file system
  * </pre>
  *
  * <p>Thread-safe, and several processes may open the same root: every publication is an atomic
  * rename and the shared mutable files are updated under file locks.
+ *
+ * <p><b>Leases.</b> Work that writes content before referencing it (a build writes layers before
+ * it tags the image; a load stores blobs before the manifest) or mounts snapshots must hold a
+ * {@link #lease()} for its duration; garbage collection takes the store's exclusive lock and so
+ * waits for every lease, and never deletes what such work is about to reference.
  */
 public final class LayerStore {
   private final Path root;
@@ -26,8 +36,11 @@ public final class LayerStore {
   private final SnapshotStore snapshots;
   private final ImageStore images;
 
+  private final GcRoots gcRoots;
+
   private LayerStore(Path root) throws IOException {
     this.root = root;
+    this.gcRoots = new GcRoots(root);
     this.content = new ContentStore(root);
     this.snapshots = new SnapshotStore(root.resolve("snapshots"), content);
     this.images = new ImageStore(root.resolve("images"), content);
@@ -40,7 +53,8 @@ public final class LayerStore {
    */
   public static LayerStore open(Path root) throws IOException {
     Path absolute = root.toAbsolutePath().normalize();
-    for (String dir : new String[] {"blobs/sha256", "ingest", "snapshots", "images", "tmp"}) {
+    for (String dir : new String[] {"blobs/sha256", "ingest", "snapshots", "images", "tmp",
+        "gc"}) {
       Files.createDirectories(absolute.resolve(dir));
     }
     return new LayerStore(absolute);
@@ -69,5 +83,28 @@ public final class LayerStore {
   /** The images and tags. */
   public ImageStore images() {
     return images;
+  }
+
+  /** The digests garbage collection keeps besides tagged images (build cache and others). */
+  public GcRoots gcRoots() {
+    return gcRoots;
+  }
+
+  /**
+   * Takes a shared lease on the store: garbage collection waits until it is closed. Hold one
+   * while building, loading, pulling or running. Cheap; many may be held at once, across threads
+   * and processes; a killed process's lease disappears with it.
+   */
+  public FileLocks.Held lease() throws IOException {
+    return GcLock.shared(root.resolve("gc/lock"));
+  }
+
+  /**
+   * Takes the store's exclusive lock, for garbage collection and repairs: waits for every {@link
+   * #lease()} to close, calling {@code onWait} once first if it has to wait. The calling thread
+   * must not hold a lease itself.
+   */
+  public FileLocks.Held lockExclusive(Runnable onWait) throws IOException {
+    return GcLock.exclusive(root.resolve("gc/lock"), onWait);
   }
 }

@@ -50,6 +50,18 @@ public final class DockerArchiveWriter {
   private static final String NONDISTRIBUTABLE_LAYER =
       "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
 
+  /** The archive layouts {@link #write(OutputStream, List, Format)} produces. */
+  public enum Format {
+    /** Docker's combined format: OCI layout plus {@code manifest.json} and {@code repositories}. */
+    DOCKER,
+    /**
+     * A plain OCI image layout as a tar ({@code oci-archive:} in skopeo, {@code umoci} after
+     * unpacking): {@code oci-layout}, {@code index.json}, {@code blobs/}. Index entries carry the
+     * tag as {@code org.opencontainers.image.ref.name}.
+     */
+    OCI
+  }
+
   private final ContentStore content;
 
   /** Writes archives of images whose blobs are in {@code content}. */
@@ -63,6 +75,16 @@ public final class DockerArchiveWriter {
    * @throws IOException if a blob is missing or corrupt, or writing fails
    */
   public void write(OutputStream out, List<ArchiveImage> images) throws IOException {
+    write(out, images, Format.DOCKER);
+  }
+
+  /**
+   * Writes the archive in {@code format} to {@code out} (not closed; flushed).
+   *
+   * @throws IOException if a blob is missing or corrupt, or writing fails
+   */
+  public void write(OutputStream out, List<ArchiveImage> images, Format format)
+      throws IOException {
     List<Descriptor> indexEntries = new ArrayList<>();
     List<Map<String, Object>> dockerManifest = new ArrayList<>();
     Map<String, Map<String, String>> repositories = new TreeMap<>();
@@ -127,8 +149,10 @@ public final class DockerArchiveWriter {
       file(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(
           StandardCharsets.UTF_8));
       file(tar, "index.json", OciJson.toBytes(ImageIndex.oci(indexEntries)));
-      file(tar, "manifest.json", OciJson.toBytes(dockerManifest));
-      if (!repositories.isEmpty()) {
+      if (format == Format.DOCKER) {
+        file(tar, "manifest.json", OciJson.toBytes(dockerManifest));
+      }
+      if (format == Format.DOCKER && !repositories.isEmpty()) {
         file(tar, "repositories", OciJson.toBytes(repositories));
       }
       tar.write(TarEntry.directory("blobs", 0755, 0, 0, 0), null);

@@ -3,6 +3,7 @@ package dev.jbuild.layerstore.archive;
 import dev.jbuild.layerstore.Layer;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.diff.LayerDiffer;
+import dev.jbuild.layerstore.diff.LayerOptions;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.ContainerConfig;
 import dev.jbuild.layerstore.oci.ImageConfig;
@@ -39,12 +40,29 @@ public final class RootfsImporter {
    */
   public Image importRootfs(Path tarOrDirectory, Platform platform, String createdBy)
       throws IOException {
+    return importRootfs(tarOrDirectory, platform, createdBy, LayerOptions.defaults());
+  }
+
+  /**
+   * Like {@link #importRootfs(Path, Platform, String)}, with a compression and an optional
+   * {@code SOURCE_DATE_EPOCH} mtime clamp for the layer. Holds a store lease while it runs.
+   */
+  @SuppressWarnings("try") // the lease is held by the try block, not used in it
+  public Image importRootfs(Path tarOrDirectory, Platform platform, String createdBy,
+      LayerOptions options) throws IOException {
+    try (var lease = store.lease()) {
+      return importLeased(tarOrDirectory, platform, createdBy, options);
+    }
+  }
+
+  private Image importLeased(Path tarOrDirectory, Platform platform, String createdBy,
+      LayerOptions options) throws IOException {
     Layer layer;
     if (Files.isDirectory(tarOrDirectory)) {
-      layer = LayerDiffer.fromDirectory(tarOrDirectory, store.content());
+      layer = LayerDiffer.fromDirectory(tarOrDirectory, store.content(), options);
     } else {
       try (InputStream in = Files.newInputStream(tarOrDirectory)) {
-        layer = LayerDiffer.fromTar(in, store.content());
+        layer = LayerDiffer.fromTar(in, store.content(), options);
       }
     }
     ImageConfig config = new ImageConfig(CREATED, null, platform.architecture(), platform.os(),

@@ -3,11 +3,13 @@ package dev.jbuild.layerstore.diff;
 import dev.jbuild.layerstore.BlobWriter;
 import dev.jbuild.layerstore.ContentStore;
 import dev.jbuild.layerstore.Layer;
+import dev.jbuild.layerstore.LayerInfo;
 import dev.jbuild.layerstore.hash.DigestingOutputStream;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.MediaTypes;
 import dev.jbuild.layerstore.posix.Posix;
 import dev.jbuild.layerstore.tar.TarEntry;
+import dev.jbuild.layerstore.tar.TarReader;
 import dev.jbuild.layerstore.tar.TarStreams;
 import dev.jbuild.layerstore.tar.TarWriter;
 import java.io.BufferedOutputStream;
@@ -28,13 +30,14 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Turns file trees into layers: an overlayfs upperdir into an OCI changeset ({@link #diff}), a
  * plain root filesystem directory ({@link #fromDirectory}) or an existing tar ({@link #fromTar})
- * into a full layer. The tar is streamed through gzip into a {@link BlobWriter}, computing the
- * DiffID (uncompressed) and the blob digest in one pass; nothing is buffered in memory.
+ * into a full layer. The tar is streamed through the compressor (parallel gzip by default, or
+ * zstd; see {@link LayerOptions}) into a {@link BlobWriter}, computing the DiffID (uncompressed)
+ * and the blob digest in one pass; nothing is buffered in memory. Each new layer's {@link
+ * LayerInfo} (uncompressed and content sizes) is recorded in the content store.
  *
  * <p>Upperdir conversion (moby {@code overlayWhiteoutConverter.ConvertWrite}, BuildKit {@code
  * overlay.Changes}): only the upperdir is walked, so the cost is proportional to the change. Entries
@@ -71,8 +74,17 @@ public final class LayerDiffer {
    */
   public static Optional<Layer> diff(Path upperDir, List<Path> lowerDirsTopFirst,
       ContentStore store) throws IOException {
-    try (LayerOutput out = new LayerOutput(store)) {
-      Walker walker = new Walker(out.tar, List.copyOf(lowerDirsTopFirst), true);
+    return diff(upperDir, lowerDirsTopFirst, store, LayerOptions.defaults());
+  }
+
+  /**
+   * Like {@link #diff(Path, List, ContentStore)}, with a compression and an optional {@code
+   * SOURCE_DATE_EPOCH} mtime clamp (see {@link LayerOptions}).
+   */
+  public static Optional<Layer> diff(Path upperDir, List<Path> lowerDirsTopFirst,
+      ContentStore store, LayerOptions options) throws IOException {
+    try (LayerOutput out = new LayerOutput(store, options)) {
+      Walker walker = new Walker(out, List.copyOf(lowerDirsTopFirst), true, options);
       walker.walkDirectory(upperDir, "");
       if (walker.count == 0) {
         return Optional.empty(); // closing aborts the blob
@@ -86,12 +98,18 @@ public final class LayerDiffer {
    * devices kept as devices, overlay xattrs stripped.
    */
   public static Layer fromDirectory(Path dir, ContentStore store) throws IOException {
+    return fromDirectory(dir, store, LayerOptions.defaults());
+  }
+
+  /** Like {@link #fromDirectory(Path, ContentStore)} with {@link LayerOptions}. */
+  public static Layer fromDirectory(Path dir, ContentStore store, LayerOptions options)
+      throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new IOException("Tried to make a layer from " + dir + " but failed because: it is not"
           + " a directory");
     }
-    try (LayerOutput out = new LayerOutput(store)) {
-      new Walker(out.tar, List.of(), false).walkDirectory(dir, "");
+    try (LayerOutput out = new LayerOutput(store, options)) {
+      new Walker(out, List.of(), false, options).walkDirectory(dir, "");
       return out.commit();
     }
   }
@@ -102,37 +120,127 @@ public final class LayerDiffer {
    * tar is not validated here; extraction is what checks entries. Does not close {@code tar}.
    */
   public static Layer fromTar(InputStream tar, ContentStore store) throws IOException {
+    return fromTar(tar, store, LayerOptions.defaults());
+  }
+
+  /**
+   * Like {@link #fromTar(InputStream, ContentStore)} with {@link LayerOptions}. Without a {@code
+   * SOURCE_DATE_EPOCH} the uncompressed bytes are kept exactly; with one the tar is rewritten
+   * entry by entry (clamped mtimes, jbuild's header encoding), which changes its DiffID.
+   */
+  public static Layer fromTar(InputStream tar, ContentStore store, LayerOptions options)
+      throws IOException {
     InputStream plain = TarStreams.decompress(tar);
-    try (LayerOutput out = new LayerOutput(store)) {
-      plain.transferTo(out.uncompressed);
-      return out.commitRaw();
+    try (LayerOutput out = new LayerOutput(store, options)) {
+      if (options.sourceDateEpoch().isPresent()) {
+        TarReader reader = new TarReader(plain);
+        TarEntry entry;
+        while ((entry = reader.next()) != null) {
+          out.write(entry.withMtime(options.clamp(entry.mtime())), reader.content());
+        }
+        return out.commit();
+      }
+      // Count file sizes with a reader that sees the same bytes as they are copied.
+      InputStream tee = new TeeInputStream(plain, out.uncompressed);
+      long contentSize = 0;
+      try {
+        TarReader reader = new TarReader(tee);
+        TarEntry entry;
+        while ((entry = reader.next()) != null) {
+          contentSize += entry.size();
+        }
+      } catch (IOException e) {
+        // Not a tar jbuild can parse: stored as is (extraction refuses it). A read error of the
+        // stream itself shows up again while draining it below.
+        contentSize = -1;
+      }
+      tee.transferTo(OutputStream.nullOutputStream());
+      return out.commitRaw(contentSize);
     }
   }
 
-  /** The tar → diffID digest → gzip → blob pipeline. */
+  /**
+   * Streams the layer as the uncompressed tar (for a DiffID check, size accounting or export).
+   * Not closed.
+   */
+  private static final class TeeInputStream extends java.io.FilterInputStream {
+    private final OutputStream copy;
+
+    TeeInputStream(InputStream in, OutputStream copy) {
+      super(in);
+      this.copy = copy;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0) {
+        copy.write(b);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) {
+        copy.write(b, off, n);
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      byte[] buf = new byte[(int) Math.min(n, 8192)];
+      int r = read(buf, 0, buf.length);
+      return Math.max(r, 0);
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+  }
+
+  /** The tar → diffID digest → compression → blob pipeline. */
   private static final class LayerOutput implements AutoCloseable {
+    final ContentStore store;
+    final LayerOptions options;
     final BlobWriter writer;
-    final GZIPOutputStream gzip;
+    final OutputStream compressed;
     final DigestingOutputStream uncompressed;
     final TarWriter tar;
+    long contentSize;
 
-    LayerOutput(ContentStore store) throws IOException {
+    LayerOutput(ContentStore store, LayerOptions options) throws IOException {
+      this.store = store;
+      this.options = options;
       writer = store.newWriter();
-      gzip = new GZIPOutputStream(writer.stream(), 64 * 1024);
-      uncompressed = new DigestingOutputStream(gzip);
+      compressed = options.compression().compress(writer.stream());
+      uncompressed = new DigestingOutputStream(compressed);
       tar = new TarWriter(new BufferedOutputStream(uncompressed, 64 * 1024));
+    }
+
+    void write(TarEntry entry, InputStream content) throws IOException {
+      tar.write(entry, content);
+      contentSize += entry.size();
     }
 
     Layer commit() throws IOException {
       tar.finish();
-      return commitRaw();
+      return commitRaw(contentSize);
     }
 
-    Layer commitRaw() throws IOException {
+    Layer commitRaw(long files) throws IOException {
       uncompressed.flush();
-      gzip.finish();
-      Descriptor blob = writer.commit(LAYER_MEDIA_TYPE, null, -1);
-      return new Layer(blob, uncompressed.digest());
+      compressed.close(); // finishes the compressed stream; the blob writer stays open
+      Descriptor blob = writer.commit(options.compression().mediaType(), null, -1);
+      Layer layer = new Layer(blob, uncompressed.digest());
+      if (files >= 0) {
+        store.putLayerInfo(new LayerInfo(blob.digest(), layer.diffId(), uncompressed.size(),
+            files));
+      }
+      return layer;
     }
 
     @Override
@@ -143,16 +251,18 @@ public final class LayerDiffer {
 
   /** One walk of a tree into tar entries. */
   private static final class Walker {
-    private final TarWriter tar;
+    private final LayerOutput out;
     private final List<Path> lowers;
     private final boolean overlay;
+    private final LayerOptions options;
     private final Map<String, String> firstPathByInode = new HashMap<>();
     int count;
 
-    Walker(TarWriter tar, List<Path> lowers, boolean overlay) {
-      this.tar = tar;
+    Walker(LayerOutput out, List<Path> lowers, boolean overlay, LayerOptions options) {
+      this.out = out;
       this.lowers = lowers;
       this.overlay = overlay;
+      this.options = options;
     }
 
     void walkDirectory(Path dir, String rel) throws IOException {
@@ -175,7 +285,7 @@ public final class LayerDiffer {
       int format = mode & Posix.S_IFMT;
       long uid = ((Integer) a.get("uid")) & 0xffffffffL;
       long gid = ((Integer) a.get("gid")) & 0xffffffffL;
-      long mtime = ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.SECONDS);
+      long mtime = options.clamp(((FileTime) a.get("lastModifiedTime")).to(TimeUnit.SECONDS));
       long rdev = (Long) a.get("rdev");
       long size = (Long) a.get("size");
       Map<String, byte[]> rawXattrs = readXattrs(path);
@@ -246,7 +356,7 @@ public final class LayerDiffer {
     }
 
     private void emit(TarEntry entry, InputStream content) throws IOException {
-      tar.write(entry, content);
+      out.write(entry, content);
       count++;
     }
 

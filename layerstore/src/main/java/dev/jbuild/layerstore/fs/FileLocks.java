@@ -17,6 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class FileLocks {
   private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+  private static final java.util.Set<Path> HELD_OPEN = ConcurrentHashMap.newKeySet();
 
   private FileLocks() {}
 
@@ -55,6 +56,54 @@ public final class FileLocks {
       jvmLock.unlock();
       throw new IOException("Tried to lock " + key + " but failed because: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * True when some thread or process holds a lock on {@code lockFile} (taken with {@link #lock}
+   * or {@link #holdWhileOpen}); false if it is free or missing. Used to tell live work from the
+   * leftovers of a killed process. Never disturbs this JVM's own locks (closing a channel drops
+   * every fcntl lock the process has on that file, so files locked here are not probed).
+   */
+  public static boolean isLocked(Path lockFile) throws IOException {
+    Path key = lockFile.toAbsolutePath().normalize();
+    ReentrantLock jvmLock = JVM_LOCKS.get(key);
+    if ((jvmLock != null && jvmLock.isLocked()) || HELD_OPEN.contains(key)) {
+      return true;
+    }
+    try (FileChannel channel = FileChannel.open(key, StandardOpenOption.WRITE)) {
+      FileLock probe = channel.tryLock();
+      if (probe == null) {
+        return true;
+      }
+      probe.release();
+      return false;
+    } catch (java.nio.file.NoSuchFileException e) {
+      return false;
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      return true;
+    }
+  }
+
+  /**
+   * Locks the file of an open channel so that {@link #isLocked} reports it as in use, until the
+   * returned handle is closed (which also closes the channel).
+   */
+  public static Held holdWhileOpen(FileChannel channel, Path file) throws IOException {
+    Path key = file.toAbsolutePath().normalize();
+    HELD_OPEN.add(key);
+    try {
+      channel.lock();
+    } catch (IOException | RuntimeException e) {
+      HELD_OPEN.remove(key);
+      throw e;
+    }
+    return () -> {
+      try {
+        channel.close();
+      } finally {
+        HELD_OPEN.remove(key);
+      }
+    };
   }
 
   /**

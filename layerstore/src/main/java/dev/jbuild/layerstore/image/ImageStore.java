@@ -36,6 +36,7 @@ public final class ImageStore {
 
   private final Path tagsFile;
   private final Path lockFile;
+  private final Path manifests;
   private final ContentStore content;
 
   /**
@@ -46,6 +47,8 @@ public final class ImageStore {
     Files.createDirectories(root);
     this.tagsFile = root.resolve("tags.json");
     this.lockFile = root.resolve("tags.lock");
+    this.manifests = root.resolve("manifests");
+    Files.createDirectories(manifests);
     this.content = content;
   }
 
@@ -79,13 +82,187 @@ public final class ImageStore {
       throw new IllegalArgumentException("config rootfs.diff_ids " + config.rootfs().diffIds()
           + " do not match the layers " + diffIds);
     }
-    byte[] configBytes = OciJson.toBytes(finalConfig);
-    Descriptor configDescriptor = content.put(MediaTypes.DOCKER_CONFIG, configBytes);
-    ImageManifest manifest = ImageManifest.docker(configDescriptor, layerDescriptors);
+    return writeManifest(OciJson.toBytes(finalConfig), finalConfig, layerDescriptors);
+  }
+
+  /**
+   * Stores an image whose config bytes must be kept exactly (so the image ID stays the same), for
+   * example one loaded from a {@code docker save} archive. A manifest is made for it like {@link
+   * #write(ImageConfig, List)} does.
+   *
+   * @param configBytes the config JSON, stored byte for byte
+   * @param layers the layers, base first; their blobs must be stored
+   * @throws IOException if the config cannot be parsed or its diff_ids disagree with {@code layers}
+   */
+  public Image write(byte[] configBytes, List<Layer> layers) throws IOException {
+    ImageConfig config;
+    try {
+      config = OciJson.fromBytes(configBytes, ImageConfig.class);
+    } catch (IOException | RuntimeException e) {
+      throw new IOException("Tried to store an image config but failed because: "
+          + e.getMessage(), e);
+    }
+    List<Digest> diffIds = new ArrayList<>();
+    List<Descriptor> layerDescriptors = new ArrayList<>();
+    for (Layer layer : layers) {
+      if (!content.contains(layer.blob().digest())) {
+        throw new BlobNotFoundException(layer.blob().digest());
+      }
+      diffIds.add(layer.diffId());
+      layerDescriptors.add(Descriptor.of(layer.blob().mediaType(), layer.blob().digest(),
+          layer.blob().size()));
+    }
+    if (!config.rootfs().diffIds().equals(diffIds)) {
+      throw new IOException("Tried to store an image but failed because: its config lists"
+          + " diff_ids " + config.rootfs().diffIds() + " but the layers are " + diffIds);
+    }
+    return writeManifest(configBytes, config, layerDescriptors);
+  }
+
+  /**
+   * Stores config and manifest: Docker schema 2 when every layer has a Docker media type (what
+   * {@code docker push} sends), otherwise OCI (zstd and plain tar layers have no Docker type).
+   */
+  private Image writeManifest(byte[] configBytes, ImageConfig config, List<Descriptor> layers)
+      throws IOException {
+    boolean docker = true;
+    for (Descriptor layer : layers) {
+      docker &= layer.mediaType().startsWith("application/vnd.docker.");
+    }
+    Descriptor configDescriptor = content.put(
+        docker ? MediaTypes.DOCKER_CONFIG : MediaTypes.OCI_CONFIG, configBytes);
+    ImageManifest manifest;
+    if (docker) {
+      manifest = ImageManifest.docker(configDescriptor, layers);
+    } else {
+      List<Descriptor> oci = new ArrayList<>();
+      for (Descriptor layer : layers) {
+        String type = MediaTypes.DOCKER_LAYER_GZIP.equals(layer.mediaType())
+            ? MediaTypes.OCI_LAYER_GZIP : layer.mediaType();
+        oci.add(Descriptor.of(type, layer.digest(), layer.size()));
+      }
+      manifest = ImageManifest.oci(configDescriptor, oci);
+    }
     byte[] manifestBytes = OciJson.toBytes(manifest);
-    Descriptor manifestDescriptor = content.put(MediaTypes.DOCKER_MANIFEST, manifestBytes);
+    Descriptor manifestDescriptor = content.put(manifest.mediaType(), manifestBytes);
+    register(manifestDescriptor);
     return new Image(manifestDescriptor, manifest, manifestBytes, configDescriptor, configBytes,
-        finalConfig);
+        config);
+  }
+
+  /**
+   * Every stored image (tagged or not, "dangling" in Docker's words) as its manifest descriptor,
+   * sorted by digest. Images are registered when written, stored or tagged.
+   */
+  public List<Descriptor> listAll() throws IOException {
+    List<Descriptor> all = new ArrayList<>();
+    try (var files = Files.list(manifests)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        String name = file.getFileName().toString();
+        if (!name.matches("[0-9a-f]{64}")) {
+          continue;
+        }
+        try {
+          all.add(OciJson.fromBytes(Files.readAllBytes(file), Descriptor.class));
+        } catch (NoSuchFileException e) {
+          // removed meanwhile
+        } catch (IOException | RuntimeException e) {
+          // A damaged record (crash while writing is impossible: writes are atomic): list it
+          // with what the name says, so that verify and prune see it.
+          all.add(Descriptor.of(MediaTypes.OCI_MANIFEST, new Digest("sha256", name), 0));
+        }
+      }
+    }
+    all.sort((a, b) -> a.digest().hex().compareTo(b.digest().hex()));
+    return all;
+  }
+
+  /**
+   * Forgets a stored image: removes its registration, then deletes its manifest blob and, unless
+   * another registered image uses it, its config blob. Tags pointing at it must be removed first.
+   * Layers are left for garbage collection ({@code Pruner}), since other images may share them.
+   *
+   * @return the digests of the deleted blobs (manifest first)
+   * @throws IOException if a tag still points at the manifest
+   */
+  public List<Digest> delete(Digest manifestDigest) throws IOException {
+    for (TaggedImage t : list()) {
+      if (t.manifest().digest().equals(manifestDigest)) {
+        throw new IOException("Tried to delete image " + manifestDigest + " but failed because:"
+            + " it is still tagged " + t.reference().familiar());
+      }
+    }
+    Digest config = null;
+    try {
+      config = load(manifestDigest).id();
+    } catch (IOException e) {
+      // A broken image: delete what is there.
+    }
+    Files.deleteIfExists(manifests.resolve(manifestDigest.hex()));
+    List<Digest> deleted = new ArrayList<>();
+    if (content.delete(manifestDigest)) {
+      deleted.add(manifestDigest);
+    }
+    if (config != null && !configInUse(config)) {
+      if (content.delete(config)) {
+        deleted.add(config);
+      }
+    }
+    return deleted;
+  }
+
+  private boolean configInUse(Digest config) throws IOException {
+    for (Descriptor d : listAll()) {
+      try {
+        if (load(d.digest()).id().equals(config)) {
+          return true;
+        }
+      } catch (IOException e) {
+        // broken images do not hold their config
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Temp files of interrupted atomic writes (tag database, registrations) older than a minute;
+   * younger ones may belong to a write in progress.
+   */
+  public List<Path> leftovers() throws IOException {
+    List<Path> stale = new ArrayList<>();
+    for (Path dir : List.of(tagsFile.getParent(), manifests)) {
+      try (var files = Files.list(dir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          String name = f.getFileName().toString();
+          try {
+            if (name.startsWith(".") && name.endsWith(".tmp")
+                && Files.getLastModifiedTime(f).toMillis() < System.currentTimeMillis() - 60_000) {
+              stale.add(f);
+            }
+          } catch (NoSuchFileException e) {
+            // finished meanwhile
+          }
+        }
+      }
+    }
+    return stale;
+  }
+
+  /** Removes the registration of an image whose manifest is gone (repairs). */
+  public boolean unregister(Digest manifestDigest) throws IOException {
+    return Files.deleteIfExists(manifests.resolve(manifestDigest.hex()));
+  }
+
+  /** Records a manifest as a stored image (idempotent). */
+  private void register(Descriptor manifest) throws IOException {
+    if (!MediaTypes.isManifest(manifest.mediaType())) {
+      return;
+    }
+    Path file = manifests.resolve(manifest.digest().hex());
+    if (!Files.exists(file)) {
+      FileLocks.writeAtomically(file, OciJson.toBytes(Descriptor.of(manifest.mediaType(),
+          manifest.digest(), manifest.size())));
+    }
   }
 
   /**
@@ -121,7 +298,9 @@ public final class ImageStore {
       }
     }
     Descriptor descriptor = content.put(mediaType, manifestBytes);
-    return assemble(manifest, manifestBytes, descriptor);
+    Image image = assemble(manifest, manifestBytes, descriptor);
+    register(descriptor);
+    return image;
   }
 
   private Image assemble(ImageManifest manifest, byte[] manifestBytes, Descriptor descriptor)
@@ -163,6 +342,7 @@ public final class ImageStore {
    */
   public void tag(ImageReference ref, Descriptor manifest) throws IOException {
     String key = key(ref);
+    register(manifest);
     update(tags -> {
       tags.put(key, Descriptor.of(manifest.mediaType(), manifest.digest(), manifest.size()));
       return true;

@@ -16,6 +16,10 @@ public record Scratch(Path upperDir, Path workDir) implements AutoCloseable {
   /** Deletes the scratch directories. */
   @Override
   public void close() throws IOException {
-    Trees.deleteRecursively(upperDir.getParent());
+    try {
+      Trees.deleteRecursively(upperDir.getParent());
+    } finally {
+      ScratchLocks.release(upperDir.getParent());
+    }
   }
 }

@@ -2,9 +2,12 @@ package dev.jbuild.layerstore.snapshot;
 
 import dev.jbuild.layerstore.ContentStore;
 import dev.jbuild.layerstore.Layer;
+import dev.jbuild.layerstore.LayerInfo;
 import dev.jbuild.layerstore.fs.FileLocks;
+import dev.jbuild.layerstore.fs.TreeSummary;
 import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.OciJson;
 import dev.jbuild.layerstore.tar.SafeTarExtractor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +30,7 @@ import java.util.Optional;
  * <pre>
  * &lt;n&gt;/                    one layer's files, whiteouts as char 0/0, opaque dirs as xattrs
  * meta/chains/&lt;chainhex&gt;  the published mapping ChainID → n (its presence = published)
+ * meta/info/&lt;n&gt;          the {@link SnapshotRecord}, written before publication
  * meta/next-id             the id counter
  * meta/locks/              lock files
  * tmp/                     extractions in progress
@@ -37,7 +41,10 @@ import java.util.Optional;
  * <p>Each layer is extracted into {@code tmp/} while its DiffID is verified, then renamed into
  * place and published by atomically writing its mapping file; a failed or corrupt extraction is
  * deleted. Thread-safe and safe across processes: preparing the same ChainID concurrently waits on
- * a per-ChainID file lock, and only one unpack happens.
+ * a per-ChainID file lock, and only one unpack happens. A process killed at any point leaves at
+ * most unpublished leftovers ({@link #leftovers()}), never a published but incomplete snapshot.
+ * Scratch directories are locked while open, so leftovers of killed builds can be told from
+ * live ones.
  */
 public final class SnapshotStore {
   private final Path root;
@@ -60,7 +67,8 @@ public final class SnapshotStore {
     this.root = root.toAbsolutePath().normalize();
     this.content = content;
     this.extractor = extractor;
-    for (String dir : new String[] {"meta/chains", "meta/locks", "tmp", "scratch", "empty"}) {
+    for (String dir : new String[] {"meta/chains", "meta/info", "meta/locks", "tmp", "scratch",
+        "empty"}) {
       Files.createDirectories(this.root.resolve(dir));
     }
   }
@@ -89,7 +97,7 @@ public final class SnapshotStore {
     List<Digest> chain = ChainIds.of(diffIds);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < layers.size(); i++) {
-      ids.add(ensure(chain.get(i), layers.get(i)));
+      ids.add(ensure(chain.get(i), layers.get(i), ids));
     }
     Collections.reverse(ids);
     return new Snapshot(root, ids);
@@ -113,14 +121,207 @@ public final class SnapshotStore {
    */
   public Scratch newScratch() throws IOException {
     Path dir = Files.createTempDirectory(root.resolve("scratch"), "s");
-    Path upper = Files.createDirectory(dir.resolve("upper"));
-    Path work = Files.createDirectory(dir.resolve("work"));
-    Files.setPosixFilePermissions(upper, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return new Scratch(upper, work);
+    ScratchLocks.hold(dir);
+    try {
+      Path upper = Files.createDirectory(dir.resolve("upper"));
+      Path work = Files.createDirectory(dir.resolve("work"));
+      Files.setPosixFilePermissions(upper, PosixFilePermissions.fromString("rwxr-xr-x"));
+      return new Scratch(upper, work);
+    } catch (IOException | RuntimeException e) {
+      ScratchLocks.release(dir);
+      Trees.deleteRecursively(dir);
+      throw e;
+    }
+  }
+
+  /**
+   * Every published snapshot, with its record. Snapshots unpacked by older versions (no record)
+   * are listed with what the mapping says.
+   */
+  public List<SnapshotRecord> list() throws IOException {
+    List<SnapshotRecord> records = new ArrayList<>();
+    try (var files = Files.list(root.resolve("meta/chains"))) {
+      for (Path mapping : (Iterable<Path>) files::iterator) {
+        String hex = mapping.getFileName().toString();
+        if (!hex.matches("[0-9a-f]{64}")) {
+          continue;
+        }
+        String id;
+        try {
+          id = Files.readString(mapping, StandardCharsets.US_ASCII).trim();
+        } catch (NoSuchFileException e) {
+          continue;
+        }
+        Digest chainId = new Digest("sha256", hex);
+        records.add(record(id).filter(r -> r.chainId().equals(chainId))
+            .orElse(new SnapshotRecord(id, chainId, null, null, null)));
+      }
+    }
+    return records;
+  }
+
+  /** The record written when snapshot {@code id} was unpacked, if any. */
+  public Optional<SnapshotRecord> record(String id) throws IOException {
+    if (!id.matches("[0-9]+")) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(OciJson.fromBytes(
+          Files.readAllBytes(root.resolve("meta/info").resolve(id)), SnapshotRecord.class));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Unpublishes and deletes the snapshot of {@code chainId}: the mapping goes first (so nobody
+   * starts using it), then the directory is moved into {@code tmp/} and deleted, so a crash
+   * midway leaves only a leftover. Callers make sure no mount uses it (garbage collection holds
+   * the store's exclusive lock).
+   *
+   * @return true if it existed
+   */
+  @SuppressWarnings("try") // the lock is held by the try block, not used in it
+  public boolean remove(Digest chainId) throws IOException {
+    try (FileLocks.Held lock = FileLocks.lock(root.resolve("meta/locks/" + chainId.hex()))) {
+      Path mapping = root.resolve("meta/chains").resolve(chainId.hex());
+      String id;
+      try {
+        id = Files.readString(mapping, StandardCharsets.US_ASCII).trim();
+      } catch (NoSuchFileException e) {
+        return false;
+      }
+      Files.delete(mapping);
+      if (id.matches("[0-9]+")) {
+        discard(id);
+      }
+      return true;
+    }
+  }
+
+  private void discard(String id) throws IOException {
+    Path dir = root.resolve(id);
+    if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      Path doomed = root.resolve("tmp").resolve("rm-" + id + "-" + System.nanoTime());
+      Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+      Files.deleteIfExists(root.resolve("meta/info").resolve(id));
+      Trees.deleteRecursively(doomed);
+    } else {
+      Files.deleteIfExists(root.resolve("meta/info").resolve(id));
+    }
+  }
+
+  /**
+   * Recomputes the metadata fingerprint of a published snapshot and compares it with its
+   * record.
+   *
+   * @return empty if it matches (or there is no record to compare with), else what differs
+   */
+  public Optional<String> check(SnapshotRecord record) throws IOException {
+    Path dir = root.resolve(record.id());
+    if (!record.id().matches("[0-9]+") || !Files.isDirectory(dir)) {
+      return Optional.of("its directory " + record.id() + " is missing");
+    }
+    if (record.tree() == null) {
+      return Optional.empty();
+    }
+    TreeSummary now = TreeSummary.of(dir);
+    if (now.equals(record.tree())) {
+      return Optional.empty();
+    }
+    return Optional.of("its files changed since it was unpacked (" + record.tree().entries()
+        + " entries, " + record.tree().bytes() + " bytes then; " + now.entries() + " entries, "
+        + now.bytes() + " bytes now)");
+  }
+
+  /**
+   * What interrupted work left behind: extraction and removal directories in {@code tmp/} whose
+   * process is gone, scratch directories nobody holds, snapshot directories and records that were
+   * never published, and temp files of atomic writes. Live work is never listed.
+   */
+  public List<Path> leftovers() throws IOException {
+    List<Path> stale = new ArrayList<>();
+    try (var files = Files.list(root.resolve("tmp"))) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        // Extractions are named <chainhex>.<random> and hold that ChainID's lock; removals
+        // ("rm-") only happen under the store's exclusive lock, so any seen here are stale.
+        String name = p.getFileName().toString();
+        boolean live = name.indexOf('.') == 64
+            && FileLocks.isLocked(root.resolve("meta/locks/" + name.substring(0, 64)));
+        if (!live) {
+          stale.add(p);
+        }
+      }
+    }
+    try (var files = Files.list(root.resolve("scratch"))) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        if (!ScratchLocks.isHeld(p)) {
+          stale.add(p);
+        }
+      }
+    }
+    java.util.Set<String> published = new java.util.HashSet<>();
+    for (SnapshotRecord r : list()) {
+      published.add(r.id());
+    }
+    try (var files = Files.list(root)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        String id = p.getFileName().toString();
+        if (id.matches("[0-9]+") && !published.contains(id) && !beingPublished(id)) {
+          stale.add(p);
+        }
+      }
+    }
+    try (var files = Files.list(root.resolve("meta/info"))) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        String id = p.getFileName().toString();
+        if (id.matches("[0-9]+") ? !published.contains(id) && !beingPublished(id)
+            : olderThanAMinute(p)) {
+          stale.add(p);
+        }
+      }
+    }
+    try (var files = Files.list(root.resolve("meta/chains"))) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        if (p.getFileName().toString().startsWith(".") && olderThanAMinute(p)) {
+          stale.add(p);
+        }
+      }
+    }
+    return stale;
+  }
+
+  /** Deletes {@link #leftovers()}; returns how many were removed. */
+  public int removeLeftovers() throws IOException {
+    int n = 0;
+    for (Path p : leftovers()) {
+      Trees.deleteRecursively(p);
+      n++;
+    }
+    return n;
+  }
+
+  /** True while the process unpacking snapshot {@code id} still holds its ChainID lock. */
+  private boolean beingPublished(String id) throws IOException {
+    Optional<SnapshotRecord> r = record(id);
+    return r.isPresent()
+        && FileLocks.isLocked(root.resolve("meta/locks/" + r.get().chainId().hex()));
+  }
+
+  private static boolean olderThanAMinute(Path file) throws IOException {
+    try {
+      return Files.getLastModifiedTime(file, java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis()
+          < System.currentTimeMillis() - 60_000;
+    } catch (NoSuchFileException e) {
+      return false;
+    }
   }
 
   @SuppressWarnings("try") // the lock is held by the try block, not used in it
-  private String ensure(Digest chainId, Layer layer) throws IOException {
+  private String ensure(Digest chainId, Layer layer, List<String> lowerIdsBottomFirst)
+      throws IOException {
     Optional<String> existing = lookup(chainId);
     if (existing.isPresent()) {
       return existing.get();
@@ -130,15 +331,29 @@ public final class SnapshotStore {
       if (existing.isPresent()) {
         return existing.get(); // another thread or process unpacked it while we waited
       }
-      Path tmp = Files.createTempDirectory(root.resolve("tmp"), "x");
+      // Named after the ChainID so that garbage collection can see (through the lock) that the
+      // extraction is alive.
+      Path tmp = Files.createTempDirectory(root.resolve("tmp"), chainId.hex() + ".");
       try {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<Path> lowers = new ArrayList<>();
+        for (int i = lowerIdsBottomFirst.size() - 1; i >= 0; i--) {
+          lowers.add(root.resolve(lowerIdsBottomFirst.get(i)));
+        }
+        SafeTarExtractor.Result result;
         try (InputStream blob = content.open(layer.blob())) {
-          extractor.extract(blob, tmp, layer.diffId());
+          result = extractor.extract(blob, tmp, layer.diffId(), lowers);
           // Read the compressed blob to its end so its digest is verified too.
           blob.transferTo(OutputStream.nullOutputStream());
         }
+        if (content.layerInfo(layer.blob().digest()).isEmpty()) {
+          content.putLayerInfo(new LayerInfo(layer.blob().digest(), result.diffId(),
+              result.tarSize(), result.contentSize()));
+        }
         String id = allocateId();
+        SnapshotRecord record = new SnapshotRecord(id, chainId, layer.diffId(),
+            layer.blob().digest(), TreeSummary.of(tmp));
+        FileLocks.writeAtomically(root.resolve("meta/info").resolve(id), OciJson.toBytes(record));
         Files.move(tmp, root.resolve(id), StandardCopyOption.ATOMIC_MOVE);
         FileLocks.writeAtomically(root.resolve("meta/chains").resolve(chainId.hex()),
             id.getBytes(StandardCharsets.US_ASCII));

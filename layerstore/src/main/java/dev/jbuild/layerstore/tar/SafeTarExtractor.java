@@ -8,6 +8,9 @@ import dev.jbuild.layerstore.posix.Posix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -19,6 +22,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,12 +125,34 @@ public final class SafeTarExtractor {
    * @throws UnsafeTarEntryException if an entry is refused
    */
   public Digest extract(InputStream tar, Path root, Digest expectedDiffId) throws IOException {
+    return extract(tar, root, expectedDiffId, List.of()).diffId();
+  }
+
+  /**
+   * What one extraction read.
+   *
+   * @param diffId the DiffID of the uncompressed tar
+   * @param tarSize the length of the uncompressed tar
+   * @param contentSize the sum of the regular files' sizes (Docker's layer size)
+   */
+  public record Result(Digest diffId, long tarSize, long contentSize) {}
+
+  /**
+   * Like {@link #extract(InputStream, Path, Digest)}, for a layer that sits on top of {@code
+   * lowerDirsTopFirst} (its unpacked lower layers, never written). A hardlink whose target is not
+   * in this layer but in a lower one, which a layer made by a tree-comparing differ may contain,
+   * is handled as overlayfs would on a mounted stack: the target (and its missing parent
+   * directories, with their attributes) is copied up into this layer and then linked. Targets
+   * are resolved inside the lower roots with the same no-escape rules.
+   */
+  public Result extract(InputStream tar, Path root, Digest expectedDiffId,
+      List<Path> lowerDirsTopFirst) throws IOException {
     DigestingInputStream digesting = new DigestingInputStream(TarStreams.decompress(tar));
-    Run run = new Run(root.toAbsolutePath().normalize());
+    Run run = new Run(root.toAbsolutePath().normalize(), lowerDirsTopFirst);
     TarReader reader = new TarReader(digesting);
     TarEntry entry;
     while ((entry = reader.next()) != null) {
-      run.apply(entry, reader.content());
+      run.apply(entry, reader);
     }
     run.finish();
     // The DiffID covers every byte of the uncompressed stream, including the trailing padding.
@@ -136,7 +162,7 @@ public final class SafeTarExtractor {
       throw new DigestMismatchException(expectedDiffId, diffId,
           "the uncompressed layer does not match its DiffID");
     }
-    return diffId;
+    return new Result(diffId, digesting.size(), run.contentSize);
   }
 
   /** Extracts without checking the DiffID; returns it. */
@@ -147,14 +173,18 @@ public final class SafeTarExtractor {
   /** The state of one extraction. */
   private final class Run {
     private final Path root;
+    private final List<Path> lowers;
     private final Set<String> unpacked = new HashSet<>();
     private final Deque<Object[]> dirTimes = new ArrayDeque<>();
+    long contentSize;
 
-    Run(Path root) {
+    Run(Path root, List<Path> lowers) {
       this.root = root;
+      this.lowers = lowers;
     }
 
-    void apply(TarEntry entry, InputStream content) throws IOException {
+    void apply(TarEntry entry, TarReader reader) throws IOException {
+      contentSize += entry.size();
       String raw = entry.name();
       List<String> parts = clean(raw, raw);
       if (parts.isEmpty()) {
@@ -185,7 +215,7 @@ public final class SafeTarExtractor {
         } else if (exists) {
           Files.delete(target); // unlink: a symlink is removed, never followed
         }
-        if (!create(entry, raw, target, content)) {
+        if (!create(entry, raw, target, reader)) {
           return;
         }
       }
@@ -194,13 +224,17 @@ public final class SafeTarExtractor {
     }
 
     /** Creates a non-directory; returns false if the entry was skipped. */
-    private boolean create(TarEntry entry, String raw, Path target, InputStream content)
+    private boolean create(TarEntry entry, String raw, Path target, TarReader reader)
         throws IOException {
       switch (entry.type()) {
         case FILE:
+          if (reader.sparseMap() != null) {
+            writeSparse(entry, raw, target, reader);
+            return true;
+          }
           try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
               StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            long copied = content.transferTo(out);
+            long copied = reader.content().transferTo(out);
             if (copied != entry.size()) {
               throw new IOException("Tried to extract " + raw + " but failed because: the tar"
                   + " is truncated");
@@ -212,12 +246,7 @@ public final class SafeTarExtractor {
           if (linkParts.isEmpty()) {
             throw new UnsafeTarEntryException(raw, "hardlink to the root directory");
           }
-          Path linkParent = resolveDir(raw, linkParts.subList(0, linkParts.size() - 1), false);
-          Path linkTarget = linkParent.resolve(linkParts.get(linkParts.size() - 1));
-          if (!Files.exists(linkTarget, LinkOption.NOFOLLOW_LINKS)) {
-            throw new UnsafeTarEntryException(raw, "hardlink target '" + entry.linkName()
-                + "' is not in this layer");
-          }
+          Path linkTarget = resolveLinkTarget(raw, entry, linkParts);
           if (Files.isDirectory(linkTarget, LinkOption.NOFOLLOW_LINKS)) {
             throw new UnsafeTarEntryException(raw, "hardlink to a directory");
           }
@@ -243,6 +272,142 @@ public final class SafeTarExtractor {
           return true;
         default:
           throw new UnsafeTarEntryException(raw, "unexpected entry type " + entry.type());
+      }
+    }
+
+    /** Writes only the data segments and extends the file to its size: holes stay holes. */
+    private void writeSparse(TarEntry entry, String raw, Path target, TarReader reader)
+        throws IOException {
+      try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+        InputStream data = reader.sparseData();
+        byte[] buf = new byte[64 * 1024];
+        for (TarReader.Segment segment : reader.sparseMap()) {
+          long left = segment.length();
+          long at = segment.offset();
+          while (left > 0) {
+            int n = data.read(buf, 0, (int) Math.min(buf.length, left));
+            if (n < 0) {
+              throw new IOException("Tried to extract " + raw + " but failed because: the tar"
+                  + " is truncated");
+            }
+            ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+            while (bb.hasRemaining()) {
+              at += ch.write(bb, at);
+            }
+            left -= n;
+          }
+        }
+        if (ch.size() < entry.size()) {
+          // Writing one byte at the end would allocate a block; ftruncate extends with a hole.
+          try (RandomAccessFile file = new RandomAccessFile(target.toFile(), "rw")) {
+            file.setLength(entry.size());
+          }
+        }
+      }
+    }
+
+    /**
+     * Resolves a hardlink target in this layer, or copies it up from the topmost lower layer
+     * that has it (overlayfs semantics on a mounted stack).
+     */
+    private Path resolveLinkTarget(String raw, TarEntry entry, List<String> linkParts)
+        throws IOException {
+      List<String> parentParts = linkParts.subList(0, linkParts.size() - 1);
+      String base = linkParts.get(linkParts.size() - 1);
+      Path inLayer = null;
+      try {
+        inLayer = resolveDir(raw, parentParts, false).resolve(base);
+      } catch (UnsafeTarEntryException e) {
+        if (lowers.isEmpty() || e.getMessage().contains("outside")) {
+          throw e;
+        }
+      }
+      if (inLayer != null && Files.exists(inLayer, LinkOption.NOFOLLOW_LINKS)) {
+        return inLayer;
+      }
+      for (Path lower : lowers) {
+        Path found;
+        try {
+          found = new Run(lower.toAbsolutePath().normalize(), List.of())
+              .resolveDir(raw, parentParts, false).resolve(base);
+        } catch (UnsafeTarEntryException e) {
+          if (e.getMessage().contains("outside")) {
+            throw e;
+          }
+          continue; // not in this lower layer
+        }
+        if (!Files.exists(found, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        if (isWhiteout(found)) {
+          break; // deleted in that layer: nothing further down is visible
+        }
+        if (!Files.isRegularFile(found, LinkOption.NOFOLLOW_LINKS)) {
+          throw new UnsafeTarEntryException(raw, "hardlink target '" + entry.linkName()
+              + "' in a lower layer is not a regular file");
+        }
+        return copyUp(raw, lower.toAbsolutePath().normalize(), parentParts, base, found);
+      }
+      throw new UnsafeTarEntryException(raw, "hardlink target '" + entry.linkName()
+          + "' is neither in this layer nor in a lower one");
+    }
+
+    private boolean isWhiteout(Path p) throws IOException {
+      Map<String, Object> a = Files.readAttributes(p, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
+      return ((Integer) a.get("mode") & Posix.S_IFMT) == Posix.S_IFCHR && (Long) a.get("rdev") == 0;
+    }
+
+    /** Copies a lower file (and missing parents, attributes included) into this layer. */
+    private Path copyUp(String raw, Path lowerRoot, List<String> parentParts, String base,
+        Path source) throws IOException {
+      // resolveDir returned a symlink-free path under lowerRoot; copy along the same path.
+      Path relative = lowerRoot.relativize(source.getParent());
+      Path dir = root;
+      Path lowerDir = lowerRoot;
+      for (Path part : relative) {
+        if (part.toString().isEmpty()) {
+          continue;
+        }
+        dir = dir.resolve(part.toString());
+        lowerDir = lowerDir.resolve(part.toString());
+        if (Files.isSymbolicLink(dir) || (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)
+            && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS))) {
+          throw new UnsafeTarEntryException(raw, "cannot copy up the hardlink target: '"
+              + root.relativize(dir) + "' is not a directory in this layer");
+        }
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+          Files.createDirectory(dir);
+          copyAttributes(lowerDir, dir, true);
+        }
+      }
+      Path target = dir.resolve(base);
+      Files.copy(source, target, LinkOption.NOFOLLOW_LINKS);
+      copyAttributes(source, target, false);
+      return target;
+    }
+
+    private void copyAttributes(Path from, Path to, boolean directory) throws IOException {
+      Map<String, Object> a = Files.readAttributes(from, "unix:mode,uid,gid,lastModifiedTime",
+          LinkOption.NOFOLLOW_LINKS);
+      if (options.preserveOwnership()) {
+        Posix.lchown(to, (Integer) a.get("uid"), (Integer) a.get("gid"));
+      }
+      Posix.chmod(to, (Integer) a.get("mode") & 07777);
+      for (String name : Posix.llistxattr(from)) {
+        if (!name.contains(".overlay.")) {
+          Optional<byte[]> value = Posix.lgetxattr(from, name);
+          if (value.isPresent()) {
+            Posix.lsetxattr(to, name, value.get());
+          }
+        }
+      }
+      long mtime = ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime"))
+          .to(java.util.concurrent.TimeUnit.SECONDS);
+      if (directory) {
+        dirTimes.addLast(new Object[] {to, mtime});
+      } else {
+        Posix.lsetTimes(to, mtime, 0);
       }
     }
 

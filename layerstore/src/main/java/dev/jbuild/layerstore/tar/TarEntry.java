@@ -100,6 +100,12 @@ public record TarEntry(
         xattrs);
   }
 
+  /** Returns a copy with another mtime. */
+  public TarEntry withMtime(long newMtime) {
+    return new TarEntry(name, type, mode, uid, gid, size, newMtime, linkName, devMajor, devMinor,
+        xattrs);
+  }
+
   /** True for directories. */
   public boolean isDirectory() {
     return type == Type.DIRECTORY;

@@ -6,14 +6,19 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * Reads ustar, PAX and GNU tars (long names {@code L}/{@code K}, base-256 numbers) as found in
  * image layers, keeping PAX extended attribute values ({@code SCHILY.xattr.*}) as raw bytes.
- * Sparse files and multi-volume archives are rejected with an error rather than misread.
+ * Sparse files (old GNU type {@code S}, PAX GNU sparse 0.1 and 1.0) are read as regular files of
+ * their real size: {@link #content()} yields the expanded bytes (zeros in the holes) and {@link
+ * #sparseMap()} the data segments, so an extractor can leave the holes unallocated. The
+ * pre-2005 PAX sparse 0.0 format and multi-volume archives are rejected rather than misread.
  *
  * <p>Usage: call {@link #next()} until it returns null; between calls, {@link #content()} streams
  * the current regular file (unread content is skipped by the next call). Not thread-safe; does not
@@ -21,12 +26,23 @@ import java.util.TreeMap;
  */
 public final class TarReader implements Closeable {
   private static final int BLOCK = 512;
+  private static final int MAX_SPARSE_SEGMENTS = 1 << 20;
 
   private final InputStream in;
   private final Map<String, byte[]> globalPax = new HashMap<>();
   private long remaining;
   private long padding;
-  private final InputStream content = new EntryStream();
+  private final InputStream raw = new EntryStream();
+  private List<Segment> sparse;
+  private InputStream content = raw;
+
+  /**
+   * One stretch of data in a sparse file; everything between segments is a hole of zeros.
+   *
+   * @param offset where the data starts in the file
+   * @param length how many bytes of data
+   */
+  public record Segment(long offset, long length) {}
 
   /** Reads from {@code in} (uncompressed tar bytes). */
   public TarReader(InputStream in) {
@@ -41,6 +57,8 @@ public final class TarReader implements Closeable {
    */
   public TarEntry next() throws IOException {
     skipRest();
+    sparse = null;
+    content = raw;
     Map<String, byte[]> pax = new HashMap<>(globalPax);
     byte[] longName = null;
     byte[] longLink = null;
@@ -71,7 +89,7 @@ public final class TarReader implements Closeable {
         longLink = trimNul(readData(size));
         continue;
       }
-      TarEntry.Type t = typeOf(type, h);
+      TarEntry.Type t = type == 'S' ? TarEntry.Type.FILE : typeOf(type, h);
       String name = longName != null ? utf8(longName) : headerName(h);
       String link = longLink != null ? utf8(longLink) : string(h, 157, 100);
       long uid = number(h, 108, 8);
@@ -103,9 +121,6 @@ public final class TarReader implements Closeable {
           default:
             if (key.startsWith("SCHILY.xattr.")) {
               xattrs.put(key.substring("SCHILY.xattr.".length()), e.getValue());
-            } else if (key.startsWith("GNU.sparse.")) {
-              throw new IOException("Tried to read tar entry " + name + " but failed because:"
-                  + " sparse files are not supported");
             }
         }
       }
@@ -117,6 +132,51 @@ public final class TarReader implements Closeable {
         devMinor = (int) number(h, 337, 8);
       }
       long dataSize = size;
+      List<Segment> map = null;
+      long realSize = size;
+      if (type == 'S') {
+        map = oldGnuSparseMap(h);
+        realSize = number(h, 483, 12);
+      } else if (pax.containsKey("GNU.sparse.major") || pax.containsKey("GNU.sparse.map")
+          || pax.containsKey("GNU.sparse.offset")) {
+        if (pax.containsKey("GNU.sparse.name")) {
+          name = utf8(pax.get("GNU.sparse.name"));
+        }
+        byte[] real = pax.containsKey("GNU.sparse.realsize") ? pax.get("GNU.sparse.realsize")
+            : pax.get("GNU.sparse.size");
+        if (real == null) {
+          throw new IOException("Tried to read sparse tar entry " + name + " but failed because:"
+              + " it has no real size");
+        }
+        realSize = parseLong("GNU.sparse.realsize", utf8(real));
+        if (pax.containsKey("GNU.sparse.map")) {
+          map = parseSparseText(utf8(pax.get("GNU.sparse.map")).split(","), name);
+        } else if ("1".equals(utf8OrNull(pax.get("GNU.sparse.major")))) {
+          // PAX sparse 1.0: the map is text at the start of the data, padded to a block.
+          remaining = size;
+          padding = pad(size);
+          map = readSparse10Map(name);
+          dataSize = remaining;
+          size = remaining;
+        } else {
+          throw new IOException("Tried to read tar entry " + name + " but failed because: the"
+              + " GNU sparse 0.0 format is not supported; re-create the tar with GNU tar"
+              + " --sparse --format=posix or without --sparse");
+        }
+      }
+      if (map != null) {
+        checkSparseMap(map, realSize, size, name);
+        if (t != TarEntry.Type.FILE) {
+          throw new IOException("Tried to read tar entry " + name + " but failed because: only"
+              + " regular files can be sparse");
+        }
+        remaining = size;
+        padding = pad(dataSize);
+        sparse = List.copyOf(map);
+        content = new SparseStream(sparse, realSize);
+        return new TarEntry(name, t, mode, uid, gid, realSize, mtime, link, devMajor, devMinor,
+            xattrs);
+      }
       if (t != TarEntry.Type.FILE) {
         // Only regular files carry data here; skip any (non-standard) payload of the others.
         remaining = 0;
@@ -131,9 +191,134 @@ public final class TarReader implements Closeable {
     }
   }
 
-  /** The current regular file's content; reads return -1 at its end. Do not close it. */
+  /**
+   * The current regular file's content (expanded if it is sparse); reads return -1 at its end.
+   * Do not close it.
+   */
   public InputStream content() {
     return content;
+  }
+
+  /**
+   * The data segments of the current entry if it is a sparse file, or null. Then {@link
+   * #sparseData()} streams the segments' bytes back to back.
+   */
+  public List<Segment> sparseMap() {
+    return sparse;
+  }
+
+  /** The packed data of the current sparse entry (the segments in order, no holes). */
+  public InputStream sparseData() {
+    return raw;
+  }
+
+  private List<Segment> oldGnuSparseMap(byte[] h) throws IOException {
+    List<Segment> map = new ArrayList<>();
+    addOldGnuSegments(h, 386, 4, map);
+    boolean extended = h[482] != 0;
+    while (extended) {
+      byte[] ext = new byte[BLOCK];
+      if (!readBlock(ext)) {
+        throw new EOFException("Tried to read a sparse tar header but failed because: the"
+            + " archive is truncated");
+      }
+      addOldGnuSegments(ext, 0, 21, map);
+      extended = ext[504] != 0;
+      if (map.size() > MAX_SPARSE_SEGMENTS) {
+        throw new IOException("Tried to read a sparse tar entry but failed because: it has"
+            + " more than " + MAX_SPARSE_SEGMENTS + " segments");
+      }
+    }
+    return map;
+  }
+
+  private static void addOldGnuSegments(byte[] b, int offset, int count, List<Segment> map)
+      throws IOException {
+    for (int i = 0; i < count; i++) {
+      int at = offset + i * 24;
+      if (b[at] == 0 && b[at + 12] == 0) {
+        return;
+      }
+      map.add(new Segment(number(b, at, 12), number(b, at + 12, 12)));
+    }
+  }
+
+  private List<Segment> readSparse10Map(String name) throws IOException {
+    // Lines of decimal numbers: the count, then offset and length per segment.
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    List<String> numbers = new ArrayList<>();
+    long expected = -1;
+    while (expected < 0 || numbers.size() < 1 + 2 * expected) {
+      int b = raw.read();
+      if (b < 0) {
+        throw new EOFException("Tried to read the sparse map of " + name + " but failed"
+            + " because: the archive is truncated");
+      }
+      if (b != '\n') {
+        if (text.size() > 32) {
+          throw new IOException("Tried to read the sparse map of " + name + " but failed"
+              + " because: it is malformed");
+        }
+        text.write(b);
+        continue;
+      }
+      numbers.add(text.toString(StandardCharsets.US_ASCII));
+      text.reset();
+      if (numbers.size() == 1) {
+        expected = parseLong("GNU sparse map count", numbers.get(0));
+        if (expected < 0 || expected > MAX_SPARSE_SEGMENTS) {
+          throw new IOException("Tried to read the sparse map of " + name + " but failed"
+              + " because: it claims " + expected + " segments");
+        }
+      }
+    }
+    long consumed = 0;
+    for (String n : numbers) {
+      consumed += n.length() + 1;
+    }
+    long skip = pad(consumed);
+    while (skip-- > 0) {
+      if (raw.read() < 0) {
+        throw new EOFException("Tried to read the sparse map of " + name + " but failed"
+            + " because: the archive is truncated");
+      }
+    }
+    return parseSparseText(numbers.subList(1, numbers.size()).toArray(new String[0]), name);
+  }
+
+  private static List<Segment> parseSparseText(String[] values, String name) throws IOException {
+    if (values.length == 1 && values[0].isEmpty()) {
+      return List.of(); // all hole
+    }
+    if (values.length % 2 != 0 || values.length / 2 > MAX_SPARSE_SEGMENTS) {
+      throw new IOException("Tried to read the sparse map of " + name + " but failed because:"
+          + " it is malformed");
+    }
+    List<Segment> map = new ArrayList<>();
+    for (int i = 0; i + 1 < values.length; i += 2) {
+      map.add(new Segment(parseLong("sparse offset", values[i]),
+          parseLong("sparse length", values[i + 1])));
+    }
+    return map;
+  }
+
+  private static void checkSparseMap(List<Segment> map, long realSize, long packed, String name)
+      throws IOException {
+    long end = 0;
+    long total = 0;
+    for (Segment s : map) {
+      if (s.offset() < end || s.length() < 0 || s.offset() + s.length() > realSize
+          || s.offset() + s.length() < s.offset()) {
+        throw new IOException("Tried to read sparse tar entry " + name + " but failed because:"
+            + " its segments overlap, are out of order or exceed its size");
+      }
+      end = s.offset() + s.length();
+      total += s.length();
+    }
+    if (total != packed) {
+      throw new IOException("Tried to read sparse tar entry " + name + " but failed because:"
+          + " its map covers " + total + " bytes but it holds " + packed);
+    }
   }
 
   /** Closes the underlying stream. */
@@ -355,8 +540,60 @@ public final class TarReader implements Closeable {
     return new String(h, offset, end - offset, StandardCharsets.UTF_8);
   }
 
+  private static String utf8OrNull(byte[] bytes) {
+    return bytes == null ? null : utf8(bytes).trim();
+  }
+
   private static String utf8(byte[] bytes) {
     return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  /** The expanded view of a sparse file: zeros in holes, packed data in segments. */
+  private final class SparseStream extends InputStream {
+    private final List<Segment> map;
+    private final long size;
+    private long position;
+    private int index;
+
+    SparseStream(List<Segment> map, long size) {
+      this.map = map;
+      this.size = size;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (position >= size) {
+        return -1;
+      }
+      while (index < map.size() && position >= map.get(index).offset() + map.get(index).length()) {
+        index++;
+      }
+      long limit = size;
+      if (index < map.size()) {
+        Segment s = map.get(index);
+        if (position >= s.offset()) {
+          int n = raw.read(b, off, (int) Math.min(len, s.offset() + s.length() - position));
+          if (n < 0) {
+            throw new EOFException("Tried to read a sparse tar entry but failed because: the"
+                + " archive is truncated");
+          }
+          position += n;
+          return n;
+        }
+        limit = s.offset();
+      }
+      int n = (int) Math.min(len, limit - position);
+      java.util.Arrays.fill(b, off, off + n, (byte) 0);
+      position += n;
+      return n;
+    }
   }
 
   private final class EntryStream extends InputStream {

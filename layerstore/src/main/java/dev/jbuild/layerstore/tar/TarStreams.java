@@ -1,10 +1,12 @@
 package dev.jbuild.layerstore.tar;
 
+import com.github.luben.zstd.ZstdInputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.tukaani.xz.XZInputStream;
 
 /** Detects layer compression by magic bytes, as Docker's {@code DecompressStream} does. */
 public final class TarStreams {
@@ -38,9 +40,9 @@ public final class TarStreams {
   }
 
   /**
-   * Returns a stream of the uncompressed tar bytes of {@code in} (gzip, bzip2 or plain).
-   *
-   * @throws IOException for zstd and xz, which are not supported yet
+   * Returns a stream of the uncompressed tar bytes of {@code in}: gzip, zstd, xz, bzip2 or plain,
+   * detected by magic bytes like Docker's {@code DecompressStream}. Concatenated gzip members and
+   * zstd frames are read as one stream.
    */
   public static InputStream decompress(InputStream in) throws IOException {
     InputStream buffered = in.markSupported() ? in : new BufferedInputStream(in, 64 * 1024);
@@ -50,11 +52,12 @@ public final class TarStreams {
         return new GZIPInputStream(buffered, 64 * 1024);
       case BZIP2:
         return new BZip2CompressorInputStream(buffered, true);
-      case NONE:
-        return buffered;
+      case ZSTD:
+        return new BufferedInputStream(new ZstdInputStream(buffered), 64 * 1024);
+      case XZ:
+        return new BufferedInputStream(new XZInputStream(buffered), 64 * 1024);
       default:
-        throw new IOException("Tried to decompress a layer but failed because: " + c
-            + " layers are not supported yet (use gzip or uncompressed tars)");
+        return buffered;
     }
   }
 }

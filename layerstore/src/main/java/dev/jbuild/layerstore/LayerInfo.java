@@ -1,0 +1,27 @@
+package dev.jbuild.layerstore;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.jbuild.layerstore.oci.Digest;
+import java.util.Objects;
+
+/**
+ * What the store knows about a layer blob beyond its bytes, recorded when the layer is made
+ * (diff, import), loaded or unpacked, like containerd's {@code containerd.io/uncompressed} label.
+ *
+ * @param blob the digest of the stored (usually compressed) blob
+ * @param diffId the digest of the uncompressed tar
+ * @param tarSize the length of the uncompressed tar
+ * @param contentSize the sum of the sizes of the regular files in the tar: Docker's layer size,
+ *     which {@code docker images} adds up as SIZE
+ */
+public record LayerInfo(
+    @JsonProperty("blob") Digest blob,
+    @JsonProperty("diffId") Digest diffId,
+    @JsonProperty("tarSize") long tarSize,
+    @JsonProperty("contentSize") long contentSize) {
+  /** Validates. */
+  public LayerInfo {
+    Objects.requireNonNull(blob, "blob");
+    Objects.requireNonNull(diffId, "diffId");
+  }
+}

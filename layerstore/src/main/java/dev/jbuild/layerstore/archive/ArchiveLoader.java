@@ -1,0 +1,429 @@
+package dev.jbuild.layerstore.archive;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jbuild.layerstore.BlobWriter;
+import dev.jbuild.layerstore.ContentStore;
+import dev.jbuild.layerstore.Layer;
+import dev.jbuild.layerstore.LayerInfo;
+import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.diff.LayerDiffer;
+import dev.jbuild.layerstore.diff.LayerOptions;
+import dev.jbuild.layerstore.hash.DigestingInputStream;
+import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.oci.Descriptor;
+import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.ImageConfig;
+import dev.jbuild.layerstore.oci.ImageIndex;
+import dev.jbuild.layerstore.oci.ImageManifest;
+import dev.jbuild.layerstore.oci.ImageReference;
+import dev.jbuild.layerstore.oci.MediaTypes;
+import dev.jbuild.layerstore.oci.OciJson;
+import dev.jbuild.layerstore.oci.Platform;
+import dev.jbuild.layerstore.tar.TarEntry;
+import dev.jbuild.layerstore.tar.TarReader;
+import dev.jbuild.layerstore.tar.TarStreams;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads image archives into the store, like {@code docker load}: the classic {@code docker save}
+ * format ({@code manifest.json} + {@code <id>/layer.tar}), Docker 25's combined format and plain
+ * OCI image layouts as tar ({@code oci-layout} + {@code index.json} + {@code blobs/}), each
+ * possibly gzip, zstd, xz or bzip2 compressed as a whole. The archive is read once, as a stream
+ * (stdin works), in any entry order.
+ *
+ * <p>Every blob is verified: {@code blobs/<alg>/<hex>} entries against their names, layers
+ * against the config's diff_ids, and nothing is tagged until the image is complete. Classic
+ * layers are compressed on the way in (parallel gzip) and get a Docker schema 2 manifest; the
+ * config bytes are kept exactly, so the image ID is the one {@code docker} shows. Images from an
+ * OCI layout are stored with their manifest bytes unchanged. A multi-platform index is narrowed to
+ * the host's platform. Tags come from {@code manifest.json}'s {@code RepoTags} or the index's
+ * {@code io.containerd.image.name} / {@code org.opencontainers.image.ref.name} annotations (a bare
+ * tag without a repository name is ignored, as it cannot be placed).
+ *
+ * <p>Holds a store lease while it runs. Thread-safe (stateless between calls).
+ */
+public final class ArchiveLoader {
+  private static final String CONTAINERD_NAME = "io.containerd.image.name";
+  private static final String OCI_REF_NAME = "org.opencontainers.image.ref.name";
+  private static final int MAX_METADATA = 16 * 1024 * 1024;
+
+  private final LayerStore store;
+  private final LayerOptions layerOptions;
+
+  /** Loads into {@code store}, compressing classic layers with parallel gzip. */
+  public ArchiveLoader(LayerStore store) {
+    this(store, LayerOptions.defaults());
+  }
+
+  /** Loads into {@code store}, compressing classic layers with {@code layerOptions}. */
+  public ArchiveLoader(LayerStore store, LayerOptions layerOptions) {
+    this.store = store;
+    this.layerOptions = layerOptions;
+  }
+
+  /**
+   * Reads the archive and stores and tags its images.
+   *
+   * @param archive the archive stream (not closed)
+   * @return the images, in archive order
+   * @throws IOException if the archive is malformed, incomplete or fails verification
+   */
+  @SuppressWarnings("try") // the lease is held by the try block, not used in it
+  public List<LoadedImage> load(InputStream archive) throws IOException {
+    try (var lease = store.lease()) {
+      Contents contents = read(archive);
+      // Combined archives have both files; their OCI side keeps the manifest bytes, so prefer
+      // it unless the layers are classic layer.tar files.
+      boolean docker = contents.metadata.containsKey("manifest.json")
+          && (!contents.metadata.containsKey("index.json") || contents.hasClassicLayers());
+      List<LoadedImage> loaded = docker ? loadDocker(contents) : loadOci(contents);
+      for (LoadedImage image : loaded) {
+        for (ImageReference tag : image.tags()) {
+          store.images().tag(tag, image.image().manifestDescriptor());
+        }
+      }
+      return loaded;
+    }
+  }
+
+  /** Everything the archive held, by normalized path. */
+  private static final class Contents {
+    final Map<String, byte[]> metadata = new HashMap<>();
+    final Map<String, Digest> blobs = new HashMap<>();
+    final Map<String, Layer> classicLayers = new HashMap<>();
+    final Map<String, String> links = new HashMap<>();
+
+    /** Follows symlinks and hardlinks between entries (classic archives link shared layers). */
+    String resolve(String path) {
+      String p = normalize(path);
+      for (int i = 0; i < 16 && links.containsKey(p); i++) {
+        p = links.get(p);
+      }
+      return p;
+    }
+
+    boolean hasClassicLayers() {
+      return !classicLayers.isEmpty();
+    }
+  }
+
+  private Contents read(InputStream archive) throws IOException {
+    Contents c = new Contents();
+    TarReader reader = new TarReader(TarStreams.decompress(archive));
+    TarEntry entry;
+    int entries = 0;
+    while ((entry = reader.next()) != null) {
+      entries++;
+      String name = normalize(entry.name());
+      switch (entry.type()) {
+        case SYMLINK: {
+          String target = entry.linkName();
+          int slash = name.lastIndexOf('/');
+          String base = slash < 0 ? "" : name.substring(0, slash + 1);
+          c.links.put(name, normalize(target.startsWith("/") ? target : base + target));
+          break;
+        }
+        case HARDLINK:
+          c.links.put(name, normalize(entry.linkName()));
+          break;
+        case FILE:
+          readFile(c, name, entry, reader.content());
+          break;
+        default:
+          break;
+      }
+    }
+    if (entries == 0) {
+      throw new IOException("Tried to load an image archive but failed because: it is empty");
+    }
+    return c;
+  }
+
+  private void readFile(Contents c, String name, TarEntry entry, InputStream in)
+      throws IOException {
+    ContentStore content = store.content();
+    if (name.matches("blobs/sha256/[0-9a-f]{64}")) {
+      Digest digest = new Digest("sha256", name.substring("blobs/sha256/".length()));
+      if (!content.contains(digest)) {
+        try (BlobWriter writer = content.newWriter()) {
+          in.transferTo(writer.stream());
+          writer.commit("application/octet-stream", digest, entry.size());
+        } catch (dev.jbuild.layerstore.DigestMismatchException e) {
+          throw new IOException("Tried to load " + name + " from the archive but failed because:"
+              + " its content does not match its name (the archive is corrupt)", e);
+        }
+      }
+      c.blobs.put(name, digest);
+    } else if (name.endsWith("/layer.tar") || name.equals("layer.tar")) {
+      // Classic layer: compressed on the way in; the DiffID is the tar's own digest.
+      c.classicLayers.put(name, LayerDiffer.fromTar(in, content, layerOptions));
+    } else if (entry.size() <= MAX_METADATA) {
+      c.metadata.put(name, in.readAllBytes());
+    } else {
+      // Something large and unknown (a layer under another name?): keep it addressable.
+      try (BlobWriter writer = content.newWriter()) {
+        in.transferTo(writer.stream());
+        c.blobs.put(name, writer.commit("application/octet-stream", null, -1).digest());
+      }
+    }
+  }
+
+  // ---- classic and combined docker-archive via manifest.json -------------------------------
+
+  private List<LoadedImage> loadDocker(Contents c) throws IOException {
+    JsonNode manifest = OciJson.mapper().readTree(c.metadata.get("manifest.json"));
+    if (!manifest.isArray()) {
+      throw new IOException("Tried to load a docker-archive but failed because: manifest.json is"
+          + " not a JSON array");
+    }
+    List<LoadedImage> loaded = new ArrayList<>();
+    for (JsonNode item : manifest) {
+      String configPath = item.path("Config").asText("");
+      byte[] configBytes = bytes(c, configPath);
+      ImageConfig config = OciJson.fromBytes(configBytes, ImageConfig.class);
+      List<Digest> diffIds = config.rootfs().diffIds();
+      JsonNode layerPaths = item.path("Layers");
+      if (layerPaths.size() != diffIds.size()) {
+        throw new IOException("Tried to load image " + configPath + " but failed because: it"
+            + " lists " + layerPaths.size() + " layers and " + diffIds.size() + " diff_ids");
+      }
+      List<Layer> layers = new ArrayList<>();
+      for (int i = 0; i < diffIds.size(); i++) {
+        layers.add(dockerLayer(c, layerPaths.get(i).asText(), diffIds.get(i)));
+      }
+      Image image = store.images().write(configBytes, layers);
+      List<ImageReference> tags = new ArrayList<>();
+      for (JsonNode t : item.path("RepoTags")) {
+        parseTag(t.asText()).ifPresent(tags::add);
+      }
+      loaded.add(new LoadedImage(image, tags));
+    }
+    return loaded;
+  }
+
+  private Layer dockerLayer(Contents c, String rawPath, Digest diffId) throws IOException {
+    String path = c.resolve(rawPath);
+    Layer classic = c.classicLayers.get(path);
+    if (classic != null) {
+      if (!classic.diffId().equals(diffId)) {
+        throw new IOException("Tried to load layer " + rawPath + " but failed because: its"
+            + " content has DiffID " + classic.diffId() + ", the config says " + diffId);
+      }
+      return classic;
+    }
+    Digest blob = c.blobs.get(path);
+    if (blob == null) {
+      throw new IOException("Tried to load layer " + rawPath + " but failed because: it is not"
+          + " in the archive");
+    }
+    return verifiedLayer(blob, null, diffId);
+  }
+
+  /**
+   * Checks a stored layer blob against its DiffID (one decompressing pass, which also records its
+   * {@link LayerInfo}) and returns it with the media type its compression calls for.
+   */
+  private Layer verifiedLayer(Digest blob, String mediaType, Digest diffId) throws IOException {
+    ContentStore content = store.content();
+    Optional<LayerInfo> known = content.layerInfo(blob);
+    TarStreams.Compression compression;
+    try (InputStream in = new java.io.BufferedInputStream(content.open(blob), 64 * 1024)) {
+      compression = TarStreams.detect(in);
+      if (known.isEmpty() || !known.get().diffId().equals(diffId)) {
+        DigestingInputStream plain = new DigestingInputStream(TarStreams.decompress(in));
+        long files = 0;
+        TarReader reader = new TarReader(plain);
+        TarEntry e;
+        while ((e = reader.next()) != null) {
+          files += e.size();
+        }
+        plain.transferTo(OutputStream.nullOutputStream());
+        in.transferTo(OutputStream.nullOutputStream()); // verifies the blob digest
+        if (!plain.digest().equals(diffId)) {
+          throw new IOException("Tried to load layer " + blob + " but failed because: its"
+              + " content has DiffID " + plain.digest() + ", the config says " + diffId);
+        }
+        content.putLayerInfo(new LayerInfo(blob, diffId, plain.size(), files));
+      }
+    }
+    String type = mediaType;
+    if (type == null) {
+      switch (compression) {
+        case GZIP:
+          type = MediaTypes.DOCKER_LAYER_GZIP;
+          break;
+        case ZSTD:
+          type = MediaTypes.OCI_LAYER_ZSTD;
+          break;
+        case NONE:
+          type = MediaTypes.OCI_LAYER_TAR;
+          break;
+        default:
+          throw new IOException("Tried to load layer " + blob + " but failed because: " + compression
+              + " layers have no OCI media type; re-save it with gzip or zstd");
+      }
+    }
+    return new Layer(Descriptor.of(type, blob, content.size(blob)), diffId);
+  }
+
+  // ---- OCI image layout ---------------------------------------------------------------------
+
+  private List<LoadedImage> loadOci(Contents c) throws IOException {
+    byte[] indexBytes = c.metadata.get("index.json");
+    if (indexBytes == null) {
+      throw new IOException("Tried to load an image archive but failed because: it has neither"
+          + " manifest.json (docker-archive) nor index.json (OCI layout)");
+    }
+    Map<String, List<ImageReference>> dockerTags = dockerTagsByConfig(c);
+    ImageIndex index = OciJson.fromBytes(indexBytes, ImageIndex.class);
+    Map<Digest, LoadedImage> byManifest = new LinkedHashMap<>();
+    for (Descriptor entry : index.manifests()) {
+      Descriptor manifest = selectManifest(entry, 0);
+      Image image = storeOciImage(manifest);
+      List<ImageReference> tags = new ArrayList<>(
+          byManifest.containsKey(manifest.digest())
+              ? byManifest.get(manifest.digest()).tags() : List.of());
+      String name = entry.annotations().get(CONTAINERD_NAME);
+      String ref = name != null ? name : entry.annotations().get(OCI_REF_NAME);
+      if (ref != null) {
+        parseTag(ref).filter(t -> !tags.contains(t)).ifPresent(tags::add);
+      }
+      for (ImageReference t : dockerTags.getOrDefault(image.id().hex(), List.of())) {
+        if (!tags.contains(t)) {
+          tags.add(t);
+        }
+      }
+      byManifest.put(manifest.digest(), new LoadedImage(image, tags));
+    }
+    return new ArrayList<>(byManifest.values());
+  }
+
+  /** Combined archives also name their images in manifest.json; use those tags too. */
+  private Map<String, List<ImageReference>> dockerTagsByConfig(Contents c) throws IOException {
+    Map<String, List<ImageReference>> tags = new HashMap<>();
+    byte[] bytes = c.metadata.get("manifest.json");
+    if (bytes == null) {
+      return tags;
+    }
+    for (JsonNode item : OciJson.mapper().readTree(bytes)) {
+      String config = item.path("Config").asText("");
+      String hex = config.replaceAll("^.*/", "").replace(".json", "");
+      for (JsonNode t : item.path("RepoTags")) {
+        parseTag(t.asText()).ifPresent(
+            ref -> tags.computeIfAbsent(hex, k -> new ArrayList<>()).add(ref));
+      }
+    }
+    return tags;
+  }
+
+  /** Follows nested indexes down to the host platform's manifest. */
+  private Descriptor selectManifest(Descriptor entry, int depth) throws IOException {
+    if (depth > 4) {
+      throw new IOException("Tried to load an OCI archive but failed because: its indexes nest"
+          + " too deep");
+    }
+    if (!MediaTypes.isIndex(entry.mediaType())) {
+      return entry;
+    }
+    ImageIndex nested = OciJson.fromBytes(blobBytes(entry.digest()), ImageIndex.class);
+    Platform host = Platform.host();
+    Optional<Descriptor> chosen = nested.select(host);
+    if (chosen.isEmpty()) {
+      throw new IOException("Tried to load index " + entry.digest() + " but failed because: it"
+          + " has no image for " + host);
+    }
+    return selectManifest(chosen.get(), depth + 1);
+  }
+
+  private Image storeOciImage(Descriptor manifestDescriptor) throws IOException {
+    byte[] bytes = blobBytes(manifestDescriptor.digest());
+    ImageManifest manifest = OciJson.fromBytes(bytes, ImageManifest.class);
+    byte[] configBytes = blobBytes(manifest.config().digest());
+    ImageConfig config = OciJson.fromBytes(configBytes, ImageConfig.class);
+    List<Digest> diffIds = config.rootfs().diffIds();
+    if (diffIds.size() != manifest.layers().size()) {
+      throw new IOException("Tried to load image " + manifestDescriptor.digest() + " but failed"
+          + " because: it has " + manifest.layers().size() + " layers and " + diffIds.size()
+          + " diff_ids");
+    }
+    for (int i = 0; i < diffIds.size(); i++) {
+      Descriptor layer = manifest.layers().get(i);
+      if (!store.content().contains(layer.digest())) {
+        throw new IOException("Tried to load image " + manifestDescriptor.digest() + " but failed"
+            + " because: layer " + layer.digest() + " is not in the archive");
+      }
+      verifiedLayer(layer.digest(), layer.mediaType(), diffIds.get(i));
+    }
+    String mediaType = manifest.mediaType() != null ? manifest.mediaType()
+        : manifestDescriptor.mediaType();
+    return store.images().store(bytes, mediaType);
+  }
+
+  private byte[] blobBytes(Digest digest) throws IOException {
+    if (!store.content().contains(digest)) {
+      throw new IOException("Tried to load " + digest + " but failed because: it is not in the"
+          + " archive");
+    }
+    return store.content().readAll(digest);
+  }
+
+  private byte[] bytes(Contents c, String rawPath) throws IOException {
+    String path = c.resolve(rawPath);
+    byte[] bytes = c.metadata.get(path);
+    if (bytes != null) {
+      return bytes;
+    }
+    Digest blob = c.blobs.get(path);
+    if (blob != null) {
+      return store.content().readAll(blob);
+    }
+    throw new IOException("Tried to load " + rawPath + " but failed because: it is not in the"
+        + " archive");
+  }
+
+  /** A RepoTags or annotation value as a tag; empty when it names no repository. */
+  private static Optional<ImageReference> parseTag(String text) {
+    if (text == null || text.isEmpty() || !(text.contains("/") || text.contains(":"))) {
+      return Optional.empty();
+    }
+    try {
+      ImageReference ref = ImageReference.parse(text);
+      return ref.tag() == null ? Optional.empty() : Optional.of(ref.withTag(ref.tag()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String normalize(String name) {
+    String n = name;
+    while (n.startsWith("./")) {
+      n = n.substring(2);
+    }
+    while (n.startsWith("/")) {
+      n = n.substring(1);
+    }
+    // Collapse "a/../b" from symlink targets such as "../<id>/layer.tar".
+    List<String> parts = new ArrayList<>();
+    for (String p : n.split("/")) {
+      if (p.isEmpty() || p.equals(".")) {
+        continue;
+      }
+      if (p.equals("..")) {
+        if (!parts.isEmpty()) {
+          parts.remove(parts.size() - 1);
+        }
+        continue;
+      }
+      parts.add(p);
+    }
+    return String.join("/", parts);
+  }
+}

@@ -1,0 +1,189 @@
+package dev.jbuild.layerstore.gc;
+
+import dev.jbuild.layerstore.BlobNotFoundException;
+import dev.jbuild.layerstore.ContentStore;
+import dev.jbuild.layerstore.LayerInfo;
+import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.fs.FileLocks;
+import dev.jbuild.layerstore.fs.Trees;
+import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.image.TaggedImage;
+import dev.jbuild.layerstore.oci.Descriptor;
+import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.MediaTypes;
+import dev.jbuild.layerstore.oci.OciJson;
+import dev.jbuild.layerstore.snapshot.SnapshotRecord;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Checks a whole {@link LayerStore}: re-hashes every blob against its name, checks every layer
+ * record, every image (tags and untagged: manifest, config and layer blobs present, diff_ids
+ * consistent) and every snapshot (its record matches its ChainID and its directory still matches
+ * the metadata fingerprint taken when it was unpacked), and lists leftovers of interrupted work.
+ *
+ * <p>With {@code repair} (under the store's exclusive lock) it makes the store consistent again:
+ * corrupt blobs are deleted, tags and registrations of images that can no longer be read are
+ * removed, damaged snapshots are deleted (they are unpacked again when needed) and leftovers
+ * are removed. Content that was lost cannot be recovered: the report says which images to pull
+ * or build again.
+ */
+public final class Verifier {
+  private final LayerStore store;
+
+  /** Checks {@code store}. */
+  public Verifier(LayerStore store) {
+    this.store = store;
+  }
+
+  /**
+   * Runs the check.
+   *
+   * @param repair also fix what can be fixed
+   * @param progress receives a line per phase (may be a no-op)
+   */
+  @SuppressWarnings("try") // the lock is held by the try block, not used in it
+  public VerifyReport verify(boolean repair, Consumer<String> progress) throws IOException {
+    if (!repair) {
+      return run(false, progress);
+    }
+    try (FileLocks.Held lock = store.lockExclusive(
+        () -> progress.accept("Waiting for other jbuild processes to finish..."))) {
+      return run(true, progress);
+    }
+  }
+
+  private VerifyReport run(boolean repair, Consumer<String> progress) throws IOException {
+    ContentStore content = store.content();
+    List<String> problems = new ArrayList<>();
+    List<String> repaired = new ArrayList<>();
+
+    // Blobs.
+    List<Digest> blobs = content.list();
+    progress.accept("Checking " + blobs.size() + " blobs");
+    Set<Digest> corrupt = new HashSet<>();
+    for (Digest d : blobs) {
+      boolean ok;
+      try {
+        ok = content.verify(d);
+      } catch (BlobNotFoundException e) {
+        continue; // deleted meanwhile
+      }
+      if (!ok) {
+        corrupt.add(d);
+        problems.add("blob " + d + " is corrupt (its content does not match its digest)");
+        if (repair) {
+          content.delete(d);
+          content.deleteLayerInfo(d);
+          repaired.add("deleted corrupt blob " + d);
+        }
+      }
+    }
+    // Layer records.
+    for (Digest d : content.listLayerInfo()) {
+      Optional<LayerInfo> info = content.layerInfo(d);
+      if (info.isEmpty() || !info.get().blob().equals(d)) {
+        problems.add("layer record of " + d + " is damaged");
+        if (repair) {
+          content.deleteLayerInfo(d);
+          repaired.add("deleted damaged layer record of " + d);
+        }
+      }
+    }
+
+    // Images.
+    Map<Digest, List<TaggedImage>> tagsByManifest = new LinkedHashMap<>();
+    for (TaggedImage t : store.images().list()) {
+      tagsByManifest.computeIfAbsent(t.manifest().digest(), k -> new ArrayList<>()).add(t);
+    }
+    Set<Digest> manifests = new HashSet<>(tagsByManifest.keySet());
+    for (Descriptor d : store.images().listAll()) {
+      manifests.add(d.digest());
+    }
+    progress.accept("Checking " + manifests.size() + " images");
+    for (Digest manifest : manifests) {
+      Optional<String> broken = checkImage(manifest, tagsByManifest.containsKey(manifest));
+      if (broken.isEmpty()) {
+        continue;
+      }
+      List<TaggedImage> tags = tagsByManifest.getOrDefault(manifest, List.of());
+      String names = tags.isEmpty() ? "untagged image " + manifest
+          : "image " + tags.get(0).reference().familiar();
+      problems.add(names + " is broken: " + broken.get() + " (pull or build it again)");
+      if (repair && broken.get().startsWith("cannot read")) {
+        for (TaggedImage t : tags) {
+          store.images().untag(t.reference());
+          repaired.add("untagged " + t.reference().familiar());
+        }
+        store.images().unregister(manifest);
+        repaired.add("forgot image " + manifest);
+      }
+    }
+
+    // Snapshots.
+    List<SnapshotRecord> snapshots = store.snapshots().list();
+    progress.accept("Checking " + snapshots.size() + " snapshots");
+    for (SnapshotRecord r : snapshots) {
+      Optional<String> damage = store.snapshots().check(r);
+      if (damage.isPresent()) {
+        problems.add("snapshot " + r.id() + " (chain " + r.chainId().shortHex() + ") is damaged: "
+            + damage.get());
+        if (repair) {
+          store.snapshots().remove(r.chainId());
+          repaired.add("deleted snapshot " + r.id() + " (unpacked again when needed)");
+        }
+      }
+    }
+
+    // Leftovers.
+    List<Path> leftovers = new ArrayList<>(store.snapshots().leftovers());
+    leftovers.addAll(content.staleIngests());
+    leftovers.addAll(store.images().leftovers());
+    if (repair) {
+      for (Path p : leftovers) {
+        Trees.deleteRecursively(p);
+      }
+      if (!leftovers.isEmpty()) {
+        repaired.add("removed " + leftovers.size() + " leftovers of interrupted work");
+      }
+    }
+    return new VerifyReport(blobs.size(), snapshots.size(), manifests.size(), problems, repaired,
+        repair ? List.of() : leftovers);
+  }
+
+  /** Empty if the image is readable and complete; otherwise what is wrong. */
+  private Optional<String> checkImage(Digest manifest, boolean tagged) throws IOException {
+    Image image;
+    try {
+      image = store.images().load(manifest);
+    } catch (IOException e) {
+      if (tagged && store.content().contains(manifest)) {
+        // A tag may point at an index (multi-platform pull): fine if its bytes are intact.
+        try {
+          String type = OciJson.mapper().readTree(store.content().readAll(manifest))
+              .path("mediaType").asText("");
+          if (MediaTypes.isIndex(type)) {
+            return Optional.empty();
+          }
+        } catch (IOException ignored) {
+          // reported below
+        }
+      }
+      return Optional.of("cannot read its manifest or config: " + e.getMessage());
+    }
+    for (var layer : image.layers()) {
+      if (!store.content().contains(layer.blob().digest())) {
+        return Optional.of("layer blob " + layer.blob().digest() + " is missing");
+      }
+    }
+    return Optional.empty();
+  }
+}
