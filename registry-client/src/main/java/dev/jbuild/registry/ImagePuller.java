@@ -162,9 +162,20 @@ public final class ImagePuller {
         return local.get();
       }
     }
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream((int) config.size());
-    client.pullBlob(config, buffer);
-    byte[] bytes = buffer.toByteArray();
+    byte[] bytes;
+    for (int attempt = 1; ; attempt++) {
+      ByteArrayOutputStream buffer = new ByteArrayOutputStream((int) config.size());
+      try {
+        client.pullBlob(config, buffer);
+        bytes = buffer.toByteArray();
+        break;
+      } catch (ContentVerificationException e) {
+        if (attempt >= VERIFICATION_ATTEMPTS) {
+          throw (RegistryException) e.gaveUpAfter(attempt);
+        }
+        LOG.warn("{}; downloading it again", e.getMessage());
+      }
+    }
     if (sink.contains(config.digest())) {
       skipped.incrementAndGet();
       listener.blobSkipped(config);
