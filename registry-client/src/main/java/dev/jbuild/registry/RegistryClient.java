@@ -648,7 +648,8 @@ public final class RegistryClient {
    */
   private Response send(String action, Scope scope, Request request)
       throws IOException, RegistryException {
-    Response response = sendAuthorized(action, scope, request);
+    Request first = authorize(action, scope, request);
+    Response response = execute(first);
     if (response.statusCode() != 401) {
       return response;
     }
@@ -656,7 +657,10 @@ public final class RegistryClient {
     byte[] body = readErrorBody(response);
     boolean retry;
     try {
-      retry = authenticator.handleUnauthorized(challenges, scope);
+      // Whether this request carried credentials matters: a parallel request may have learned
+      // the challenge while this one was on its way anonymously.
+      retry = authenticator.handleUnauthorized(challenges, scope,
+          !first.headers("authorization").isEmpty());
     } catch (AuthenticationException e) {
       throw new RegistryUnauthorizedException(
           "Tried to " + action + " but failed because: " + e.getMessage(), "UNAUTHORIZED", 401, e);
@@ -664,22 +668,23 @@ public final class RegistryClient {
     if (!retry) {
       throw failure(action, 401, body, NotFound.OTHER);
     }
-    return sendAuthorized(action, scope, request);
+    return execute(authorize(action, scope, request));
   }
 
-  private Response sendAuthorized(String action, Scope scope, Request request)
+  private Request authorize(String action, Scope scope, Request request)
       throws IOException, RegistryException {
-    Request authorized = request;
     try {
       Optional<String> authorization = authenticator.authorization(scope);
-      if (authorization.isPresent()) {
-        authorized = request.withHeader("Authorization", authorization.get());
-      }
+      return authorization.isPresent()
+          ? request.withHeader("Authorization", authorization.get()) : request;
     } catch (AuthenticationException e) {
       throw new RegistryUnauthorizedException(
           "Tried to " + action + " but failed because: " + e.getMessage(), "UNAUTHORIZED", 401, e);
     }
-    Response response = http.execute(authorized);
+  }
+
+  private Response execute(Request request) throws IOException {
+    Response response = http.execute(request);
     for (String warning : response.headers("warning")) {
       LOG.warn("{} says: {}", registry, warning);
     }

@@ -149,6 +149,16 @@ public final class Authenticator {
    */
   public boolean handleUnauthorized(List<String> wwwAuthenticate, Scope scope)
       throws IOException, AuthenticationException {
+    return handleUnauthorized(wwwAuthenticate, scope, true);
+  }
+
+  /**
+   * Same as {@link #handleUnauthorized(List, Scope)}, knowing whether the rejected request carried
+   * an {@code Authorization} header: an anonymous request that raced with the first challenge is
+   * worth resending even when Basic credentials are already known.
+   */
+  public boolean handleUnauthorized(List<String> wwwAuthenticate, Scope scope,
+      boolean requestWasAuthorized) throws IOException, AuthenticationException {
     List<Challenge> challenges = Challenge.parseAll(wwwAuthenticate);
     if (challenges.isEmpty()) {
       challenges = fetchChallenges();
@@ -175,7 +185,7 @@ public final class Authenticator {
         }
         challenge = basic.get();
         // Already sent Basic credentials and got another 401: they are wrong.
-        return previous == null || !previous.isBasic();
+        return !requestWasAuthorized || previous == null || !previous.isBasic();
       }
       if (challenges.isEmpty()) {
         return false;
