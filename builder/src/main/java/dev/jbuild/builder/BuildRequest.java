@@ -3,13 +3,15 @@ package dev.jbuild.builder;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * What to build: the {@code docker build} inputs.
+ * What to build: the {@code docker build} inputs. Create with {@link #builder(Path)}.
  *
  * @param contextDir the build context, read in place
  * @param dockerfile the Dockerfile (by default {@code contextDir/Dockerfile})
@@ -17,7 +19,12 @@ import java.util.Objects;
  * @param buildArgs {@code --build-arg} values
  * @param target the stage to build, or null for the last one
  * @param platform the target platform
- * @param network the network mode of RUN steps
+ * @param network the default network of RUN steps ({@code RUN --network} overrides it)
+ * @param noCache ignore the build cache for every step ({@code --no-cache})
+ * @param noCacheStages stage names whose steps ignore the cache ({@code --no-cache-filter})
+ * @param pull always pull base images, even when they are in the store ({@code --pull})
+ * @param secrets {@code --secret} values by id
+ * @param limits resource limits for every RUN step
  */
 public record BuildRequest(
     Path contextDir,
@@ -26,7 +33,12 @@ public record BuildRequest(
     Map<String, String> buildArgs,
     String target,
     Platform platform,
-    NetworkPolicy network) {
+    NetworkPolicy network,
+    boolean noCache,
+    Set<String> noCacheStages,
+    boolean pull,
+    Map<String, Secret> secrets,
+    Limits limits) {
 
   /** Validates and copies. */
   public BuildRequest {
@@ -36,11 +48,19 @@ public record BuildRequest(
     buildArgs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs));
     platform = platform == null ? Platform.host() : platform;
     network = network == null ? NetworkPolicy.NONE : network;
+    noCacheStages = Set.copyOf(noCacheStages);
+    secrets = Map.copyOf(secrets);
+    limits = limits == null ? Limits.NONE : limits;
   }
 
-  /** A request with defaults for everything but the context. */
+  /** A builder for a build of {@code contextDir}. */
+  public static Builder builder(Path contextDir) {
+    return new Builder(contextDir);
+  }
+
+  /** A request with defaults for everything but the context and tags. */
   public static BuildRequest of(Path contextDir, List<ImageReference> tags) {
-    return new BuildRequest(contextDir, null, tags, Map.of(), null, null, null);
+    return builder(contextDir).tags(tags).build();
   }
 
   /** Network modes a RUN step may get. */
@@ -49,5 +69,119 @@ public record BuildRequest(
     NONE,
     /** The host's network namespace. */
     HOST
+  }
+
+  /**
+   * A build secret ({@code --secret id=ID,src=PATH|env=VAR}): exactly one of the two is set.
+   * Secrets reach RUN steps that mount them and nothing else: not layers, history, logs or keys.
+   *
+   * @param file the file holding the value, or null
+   * @param env the environment variable holding the value, or null
+   */
+  public record Secret(Path file, String env) {
+    /** Requires exactly one source. */
+    public Secret {
+      if ((file == null) == (env == null)) {
+        throw new IllegalArgumentException("a secret needs exactly one of src= and env=");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return file != null ? "Secret[file=" + file + "]" : "Secret[env=" + env + "]";
+    }
+  }
+
+  /**
+   * Limits applied to every RUN step; 0 means unlimited.
+   *
+   * @param memoryBytes memory limit in bytes
+   * @param cpuQuotaMicros CPU time per 100 ms period, in microseconds
+   * @param pidsMax maximum number of processes
+   */
+  public record Limits(long memoryBytes, long cpuQuotaMicros, long pidsMax) {
+    /** No limits. */
+    public static final Limits NONE = new Limits(0, 0, 0);
+  }
+
+  /** Collects the optional parts of a request. */
+  public static final class Builder {
+    private final Path contextDir;
+    private Path dockerfile;
+    private final List<ImageReference> tags = new ArrayList<>();
+    private final Map<String, String> buildArgs = new LinkedHashMap<>();
+    private String target;
+    private Platform platform;
+    private NetworkPolicy network;
+    private boolean noCache;
+    private Set<String> noCacheStages = Set.of();
+    private boolean pull;
+    private final Map<String, Secret> secrets = new LinkedHashMap<>();
+    private Limits limits;
+
+    private Builder(Path contextDir) {
+      this.contextDir = contextDir;
+    }
+
+    public Builder dockerfile(Path v) {
+      dockerfile = v;
+      return this;
+    }
+
+    public Builder tags(List<ImageReference> v) {
+      tags.addAll(v);
+      return this;
+    }
+
+    public Builder buildArgs(Map<String, String> v) {
+      buildArgs.putAll(v);
+      return this;
+    }
+
+    public Builder target(String v) {
+      target = v;
+      return this;
+    }
+
+    public Builder platform(Platform v) {
+      platform = v;
+      return this;
+    }
+
+    public Builder network(NetworkPolicy v) {
+      network = v;
+      return this;
+    }
+
+    public Builder noCache(boolean v) {
+      noCache = v;
+      return this;
+    }
+
+    public Builder noCacheStages(Set<String> v) {
+      noCacheStages = v;
+      return this;
+    }
+
+    public Builder pull(boolean v) {
+      pull = v;
+      return this;
+    }
+
+    public Builder secret(String id, Secret v) {
+      secrets.put(id, v);
+      return this;
+    }
+
+    public Builder limits(Limits v) {
+      limits = v;
+      return this;
+    }
+
+    /** The request. */
+    public BuildRequest build() {
+      return new BuildRequest(contextDir, dockerfile, tags, buildArgs, target, platform, network,
+          noCache, noCacheStages, pull, secrets, limits);
+    }
   }
 }

@@ -1,7 +1,11 @@
 package dev.jbuild.builder;
 
+import dev.jbuild.builder.cache.BuildCache;
+import dev.jbuild.builder.context.ChecksumCache;
+import dev.jbuild.builder.context.DirectorySource;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.exec.BaseImageSource;
+import dev.jbuild.builder.exec.BuildEnvironment;
 import dev.jbuild.builder.exec.StageExecutor;
 import dev.jbuild.builder.exec.StageResult;
 import dev.jbuild.builder.plan.BuildPlan;
@@ -9,6 +13,7 @@ import dev.jbuild.builder.plan.BuildPlanner;
 import dev.jbuild.builder.plan.StagePlan;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.parser.Dockerfile;
 import dev.jbuild.parser.DockerfileParser;
@@ -21,17 +26,22 @@ import dev.jbuild.runner.ContainerRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Builds images from Dockerfiles: the library entry point behind {@code jbuild build}.
+ * Builds images from Dockerfiles: the library entry point behind {@code jbuild build}. Stages run
+ * in parallel as soon as the stages they read are built; only the stages the target needs run.
  *
- * <p>Thread-safe: concurrent builds share the store (which is safe for concurrent use) and the
- * runner.
+ * <p>Thread-safe: concurrent builds share the store (safe for concurrent use) and the runner.
  */
 public final class ImageBuilder {
   private final LayerStore store;
@@ -63,8 +73,7 @@ public final class ImageBuilder {
     String source = readDockerfile(request);
     Dockerfile dockerfile;
     try {
-      dockerfile = DockerfileParser.parse(source,
-          request.dockerfile().getFileName().toString());
+      dockerfile = DockerfileParser.parse(source, request.dockerfile().getFileName().toString());
     } catch (DockerfileSyntaxException e) {
       throw new BuildException(e.getMessage(), e);
     }
@@ -76,16 +85,17 @@ public final class ImageBuilder {
     } catch (IllegalArgumentException e) {
       throw new BuildException(e.getMessage(), e);
     }
-    Map<String, String> globalArgs = globalArgs(plan, request);
-    StageExecutor executor =
-        new StageExecutor(store, runner, bases, request, listener, clock, globalArgs,
-            plan.escapeToken());
-    Map<Integer, StageResult> done = new HashMap<>();
-    StageResult last = null;
-    for (StagePlan stage : plan.stages()) {
-      StageResult base = stage.baseStage() >= 0 ? done.get(stage.baseStage()) : null;
-      last = executor.build(stage, base);
-      done.put(stage.stage().index(), last);
+    Path contextDir = request.contextDir().toAbsolutePath().normalize();
+    ChecksumCache checksums = ChecksumCache.load(store.root().resolve("cache/checksums")
+        .resolve(Digest.sha256(contextDir.toString()).hex() + ".json"));
+    BuildEnvironment env = new BuildEnvironment(store, runner, bases, request, listener, clock,
+        new BuildCache(store.root().resolve("cache/build"), store.content()), checksums,
+        DirectorySource.context(contextDir, ignoreRules(request)));
+    StageResult last;
+    try {
+      last = runStages(plan, env);
+    } finally {
+      checksums.save();
     }
     try {
       Image image = store.images().write(last.config(), last.layers());
@@ -99,6 +109,93 @@ public final class ImageBuilder {
       throw new BuildException("Tried to store the built image but failed because: "
           + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Runs every planned stage on its own thread; a stage waits only for the stages it reads. The
+   * first failure cancels the rest.
+   */
+  private static StageResult runStages(BuildPlan plan, BuildEnvironment env)
+      throws BuildException, InterruptedException {
+    Map<Integer, CompletableFuture<StageResult>> futures = new LinkedHashMap<>();
+    for (StagePlan stage : plan.stages()) {
+      futures.put(stage.stage().index(), new CompletableFuture<>());
+    }
+    StageExecutor executor = new StageExecutor(env, plan, globalArgs(plan, env.request()),
+        index -> await(futures, index));
+    ExecutorService pool = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "jbuild-stage");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      for (StagePlan stage : plan.stages()) {
+        CompletableFuture<StageResult> future = futures.get(stage.stage().index());
+        pool.execute(() -> {
+          try {
+            future.complete(executor.build(stage));
+          } catch (Throwable e) {
+            future.completeExceptionally(e);
+          }
+        });
+      }
+      CompletableFuture<Void> all =
+          CompletableFuture.allOf(futures.values().toArray(new CompletableFuture<?>[0]));
+      for (CompletableFuture<StageResult> f : futures.values()) {
+        f.whenComplete((r, e) -> {
+          if (e != null) {
+            all.completeExceptionally(e);
+          }
+        });
+      }
+      try {
+        all.get();
+      } catch (ExecutionException e) {
+        throw unwrap(e);
+      }
+      return await(futures, plan.target().stage().index());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static StageResult await(Map<Integer, CompletableFuture<StageResult>> futures,
+      int index) throws BuildException, InterruptedException {
+    CompletableFuture<StageResult> f = futures.get(index);
+    if (f == null) {
+      throw new BuildException("stage " + index + " is not part of this build");
+    }
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      throw unwrap(e);
+    }
+  }
+
+  private static BuildException unwrap(ExecutionException e) throws InterruptedException {
+    Throwable cause = e.getCause();
+    while (cause instanceof ExecutionException
+        || cause instanceof java.util.concurrent.CompletionException) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof BuildException b) {
+      return b;
+    }
+    if (cause instanceof InterruptedException i) {
+      throw i;
+    }
+    if (cause instanceof RuntimeException r) {
+      throw r;
+    }
+    if (cause instanceof Error err) {
+      throw err;
+    }
+    return new BuildException(String.valueOf(cause), cause);
+  }
+
+  /** What {@code .dockerignore} excludes from the context (nothing yet when absent). */
+  private static Predicate<String> ignoreRules(BuildRequest request) {
+    return rel -> false;
   }
 
   private static String readDockerfile(BuildRequest request) throws BuildException {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -66,9 +67,31 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image ID to FILE.")
   Path iidFile;
 
-  @Option(names = "--no-cache",
-      description = "Do not use the build cache (jbuild has no step cache yet: always true).")
+  @Option(names = "--no-cache", description = "Do not use the build cache.")
   boolean noCache;
+
+  @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",",
+      description = "Do not use the build cache for these stages.")
+  List<String> noCacheFilter = new ArrayList<>();
+
+  @Option(names = "--pull", description = "Always pull base images, even when they are stored.")
+  boolean pull;
+
+  @Option(names = "--secret", paramLabel = "id=ID,src=PATH|env=VAR",
+      description = "A secret for RUN --mount=type=secret (repeatable); never stored anywhere.")
+  List<String> secrets = new ArrayList<>();
+
+  @Option(names = {"-m", "--memory"}, paramLabel = "BYTES",
+      description = "Memory limit of every RUN step (for example 512m, 2g).")
+  String memory;
+
+  @Option(names = "--cpu-quota", paramLabel = "MICROS",
+      description = "CPU time per 100 ms of every RUN step, in microseconds (50000 = half a CPU).")
+  long cpuQuota;
+
+  @Option(names = "--pids-limit", paramLabel = "N",
+      description = "Maximum number of processes in every RUN step.")
+  long pidsLimit;
 
   @Override
   public Integer call() throws Exception {
@@ -102,14 +125,21 @@ final class BuildCommand implements Callable<Integer> {
       throw new IllegalArgumentException("unable to prepare context: path \"" + context
           + "\" not found");
     }
-    BuildRequest request = new BuildRequest(context, file, refs, args, target,
-        platform == null ? null : Platform.parse(platform), net);
+    BuildRequest.Builder request = BuildRequest.builder(context).dockerfile(file).tags(refs)
+        .buildArgs(args).target(target).platform(platform == null ? null : Platform.parse(platform))
+        .network(net).noCache(noCache).noCacheStages(Set.copyOf(noCacheFilter)).pull(pull)
+        .limits(new BuildRequest.Limits(memory == null ? 0 : Sizes.parseBytes(memory), cpuQuota,
+            pidsLimit));
+    for (String spec : secrets) {
+      Map.Entry<String, BuildRequest.Secret> secret = parseSecret(spec);
+      request.secret(secret.getKey(), secret.getValue());
+    }
     PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
     BuildListener listener = quiet ? BuildListener.NONE : new PlainProgress(err);
     Session session = Session.open(main);
     ImageBuilder builder = new ImageBuilder(session.store, session.runner(),
         session.baseImages(listener::info), clock());
-    BuildResult result = builder.build(request, listener);
+    BuildResult result = builder.build(request.build(), listener);
     String id = result.image().id().toString();
     if (iidFile != null) {
       Files.writeString(iidFile, id);
@@ -118,6 +148,37 @@ final class BuildCommand implements Callable<Integer> {
       System.out.println(id);
     }
     return 0;
+  }
+
+  /** Parses {@code id=ID,src=PATH} / {@code id=ID,env=VAR} (docker build's --secret). */
+  static Map.Entry<String, BuildRequest.Secret> parseSecret(String spec) {
+    Map<String, String> kv = new LinkedHashMap<>();
+    for (String part : spec.split(",")) {
+      int eq = part.indexOf('=');
+      if (eq < 0) {
+        throw new IllegalArgumentException("invalid --secret '" + spec
+            + "': expected id=ID,src=PATH or id=ID,env=VAR");
+      }
+      kv.put(part.substring(0, eq), part.substring(eq + 1));
+    }
+    String id = kv.get("id");
+    String src = kv.containsKey("src") ? kv.get("src") : kv.get("source");
+    String envVar = kv.get("env");
+    if (id == null || id.isEmpty()) {
+      throw new IllegalArgumentException("invalid --secret '" + spec + "': id= is required");
+    }
+    if (src == null && envVar == null) {
+      // docker build: a bare id reads the environment variable of the same name.
+      envVar = id;
+    }
+    if (src != null) {
+      Path p = Path.of(src);
+      if (!Files.isReadable(p)) {
+        throw new IllegalArgumentException("secret " + id + ": cannot read " + src);
+      }
+      return Map.entry(id, new BuildRequest.Secret(p, null));
+    }
+    return Map.entry(id, new BuildRequest.Secret(null, envVar));
   }
 
   /** {@code SOURCE_DATE_EPOCH} fixes every timestamp in the image metadata, as in BuildKit. */

@@ -1,25 +1,25 @@
 package dev.jbuild.builder.exec;
 
 import dev.jbuild.builder.BuildException;
-import dev.jbuild.builder.BuildRequest;
-import dev.jbuild.builder.StepFailedException;
-import dev.jbuild.builder.context.ContextCopier;
-import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.fs.FileAttrs;
 import dev.jbuild.builder.fs.LayeredRootfs;
 import dev.jbuild.builder.fs.UpperDirWriter;
+import dev.jbuild.builder.plan.BuildPlan;
 import dev.jbuild.builder.plan.PlannedStep;
 import dev.jbuild.builder.plan.StagePlan;
 import dev.jbuild.layerstore.Layer;
-import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.diff.LayerDiffer;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.ContainerConfig;
+import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageConfig;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.posix.Posix;
+import dev.jbuild.layerstore.snapshot.ChainIds;
 import dev.jbuild.layerstore.snapshot.Scratch;
 import dev.jbuild.layerstore.snapshot.Snapshot;
+import dev.jbuild.parser.DockerfileParser;
+import dev.jbuild.parser.DockerfileSyntaxException;
 import dev.jbuild.parser.ast.Add;
 import dev.jbuild.parser.ast.Arg;
 import dev.jbuild.parser.ast.ArgDecl;
@@ -30,7 +30,6 @@ import dev.jbuild.parser.ast.Entrypoint;
 import dev.jbuild.parser.ast.Env;
 import dev.jbuild.parser.ast.ExecForm;
 import dev.jbuild.parser.ast.Expose;
-import dev.jbuild.parser.ast.Flag;
 import dev.jbuild.parser.ast.From;
 import dev.jbuild.parser.ast.Healthcheck;
 import dev.jbuild.parser.ast.Instruction;
@@ -48,30 +47,24 @@ import dev.jbuild.parser.ast.Volume;
 import dev.jbuild.parser.ast.Workdir;
 import dev.jbuild.parser.expand.ExpansionException;
 import dev.jbuild.parser.expand.VariableExpander;
-import dev.jbuild.runner.ContainerRunner;
-import dev.jbuild.runner.ContainerSpec;
-import dev.jbuild.runner.ExitStatus;
-import dev.jbuild.runner.NetworkMode;
-import dev.jbuild.runner.RunnerException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.TreeMap;
 
 /**
- * Builds one stage: FROM, then each instruction in order. Filesystem steps (RUN, COPY, ADD,
- * WORKDIR) write into a fresh overlay upperdir over the stage's snapshot and become layers through
- * {@link LayerDiffer}; the others only change the image config. History entries match BuildKit's
- * ({@code RUN /bin/sh -c make # buildkit}, comment {@code buildkit.dockerfile.v0}).
+ * Builds one stage: FROM (plus the base image's ONBUILD triggers), then each instruction in
+ * order. Filesystem steps (RUN, COPY, ADD, WORKDIR) are looked up in the build cache by a
+ * content-based key — the ChainID of the layers below plus the step's canonical inputs — and on a
+ * miss write into a fresh overlay upperdir over the stage's snapshot, which {@link LayerDiffer}
+ * turns into a layer. The other instructions only change the image config. History entries match
+ * BuildKit's ({@code RUN /bin/sh -c make # buildkit}, comment {@code buildkit.dockerfile.v0}).
  *
- * <p>One instance per stage and build; not thread-safe.
+ * <p>One instance per build; {@link #build} may run for several stages on different threads.
  */
 public final class StageExecutor {
   /** BuildKit's default PATH for images that set none ({@code dockerfile2llb/convert.go}). */
@@ -79,111 +72,145 @@ public final class StageExecutor {
       "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
   private static final String COMMENT = "buildkit.dockerfile.v0";
-  private static final FileAttrs NEW_DIR = FileAttrs.newDirectory(0, 0);
+  private static final String CACHE_VERSION = "jbuild-cache-v1";
 
-  private final LayerStore store;
-  private final ContainerRunner runner;
-  private final BaseImageSource bases;
-  private final BuildRequest request;
-  private final BuildListener listener;
-  private final Supplier<Instant> clock;
+  private final BuildEnvironment env;
+  private final BuildPlan plan;
   private final Map<String, String> globalArgs;
   private final VariableExpander expander;
+  private final StageResults stages;
 
   /**
    * Creates an executor.
    *
    * @param globalArgs the values of the ARGs declared before the first FROM
-   * @param clock the time recorded in history and config ({@code SOURCE_DATE_EPOCH} or now)
+   * @param stages results of other stages, for FROM, COPY --from and RUN --mount from=
    */
-  public StageExecutor(LayerStore store, ContainerRunner runner, BaseImageSource bases,
-      BuildRequest request, BuildListener listener, Supplier<Instant> clock,
-      Map<String, String> globalArgs, char escapeToken) {
-    this.store = store;
-    this.runner = runner;
-    this.bases = bases;
-    this.request = request;
-    this.listener = listener;
-    this.clock = clock;
+  public StageExecutor(BuildEnvironment env, BuildPlan plan, Map<String, String> globalArgs,
+      StageResults stages) {
+    this.env = env;
+    this.plan = plan;
     this.globalArgs = Map.copyOf(globalArgs);
-    this.expander = VariableExpander.withEscapeToken(escapeToken);
+    this.expander = VariableExpander.withEscapeToken(plan.escapeToken());
+    this.stages = stages;
+  }
+
+  BuildEnvironment env() {
+    return env;
+  }
+
+  BuildPlan plan() {
+    return plan;
+  }
+
+  StageResults stages() {
+    return stages;
   }
 
   /**
-   * Builds {@code plan} on top of {@code baseStage} (the result of the stage its FROM names) or of
-   * the image its FROM names.
+   * Builds {@code stagePlan}.
    *
    * @return the stage's config and layers
    */
-  public StageResult build(StagePlan plan, StageResult baseStage)
-      throws BuildException, InterruptedException {
-    StageState state = from(plan, baseStage);
-    for (PlannedStep step : plan.steps()) {
-      long start = System.nanoTime();
-      if (step.numbered()) {
-        listener.stepStarted(step.label());
-      }
-      try {
-        step.instruction().accept(new StepDispatcher(state, step)).run();
-      } catch (BuildException | InterruptedException e) {
-        throw e;
-      } catch (Exception e) {
-        throw failure(step, e.getMessage() == null ? e.toString() : e.getMessage(), e);
-      }
-      if (step.numbered()) {
-        listener.stepFinished(step.label(), (System.nanoTime() - start) / 1_000_000, false);
-      }
+  public StageResult build(StagePlan stagePlan) throws BuildException, InterruptedException {
+    boolean useCache = !env.request().noCache() && (stagePlan.stage().name() == null
+        || !env.request().noCacheStages().contains(stagePlan.stage().name()));
+    StageState state = from(stagePlan, useCache);
+    for (PlannedStep step : stagePlan.steps()) {
+      runStep(state, step);
     }
     return new StageResult(state.config, state.layers);
   }
 
-  private StageState from(StagePlan plan, StageResult baseStage)
+  private void runStep(StageState state, PlannedStep step)
       throws BuildException, InterruptedException {
-    From from = plan.stage().from();
     long start = System.nanoTime();
-    String label = plan.fromLabel();
+    if (step.numbered()) {
+      env.listener().stepStarted(step.label());
+    }
+    state.lastStepCached = false;
+    try {
+      step.instruction().accept(new StepDispatcher(state, step)).run();
+    } catch (BuildException | InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      throw failure(step, e.getMessage() == null ? e.toString() : e.getMessage(), e);
+    }
+    if (step.numbered()) {
+      env.listener().stepFinished(step.label(), (System.nanoTime() - start) / 1_000_000,
+          state.lastStepCached);
+    }
+  }
+
+  private StageState from(StagePlan stagePlan, boolean useCache)
+      throws BuildException, InterruptedException {
+    From from = stagePlan.stage().from();
+    long start = System.nanoTime();
+    String label = stagePlan.fromLabel();
     ImageConfig config;
     List<Layer> layers;
-    if (baseStage != null) {
-      listener.stepStarted(label);
-      config = baseStage.config();
-      layers = baseStage.layers();
+    if (stagePlan.baseStage() >= 0) {
+      env.listener().stepStarted(label);
+      StageResult base = stages.await(stagePlan.baseStage());
+      config = base.config();
+      layers = base.layers();
     } else {
       String name = expand(from.image(), globalArgs, from);
       label = label.substring(0, label.indexOf(']') + 1) + " FROM " + name;
-      listener.stepStarted(label);
+      env.listener().stepStarted(label);
       if (name.equals("scratch")) {
-        config = ImageConfig.scratch(request.platform());
+        config = ImageConfig.scratch(env.request().platform());
         layers = List.of();
       } else {
-        ImageReference ref;
-        try {
-          ref = ImageReference.parse(name);
-        } catch (IllegalArgumentException e) {
-          throw located(from, "FROM " + name + ": " + e.getMessage(), e);
-        }
-        Image base = bases.resolve(ref, request.platform());
+        Image base = resolveImage(name, from);
         config = base.config();
         layers = base.layers();
       }
     }
-    // A fresh stage keeps the base's config and layers but not its history's "created" time.
-    StageState state = new StageState(config, layers);
+    StageState state = new StageState(config, layers, useCache);
     if (!state.container().envMap().containsKey("PATH")) {
       state.container(withPathFirst(state.container()));
     }
-    listener.stepFinished(label, (System.nanoTime() - start) / 1_000_000, false);
+    env.listener().stepFinished(label, (System.nanoTime() - start) / 1_000_000, false);
+    List<String> triggers = state.container().onBuild();
+    if (triggers != null && !triggers.isEmpty()) {
+      // The child runs its base's triggers right after FROM and does not inherit them.
+      state.container(state.container().toBuilder().onBuild(null).build());
+      for (String trigger : triggers) {
+        runStep(state, new PlannedStep(parseTrigger(trigger, from), "ONBUILD " + trigger, true));
+      }
+    }
     return state;
   }
 
-  private static ContainerConfig withPathFirst(ContainerConfig c) {
-    List<String> env = new ArrayList<>();
-    env.add("PATH=" + DEFAULT_PATH);
-    if (c.env() != null) {
-      env.addAll(c.env());
+  /** Resolves an image named by FROM or {@code --from}, pulling it if needed. */
+  Image resolveImage(String name, Instruction at) throws BuildException {
+    ImageReference ref;
+    try {
+      ref = ImageReference.parse(name);
+    } catch (IllegalArgumentException e) {
+      throw located(at, at.keyword() + " " + name + ": " + e.getMessage(), e);
     }
-    return new ContainerConfig(c.user(), c.exposedPorts(), env, c.entrypoint(), c.cmd(),
-        c.volumes(), c.workingDir(), c.labels(), c.stopSignal(), c.shell(), c.onBuild());
+    return env.bases().resolve(ref, env.request().platform());
+  }
+
+  private Instruction parseTrigger(String trigger, From at) throws BuildException {
+    try {
+      List<Instruction> parsed =
+          DockerfileParser.parse("FROM scratch\n" + trigger + "\n", "ONBUILD").instructions();
+      return parsed.get(1);
+    } catch (DockerfileSyntaxException | IndexOutOfBoundsException e) {
+      throw located(at, "invalid ONBUILD trigger in the base image: " + trigger, e);
+    }
+  }
+
+  private static ContainerConfig withPathFirst(ContainerConfig c) {
+    List<String> envList = new ArrayList<>();
+    envList.add("PATH=" + DEFAULT_PATH);
+    if (c.env() != null) {
+      envList.addAll(c.env());
+    }
+    return c.toBuilder().env(envList).build();
   }
 
   /** An action a step performs; may throw anything, which the caller turns into a step error. */
@@ -211,7 +238,52 @@ public final class StageExecutor {
 
     @Override
     public StepAction visitRun(Run i) {
-      return () -> run(state, step, i);
+      return () -> {
+        RunInstruction run = new RunInstruction(StageExecutor.this, state, step, i);
+        filesystemStep(state, run, run.createdBy());
+      };
+    }
+
+    @Override
+    public StepAction visitCopy(Copy i) {
+      return () -> {
+        CopyInstruction copy = new CopyInstruction(StageExecutor.this, state, i, i.sources(),
+            i.destination(), i.heredocs(), false);
+        filesystemStep(state, copy, copy.createdBy());
+      };
+    }
+
+    @Override
+    public StepAction visitAdd(Add i) {
+      return () -> {
+        CopyInstruction add = new CopyInstruction(StageExecutor.this, state, i, i.sources(),
+            i.destination(), i.heredocs(), true);
+        filesystemStep(state, add, add.createdBy());
+      };
+    }
+
+    @Override
+    public StepAction visitWorkdir(Workdir i) {
+      return () -> {
+        String dir = absolute(state.workingDir(), expand(i.path(), state.expansionVars(), i));
+        state.container(state.container().withWorkingDir(dir));
+        String user = state.container().user();
+        filesystemStep(state, new FilesystemStep() {
+          @Override
+          public String cacheKey() {
+            return "WORKDIR\n" + dir + "\n" + (user == null ? "" : user);
+          }
+
+          @Override
+          public void apply(Workspace ws) throws Exception {
+            // BuildKit creates the directories owned by the stage's USER.
+            int[] owner = user == null || user.isEmpty() ? new int[] {0, 0}
+                : Ownership.resolve(user, ws.lower());
+            new UpperDirWriter(ws.scratch().upperDir(), ws.lower())
+                .mkdirs(ws.lower().resolve(dir, true), FileAttrs.newDirectory(owner[0], owner[1]));
+          }
+        }, "WORKDIR " + dir);
+      };
     }
 
     @Override
@@ -241,22 +313,9 @@ public final class StageExecutor {
     @Override
     public StepAction visitShell(Shell i) {
       return () -> {
-        ContainerConfig c = state.container();
-        state.container(new ContainerConfig(c.user(), c.exposedPorts(), c.env(), c.entrypoint(),
-            c.cmd(), c.volumes(), c.workingDir(), c.labels(), c.stopSignal(),
-            List.copyOf(i.shell()), c.onBuild()));
+        state.container(state.container().toBuilder().shell(List.copyOf(i.shell())).build());
         history(state, "SHELL " + goList(i.shell()), null);
       };
-    }
-
-    @Override
-    public StepAction visitCopy(Copy i) {
-      return () -> copy(state, step, i, i.sources(), i.destination(), "COPY");
-    }
-
-    @Override
-    public StepAction visitAdd(Add i) {
-      return () -> copy(state, step, i, i.sources(), i.destination(), "ADD");
     }
 
     @Override
@@ -294,8 +353,9 @@ public final class StageExecutor {
       return () -> {
         List<String> parts = new ArrayList<>();
         for (ArgDecl d : i.args()) {
-          String value = request.buildArgs().get(d.name());
-          if (value == null && globalArgs.containsKey(d.name()) && !d.hasDefault()) {
+          String value = env.request().buildArgs().get(d.name());
+          if (value == null && !d.hasDefault() && globalArgs.containsKey(d.name())) {
+            // Redeclaring a global ARG without a value brings its value into the stage.
             value = globalArgs.get(d.name());
           }
           if (value == null && d.hasDefault()) {
@@ -305,23 +365,11 @@ public final class StageExecutor {
             state.args.put(d.name(), value);
             parts.add(d.name() + "=" + value);
           } else {
+            state.args.remove(d.name());
             parts.add(d.name());
           }
         }
         history(state, "ARG " + String.join(" ", parts), null);
-      };
-    }
-
-    @Override
-    public StepAction visitWorkdir(Workdir i) {
-      return () -> {
-        String dir = absolute(state.workingDir(), expand(i.path(), state.expansionVars(), i));
-        state.container(state.container().withWorkingDir(dir));
-        Optional<Layer> layer = inScratch(state, ws -> {
-          UpperDirWriter writer = new UpperDirWriter(ws.scratch().upperDir(), ws.lower());
-          writer.mkdirs(ws.lower().resolve(dir, true), NEW_DIR);
-        });
-        history(state, "WORKDIR " + dir, layer.orElse(null));
       };
     }
 
@@ -354,7 +402,7 @@ public final class StageExecutor {
       return () -> {
         ContainerConfig c = state.container();
         Map<String, Map<String, Object>> volumes =
-            c.volumes() == null ? new java.util.TreeMap<>() : new java.util.TreeMap<>(c.volumes());
+            c.volumes() == null ? new TreeMap<>() : new TreeMap<>(c.volumes());
         List<String> paths = new ArrayList<>();
         for (String word : i.paths()) {
           for (String p : expandWords(word, state.expansionVars(), i)) {
@@ -362,8 +410,7 @@ public final class StageExecutor {
             paths.add(p);
           }
         }
-        state.container(new ContainerConfig(c.user(), c.exposedPorts(), c.env(), c.entrypoint(),
-            c.cmd(), volumes, c.workingDir(), c.labels(), c.stopSignal(), c.shell(), c.onBuild()));
+        state.container(c.toBuilder().volumes(volumes).build());
         history(state, "VOLUME " + goList(paths), null);
       };
     }
@@ -372,9 +419,7 @@ public final class StageExecutor {
     public StepAction visitStopSignal(StopSignal i) {
       return () -> {
         String signal = expand(i.signal(), state.expansionVars(), i);
-        ContainerConfig c = state.container();
-        state.container(new ContainerConfig(c.user(), c.exposedPorts(), c.env(), c.entrypoint(),
-            c.cmd(), c.volumes(), c.workingDir(), c.labels(), signal, c.shell(), c.onBuild()));
+        state.container(state.container().toBuilder().stopSignal(signal).build());
         history(state, "STOPSIGNAL " + signal, null);
       };
     }
@@ -382,14 +427,20 @@ public final class StageExecutor {
     @Override
     public StepAction visitHealthcheck(Healthcheck i) {
       return () -> {
-        throw located(i, "HEALTHCHECK is parsed but not built yet", null);
+        ContainerConfig.Healthcheck hc = healthcheck(state, i);
+        state.container(state.container().toBuilder().healthcheck(hc).build());
+        history(state, "HEALTHCHECK " + describeHealthcheck(hc), null);
       };
     }
 
     @Override
     public StepAction visitOnbuild(Onbuild i) {
       return () -> {
-        throw located(i, "ONBUILD is parsed but not built yet", null);
+        List<String> triggers = state.container().onBuild() == null ? new ArrayList<>()
+            : new ArrayList<>(state.container().onBuild());
+        triggers.add(i.triggerText());
+        state.container(state.container().toBuilder().onBuild(triggers).build());
+        history(state, "ONBUILD " + i.triggerText(), null);
       };
     }
 
@@ -397,129 +448,116 @@ public final class StageExecutor {
     public StepAction visitMaintainer(Maintainer i) {
       return () -> {
         String author = i.name();
-        state.config = new ImageConfig(state.config.created(), author,
-            state.config.architecture(), state.config.os(), state.config.variant(),
-            state.config.config(), state.config.rootfs(), state.config.history());
+        ImageConfig c = state.config;
+        state.config = new ImageConfig(c.created(), author, c.architecture(), c.os(), c.variant(),
+            c.config(), c.rootfs(), c.history());
         history(state, "MAINTAINER " + author, null);
       };
     }
   }
 
-  private void run(StageState state, PlannedStep step, Run i) throws Exception {
-    if (!i.flags().isEmpty()) {
-      throw located(i, "RUN " + i.flags().get(0) + " is not supported yet", null);
+  /** HEALTHCHECK as Docker stores it: durations in nanoseconds, unset ones left out. */
+  private ContainerConfig.Healthcheck healthcheck(StageState state, Healthcheck i) {
+    if (i.isNone()) {
+      return new ContainerConfig.Healthcheck(List.of("NONE"), null, null, null, null, null);
     }
-    if (!i.heredocs().isEmpty()) {
-      throw located(i, "RUN with a here-document is not supported yet", null);
+    List<String> test = new ArrayList<>();
+    if (i.command() instanceof ExecForm exec) {
+      test.add("CMD");
+      test.addAll(exec.args());
+    } else {
+      test.add("CMD-SHELL");
+      test.add(((ShellForm) i.command()).command());
     }
-    List<String> args = command(state, i.command());
-    Map<String, String> env = new LinkedHashMap<>();
-    // Build args are visible to RUN as environment variables; ENV wins on a clash.
-    env.putAll(state.args);
-    env.putAll(state.container().envMap());
-    List<String> envList = new ArrayList<>();
-    env.forEach((k, v) -> envList.add(k + "=" + v));
-    String user = state.container().user();
-    StepOutput output = new StepOutput(listener, step.label());
-    Optional<Layer> layer = inScratch(state, ws -> {
-      ContainerSpec spec = ContainerSpec.builder()
-          .lowerDirs(ws.snapshot().absoluteLowerDirsTopFirst())
-          .layersRoot(ws.snapshot().layersRoot())
-          .upperDir(ws.scratch().upperDir())
-          .workDir(ws.scratch().workDir())
-          .args(args)
-          .env(envList)
-          .workingDir(state.workingDir())
-          .user(user == null ? "" : user)
-          .network(request.network() == BuildRequest.NetworkPolicy.HOST
-              ? NetworkMode.HOST : NetworkMode.NONE)
-          .build();
-      ExitStatus status;
-      try (OutputStream out = output.stream(); OutputStream err = output.stream()) {
-        status = runner.run(spec, out, err);
-      } catch (RunnerException e) {
-        throw located(i, step.label() + ": " + e.getMessage(), e);
-      }
-      if (!status.success()) {
-        throw new StepFailedException(prefix(i) + step.label() + ": process \""
-            + String.join(" ", args) + "\" did not complete successfully: " + describe(status),
-            status.exitCode(), output.tail());
-      }
-    });
-    String createdBy = i.command().isExecForm()
-        ? "RUN " + goList(args) + " # buildkit"
-        : "RUN " + String.join(" ", args) + " # buildkit";
-    history(state, createdBy, layer.orElse(null));
+    return new ContainerConfig.Healthcheck(test, nanos(i.intervalNanos()),
+        nanos(i.timeoutNanos()), nanos(i.startPeriodNanos()), nanos(i.startIntervalNanos()),
+        i.retries() == 0 ? null : i.retries());
   }
 
-  private void copy(StageState state, PlannedStep step, Instruction i, List<String> rawSources,
-      String rawDest, String keyword) throws Exception {
-    String chown = null;
-    int chmod = -1;
-    for (Flag f : i.flags()) {
-      if (f.name().equals("chown")) {
-        chown = expand(f.value(), state.expansionVars(), i);
-      } else if (f.name().equals("chmod")) {
-        chmod = Ownership.parseOctalMode(f.value());
-      } else {
-        throw located(i, keyword + " " + f + " is not supported yet", null);
-      }
-    }
-    if (i instanceof Copy c && !c.heredocs().isEmpty()
-        || i instanceof Add a && !a.heredocs().isEmpty()) {
-      throw located(i, keyword + " with a here-document is not supported yet", null);
-    }
-    Map<String, String> vars = state.expansionVars();
-    List<String> sources = new ArrayList<>();
-    for (String s : rawSources) {
-      if (keyword.equals("ADD") && (s.startsWith("http://") || s.startsWith("https://"))) {
-        throw located(i, "ADD from a URL is not supported yet", null);
-      }
-      sources.add(expand(s, vars, i));
-    }
-    String destRaw = expand(rawDest, vars, i);
-    String dest = absolute(state.workingDir(), destRaw);
-    if (destRaw.endsWith("/") && !dest.endsWith("/")) {
-      dest = dest + "/";
-    }
-    String destination = dest;
-    String finalChown = chown;
-    int finalChmod = chmod;
-    Optional<Layer> layer = inScratch(state, ws -> {
-      int[] finalOwner = finalChown == null ? new int[] {0, 0}
-          : Ownership.resolve(finalChown, ws.lower());
-      UpperDirWriter writer = new UpperDirWriter(ws.scratch().upperDir(), ws.lower());
-      new ContextCopier(request.contextDir()).copy(sources, destination, writer, finalOwner,
-          finalChmod);
-    });
-    history(state, keyword + " " + String.join(" ", rawSources) + " " + rawDest + " # buildkit",
-        layer.orElse(null));
+  private static Long nanos(long value) {
+    return value == 0 ? null : value;
   }
 
-  /** The lower view, snapshot and scratch upperdir of one filesystem step. */
-  private record Workspace(Snapshot snapshot, Scratch scratch, LayeredRootfs lower) {}
+  /** BuildKit prints the Go struct: {@code &{["CMD-SHELL" "x"] "5m0s" "3s" "0s" "0s" '\x00'}}. */
+  static String describeHealthcheck(ContainerConfig.Healthcheck hc) {
+    return "&{" + goList(hc.test()) + " \"" + goDuration(hc.interval()) + "\" \""
+        + goDuration(hc.timeout()) + "\" \"" + goDuration(hc.startPeriod()) + "\" \""
+        + goDuration(hc.startInterval()) + "\" '" + goRune(hc.retries()) + "'}";
+  }
 
-  @FunctionalInterface
-  private interface WorkspaceAction {
-    void run(Workspace workspace) throws Exception;
+  /** Go's {@code time.Duration.String()} for whole milliseconds and up. */
+  static String goDuration(Long nanos) {
+    if (nanos == null || nanos == 0) {
+      return "0s";
+    }
+    long ms = nanos / 1_000_000;
+    long h = ms / 3_600_000;
+    long m = ms / 60_000 % 60;
+    double s = (ms % 60_000) / 1000.0;
+    String sec = s == Math.floor(s) ? String.valueOf((long) s) : String.valueOf(s);
+    if (h > 0) {
+      return h + "h" + m + "m" + sec + "s";
+    }
+    if (m > 0) {
+      return m + "m" + sec + "s";
+    }
+    if (ms < 1000) {
+      return ms + "ms";
+    }
+    return sec + "s";
+  }
+
+  private static String goRune(Integer retries) {
+    int r = retries == null ? 0 : retries;
+    return r >= 32 && r < 127 ? String.valueOf((char) r) : String.format("\\x%02x", r);
   }
 
   /**
-   * Runs {@code action} against a fresh upperdir over the stage's current layers and turns what
-   * it wrote into a layer (none when nothing changed). The upperdir is always removed.
+   * Runs a filesystem step through the cache: a hit reuses the recorded layer (or "no change")
+   * without running anything; a miss applies the step to a fresh upperdir and records the result.
    */
-  private Optional<Layer> inScratch(StageState state, WorkspaceAction action) throws Exception {
-    Snapshot snapshot = store.snapshots().prepare(state.layers);
-    LayeredRootfs lower =
-        new LayeredRootfs(snapshot.absoluteLowerDirsTopFirst(), StageExecutor::isOpaque);
-    try (Scratch scratch = store.snapshots().newScratch()) {
-      action.run(new Workspace(snapshot, scratch, lower));
-      return LayerDiffer.diff(scratch.upperDir(), snapshot.absoluteLowerDirsTopFirst(),
-          store.content());
+  private void filesystemStep(StageState state, FilesystemStep step, String createdBy)
+      throws Exception {
+    List<Digest> diffIds = state.layers.stream().map(Layer::diffId).toList();
+    String below = step.independentOfLower() ? "link"
+        : diffIds.isEmpty() ? "scratch" : ChainIds.top(diffIds).toString();
+    Digest key = Digest.sha256(CACHE_VERSION + "\n" + env.request().platform() + "\n" + below
+        + "\n" + step.cacheKey());
+    Optional<Layer> layer;
+    Optional<Optional<Layer>> hit = state.useCache ? env.cache().get(key) : Optional.empty();
+    if (hit.isPresent()) {
+      layer = hit.get();
+      state.lastStepCached = true;
+    } else {
+      layer = inScratch(state, step);
+      env.cache().put(key, layer);
+    }
+    history(state, createdBy, layer.orElse(null));
+  }
+
+  /**
+   * Applies {@code step} to a fresh upperdir over the stage's current layers and turns what it
+   * wrote into a layer (none when nothing changed). The upperdir is always removed.
+   */
+  private Optional<Layer> inScratch(StageState state, FilesystemStep step) throws Exception {
+    Snapshot snapshot = env.store().snapshots().prepare(
+        step.independentOfLower() ? List.of() : state.layers);
+    List<Path> lowers = step.independentOfLower() ? List.of()
+        : snapshot.absoluteLowerDirsTopFirst();
+    LayeredRootfs lower = new LayeredRootfs(lowers, StageExecutor::isOpaque);
+    try (Scratch scratch = env.store().snapshots().newScratch()) {
+      step.apply(new Workspace(snapshot, scratch, lower));
+      return LayerDiffer.diff(scratch.upperDir(), lowers, env.store().content());
     }
   }
 
-  private static boolean isOpaque(Path dir) {
+  /** A merged read-only view of a stage's or image's layers, for COPY --from and mounts. */
+  LayeredRootfs rootfsOf(List<Layer> layers) throws IOException {
+    Snapshot snapshot = env.store().snapshots().prepare(layers);
+    return new LayeredRootfs(snapshot.absoluteLowerDirsTopFirst(), StageExecutor::isOpaque);
+  }
+
+  static boolean isOpaque(Path dir) {
     try {
       Optional<byte[]> v = Posix.lgetxattr(dir, "trusted.overlay.opaque");
       return v.isPresent() && Arrays.equals(v.get(), new byte[] {'y'});
@@ -528,11 +566,10 @@ public final class StageExecutor {
     }
   }
 
-  private void history(StageState state, String createdBy, Layer layer) {
-    String created = clock.get().toString();
-    ImageConfig.History entry =
-        new ImageConfig.History(created, null, createdBy, COMMENT, layer == null ? Boolean.TRUE
-            : null);
+  void history(StageState state, String createdBy, Layer layer) {
+    String created = env.clock().get().toString();
+    ImageConfig.History entry = new ImageConfig.History(created, null, createdBy, COMMENT,
+        layer == null ? Boolean.TRUE : null);
     state.config = state.config.withStep(entry, layer == null ? null : layer.diffId())
         .withCreated(created);
     if (layer != null) {
@@ -540,19 +577,8 @@ public final class StageExecutor {
     }
   }
 
-  /** BuildKit's wording: {@code exit code: 3}, plus why the kernel stopped it if it did. */
-  private static String describe(ExitStatus status) {
-    if (status.oomKilled()) {
-      return "exit code: " + status.exitCode() + " (killed: out of memory)";
-    }
-    if (status.signal() != 0) {
-      return "exit code: " + status.exitCode() + " (killed by signal " + status.signal() + ")";
-    }
-    return "exit code: " + status.exitCode();
-  }
-
   /** The argv of a CMD/ENTRYPOINT/RUN: exec form as is, shell form through the stage's SHELL. */
-  private static List<String> command(StageState state, CommandForm form) {
+  static List<String> command(StageState state, CommandForm form) {
     if (form instanceof ExecForm exec) {
       return exec.args();
     }
@@ -561,8 +587,7 @@ public final class StageExecutor {
     return argv;
   }
 
-  private String expand(String word, Map<String, String> vars, Instruction at)
-      throws BuildException {
+  String expand(String word, Map<String, String> vars, Instruction at) throws BuildException {
     try {
       return expander.expand(word, vars);
     } catch (ExpansionException e) {
@@ -570,7 +595,7 @@ public final class StageExecutor {
     }
   }
 
-  private List<String> expandWords(String text, Map<String, String> vars, Instruction at)
+  List<String> expandWords(String text, Map<String, String> vars, Instruction at)
       throws BuildException {
     try {
       return expander.expandWords(text, vars);
@@ -611,11 +636,11 @@ public final class StageExecutor {
     return sb.append(']').toString();
   }
 
-  private String prefix(Instruction i) {
-    return request.dockerfile().getFileName() + ":" + i.range().startLine() + ": ";
+  String prefix(Instruction i) {
+    return env.request().dockerfile().getFileName() + ":" + i.range().startLine() + ": ";
   }
 
-  private BuildException located(Instruction i, String message, Throwable cause) {
+  BuildException located(Instruction i, String message, Throwable cause) {
     return new BuildException(prefix(i) + message, cause);
   }
 

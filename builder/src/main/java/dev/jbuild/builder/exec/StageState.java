@@ -18,10 +18,13 @@ final class StageState {
   final List<Layer> layers;
   final Map<String, String> args = new LinkedHashMap<>();
   boolean cmdSetInStage;
+  final boolean useCache;
+  boolean lastStepCached;
 
-  StageState(ImageConfig config, List<Layer> layers) {
+  StageState(ImageConfig config, List<Layer> layers, boolean useCache) {
     this.config = config;
     this.layers = new ArrayList<>(layers);
+    this.useCache = useCache;
   }
 
   ContainerConfig container() {

@@ -87,8 +87,11 @@ public final class LayeredRootfs {
       }
       visible = nextVisible;
     }
-    return Optional.of(found == null ? layersTopFirst.isEmpty() ? Path.of("/nonexistent")
-        : layersTopFirst.get(0) : found);
+    if (found == null) {
+      // The root itself: the topmost layer directory carries its attributes.
+      return layersTopFirst.isEmpty() ? Optional.empty() : Optional.of(layersTopFirst.get(0));
+    }
+    return Optional.of(found);
   }
 
   /**
@@ -133,6 +136,63 @@ public final class LayeredRootfs {
       }
     }
     return join(done);
+  }
+
+  /**
+   * Lists the merged children of directory {@code containerPath} (not following a final symlink),
+   * sorted by name: entries of all layers down to the first opaque directory, minus whiteouts.
+   *
+   * @return child names, empty when the path is not a directory
+   */
+  public List<String> list(String containerPath) throws IOException {
+    List<String> parts = split(containerPath);
+    java.util.TreeSet<String> names = new java.util.TreeSet<>();
+    java.util.Set<String> hidden = new java.util.HashSet<>();
+    for (Path dir : visibleDirectories(parts)) {
+      try (var children = Files.list(dir)) {
+        for (Path c : (Iterable<Path>) children::iterator) {
+          String name = c.getFileName().toString();
+          if (hidden.contains(name) || names.contains(name)) {
+            continue;
+          }
+          if (isWhiteout(c)) {
+            hidden.add(name);
+          } else {
+            names.add(name);
+          }
+        }
+      }
+    }
+    return new ArrayList<>(names);
+  }
+
+  /** The layer directories that contribute to the merged directory at {@code parts}, top first. */
+  private List<Path> visibleDirectories(List<String> parts) throws IOException {
+    List<Path> visible = new ArrayList<>();
+    for (Path layer : layersTopFirst) {
+      visible.add(layer);
+    }
+    for (String name : parts) {
+      List<Path> next = new ArrayList<>();
+      for (Path dir : visible) {
+        Path p = dir.resolve(name);
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        if (isWhiteout(p) || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          break;
+        }
+        next.add(p);
+        if (isOpaque.test(p)) {
+          break;
+        }
+      }
+      visible = next;
+      if (visible.isEmpty()) {
+        break;
+      }
+    }
+    return visible;
   }
 
   /** True when {@code containerPath} exists as a directory (after resolving symlinks). */

@@ -40,28 +40,69 @@ public final class BuildPlanner {
       plans.add(planStage(stages, stages.get(index), lines, dockerfile.escapeToken(),
           needed.size() > 1));
     }
-    return new BuildPlan(dockerfile.globalArgs(), plans, dockerfile.escapeToken());
+    return new BuildPlan(dockerfile.globalArgs(), plans, dockerfile.escapeToken(), stages);
   }
 
   private static void collect(List<Stage> stages, int index, TreeSet<Integer> needed) {
     if (!needed.add(index)) {
       return;
     }
-    int base = findStage(stages, stages.get(index).from().image(), index);
-    if (base >= 0) {
-      collect(stages, base, needed);
+    for (int dep : dependencies(stages, stages.get(index))) {
+      collect(stages, dep, needed);
     }
   }
 
+  /**
+   * The earlier stages {@code stage} reads: its FROM, {@code COPY/ADD --from} and {@code RUN
+   * --mount from=} that name a stage (by name or index). Other values name images.
+   */
+  static TreeSet<Integer> dependencies(List<Stage> stages, Stage stage) {
+    TreeSet<Integer> deps = new TreeSet<>();
+    int base = findStage(stages, stage.from().image(), stage.index());
+    if (base >= 0) {
+      deps.add(base);
+    }
+    for (Instruction i : stage.instructions()) {
+      for (String ref : stageReferences(i)) {
+        int dep = findStage(stages, ref, stage.index());
+        if (dep >= 0) {
+          deps.add(dep);
+        }
+      }
+    }
+    return deps;
+  }
+
+  /** Values of {@code --from} and of {@code from=} inside {@code --mount} options. */
+  static List<String> stageReferences(Instruction i) {
+    List<String> refs = new ArrayList<>();
+    for (var flag : i.flags()) {
+      if (flag.value() == null) {
+        continue;
+      }
+      if (flag.name().equals("from") && (i instanceof Copy || i instanceof Add)) {
+        refs.add(flag.value());
+      } else if (flag.name().equals("mount") && i instanceof Run) {
+        for (String opt : flag.value().split(",")) {
+          if (opt.startsWith("from=")) {
+            refs.add(opt.substring(5));
+          }
+        }
+      }
+    }
+    return refs;
+  }
+
   /** Finds a stage by name (case-insensitive) or index among the first {@code limit} stages. */
-  static int findStage(List<Stage> stages, String nameOrIndex, int limit) {
+  public static int findStage(List<Stage> stages, String nameOrIndex, int limit) {
     String wanted = nameOrIndex.toLowerCase(Locale.ROOT);
+    limit = Math.min(limit, stages.size());
     for (int i = 0; i < limit; i++) {
       if (wanted.equals(stages.get(i).name())) {
         return i;
       }
     }
-    if (wanted.matches("\\d+")) {
+    if (wanted.matches("\\d{1,9}")) {
       int i = Integer.parseInt(wanted);
       return i < limit ? i : -1;
     }
@@ -90,7 +131,7 @@ public final class BuildPlanner {
       }
     }
     int base = findStage(stages, stage.from().image(), stage.index());
-    return new StagePlan(stage, base, fromLabel, steps);
+    return new StagePlan(stage, base, fromLabel, steps, dependencies(stages, stage));
   }
 
   /** RUN, COPY, ADD and WORKDIR change the filesystem; BuildKit numbers only those (and FROM). */
@@ -104,6 +145,10 @@ public final class BuildPlanner {
     int last = Math.min(range.endLine(), lines.length);
     for (int l = range.startLine(); l <= last; l++) {
       String line = lines[l - 1].strip();
+      if (l > range.startLine() && lines[range.startLine() - 1].contains("<<")) {
+        // Here-document bodies are not part of the label, as in BuildKit.
+        break;
+      }
       if (line.startsWith("#")) {
         continue;
       }

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Tests for {@link ContextCopier}: COPY's destination rules and copy-up (root: sets owners). */
+/** Tests for {@link TreeCopier}: COPY's destination rules and copy-up (root: sets owners). */
 @Tag("root")
-class ContextCopierTest {
+class TreeCopierTest {
   @TempDir Path tmp;
   Path context;
   Path lower;
@@ -44,7 +44,8 @@ class ContextCopierTest {
   }
 
   private void copy(List<String> sources, String dest, int[] owner) throws IOException {
-    new ContextCopier(context).copy(sources, dest, writer, owner, -1);
+    new TreeCopier(DirectorySource.context(context, rel -> false), ChecksumCache.inMemory())
+        .copy(sources, dest, writer, owner, null);
   }
 
   @Test
@@ -88,6 +89,30 @@ class ContextCopierTest {
     NoSuchFileException e = assertThrows(NoSuchFileException.class,
         () -> copy(List.of("../secret"), "/x", new int[] {0, 0}));
     assertEquals("\"/secret\": not found in the build context", e.getMessage());
+  }
+
+  @Test
+  void checksum_ignoresMtimesButSeesContentAndModes() throws IOException {
+    TreeCopier copier =
+        new TreeCopier(DirectorySource.context(context, rel -> false), ChecksumCache.inMemory());
+    String before = copier.checksum(List.of("src", "one.sh"));
+    Files.setLastModifiedTime(context.resolve("src/a.txt"), FileTime.fromMillis(0));
+    assertEquals(before, copier.checksum(List.of("src", "one.sh")));
+    Files.writeString(context.resolve("src/a.txt"), "changed");
+    String changed = copier.checksum(List.of("src", "one.sh"));
+    assertTrue(!before.equals(changed));
+    Files.setAttribute(context.resolve("one.sh"), "unix:mode", 0700);
+    assertTrue(!changed.equals(copier.checksum(List.of("src", "one.sh"))));
+  }
+
+  @Test
+  void symbolicChmod_appliesLikeChmod1() {
+    assertEquals(0755, Chmod.parse("u=rwx,go=rx").apply(0600, false));
+    assertEquals(0755, Chmod.parse("a+X").apply(0644, true));
+    assertEquals(0644, Chmod.parse("a+X").apply(0644, false));
+    assertEquals(0640, Chmod.parse("o-r").apply(0644, false));
+    assertEquals(0750, Chmod.parse("750").apply(0644, false));
+    assertThrows(IllegalArgumentException.class, () -> Chmod.parse("u+q"));
     assertTrue(!Files.exists(upper.resolve("x"), LinkOption.NOFOLLOW_LINKS));
   }
 }

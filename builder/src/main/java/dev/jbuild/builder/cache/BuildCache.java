@@ -1,0 +1,81 @@
+package dev.jbuild.builder.cache;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.jbuild.layerstore.ContentStore;
+import dev.jbuild.layerstore.Layer;
+import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.OciJson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+
+/**
+ * Maps a step's cache key to its result: a layer, or "no change". Entries are small JSON files
+ * under {@code <store>/cache/build/}, written by atomic rename, so concurrent builds and crashes
+ * never leave a half-written entry. A hit whose layer blob is gone from the content store (pruned)
+ * counts as a miss. Thread-safe.
+ */
+public final class BuildCache {
+  private final Path dir;
+  private final ContentStore content;
+
+  /** A cache in {@code dir} whose layers live in {@code content}. */
+  public BuildCache(Path dir, ContentStore content) {
+    this.dir = dir;
+    this.content = content;
+  }
+
+  /** The directory holding the entries (for {@code jbuild prune}). */
+  public Path directory() {
+    return dir;
+  }
+
+  /**
+   * The recorded result of {@code key}.
+   *
+   * @return empty on a miss; {@code Optional.of(Optional.empty())} for a step that changed nothing
+   */
+  public Optional<Optional<Layer>> get(Digest key) {
+    Path file = dir.resolve(key.hex());
+    try {
+      Entry e = OciJson.fromBytes(Files.readAllBytes(file), Entry.class);
+      if (e.layer() == null) {
+        return Optional.of(Optional.empty());
+      }
+      if (!content.contains(e.layer().blob().digest())) {
+        return Optional.empty();
+      }
+      return Optional.of(Optional.of(e.layer()));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      // A damaged entry is a miss; it is overwritten when the step runs again.
+      return Optional.empty();
+    }
+  }
+
+  /** Records the result of {@code key}. Failures are ignored: the cache is an optimisation. */
+  public void put(Digest key, Optional<Layer> layer) {
+    try {
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, ".entry-", ".tmp");
+      Files.write(tmp, OciJson.toBytes(new Entry(layer.orElse(null))));
+      Files.move(tmp, dir.resolve(key.hex()), StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      // Not fatal: the next build just runs the step again.
+    }
+  }
+
+  /**
+   * One cache entry.
+   *
+   * @param layer the layer, or null when the step changed nothing
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Entry(@JsonProperty("layer") Layer layer) {}
+}

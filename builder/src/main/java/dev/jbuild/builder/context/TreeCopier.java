@@ -1,0 +1,267 @@
+package dev.jbuild.builder.context;
+
+import dev.jbuild.builder.fs.FileAttrs;
+import dev.jbuild.builder.fs.UpperDirWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * COPY and ADD between a {@link FileSource} and a step's upperdir, with BuildKit's rules: a
+ * directory source copies its contents, several sources or a trailing slash make the destination a
+ * directory, a single file onto an existing directory lands inside it, a source symlink named on
+ * the line is followed while symlinks inside copied directories are copied as links. Owners become
+ * root's for the context, stay as they are for other stages, or follow {@code --chown}.
+ */
+public final class TreeCopier {
+  private final FileSource source;
+  private final ChecksumCache checksums;
+
+  /** Copies from {@code source}; {@code checksums} remembers file hashes across builds. */
+  public TreeCopier(FileSource source, ChecksumCache checksums) {
+    this.source = source;
+    this.checksums = checksums;
+  }
+
+  /**
+   * One source entry named on the COPY line.
+   *
+   * @param rel its resolved path in the source
+   * @param host where its bytes are
+   * @param name the name it gets when copied into a directory (the name as written)
+   */
+  record Match(String rel, Path host, String name, String written) {}
+
+  /**
+   * Resolves the sources of one COPY/ADD line.
+   *
+   * @throws NoSuchFileException when a source matches nothing, named as BuildKit does
+   */
+  List<Match> match(List<String> sources) throws IOException {
+    List<Match> matches = new ArrayList<>();
+    for (String raw : sources) {
+      String rel = Paths.clean(raw);
+      List<String> found = Globs.hasWildcard(rel) ? glob(rel) : List.of(rel);
+      boolean any = false;
+      for (String f : found) {
+        String resolved = source.resolve(f);
+        Optional<Path> host = source.locate(resolved);
+        if (host.isPresent()) {
+          String name = f.isEmpty() ? "" : f.substring(f.lastIndexOf('/') + 1);
+          matches.add(new Match(resolved, host.get(), name, f));
+          any = true;
+        }
+      }
+      if (!any) {
+        throw new NoSuchFileException("\"/" + rel + "\": not found in " + source.describe());
+      }
+    }
+    return matches;
+  }
+
+  private List<String> glob(String pattern) throws IOException {
+    List<String> current = List.of("");
+    for (String part : pattern.split("/")) {
+      List<String> next = new ArrayList<>();
+      if (Globs.hasWildcard(part)) {
+        Pattern p = Globs.compile(part);
+        for (String dir : current) {
+          for (String child : source.list(dir)) {
+            if (p.matcher(child).matches()) {
+              next.add(dir.isEmpty() ? child : dir + "/" + child);
+            }
+          }
+        }
+      } else {
+        for (String dir : current) {
+          next.add(dir.isEmpty() ? part : dir + "/" + part);
+        }
+      }
+      current = next;
+    }
+    return current;
+  }
+
+  /**
+   * Copies {@code sources} to {@code destination}.
+   *
+   * @param destination absolute container path; a trailing {@code /} marks a directory
+   * @param chown {@code {uid, gid}} for every entry, or null for the source's rule
+   * @param chmod permission bits to force on files and directories, or null to keep them
+   */
+  public void copy(List<String> sources, String destination, UpperDirWriter writer, int[] chown,
+      Chmod chmod) throws IOException {
+    copy(sources, destination, writer, chown, chmod, false);
+  }
+
+  /**
+   * Copies {@code sources} to {@code destination}; with {@code parents} each source keeps its
+   * path relative to the source root under the destination ({@code COPY --parents}).
+   */
+  public void copy(List<String> sources, String destination, UpperDirWriter writer, int[] chown,
+      Chmod chmod, boolean parents) throws IOException {
+    if (parents) {
+      copyWithParents(sources, destination, writer, chown, chmod);
+      return;
+    }
+    List<Match> matched = match(sources);
+    FileAttrs newDir = FileAttrs.newDirectory(chown == null ? 0 : chown[0],
+        chown == null ? 0 : chown[1]);
+    String dest = writer.lower().resolve(destination, true);
+    boolean destIsDir = destination.endsWith("/") || matched.size() > 1
+        || (matched.size() == 1 && Files.isDirectory(matched.get(0).host(), LinkOption.NOFOLLOW_LINKS));
+    if (!destIsDir) {
+      destIsDir = Files.isDirectory(writer.hostPath(dest), LinkOption.NOFOLLOW_LINKS)
+          || writer.lower().isDirectory(dest);
+    }
+    if (destIsDir) {
+      writer.mkdirs(dest, newDir);
+    }
+    for (Match m : matched) {
+      if (Files.isDirectory(m.host(), LinkOption.NOFOLLOW_LINKS)) {
+        copyChildren(m.rel(), dest, writer, chown, chmod, newDir);
+      } else {
+        String target = destIsDir ? child(dest, m.name()) : dest;
+        copyEntry(m.host(), target, writer, chown, chmod, newDir);
+      }
+    }
+  }
+
+  private void copyWithParents(List<String> sources, String destination, UpperDirWriter writer,
+      int[] chown, Chmod chmod) throws IOException {
+    FileAttrs newDir = FileAttrs.newDirectory(chown == null ? 0 : chown[0],
+        chown == null ? 0 : chown[1]);
+    String dest = writer.lower().resolve(destination, true);
+    writer.mkdirs(dest, newDir);
+    for (Match m : match(sources)) {
+      String target = m.written().isEmpty() ? dest : child(dest, m.written());
+      if (Files.isDirectory(m.host(), LinkOption.NOFOLLOW_LINKS)) {
+        writer.mkdirs(target, newDir);
+        copyChildren(m.rel(), target, writer, chown, chmod, newDir);
+      } else {
+        copyEntry(m.host(), target, writer, chown, chmod, newDir);
+      }
+    }
+  }
+
+  private void copyChildren(String srcDir, String destDir, UpperDirWriter writer, int[] chown,
+      Chmod chmod, FileAttrs newDir) throws IOException {
+    for (String name : source.list(srcDir)) {
+      String rel = srcDir.isEmpty() ? name : srcDir + "/" + name;
+      Optional<Path> host = source.locate(rel);
+      if (host.isEmpty()) {
+        continue;
+      }
+      String target = child(destDir, name);
+      copyEntry(host.get(), target, writer, chown, chmod, newDir);
+      if (Files.isDirectory(host.get(), LinkOption.NOFOLLOW_LINKS)) {
+        copyChildren(rel, target, writer, chown, chmod, newDir);
+        // Writing children changed the directory's mtime; put the source's back.
+        Files.setLastModifiedTime(writer.hostPath(target),
+            Files.getLastModifiedTime(host.get(), LinkOption.NOFOLLOW_LINKS));
+      }
+    }
+  }
+
+  private void copyEntry(Path src, String target, UpperDirWriter writer, int[] chown,
+      Chmod chmod, FileAttrs newDir) throws IOException {
+    FileAttrs attrs = FileAttrs.read(src);
+    if (chown != null) {
+      attrs = attrs.withOwner(chown[0], chown[1]);
+    } else if (!source.keepsOwnership()) {
+      attrs = attrs.withOwner(0, 0);
+    }
+    boolean dir = Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS);
+    if (chmod != null && !Files.isSymbolicLink(src)) {
+      attrs = attrs.withMode(chmod.apply(attrs.mode(), dir));
+    }
+    if (dir) {
+      writer.putDirectory(target, attrs, newDir);
+      return;
+    }
+    Path host = writer.prepareEntry(target, false, newDir);
+    if (Files.isSymbolicLink(src)) {
+      Files.createSymbolicLink(host, Files.readSymbolicLink(src));
+    } else if (Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS)) {
+      Files.copy(src, host, StandardCopyOption.REPLACE_EXISTING);
+    } else {
+      throw new IOException("cannot copy special file " + src + " from " + source.describe());
+    }
+    attrs.apply(host);
+  }
+
+  /**
+   * A digest of everything the copy reads: names, types, modes, owners (when kept), link targets
+   * and file contents — not mtimes, so touching a file does not invalidate the cache.
+   */
+  public String checksum(List<String> sources) throws IOException {
+    MessageDigest md = sha256();
+    for (Match m : match(sources)) {
+      update(md, "source " + m.name() + "\n");
+      hashTree(md, m.rel(), m.host());
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  private void hashTree(MessageDigest md, String rel, Path host) throws IOException {
+    Map<String, Object> a = Files.readAttributes(host, "unix:mode,uid,gid,size",
+        LinkOption.NOFOLLOW_LINKS);
+    StringBuilder line = new StringBuilder(rel).append(' ')
+        .append(Integer.toOctalString((Integer) a.get("mode")));
+    if (source.keepsOwnership()) {
+      line.append(' ').append(a.get("uid")).append(':').append(a.get("gid"));
+    }
+    if (Files.isSymbolicLink(host)) {
+      line.append(" -> ").append(Files.readSymbolicLink(host));
+    } else if (Files.isRegularFile(host, LinkOption.NOFOLLOW_LINKS)) {
+      line.append(' ').append(checksums.sha256(host));
+    }
+    update(md, line.append('\n').toString());
+    if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
+      for (String name : source.list(rel)) {
+        String childRel = rel.isEmpty() ? name : rel + "/" + name;
+        Optional<Path> c = source.locate(childRel);
+        if (c.isPresent()) {
+          hashTree(md, childRel, c.get());
+        }
+      }
+    }
+  }
+
+  static MessageDigest sha256() {
+    return dev.jbuild.layerstore.oci.Digest.newSha256();
+  }
+
+  private static void update(MessageDigest md, String s) {
+    md.update(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Hashes a file's content; used by {@link ChecksumCache} on a miss. */
+  static String hashFile(Path file) throws IOException {
+    MessageDigest md = sha256();
+    byte[] buf = new byte[64 * 1024];
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md.update(buf, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  private static String child(String dir, String name) {
+    return dir.endsWith("/") ? dir + name : dir + "/" + name;
+  }
+}

@@ -1,0 +1,102 @@
+package dev.jbuild.builder.exec;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One {@code RUN --mount=...} option list, parsed ({@code dockerfile-language.md} §1.4):
+ * {@code type=bind|cache|tmpfs|secret} with {@code target}, {@code source}, {@code from},
+ * {@code id}, {@code sharing}, {@code mode}, {@code uid}, {@code gid}, {@code ro|rw},
+ * {@code required}, {@code size}.
+ *
+ * @param type the mount type
+ * @param target where it appears in the container (absolute)
+ * @param options every option as written, for the cache key and type-specific values
+ */
+record RunMount(Type type, String target, Map<String, String> options) {
+
+  /** Mount types. */
+  enum Type {
+    BIND, CACHE, TMPFS, SECRET
+  }
+
+  /**
+   * Parses the value of one {@code --mount} flag.
+   *
+   * @param workingDir resolves a relative target
+   * @throws IllegalArgumentException with BuildKit-like messages for bad values
+   */
+  static RunMount parse(String value, String workingDir) {
+    Map<String, String> opts = new LinkedHashMap<>();
+    for (String field : value.split(",")) {
+      if (field.isEmpty()) {
+        continue;
+      }
+      int eq = field.indexOf('=');
+      String key = (eq < 0 ? field : field.substring(0, eq)).toLowerCase();
+      String val = eq < 0 ? "true" : field.substring(eq + 1);
+      switch (key) {
+        case "dst", "destination" -> key = "target";
+        case "src" -> key = "source";
+        case "ro", "readonly" -> {
+          key = "readonly";
+        }
+        case "rw", "readwrite" -> {
+          key = "readonly";
+          val = "true".equals(val) ? "false" : "true";
+        }
+        default -> {
+        }
+      }
+      opts.put(key, val);
+    }
+    String typeName = opts.getOrDefault("type", "bind");
+    Type type = switch (typeName) {
+      case "bind" -> Type.BIND;
+      case "cache" -> Type.CACHE;
+      case "tmpfs" -> Type.TMPFS;
+      case "secret" -> Type.SECRET;
+      case "ssh" -> throw new IllegalArgumentException(
+          "RUN --mount=type=ssh is not supported by jbuild yet");
+      default -> throw new IllegalArgumentException("unsupported mount type \"" + typeName + "\"");
+    };
+    String target = opts.get("target");
+    if (type == Type.SECRET && target == null) {
+      String id = opts.get("id");
+      if (id == null) {
+        throw new IllegalArgumentException("secret mount needs an id or a target");
+      }
+      target = "/run/secrets/" + id;
+    }
+    if (target == null || target.isEmpty()) {
+      throw new IllegalArgumentException("mount " + value + ": target is required");
+    }
+    target = StageExecutor.absolute(workingDir, target);
+    return new RunMount(type, target, Map.copyOf(opts));
+  }
+
+  /** {@code option} or {@code fallback}. */
+  String option(String option, String fallback) {
+    return options.getOrDefault(option, fallback);
+  }
+
+  /** Whether the mount is read-only; bind and secret mounts are by default. */
+  boolean readOnly() {
+    String ro = options.get("readonly");
+    if (ro != null) {
+      return !"false".equals(ro);
+    }
+    return type == Type.BIND || type == Type.SECRET;
+  }
+
+  /** The secret's id: {@code id}, else the target's file name. */
+  String secretId() {
+    String id = options.get("id");
+    return id != null ? id : target.substring(target.lastIndexOf('/') + 1);
+  }
+
+  /** A stable description for the cache key (sorted options, never secret values). */
+  String canonical() {
+    return type + " " + target + " " + new java.util.TreeMap<>(options);
+  }
+}
