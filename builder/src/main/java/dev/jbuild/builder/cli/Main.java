@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       BuildCommand.class,
       RunCommand.class,
+      PsCommand.class, RmCommand.class, CommitCommand.class,
       PushCommand.class,
       PullCommand.class,
       ImagesCommand.class,
@@ -40,7 +41,7 @@ import picocli.CommandLine.ScopeType;
 public final class Main implements Runnable {
   /** Subcommands and their aliases; anything else first on the line means "build". */
   private static final Set<String> SUBCOMMANDS =
-      Set.of("build", "run", "push", "pull", "images", "tag", "save", "import",
+      Set.of("build", "run", "ps", "rm", "commit", "push", "pull", "images", "tag", "save", "import",
           "login", "logout", "parse", "help");
 
   @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
