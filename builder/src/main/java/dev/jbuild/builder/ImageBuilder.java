@@ -22,6 +22,7 @@ import dev.jbuild.parser.ast.Arg;
 import dev.jbuild.parser.ast.ArgDecl;
 import dev.jbuild.parser.expand.ExpansionException;
 import dev.jbuild.parser.expand.VariableExpander;
+import dev.jbuild.parser.ignore.DockerIgnore;
 import dev.jbuild.runner.ContainerRunner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +35,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -90,7 +90,7 @@ public final class ImageBuilder {
         .resolve(Digest.sha256(contextDir.toString()).hex() + ".json"));
     BuildEnvironment env = new BuildEnvironment(store, runner, bases, request, listener, clock,
         new BuildCache(store.root().resolve("cache/build"), store.content()), checksums,
-        DirectorySource.context(contextDir, ignoreRules(request)));
+        DirectorySource.context(contextDir, ignoreRules(contextDir, request)));
     StageResult last;
     try {
       last = runStages(plan, env);
@@ -193,9 +193,14 @@ public final class ImageBuilder {
     return new BuildException(String.valueOf(cause), cause);
   }
 
-  /** What {@code .dockerignore} excludes from the context (nothing yet when absent). */
-  private static Predicate<String> ignoreRules(BuildRequest request) {
-    return rel -> false;
+  /** What {@code .dockerignore} (or {@code <Dockerfile>.dockerignore}) excludes. */
+  private static DockerIgnore ignoreRules(Path contextDir, BuildRequest request)
+      throws BuildException {
+    try {
+      return DockerIgnore.load(contextDir, request.dockerfile());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new BuildException(".dockerignore: " + e.getMessage(), e);
+    }
   }
 
   private static String readDockerfile(BuildRequest request) throws BuildException {

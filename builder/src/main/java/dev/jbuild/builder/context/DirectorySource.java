@@ -1,13 +1,13 @@
 package dev.jbuild.builder.context;
 
 import java.io.IOException;
+import dev.jbuild.parser.ignore.DockerIgnore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -17,18 +17,18 @@ import java.util.stream.Stream;
  */
 public final class DirectorySource implements FileSource {
   private final Path root;
-  private final Predicate<String> excluded;
+  private final DockerIgnore excluded;
   private final boolean keepsOwnership;
   private final String description;
 
   /**
    * Creates the source.
    *
-   * @param excluded tells whether a relative path is excluded (by {@code .dockerignore})
+   * @param excluded what {@code .dockerignore} excludes
    * @param keepsOwnership whether copied entries keep their owners (extracted archives)
    * @param description what it is, for messages ({@code build context})
    */
-  public DirectorySource(Path root, Predicate<String> excluded, boolean keepsOwnership,
+  public DirectorySource(Path root, DockerIgnore excluded, boolean keepsOwnership,
       String description) {
     this.root = root.toAbsolutePath().normalize();
     this.excluded = excluded;
@@ -36,8 +36,8 @@ public final class DirectorySource implements FileSource {
     this.description = description;
   }
 
-  /** The build context: root's ownership, {@code .dockerignore} applied by {@code excluded}. */
-  public static DirectorySource context(Path root, Predicate<String> excluded) {
+  /** The build context: root's ownership, {@code .dockerignore} applied. */
+  public static DirectorySource context(Path root, DockerIgnore excluded) {
     return new DirectorySource(root, excluded, false, "the build context");
   }
 
@@ -46,13 +46,29 @@ public final class DirectorySource implements FileSource {
     return root;
   }
 
+  /** A plain directory: nothing excluded. */
+  public static DirectorySource of(Path root, boolean keepsOwnership, String description) {
+    return new DirectorySource(root, DockerIgnore.empty(), keepsOwnership, description);
+  }
+
   @Override
   public Optional<Path> locate(String rel) {
-    if (!rel.isEmpty() && excluded.test(rel)) {
+    Path p = rel.isEmpty() ? root : root.resolve(rel);
+    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || !rel.isEmpty() && isExcluded(rel, p)) {
       return Optional.empty();
     }
-    Path p = rel.isEmpty() ? root : root.resolve(rel);
-    return Files.exists(p, LinkOption.NOFOLLOW_LINKS) ? Optional.of(p) : Optional.empty();
+    return Optional.of(p);
+  }
+
+  /**
+   * Excluded files are invisible; an excluded directory stays visible while an exception
+   * pattern ({@code !dir/keep}) could re-include something inside it.
+   */
+  private boolean isExcluded(String rel, Path p) {
+    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      return excluded.canSkipDirectory(rel);
+    }
+    return excluded.matches(rel);
   }
 
   @Override
@@ -65,7 +81,7 @@ public final class DirectorySource implements FileSource {
     try (Stream<Path> children = Files.list(dir)) {
       children.forEach(c -> {
         String name = c.getFileName().toString();
-        if (!excluded.test(rel.isEmpty() ? name : rel + "/" + name)) {
+        if (!isExcluded(rel.isEmpty() ? name : rel + "/" + name, c)) {
           names.add(name);
         }
       });

@@ -3,6 +3,7 @@ package dev.jbuild.builder.exec;
 import dev.jbuild.builder.BuildException;
 import dev.jbuild.builder.context.Chmod;
 import dev.jbuild.builder.context.DirectorySource;
+import dev.jbuild.builder.context.ExcludingSource;
 import dev.jbuild.builder.context.FileSource;
 import dev.jbuild.builder.context.RootfsSource;
 import dev.jbuild.builder.context.TreeCopier;
@@ -13,6 +14,7 @@ import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.parser.ast.Flag;
 import dev.jbuild.parser.ast.Heredoc;
 import dev.jbuild.parser.ast.Instruction;
+import dev.jbuild.parser.ignore.DockerIgnore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +46,7 @@ final class CopyInstruction implements FilesystemStep {
   private boolean parents;
   private String checksum;
   private String from;
+  private final List<String> excludes = new ArrayList<>();
   private FileSource source;
   private Path downloads;
   private final List<Downloads.Download> downloaded = new ArrayList<>();
@@ -73,6 +76,7 @@ final class CopyInstruction implements FilesystemStep {
         case "parents" -> parents = value == null || !value.equals("false");
         case "from" -> from = value;
         case "checksum" -> checksum = value;
+        case "exclude" -> excludes.add(value);
         case "keep-git-dir" -> {
           // Git sources are not supported, so there is no .git to keep.
         }
@@ -129,6 +133,13 @@ final class CopyInstruction implements FilesystemStep {
             : new RootfsSource(exec.rootfsOf(exec.resolveImage(from, instruction).layers()),
                 "image " + from);
       }
+      if (!excludes.isEmpty()) {
+        try {
+          source = new ExcludingSource(source, DockerIgnore.of(excludes));
+        } catch (IllegalArgumentException e) {
+          throw exec.located(instruction, "--exclude: " + e.getMessage(), e);
+        }
+      }
     }
     return source;
   }
@@ -156,7 +167,7 @@ final class CopyInstruction implements FilesystemStep {
     }
     sb.append("dest ").append(destination).append("\nchown ").append(chown)
         .append("\nchmod ").append(chmod).append("\nlink ").append(link)
-        .append("\nparents ").append(parents).append('\n');
+        .append("\nparents ").append(parents).append("\nexclude ").append(excludes).append('\n');
     return sb.toString();
   }
 
@@ -212,7 +223,7 @@ final class CopyInstruction implements FilesystemStep {
         Path tmp = Files.createTempDirectory(exec.env().store().tmp(), "unpack-");
         try {
           Archives.extract(local.get(), tmp);
-          new TreeCopier(new DirectorySource(tmp, p -> false, true, "archive " + s),
+          new TreeCopier(DirectorySource.of(tmp, true, "archive " + s),
               exec.env().checksums()).copy(List.of("."), dest.endsWith("/") ? dest : dest + "/",
               writer, owner, chmod, false);
         } finally {

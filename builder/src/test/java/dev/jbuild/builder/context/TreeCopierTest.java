@@ -44,7 +44,7 @@ class TreeCopierTest {
   }
 
   private void copy(List<String> sources, String dest, int[] owner) throws IOException {
-    new TreeCopier(DirectorySource.context(context, rel -> false), ChecksumCache.inMemory())
+    new TreeCopier(DirectorySource.context(context, dev.jbuild.parser.ignore.DockerIgnore.empty()), ChecksumCache.inMemory())
         .copy(sources, dest, writer, owner, null);
   }
 
@@ -94,7 +94,7 @@ class TreeCopierTest {
   @Test
   void checksum_ignoresMtimesButSeesContentAndModes() throws IOException {
     TreeCopier copier =
-        new TreeCopier(DirectorySource.context(context, rel -> false), ChecksumCache.inMemory());
+        new TreeCopier(DirectorySource.context(context, dev.jbuild.parser.ignore.DockerIgnore.empty()), ChecksumCache.inMemory());
     String before = copier.checksum(List.of("src", "one.sh"));
     Files.setLastModifiedTime(context.resolve("src/a.txt"), FileTime.fromMillis(0));
     assertEquals(before, copier.checksum(List.of("src", "one.sh")));
