@@ -1,0 +1,3 @@
+FROM localbase/busybox:1
+COPY . /ctx/
+LABEL via=custom-file
