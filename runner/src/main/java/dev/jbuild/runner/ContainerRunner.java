@@ -45,7 +45,10 @@ public final class ContainerRunner implements AutoCloseable {
   private static final Object HOOK_LOCK = new Object();
   private static boolean hookInstalled;
 
+  private static final Path TMPFS_RUNS = Path.of("/run/jbuild/runs");
+
   private final Path stateDir;
+  private final Path runsRoot;
   private final Path rrun;
   private final CgroupHost cgroups;
   private final BridgeNetwork bridge = new BridgeNetwork();
@@ -58,6 +61,8 @@ public final class ContainerRunner implements AutoCloseable {
 
   private ContainerRunner(Path stateDir, Path rrun, CgroupHost cgroups) {
     this.stateDir = stateDir;
+    this.runsRoot = Files.isDirectory(TMPFS_RUNS.getParent().getParent()) ? TMPFS_RUNS
+        : stateDir.resolve("runs");
     this.rrun = rrun;
     this.cgroups = cgroups;
   }
@@ -65,7 +70,9 @@ public final class ContainerRunner implements AutoCloseable {
   /**
    * Prepares a runner keeping its files under {@code stateDir}: the helper at
    * {@code bin/rrun-<sha256>} (extracted, or re-extracted if its content does not match) and
-   * per-run scratch dirs under {@code runs/}. Removes what crashed runs of dead JVMs left behind
+   * per-run scratch dirs (spec, status, generated /etc files, the rootfs mount point) under
+   * {@code /run/jbuild/runs/}, a tmpfs where creating and deleting them is cheap, or under
+   * {@code runs/} if the host has no {@code /run}. Removes what crashed runs of dead JVMs left behind
    * (see the class comment).
    */
   public static ContainerRunner create(Path stateDir) throws RunnerException {
@@ -111,7 +118,13 @@ public final class ContainerRunner implements AutoCloseable {
     List<String> removed = new ArrayList<>(Cgroup.sweep(cgroups,
         name -> name.startsWith("run-") && Owners.isStale(name.substring(4))));
     removed.addAll(BridgeNetwork.sweep());
-    Path runs = stateDir.resolve("runs");
+    for (Path runs : List.of(runsRoot, stateDir.resolve("runs"))) {
+      sweepRuns(runs, removed);
+    }
+    return removed;
+  }
+
+  private static void sweepRuns(Path runs, List<String> removed) {
     if (Files.isDirectory(runs)) {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(runs)) {
         for (Path entry : entries) {
@@ -124,7 +137,6 @@ public final class ContainerRunner implements AutoCloseable {
         // A later sweep retries; the dirs hold only small generated files.
       }
     }
-    return removed;
   }
 
   /**
@@ -199,7 +211,7 @@ public final class ContainerRunner implements AutoCloseable {
   ExitStatus run(ContainerSpec spec, RrunInvocation.Io io, Duration timeout, boolean tty)
       throws RunnerException, InterruptedException {
     String runId = Owners.name(UUID.randomUUID().toString().replace("-", "").substring(0, 12));
-    Path runDir = stateDir.resolve("runs").resolve(runId);
+    Path runDir = runsRoot.resolve(runId);
     ActiveRun activeRun = new ActiveRun();
     active.add(activeRun);
     Cgroup cgroup = null;
