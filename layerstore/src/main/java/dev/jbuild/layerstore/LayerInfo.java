@@ -11,8 +11,9 @@ import java.util.Objects;
  * @param blob the digest of the stored (usually compressed) blob
  * @param diffId the digest of the uncompressed tar
  * @param tarSize the length of the uncompressed tar
- * @param contentSize the sum of the sizes of the regular files in the tar: Docker's layer size,
- *     which {@code docker images} adds up as SIZE
+ * @param contentSize Docker's layer size, which {@code docker images} adds up as SIZE: the
+ *     regular files' sizes plus the symlinks' target lengths (what {@code directory.Size} of the
+ *     unpacked layer gives; see {@code TarEntry.diskSize})
  */
 public record LayerInfo(
     @JsonProperty("blob") Digest blob,

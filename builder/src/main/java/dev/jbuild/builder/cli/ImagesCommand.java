@@ -1,62 +1,186 @@
 package dev.jbuild.builder.cli;
 
 import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.image.LayerSizes;
 import dev.jbuild.layerstore.image.TaggedImage;
 import dev.jbuild.layerstore.oci.Descriptor;
+import dev.jbuild.layerstore.oci.ImageReference;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-/** {@code jbuild images}: REPOSITORY TAG IMAGE ID CREATED SIZE, newest first. */
+/**
+ * {@code jbuild images}: REPOSITORY TAG [DIGEST] IMAGE ID CREATED SIZE, newest first, like {@code
+ * docker images}. SIZE is the uncompressed size (the sum of the layers' file sizes), as Docker
+ * shows it. Untagged images are listed as {@code <none>}.
+ */
 @Command(name = "images", mixinStandardHelpOptions = true, description = "List images.")
 final class ImagesCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
+  @Spec CommandSpec spec;
+
   @Option(names = {"-q", "--quiet"}, description = "Only show image IDs.")
   boolean quiet;
+
+  @Option(names = {"-a", "--all"},
+      description = "Show all images (jbuild keeps no intermediate images: same as without).")
+  boolean all;
+
+  @Option(names = "--digests", description = "Show digests.")
+  boolean digests;
+
+  @Option(names = "--no-trunc", description = "Don't truncate output.")
+  boolean noTrunc;
+
+  @Option(names = {"-f", "--filter"}, paramLabel = "FILTER",
+      description = "Filter output: dangling=true|false, reference=PATTERN.")
+  List<String> filters = new ArrayList<>();
+
+  @Parameters(arity = "0..1", paramLabel = "REPOSITORY[:TAG]") String repository;
+
+  /** One line of the listing. */
+  private record Row(ImageReference ref, Descriptor manifest, Image image) {}
 
   @Override
   public Integer call() throws Exception {
     Session session = Session.open(main);
-    List<String[]> rows = new ArrayList<>();
-    List<TaggedImage> tagged = new ArrayList<>(session.store.images().list());
-    List<Object[]> sortable = new ArrayList<>();
-    for (TaggedImage t : tagged) {
-      Image image = session.store.images().load(t.manifest().digest());
-      sortable.add(new Object[] {t, image});
-    }
-    sortable.sort(Comparator.comparing((Object[] o) -> created((Image) o[1])).reversed());
-    Set<String> ids = new LinkedHashSet<>();
-    for (Object[] o : sortable) {
-      TaggedImage t = (TaggedImage) o[0];
-      Image image = (Image) o[1];
-      String id = image.id().shortHex();
-      ids.add(id);
-      long size = image.configDescriptor().size();
-      for (Descriptor layer : image.manifest().layers()) {
-        size += layer.size();
+    Boolean dangling = null;
+    List<Pattern> references = new ArrayList<>();
+    for (String f : filters) {
+      String[] kv = f.split("=", 2);
+      if (kv.length == 2 && kv[0].equals("dangling")) {
+        dangling = Boolean.parseBoolean(kv[1]);
+      } else if (kv.length == 2 && kv[0].equals("reference")) {
+        references.add(glob(kv[1]));
+      } else {
+        throw new IllegalArgumentException("invalid filter '" + f + "' (jbuild supports dangling="
+            + " and reference=)");
       }
-      rows.add(new String[] {t.reference().familiarName(), t.reference().tagOptional()
-          .orElse("<none>"), id, ago(created(image)), human(size)});
     }
+    if (repository != null) {
+      references.add(glob(repository.contains(":") ? repository : repository + ":*"));
+    }
+    List<Row> rows = new ArrayList<>();
+    Set<String> tagged = new HashSet<>();
+    Map<String, Image> loaded = new HashMap<>();
+    for (TaggedImage t : session.store.images().list()) {
+      tagged.add(t.manifest().digest().hex());
+      if (Boolean.TRUE.equals(dangling) || !matches(references, t.reference())) {
+        continue;
+      }
+      Image image = load(session, t.manifest(), loaded);
+      if (image != null) {
+        rows.add(new Row(t.reference(), t.manifest(), image));
+      }
+    }
+    if (!Boolean.FALSE.equals(dangling) && references.isEmpty()) {
+      for (Descriptor d : session.store.images().listAll()) {
+        if (!tagged.contains(d.digest().hex())) {
+          Image image = load(session, d, loaded);
+          if (image != null) {
+            rows.add(new Row(null, d, image));
+          }
+        }
+      }
+    }
+    rows.sort(Comparator.comparing((Row r) -> created(r.image())).reversed()
+        .thenComparing(r -> r.ref() == null ? "~" : r.ref().familiar()));
+    PrintWriter out = spec.commandLine().getOut();
     if (quiet) {
-      ids.forEach(System.out::println);
+      Set<String> ids = new LinkedHashSet<>();
+      for (Row r : rows) {
+        ids.add(noTrunc ? r.image().id().toString() : r.image().id().shortHex());
+      }
+      ids.forEach(out::println);
+      out.flush();
       return 0;
     }
-    print(new String[] {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"}, rows);
+    List<String> header = new ArrayList<>(List.of("REPOSITORY", "TAG"));
+    if (digests) {
+      header.add("DIGEST");
+    }
+    header.addAll(List.of("IMAGE ID", "CREATED", "SIZE"));
+    List<String[]> table = new ArrayList<>();
+    for (Row r : rows) {
+      List<String> cells = new ArrayList<>();
+      cells.add(r.ref() == null ? "<none>" : r.ref().familiarName());
+      cells.add(r.ref() == null ? "<none>" : r.ref().tagOptional().orElse("<none>"));
+      if (digests) {
+        cells.add(r.ref() == null ? "<none>" : r.manifest().digest().toString());
+      }
+      cells.add(noTrunc ? r.image().id().toString() : r.image().id().shortHex());
+      cells.add(ago(created(r.image())));
+      cells.add(human(LayerSizes.imageSize(session.store.content(), r.image())));
+      table.add(cells.toArray(new String[0]));
+    }
+    print(out, header.toArray(new String[0]), table);
     return 0;
   }
 
-  private static Instant created(Image image) {
+  private static Image load(Session session, Descriptor manifest, Map<String, Image> cache) {
+    String key = manifest.digest().hex();
+    if (cache.containsKey(key)) {
+      return cache.get(key);
+    }
+    Image image = null;
+    try {
+      image = session.store.images().load(manifest.digest());
+    } catch (IOException e) {
+      // An index (multi-platform tag) or a broken image: not listed; jbuild verify reports it.
+    }
+    cache.put(key, image);
+    return image;
+  }
+
+  private static boolean matches(List<Pattern> patterns, ImageReference ref) {
+    if (patterns.isEmpty()) {
+      return true;
+    }
+    String familiar = ref.familiarName() + ":" + ref.tagOptional().orElse("");
+    String full = ref.name() + ":" + ref.tagOptional().orElse("");
+    for (Pattern p : patterns) {
+      if (p.matcher(familiar).matches() || p.matcher(full).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Pattern glob(String glob) {
+    StringBuilder re = new StringBuilder();
+    for (char c : glob.toCharArray()) {
+      if (c == '*') {
+        re.append("[^/]*");
+      } else if (c == '?') {
+        re.append("[^/]");
+      } else {
+        re.append(Pattern.quote(String.valueOf(c)));
+      }
+    }
+    return Pattern.compile(re.toString());
+  }
+
+  static Instant created(Image image) {
     String c = image.config().created();
     try {
       return c == null ? Instant.EPOCH : Instant.parse(c);
@@ -65,40 +189,52 @@ final class ImagesCommand implements Callable<Integer> {
     }
   }
 
+  /** Docker's relative times ({@code go-units HumanDuration}): "2 weeks ago". */
   static String ago(Instant t) {
     if (t.equals(Instant.EPOCH)) {
       return "N/A";
     }
     Duration d = Duration.between(t, Instant.now());
-    if (d.toSeconds() < 60) {
-      return "Less than a minute ago";
+    long seconds = d.toSeconds();
+    if (seconds < 1) {
+      return "Less than a second ago";
+    } else if (seconds == 1) {
+      return "1 second ago";
+    } else if (seconds < 60) {
+      return seconds + " seconds ago";
+    } else if (d.toMinutes() == 1) {
+      return "About a minute ago";
     } else if (d.toMinutes() < 60) {
-      return plural(d.toMinutes(), "minute");
+      return d.toMinutes() + " minutes ago";
+    } else if (Math.round(d.toMinutes() / 60.0) == 1) {
+      return "About an hour ago";
     } else if (d.toHours() < 48) {
-      return plural(d.toHours(), "hour");
-    } else if (d.toDays() < 14) {
-      return plural(d.toDays(), "day");
+      return Math.round(d.toMinutes() / 60.0) + " hours ago";
+    } else if (d.toHours() < 24 * 7 * 2) {
+      return d.toHours() / 24 + " days ago";
+    } else if (d.toHours() < 24 * 30 * 2) {
+      return d.toHours() / 24 / 7 + " weeks ago";
+    } else if (d.toHours() < 24 * 365 * 2) {
+      return d.toHours() / 24 / 30 + " months ago";
     }
-    return plural(d.toDays() / 7, "week");
+    return d.toHours() / 24 / 365 + " years ago";
   }
 
-  private static String plural(long n, String unit) {
-    return n + " " + unit + (n == 1 ? "" : "s") + " ago";
-  }
-
-  /** Docker's decimal sizes: {@code 1.98MB}. */
+  /** Docker's decimal sizes with 3 significant digits ({@code HumanSizeWithPrecision}): 1.2MB. */
   static String human(long bytes) {
-    String[] units = {"B", "kB", "MB", "GB", "TB"};
+    String[] units = {"B", "kB", "MB", "GB", "TB", "PB"};
     double v = bytes;
     int u = 0;
     while (v >= 1000 && u < units.length - 1) {
       v /= 1000;
       u++;
     }
-    return u == 0 ? bytes + "B" : String.format(Locale.ROOT, "%.3g%s", v, units[u]);
+    BigDecimal rounded = new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros();
+    return rounded.toPlainString() + units[u];
   }
 
-  private static void print(String[] header, List<String[]> rows) {
+  /** Prints an aligned table with three spaces between columns, like docker's tabwriter. */
+  static void print(PrintWriter out, String[] header, List<String[]> rows) {
     int[] widths = new int[header.length];
     for (int i = 0; i < header.length; i++) {
       widths[i] = header[i].length();
@@ -117,7 +253,8 @@ final class ImagesCommand implements Callable<Integer> {
           sb.append(" ".repeat(widths[i] - r[i].length() + 3));
         }
       }
-      System.out.println(sb.toString().stripTrailing());
+      out.println(sb.toString().stripTrailing());
     }
+    out.flush();
   }
 }

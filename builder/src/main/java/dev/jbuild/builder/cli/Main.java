@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
       TagCommand.class,
       SaveCommand.class,
       ImportCommand.class,
+      RmiCommand.class, InspectCommand.class, HistoryCommand.class, LoadCommand.class, PruneCommand.class, VerifyCommand.class,
       LoginCommand.class,
       LogoutCommand.class,
       ParseCommand.class,
@@ -41,7 +42,7 @@ import picocli.CommandLine.ScopeType;
 public final class Main implements Runnable {
   /** Subcommands and their aliases; anything else first on the line means "build". */
   private static final Set<String> SUBCOMMANDS =
-      Set.of("build", "run", "ps", "rm", "commit", "push", "pull", "images", "tag", "save", "import",
+      Set.of("rmi", "inspect", "history", "load", "prune", "verify", "build", "run", "ps", "rm", "commit", "push", "pull", "images", "tag", "save", "import",
           "login", "logout", "parse", "help");
 
   @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",

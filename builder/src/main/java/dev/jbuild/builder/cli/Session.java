@@ -80,4 +80,40 @@ final class Session {
     }
     throw new IOException("No such image: " + nameOrId);
   }
+
+  /**
+   * Like {@link #image}, also finding untagged images (built without {@code -t}, loaded without
+   * a name, or whose tag moved) by image ID or ID prefix.
+   *
+   * @throws IOException when nothing matches: "No such image: x"
+   */
+  Image findImage(String nameOrId) throws IOException {
+    try {
+      return image(nameOrId);
+    } catch (IOException e) {
+      String hex = nameOrId.startsWith("sha256:") ? nameOrId.substring(7) : nameOrId;
+      if (!hex.matches("[0-9a-f]{4,64}")) {
+        throw e;
+      }
+      for (Descriptor d : store.images().listAll()) {
+        try {
+          Image image = store.images().load(d.digest());
+          if (image.id().hex().startsWith(hex) || d.digest().hex().equals(hex)) {
+            return image;
+          }
+        } catch (IOException broken) {
+          // skip images that cannot be read; verify reports them
+        }
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A store lease for this command's duration: garbage collection ({@code jbuild prune}) in
+   * another process waits until it is released (at exit at the latest).
+   */
+  dev.jbuild.layerstore.fs.FileLocks.Held lease() throws IOException {
+    return store.lease();
+  }
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code jbuild tag SOURCE TARGET}. */
+/** {@code jbuild tag SOURCE TARGET}: silent on success, like {@code docker tag}. */
 @Command(name = "tag", mixinStandardHelpOptions = true,
     description = "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE.")
 final class TagCommand implements Callable<Integer> {
@@ -19,9 +19,13 @@ final class TagCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ImageReference ref = ImageReference.parse(target);
+    if (ref.tag() == null) {
+      throw new IllegalArgumentException("refusing to create a tag with a digest reference");
+    }
     Session session = Session.open(main);
-    Image image = session.image(source);
-    session.store.images().tag(ImageReference.parse(target), image.manifestDescriptor());
+    Image image = session.findImage(source);
+    session.store.images().tag(ref.withTag(ref.tag()), image.manifestDescriptor());
     return 0;
   }
 }

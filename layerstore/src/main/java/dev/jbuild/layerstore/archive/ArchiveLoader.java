@@ -243,7 +243,7 @@ public final class ArchiveLoader {
         TarReader reader = new TarReader(plain);
         TarEntry e;
         while ((e = reader.next()) != null) {
-          files += e.size();
+          files += e.diskSize();
         }
         plain.transferTo(OutputStream.nullOutputStream());
         in.transferTo(OutputStream.nullOutputStream()); // verifies the blob digest

@@ -147,7 +147,7 @@ public final class LayerDiffer {
         TarReader reader = new TarReader(tee);
         TarEntry entry;
         while ((entry = reader.next()) != null) {
-          contentSize += entry.size();
+          contentSize += entry.diskSize();
         }
       } catch (IOException e) {
         // Not a tar jbuild can parse: stored as is (extraction refuses it). A read error of the
@@ -223,7 +223,7 @@ public final class LayerDiffer {
 
     void write(TarEntry entry, InputStream content) throws IOException {
       tar.write(entry, content);
-      contentSize += entry.size();
+      contentSize += entry.diskSize();
     }
 
     Layer commit() throws IOException {

@@ -51,14 +51,41 @@ public final class Pruner {
    * @param all also drop build cache roots and the snapshots of kept images
    * @param onWait called once if the prune has to wait for other jbuild work to finish
    */
-  @SuppressWarnings("try") // the lock is held by the try block, not used in it
   public PruneReport prune(boolean all, Runnable onWait) throws IOException {
+    return prune(all, onWait, Set.of(), (a, live) -> 0);
+  }
+
+  /**
+   * Work that owns data outside the store's own files (the builder's cache entries) and must be
+   * cleaned up in the same locked pass.
+   */
+  @FunctionalInterface
+  public interface Hook {
+    /**
+     * Called under the exclusive lock after blobs were swept.
+     *
+     * @param all whether {@code --all} was asked for
+     * @param stillStored tells whether a blob survived the sweep
+     * @return how many items the hook removed (reported as build cache)
+     */
+    int afterSweep(boolean all, java.util.function.Predicate<Digest> stillStored)
+        throws IOException;
+  }
+
+  /**
+   * Runs a garbage collection that also keeps {@code extraRoots} (manifests or blobs in use
+   * outside the tag database, for example by containers) and runs {@code hook} under the lock.
+   */
+  @SuppressWarnings("try") // the lock is held by the try block, not used in it
+  public PruneReport prune(boolean all, Runnable onWait, Set<Digest> extraRoots, Hook hook)
+      throws IOException {
     try (FileLocks.Held lock = store.lockExclusive(onWait)) {
-      return pruneLocked(all);
+      return pruneLocked(all, extraRoots, hook);
     }
   }
 
-  private PruneReport pruneLocked(boolean all) throws IOException {
+  private PruneReport pruneLocked(boolean all, Set<Digest> extraRoots, Hook hook)
+      throws IOException {
     ContentStore content = store.content();
     Set<Digest> tagged = new HashSet<>();
     for (TaggedImage t : store.images().list()) {
@@ -68,7 +95,7 @@ public final class Pruner {
     List<Digest> deletedImages = new ArrayList<>();
     long reclaimed = 0;
     for (Descriptor d : store.images().listAll()) {
-      if (tagged.contains(d.digest())) {
+      if (tagged.contains(d.digest()) || extraRoots.contains(d.digest())) {
         continue;
       }
       Digest id = null;
@@ -98,6 +125,9 @@ public final class Pruner {
     for (Digest manifest : tagged) {
       mark(manifest, marked, keptChains);
     }
+    for (Digest d : extraRoots) {
+      mark(d, marked, keptChains);
+    }
     for (List<Digest> digests : roots.values()) {
       for (Digest d : digests) {
         mark(d, marked, keptChains);
@@ -120,6 +150,7 @@ public final class Pruner {
         content.deleteLayerInfo(d);
       }
     }
+    cacheRoots += hook.afterSweep(all, content::contains);
     // 5. Snapshots.
     int snapshots = 0;
     for (SnapshotRecord r : store.snapshots().list()) {

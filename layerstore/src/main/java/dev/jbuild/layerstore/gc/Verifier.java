@@ -118,7 +118,7 @@ public final class Verifier {
       String names = tags.isEmpty() ? "untagged image " + manifest
           : "image " + tags.get(0).reference().familiar();
       problems.add(names + " is broken: " + broken.get() + " (pull or build it again)");
-      if (repair && broken.get().startsWith("cannot read")) {
+      if (repair) {
         for (TaggedImage t : tags) {
           store.images().untag(t.reference());
           repaired.add("untagged " + t.reference().familiar());

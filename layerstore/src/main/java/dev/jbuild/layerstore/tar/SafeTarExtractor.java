@@ -184,7 +184,7 @@ public final class SafeTarExtractor {
     }
 
     void apply(TarEntry entry, TarReader reader) throws IOException {
-      contentSize += entry.size();
+      contentSize += entry.diskSize();
       String raw = entry.name();
       List<String> parts = clean(raw, raw);
       if (parts.isEmpty()) {

@@ -106,6 +106,19 @@ public record TarEntry(
         xattrs);
   }
 
+  /**
+   * The bytes this entry adds to a layer's size as Docker counts it ({@code directory.Size} of
+   * the unpacked layer): a regular file's size, a symlink's target length, 0 for everything else
+   * (hardlinks are counted once, through their first path).
+   */
+  public long diskSize() {
+    if (type == Type.FILE) {
+      return size;
+    }
+    return type == Type.SYMLINK ? linkName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+        : 0;
+  }
+
   /** True for directories. */
   public boolean isDirectory() {
     return type == Type.DIRECTORY;

@@ -1,0 +1,179 @@
+package dev.jbuild.builder.cli;
+
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.image.LayerSizes;
+import dev.jbuild.layerstore.image.TaggedImage;
+import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.OciJson;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jbuild inspect IMAGE...}: a JSON array in the shape of {@code docker image inspect}
+ * (Id, RepoTags, RepoDigests, Parent, Comment, Created, Author, Config, Architecture, Variant,
+ * Os, Size, RootFS, Metadata), or {@code -f} with Go-template field paths ({@code {{.Id}}},
+ * {@code {{.Config.Env}}}, {@code {{json .RootFS}}}).
+ */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    description = "Display detailed information on one or more images.")
+final class InspectCommand implements Callable<Integer> {
+  private static final Pattern FIELD =
+      Pattern.compile("\\{\\{\\s*(json\\s+)?\\.([A-Za-z0-9_.]*)\\s*}}");
+
+  @ParentCommand Main main;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = {"-f", "--format"}, paramLabel = "TEMPLATE",
+      description = "Format the output with a Go-template subset: {{.Field.Sub}}, {{json .X}}.")
+  String format;
+
+  @Parameters(arity = "1..*", paramLabel = "IMAGE") List<String> images;
+
+  @Override
+  public Integer call() throws Exception {
+    Session session = Session.open(main);
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ArrayNode array = JsonNodeFactory.instance.arrayNode();
+    List<String> missing = new ArrayList<>();
+    for (String name : images) {
+      Image image;
+      try {
+        image = session.findImage(name);
+      } catch (IOException e) {
+        missing.add(name);
+        continue;
+      }
+      array.add(describe(session, image));
+    }
+    if (format != null) {
+      for (JsonNode node : array) {
+        out.println(render(format, node));
+      }
+    } else {
+      DefaultPrettyPrinter pretty = new DefaultPrettyPrinter()
+          .withObjectIndenter(new DefaultIndenter("    ", "\n"))
+          .withArrayIndenter(new DefaultIndenter("    ", "\n"));
+      out.println(OciJson.mapper().writer(pretty).writeValueAsString(array)
+          .replace("\" : ", "\": "));
+    }
+    out.flush();
+    for (String name : missing) {
+      err.println("error: No such image: " + name);
+    }
+    err.flush();
+    return missing.isEmpty() ? 0 : 1;
+  }
+
+  static ObjectNode describe(Session session, Image image) throws IOException {
+    JsonNode config = OciJson.mapper().readTree(image.configBytes());
+    List<String> repoTags = new ArrayList<>();
+    Set<String> repoDigests = new LinkedHashSet<>();
+    for (TaggedImage t : session.store.images().list()) {
+      Digest id;
+      try {
+        id = session.store.images().load(t.manifest().digest()).id();
+      } catch (IOException e) {
+        continue;
+      }
+      if (id.equals(image.id())) {
+        repoTags.add(t.reference().familiar());
+        repoDigests.add(t.reference().familiarName() + "@" + t.manifest().digest());
+      }
+    }
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
+    node.put("Id", image.id().toString());
+    repoTags.forEach(node.putArray("RepoTags")::add);
+    repoDigests.forEach(node.putArray("RepoDigests")::add);
+    node.put("Parent", "");
+    node.put("Comment", comment(config));
+    node.put("Created", config.path("created").asText(""));
+    node.put("DockerVersion", config.path("docker_version").asText(""));
+    node.put("Author", config.path("author").asText(""));
+    node.set("Config", config.has("config") ? config.get("config")
+        : JsonNodeFactory.instance.objectNode());
+    node.put("Architecture", config.path("architecture").asText(""));
+    if (config.hasNonNull("variant")) {
+      node.put("Variant", config.get("variant").asText());
+    }
+    node.put("Os", config.path("os").asText(""));
+    long size = LayerSizes.imageSize(session.store.content(), image);
+    node.put("Size", size);
+    node.put("VirtualSize", size);
+    ObjectNode rootfs = node.putObject("RootFS");
+    rootfs.put("Type", "layers");
+    ArrayNode layers = rootfs.putArray("Layers");
+    for (Digest d : image.config().rootfs().diffIds()) {
+      layers.add(d.toString());
+    }
+    ObjectNode metadata = node.putObject("Metadata");
+    metadata.put("LastTagTime", "0001-01-01T00:00:00Z");
+    ObjectNode descriptor = node.putObject("Descriptor");
+    descriptor.put("mediaType", image.manifestDescriptor().mediaType());
+    descriptor.put("digest", image.manifestDigest().toString());
+    descriptor.put("size", image.manifestDescriptor().size());
+    return node;
+  }
+
+  private static String comment(JsonNode config) {
+    JsonNode history = config.path("history");
+    if (history.isArray() && history.size() > 0) {
+      return history.get(history.size() - 1).path("comment").asText("");
+    }
+    return "";
+  }
+
+  /** Replaces each {@code {{.A.B}}} / {@code {{json .A}}} with the value at that path. */
+  static String render(String template, JsonNode root) throws IOException {
+    Matcher m = FIELD.matcher(template);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      JsonNode value = root;
+      if (!m.group(2).isEmpty()) {
+        for (String part : m.group(2).split("\\.")) {
+          value = value == null ? null : value.get(part);
+        }
+      }
+      String text;
+      if (m.group(1) != null) {
+        text = value == null ? "null" : OciJson.mapper().writeValueAsString(value);
+      } else if (value == null || value.isNull() || value.isMissingNode()) {
+        text = "<no value>";
+      } else if (value.isValueNode()) {
+        text = value.asText();
+      } else if (value.isArray()) {
+        List<String> items = new ArrayList<>();
+        value.forEach(v -> items.add(v.isValueNode() ? v.asText() : v.toString()));
+        text = "[" + String.join(" ", items) + "]";
+      } else {
+        List<String> items = new ArrayList<>();
+        value.fields().forEachRemaining(e -> items.add(e.getKey() + ":"
+            + (e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString())));
+        text = "map[" + String.join(" ", items) + "]";
+      }
+      m.appendReplacement(sb, Matcher.quoteReplacement(text));
+    }
+    m.appendTail(sb);
+    return sb.toString().replace("\\n", "\n").replace("\\t", "\t");
+  }
+}

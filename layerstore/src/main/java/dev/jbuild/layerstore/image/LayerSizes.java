@@ -1,0 +1,60 @@
+package dev.jbuild.layerstore.image;
+
+import dev.jbuild.layerstore.ContentStore;
+import dev.jbuild.layerstore.Layer;
+import dev.jbuild.layerstore.LayerInfo;
+import dev.jbuild.layerstore.hash.DigestingInputStream;
+import dev.jbuild.layerstore.tar.TarEntry;
+import dev.jbuild.layerstore.tar.TarReader;
+import dev.jbuild.layerstore.tar.TarStreams;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Optional;
+
+/**
+ * Uncompressed layer and image sizes as Docker reports them: a layer's size is the sum of its
+ * regular files' sizes, an image's is the sum over its layers. Read from the {@link LayerInfo}
+ * records that diff, import, load and unpack write; a layer without a record (pulled and never
+ * unpacked) is read once, verified, and recorded. Thread-safe.
+ */
+public final class LayerSizes {
+  private LayerSizes() {}
+
+  /** The layer's record, computing (and storing) it if missing. */
+  public static LayerInfo of(ContentStore content, Layer layer) throws IOException {
+    Optional<LayerInfo> known = content.layerInfo(layer.blob().digest());
+    if (known.isPresent()) {
+      return known.get();
+    }
+    long files = 0;
+    DigestingInputStream plain;
+    try (InputStream blob = content.open(layer.blob())) {
+      plain = new DigestingInputStream(TarStreams.decompress(blob));
+      TarReader reader = new TarReader(plain);
+      TarEntry entry;
+      while ((entry = reader.next()) != null) {
+        files += entry.diskSize();
+      }
+      plain.transferTo(OutputStream.nullOutputStream());
+      blob.transferTo(OutputStream.nullOutputStream());
+    }
+    if (!plain.digest().equals(layer.diffId())) {
+      throw new IOException("Tried to measure layer " + layer.blob().digest() + " but failed"
+          + " because: its content has DiffID " + plain.digest() + ", the image says "
+          + layer.diffId());
+    }
+    LayerInfo info = new LayerInfo(layer.blob().digest(), layer.diffId(), plain.size(), files);
+    content.putLayerInfo(info);
+    return info;
+  }
+
+  /** Docker's image size: the sum of the layers' content sizes. */
+  public static long imageSize(ContentStore content, Image image) throws IOException {
+    long size = 0;
+    for (Layer layer : image.layers()) {
+      size += of(content, layer).contentSize();
+    }
+    return size;
+  }
+}
