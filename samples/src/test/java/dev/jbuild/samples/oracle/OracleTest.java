@@ -9,6 +9,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -91,6 +98,9 @@ class OracleTest {
   @TempDir static Path work;
   static Path store;
   static String skipReason;
+  /** Each case's comparison, started for all cases at once (see {@link #bases}). */
+  static final Map<String, Future<List<String>>> RESULTS = new ConcurrentHashMap<>();
+  static ExecutorService pool;
 
   @BeforeAll
   static void bases() throws Exception {
@@ -110,6 +120,22 @@ class OracleTest {
     Engines.docker("tag", pinned, BASE).assertSuccess();
     store = work.resolve("store");
     Engines.jbuild(store, "import", rootfs.toString(), BASE).assertSuccess();
+    // Cases are independent (own context, own tags), so they run a few at a time; the tests
+    // then only collect results. -Doracle.parallel=1 runs them one by one.
+    pool = Executors.newFixedThreadPool(Integer.getInteger("oracle.parallel", 4));
+    for (String name : cases()) {
+      RESULTS.put(name, pool.submit(() ->
+          compare(OracleCase.load(OracleCase.root().resolve(name)), work.resolve(name))));
+    }
+    pool.shutdown();
+  }
+
+  @AfterAll
+  static void stopPool() throws InterruptedException {
+    if (pool != null) {
+      pool.shutdownNow();
+      pool.awaitTermination(1, TimeUnit.MINUTES);
+    }
   }
 
   private static String sha256(Path file) throws IOException {
@@ -141,8 +167,12 @@ class OracleTest {
   @MethodSource("cases")
   void sameAsBuildKit(String name) throws Exception {
     Assumptions.assumeTrue(skipReason == null, () -> "oracle skipped: " + skipReason);
-    OracleCase c = OracleCase.load(OracleCase.root().resolve(name));
-    List<String> differences = compare(c, work.resolve(name));
+    List<String> differences;
+    try {
+      differences = RESULTS.get(name).get(10, TimeUnit.MINUTES);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+    }
     Path report = Path.of("target", "oracle-report", name + ".txt");
     Files.createDirectories(report.getParent());
     Files.write(report, differences, StandardCharsets.UTF_8);
