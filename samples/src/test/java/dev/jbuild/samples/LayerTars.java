@@ -48,6 +48,28 @@ final class LayerTars {
     return layers;
   }
 
+  /** Every layer of the archive, decompressed. */
+  static List<byte[]> uncompressedLayers(Path archive) throws IOException {
+    List<byte[]> out = new ArrayList<>();
+    try (TarArchiveInputStream tar =
+        new TarArchiveInputStream(new BufferedInputStream(Files.newInputStream(archive)))) {
+      TarArchiveEntry e;
+      while ((e = tar.getNextEntry()) != null) {
+        if (e.isFile() && e.getName().startsWith("blobs/")) {
+          byte[] blob = tar.readAllBytes();
+          if (blob.length > 2 && (blob[0] & 0xff) == 0x1f && (blob[1] & 0xff) == 0x8b) {
+            try (InputStream in = new GzipCompressorInputStream(new ByteArrayInputStream(blob))) {
+              out.add(in.readAllBytes());
+            }
+          } else {
+            out.add(blob);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   private static List<String> entries(InputStream blob) throws IOException {
     InputStream in = new BufferedInputStream(blob);
     in.mark(2);
