@@ -1574,11 +1574,12 @@ int main(int argc, char **argv) {
   /* With a pty the container's line discipline does the editing and signals; ours must pass
    * every byte through untouched until the container ends. */
   struct termios saved_termios;
-  bool raw = s.tty && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_termios) == 0;
+  int term_fd = isatty(STDIN_FILENO) ? STDIN_FILENO : STDOUT_FILENO;
+  bool raw = s.tty && isatty(term_fd) && tcgetattr(term_fd, &saved_termios) == 0;
   if (raw) {
     struct termios t = saved_termios;
     cfmakeraw(&t);
-    tcsetattr(STDIN_FILENO, TCSANOW, &t);
+    tcsetattr(term_fd, TCSANOW, &t);
   }
   int status;
   while (waitpid(child, &status, 0) < 0) {
@@ -1587,7 +1588,7 @@ int main(int argc, char **argv) {
       return EXIT_SETUP_FAILED;
     }
   }
-  if (raw) tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
+  if (raw) tcsetattr(term_fd, TCSANOW, &saved_termios);
   if (WIFEXITED(status)) {
     snprintf(line, sizeof line, "{\"exit\":%d}\n", WEXITSTATUS(status));
     status_line(line);

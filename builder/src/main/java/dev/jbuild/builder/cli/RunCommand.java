@@ -120,6 +120,9 @@ final class RunCommand implements Callable<Integer> {
           + "ENTRYPOINT; give one after the image name");
     }
     List<String> envList = environment(config);
+    if (tty && envList.stream().noneMatch(e -> e.startsWith("TERM="))) {
+      envList.add("TERM=xterm"); // as docker run -t does
+    }
     String wd = workdir != null ? workdir
         : config.workingDir() == null || config.workingDir().isEmpty() ? "/" : config.workingDir();
     String effectiveUser = user != null ? user : config.user() == null ? "" : config.user();
