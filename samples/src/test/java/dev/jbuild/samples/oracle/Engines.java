@@ -30,10 +30,20 @@ final class Engines {
   record Result(List<String> command, int exitCode, String stdout, String stderr) {
     Result assertSuccess() {
       if (exitCode != 0) {
-        throw new AssertionError(String.join(" ", command) + " exited " + exitCode
+        throw new AssertionError(shown(command) + " exited " + exitCode
             + "\nstdout:\n" + tail(stdout) + "\nstderr:\n" + tail(stderr));
       }
       return this;
+    }
+
+    /** The command without the child JVM's (long) classpath. */
+    static String shown(List<String> command) {
+      List<String> out = new ArrayList<>(command);
+      int cp = out.indexOf("-cp");
+      if (cp >= 0 && cp + 1 < out.size()) {
+        out.set(cp + 1, "<test classpath>");
+      }
+      return String.join(" ", out);
     }
 
     static String tail(String s) {

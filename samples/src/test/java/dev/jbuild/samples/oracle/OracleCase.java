@@ -16,13 +16,17 @@ import java.util.Properties;
  *   <li>{@code setup.sh}: run with {@code /bin/sh} inside the copied context, for what git cannot
  *       hold (modes like setuid, ownership, hardlinks, symlinks, long names, mtimes);</li>
  *   <li>{@code oracle.properties}: {@code build-args} (space separated {@code K=V}),
- *       {@code target}, {@code file} (the Dockerfile path inside the context), and
- *       {@code expect=failure} when both engines must refuse the build.</li>
+ *       {@code target}, {@code file} (the Dockerfile path inside the context), {@code args}
+ *       (more build options for both engines, space separated; {@code {work}} stands for the
+ *       case's work directory, the context's parent, where setup.sh may leave files such as
+ *       secrets), and {@code expect=failure} when both engines must refuse the build;</li>
+ *   <li>{@code http/}: files served over HTTP on 127.0.0.1 during the build (ADD from URLs);
+ *       the build gets {@code --build-arg HTTP_BASE=http://127.0.0.1:PORT}.</li>
  * </ul>
- * Neither file is part of the build context.
+ * None of these is part of the build context.
  */
 record OracleCase(String name, Path dir, List<String> buildArgs, String target, String file,
-    boolean expectFailure) {
+    List<String> args, boolean expectFailure) {
   /** Context mtime for every entry the checkout or setup.sh did not date explicitly. */
   static final long CONTEXT_MTIME = 1_600_000_000L;
 
@@ -34,10 +38,20 @@ record OracleCase(String name, Path dir, List<String> buildArgs, String target, 
         p.load(r);
       }
     }
-    String args = p.getProperty("build-args", "").trim();
-    return new OracleCase(dir.getFileName().toString(), dir,
-        args.isEmpty() ? List.of() : List.of(args.split("\\s+")), p.getProperty("target"),
-        p.getProperty("file"), "failure".equals(p.getProperty("expect")));
+    return new OracleCase(dir.getFileName().toString(), dir, words(p, "build-args"),
+        p.getProperty("target"), p.getProperty("file"), words(p, "args"),
+        "failure".equals(p.getProperty("expect")));
+  }
+
+  private static List<String> words(Properties p, String key) {
+    String v = p.getProperty(key, "").trim();
+    return v.isEmpty() ? List.of() : List.of(v.split("\\s+"));
+  }
+
+  /** The directory served over HTTP during the build, or null. */
+  Path httpRoot() {
+    Path http = dir.resolve("http");
+    return Files.isDirectory(http) ? http : null;
   }
 
   /** The case directories, sorted, from the source tree (not target/: it drops modes/links). */
@@ -70,6 +84,9 @@ record OracleCase(String name, Path dir, List<String> buildArgs, String target, 
     run(List.of("cp", "-a", dir.toString(), ctx.toString()), ctx.getParent());
     Files.deleteIfExists(ctx.resolve("oracle.properties"));
     Files.deleteIfExists(ctx.resolve("setup.sh"));
+    if (httpRoot() != null) {
+      run(List.of("rm", "-rf", "http"), ctx);
+    }
     String stamp = "@" + CONTEXT_MTIME;
     run(List.of("find", ".", "-exec", "touch", "-h", "-d", stamp, "{}", "+"), ctx);
     long before = System.currentTimeMillis() / 1000 - 2;

@@ -1,0 +1,3 @@
+cat > ../secret.txt <<X
+s3cr3t-value
+X
