@@ -35,6 +35,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (the test is aborted with the differences as its reason) instead of failing, and the test fails
  * when such a case starts to match, so that the list stays honest.
  *
+ * <p>Run one or a few cases: {@code flock /tmp/jbuild-mvn.lock mvn -B -o -pl samples test
+ * -Dtest=OracleTest -Doracle.cases=copy-basic,workdir} ({@code -Doracle.parallel=N} sets how many
+ * cases build at once, default 4). Each case's work directory (context, saved archives, exports)
+ * lives under the JUnit temp dir; images stay tagged {@code jbuild-oracle/<case>:buildkit|jbuild}
+ * in dockerd for inspection.
+ *
  * <p>Not oracle-testable on this machine, because Debian's docker 20.10 embeds BuildKit 0.8 with
  * Dockerfile frontend ~1.2 and a {@code # syntax=} frontend image cannot be pulled offline:
  * heredocs; {@code COPY --link/--parents/--exclude}; {@code ADD --checksum}; ADD git sources;
@@ -42,13 +48,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code ${v+w}}, {@code ${v?w}}, {@code ${v#p}}, {@code ${v%p}}, {@code ${v/p/r}} (this frontend
  * says "missing ':' in substitution"); symbolic {@code --chmod} and ARG expansion in
  * {@code --chmod} (this frontend silently keeps the source mode, newer ones apply them).
+ * Extended attributes: dockerd's BuildKit drops every xattr ({@code user.*} and
+ * {@code security.capability}) of context files and of ADDed tars, so the {@code xattrs} case
+ * only shows that jbuild drops them the same way; RUN-made xattrs need tools busybox lacks.
  */
 @Tag("root")
 @Tag("oracle")
 class OracleTest {
   /**
-   * Case → why it differs today (see the class comment). Measured against the builder of
-   * 2026-11-22 13:20; target/oracle-report/&lt;case&gt;.txt has each difference.
+   * Case → why it differs today (see the class comment). Measured against the builder at commit
+   * 5ced13b; target/oracle-report/&lt;case&gt;.txt has each difference.
    */
   static final Map<String, String> KNOWN_GAPS = Map.ofEntries(
       Map.entry("add-url", "ADD history shows the unexpanded URL (${HTTP_BASE}/...), BuildKit"
