@@ -25,6 +25,9 @@ import java.util.Set;
  * @param pull always pull base images, even when they are in the store ({@code --pull})
  * @param secrets {@code --secret} values by id
  * @param limits resource limits for every RUN step
+ * @param sourceDateEpoch {@code SOURCE_DATE_EPOCH} in seconds, or null: when set, history and
+ *     config times are fixed to it and layer mtimes are clamped to it, so the same inputs give
+ *     the same image digest
  */
 public record BuildRequest(
     Path contextDir,
@@ -38,7 +41,8 @@ public record BuildRequest(
     Set<String> noCacheStages,
     boolean pull,
     Map<String, Secret> secrets,
-    Limits limits) {
+    Limits limits,
+    Long sourceDateEpoch) {
 
   /** Validates and copies. */
   public BuildRequest {
@@ -51,6 +55,9 @@ public record BuildRequest(
     noCacheStages = Set.copyOf(noCacheStages);
     secrets = Map.copyOf(secrets);
     limits = limits == null ? Limits.NONE : limits;
+    if (sourceDateEpoch != null && sourceDateEpoch < 0) {
+      throw new IllegalArgumentException("SOURCE_DATE_EPOCH must not be negative");
+    }
   }
 
   /** A builder for a build of {@code contextDir}. */
@@ -68,7 +75,9 @@ public record BuildRequest(
     /** A private network namespace with only {@code lo}. */
     NONE,
     /** The host's network namespace. */
-    HOST
+    HOST,
+    /** A private network namespace on jbuild's bridge with NAT, as {@code docker build} does. */
+    BRIDGE
   }
 
   /**
@@ -118,6 +127,7 @@ public record BuildRequest(
     private boolean pull;
     private final Map<String, Secret> secrets = new LinkedHashMap<>();
     private Limits limits;
+    private Long sourceDateEpoch;
 
     private Builder(Path contextDir) {
       this.contextDir = contextDir;
@@ -178,10 +188,15 @@ public record BuildRequest(
       return this;
     }
 
+    public Builder sourceDateEpoch(Long v) {
+      sourceDateEpoch = v;
+      return this;
+    }
+
     /** The request. */
     public BuildRequest build() {
       return new BuildRequest(contextDir, dockerfile, tags, buildArgs, target, platform, network,
-          noCache, noCacheStages, pull, secrets, limits);
+          noCache, noCacheStages, pull, secrets, limits, sourceDateEpoch);
     }
   }
 }

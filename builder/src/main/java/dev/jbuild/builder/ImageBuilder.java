@@ -12,6 +12,7 @@ import dev.jbuild.builder.plan.BuildPlan;
 import dev.jbuild.builder.plan.BuildPlanner;
 import dev.jbuild.builder.plan.StagePlan;
 import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.diff.LayerOptions;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageReference;
@@ -88,9 +89,17 @@ public final class ImageBuilder {
     Path contextDir = request.contextDir().toAbsolutePath().normalize();
     ChecksumCache checksums = ChecksumCache.load(store.root().resolve("cache/checksums")
         .resolve(Digest.sha256(contextDir.toString()).hex() + ".json"));
-    BuildEnvironment env = new BuildEnvironment(store, runner, bases, request, listener, clock,
-        new BuildCache(store.root().resolve("cache/build"), store.content()), checksums,
-        DirectorySource.context(contextDir, ignoreRules(contextDir, request)));
+    LayerOptions layerOptions = LayerOptions.defaults();
+    Supplier<Instant> buildClock = clock;
+    if (request.sourceDateEpoch() != null) {
+      Instant fixed = Instant.ofEpochSecond(request.sourceDateEpoch());
+      buildClock = () -> fixed;
+      layerOptions = layerOptions.withSourceDateEpoch(request.sourceDateEpoch());
+    }
+    BuildEnvironment env = new BuildEnvironment(store, runner, bases, request, listener,
+        buildClock, new BuildCache(store.root().resolve("cache/build"), store.content()),
+        checksums, DirectorySource.context(contextDir, ignoreRules(contextDir, request)),
+        layerOptions);
     StageResult last;
     try {
       last = runStages(plan, env);

@@ -155,6 +155,26 @@ class BuilderBehaviourTest {
             + bEnd + "]");
   }
 
+  @Test
+  void sourceDateEpoch_makesNoCacheBuildsReproducible() throws Exception {
+    Path ctx = context("repro", "FROM localbase/busybox:1\nWORKDIR /app\nCOPY f.txt .\n"
+        + "RUN echo built > /app/out && mkdir -p /var/x\nENV A=1\nCMD [\"cat\", \"/app/out\"]\n");
+    Files.writeString(ctx.resolve("f.txt"), "same content");
+    java.util.Map<String, String> env = java.util.Map.of("SOURCE_DATE_EPOCH", "1700000000");
+    String first = jbuild.runWithEnv(env, "build", "-q", "--no-cache", ctx.toString())
+        .assertSuccess().stdout().strip();
+    Thread.sleep(1100);
+    Files.setLastModifiedTime(ctx.resolve("f.txt"),
+        java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+    String second = jbuild.runWithEnv(env, "build", "-q", "--no-cache", ctx.toString())
+        .assertSuccess().stdout().strip();
+    assertTrue(first.startsWith("sha256:"), first);
+    assertEquals(first, second, "two --no-cache builds with SOURCE_DATE_EPOCH differ");
+    String third = jbuild.run("build", "-q", "--no-cache", ctx.toString()).assertSuccess()
+        .stdout().strip();
+    assertTrue(!third.equals(first), "without SOURCE_DATE_EPOCH the times are real");
+  }
+
   private static String build(Path ctx, String... extra) throws Exception {
     List<String> args = new ArrayList<>(List.of("build", "--progress=plain"));
     args.addAll(List.of(extra));

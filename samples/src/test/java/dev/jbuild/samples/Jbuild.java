@@ -35,6 +35,12 @@ final class Jbuild {
   }
 
   Result run(String... args) throws IOException, InterruptedException {
+    return runWithEnv(java.util.Map.of(), args);
+  }
+
+  /** Runs with extra environment variables, for example {@code SOURCE_DATE_EPOCH}. */
+  Result runWithEnv(java.util.Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-cp");
@@ -46,7 +52,9 @@ final class Jbuild {
     Path out = Files.createTempFile("jbuild-out", ".txt");
     Path err = Files.createTempFile("jbuild-err", ".txt");
     try {
-      Process p = new ProcessBuilder(cmd)
+      ProcessBuilder pb = new ProcessBuilder(cmd);
+      pb.environment().putAll(env);
+      Process p = pb
           .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
           .redirectOutput(out.toFile())
           .redirectError(err.toFile())

@@ -4,7 +4,14 @@ import dev.jbuild.builder.BuildRequest;
 import dev.jbuild.builder.BuildResult;
 import dev.jbuild.builder.ImageBuilder;
 import dev.jbuild.builder.event.BuildListener;
+import dev.jbuild.builder.distribution.ImageTransfer;
+import dev.jbuild.builder.event.JsonProgress;
 import dev.jbuild.builder.event.PlainProgress;
+import dev.jbuild.builder.event.TtyProgress;
+import dev.jbuild.builder.export.ImageExporter;
+import dev.jbuild.builder.export.OutputSpec;
+import dev.jbuild.registry.ProgressListener;
+import dev.jbuild.runner.ContainerRunner;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
 import java.io.PrintStream;
@@ -18,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -53,12 +59,21 @@ final class BuildCommand implements Callable<Integer> {
   String platform;
 
   @Option(names = "--network", paramLabel = "MODE", defaultValue = "default",
-      description = "Network for RUN steps: default, none or host (default: none).")
+      description = "Network for RUN steps: default (a bridge with NAT, as docker build), none "
+          + "or host.")
   String network;
 
   @Option(names = "--progress", paramLabel = "TYPE", defaultValue = "auto",
-      description = "auto, tty or plain (tty renders as plain for now).")
+      description = "auto (tty on a terminal, else plain), tty, plain or rawjson.")
   String progress;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE,dest=PATH",
+      description = "Also write the image: type=docker|oci (archives), local (root filesystem "
+          + "directory) or tar (root filesystem tar); dest=- is standard output (repeatable).")
+  List<String> outputs = new ArrayList<>();
+
+  @Option(names = "--push", description = "Push every tag after the build.")
+  boolean push;
 
   @Option(names = {"-q", "--quiet"},
       description = "Print only the image ID on success.")
@@ -95,12 +110,17 @@ final class BuildCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!List.of("auto", "tty", "plain").contains(progress)) {
+    if (!List.of("auto", "tty", "plain", "rawjson").contains(progress)) {
       throw new IllegalArgumentException("invalid --progress '" + progress
-          + "': expected auto, tty or plain");
+          + "': expected auto, tty, plain or rawjson");
+    }
+    List<OutputSpec> outputSpecs = new ArrayList<>();
+    for (String o : outputs) {
+      outputSpecs.add(OutputSpec.parse(o));
     }
     BuildRequest.NetworkPolicy net = switch (network) {
-      case "default", "none" -> BuildRequest.NetworkPolicy.NONE;
+      case "default", "bridge" -> BuildRequest.NetworkPolicy.BRIDGE;
+      case "none" -> BuildRequest.NetworkPolicy.NONE;
       case "host" -> BuildRequest.NetworkPolicy.HOST;
       default -> throw new IllegalArgumentException("invalid --network '" + network
           + "': expected default, none or host");
@@ -129,17 +149,38 @@ final class BuildCommand implements Callable<Integer> {
         .buildArgs(args).target(target).platform(platform == null ? null : Platform.parse(platform))
         .network(net).noCache(noCache).noCacheStages(Set.copyOf(noCacheFilter)).pull(pull)
         .limits(new BuildRequest.Limits(memory == null ? 0 : Sizes.parseBytes(memory), cpuQuota,
-            pidsLimit));
+            pidsLimit))
+        .sourceDateEpoch(sourceDateEpoch());
     for (String spec : secrets) {
       Map.Entry<String, BuildRequest.Secret> secret = parseSecret(spec);
       request.secret(secret.getKey(), secret.getValue());
     }
     PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-    BuildListener listener = quiet ? BuildListener.NONE : new PlainProgress(err);
+    BuildListener listener = listener(err);
     Session session = Session.open(main);
-    ImageBuilder builder = new ImageBuilder(session.store, session.runner(),
-        session.baseImages(listener::info), clock());
-    BuildResult result = builder.build(request.build(), listener);
+    BuildResult result;
+    try (ContainerRunner runner = session.runner()) {
+      ImageBuilder builder = new ImageBuilder(session.store, runner,
+          session.baseImages(listener::info), Instant::now);
+      result = builder.build(request.build(), listener);
+    } finally {
+      if (listener instanceof TtyProgress tty) {
+        tty.close();
+      }
+    }
+    for (OutputSpec spec : outputSpecs) {
+      new ImageExporter(session.store).export(result.image(), result.tags(), spec);
+      listener.info("exported " + spec.type().name().toLowerCase() + " to " + spec.dest());
+    }
+    if (push) {
+      for (ImageReference tag : result.tags()) {
+        listener.info("pushing " + tag);
+        var pushed = new ImageTransfer(session.store, session.registryOptions(),
+            ProgressListener.NONE).push(tag);
+        listener.info("pushed " + tag.familiar() + ": digest: " + pushed.digest() + " size: "
+            + pushed.size());
+      }
+    }
     String id = result.image().id().toString();
     if (iidFile != null) {
       Files.writeString(iidFile, id);
@@ -181,13 +222,38 @@ final class BuildCommand implements Callable<Integer> {
     return Map.entry(id, new BuildRequest.Secret(null, envVar));
   }
 
-  /** {@code SOURCE_DATE_EPOCH} fixes every timestamp in the image metadata, as in BuildKit. */
-  static Supplier<Instant> clock() {
+  /** {@code SOURCE_DATE_EPOCH} from the environment, as BuildKit reads it; null when unset. */
+  static Long sourceDateEpoch() {
     String epoch = System.getenv("SOURCE_DATE_EPOCH");
-    if (epoch != null && epoch.matches("\\d+")) {
-      Instant fixed = Instant.ofEpochSecond(Long.parseLong(epoch));
-      return () -> fixed;
+    if (epoch == null || epoch.isBlank()) {
+      return null;
     }
-    return Instant::now;
+    if (!epoch.strip().matches("\\d{1,18}")) {
+      throw new IllegalArgumentException("invalid SOURCE_DATE_EPOCH '" + epoch
+          + "': expected seconds since 1970");
+    }
+    return Long.parseLong(epoch.strip());
+  }
+
+  private BuildListener listener(PrintStream err) {
+    if (quiet) {
+      return BuildListener.NONE;
+    }
+    boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
+    switch (progress) {
+      case "rawjson":
+        return new JsonProgress(err);
+      case "tty":
+        return new TtyProgress(err, columns());
+      case "auto":
+        return terminal ? new TtyProgress(err, columns()) : new PlainProgress(err);
+      default:
+        return new PlainProgress(err);
+    }
+  }
+
+  private static int columns() {
+    String c = System.getenv("COLUMNS");
+    return c != null && c.matches("\\d{2,4}") ? Integer.parseInt(c) : 100;
   }
 }

@@ -6,6 +6,7 @@ import dev.jbuild.builder.context.ChecksumCache;
 import dev.jbuild.builder.context.FileSource;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.diff.LayerOptions;
 import dev.jbuild.runner.ContainerRunner;
 import java.time.Instant;
 import java.util.function.Supplier;
@@ -22,6 +23,7 @@ import java.util.function.Supplier;
  * @param cache the build cache
  * @param checksums file hashes of the context, kept across builds
  * @param context the build context ({@code .dockerignore} applied)
+ * @param layerOptions how layers are written (compression, SOURCE_DATE_EPOCH clamping)
  */
 public record BuildEnvironment(
     LayerStore store,
@@ -32,4 +34,5 @@ public record BuildEnvironment(
     Supplier<Instant> clock,
     BuildCache cache,
     ChecksumCache checksums,
-    FileSource context) {}
+    FileSource context,
+    LayerOptions layerOptions) {}

@@ -58,8 +58,11 @@ final class RunInstruction implements FilesystemStep {
     this.step = step;
     this.run = run;
     this.workingDir = state.workingDir();
-    NetworkMode net = exec.env().request().network() == BuildRequest.NetworkPolicy.HOST
-        ? NetworkMode.HOST : NetworkMode.NONE;
+    NetworkMode net = switch (exec.env().request().network()) {
+      case HOST -> NetworkMode.HOST;
+      case BRIDGE -> NetworkMode.BRIDGE;
+      default -> NetworkMode.NONE;
+    };
     for (Flag f : run.flags()) {
       String value = f.value() == null ? "" : exec.expand(f.value(), state.expansionVars(), run);
       switch (f.name()) {
@@ -311,7 +314,8 @@ final class RunInstruction implements FilesystemStep {
 
   private static String describe(ExitStatus status) {
     if (status.oomKilled()) {
-      return "exit code: " + status.exitCode() + " (killed: out of memory)";
+      return "exit code: " + status.exitCode() + " (RUN step killed: "
+          + status.outOfMemoryDetail() + ")";
     }
     if (status.signal() != 0) {
       return "exit code: " + status.exitCode() + " (killed by signal " + status.signal() + ")";

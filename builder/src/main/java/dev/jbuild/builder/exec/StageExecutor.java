@@ -14,7 +14,6 @@ import dev.jbuild.layerstore.oci.ContainerConfig;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageConfig;
 import dev.jbuild.layerstore.oci.ImageReference;
-import dev.jbuild.layerstore.posix.Posix;
 import dev.jbuild.layerstore.snapshot.ChainIds;
 import dev.jbuild.layerstore.snapshot.Scratch;
 import dev.jbuild.layerstore.snapshot.Snapshot;
@@ -50,7 +49,6 @@ import dev.jbuild.parser.expand.VariableExpander;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -522,7 +520,7 @@ public final class StageExecutor {
     String below = step.independentOfLower() ? "link"
         : diffIds.isEmpty() ? "scratch" : ChainIds.top(diffIds).toString();
     Digest key = Digest.sha256(CACHE_VERSION + "\n" + env.request().platform() + "\n" + below
-        + "\n" + step.cacheKey());
+        + "\nepoch " + env.request().sourceDateEpoch() + "\n" + step.cacheKey());
     Optional<Layer> layer;
     Optional<Optional<Layer>> hit = state.useCache ? env.cache().get(key) : Optional.empty();
     if (hit.isPresent()) {
@@ -544,26 +542,18 @@ public final class StageExecutor {
         step.independentOfLower() ? List.of() : state.layers);
     List<Path> lowers = step.independentOfLower() ? List.of()
         : snapshot.absoluteLowerDirsTopFirst();
-    LayeredRootfs lower = new LayeredRootfs(lowers, StageExecutor::isOpaque);
+    LayeredRootfs lower = LayeredRootfs.ofSnapshots(lowers);
     try (Scratch scratch = env.store().snapshots().newScratch()) {
       step.apply(new Workspace(snapshot, scratch, lower));
-      return LayerDiffer.diff(scratch.upperDir(), lowers, env.store().content());
+      return LayerDiffer.diff(scratch.upperDir(), lowers, env.store().content(),
+          env.layerOptions());
     }
   }
 
   /** A merged read-only view of a stage's or image's layers, for COPY --from and mounts. */
   LayeredRootfs rootfsOf(List<Layer> layers) throws IOException {
     Snapshot snapshot = env.store().snapshots().prepare(layers);
-    return new LayeredRootfs(snapshot.absoluteLowerDirsTopFirst(), StageExecutor::isOpaque);
-  }
-
-  static boolean isOpaque(Path dir) {
-    try {
-      Optional<byte[]> v = Posix.lgetxattr(dir, "trusted.overlay.opaque");
-      return v.isPresent() && Arrays.equals(v.get(), new byte[] {'y'});
-    } catch (IOException e) {
-      return false;
-    }
+    return LayeredRootfs.ofSnapshots(snapshot.absoluteLowerDirsTopFirst());
   }
 
   void history(StageState state, String createdBy, Layer layer) {

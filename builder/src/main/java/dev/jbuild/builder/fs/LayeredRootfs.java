@@ -1,5 +1,6 @@
 package dev.jbuild.builder.fs;
 
+import dev.jbuild.layerstore.posix.Posix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -34,6 +35,23 @@ public final class LayeredRootfs {
   public LayeredRootfs(List<Path> layersTopFirst, Predicate<Path> isOpaque) {
     this.layersTopFirst = List.copyOf(layersTopFirst);
     this.isOpaque = isOpaque;
+  }
+
+  /**
+   * A view of overlay lower directories as jbuild's snapshots store them: opaque directories
+   * carry {@code trusted.overlay.opaque=y}.
+   */
+  public static LayeredRootfs ofSnapshots(List<Path> layersTopFirst) {
+    return new LayeredRootfs(layersTopFirst, LayeredRootfs::hasOpaqueXattr);
+  }
+
+  private static boolean hasOpaqueXattr(Path dir) {
+    try {
+      Optional<byte[]> v = Posix.lgetxattr(dir, "trusted.overlay.opaque");
+      return v.isPresent() && v.get().length == 1 && v.get()[0] == 'y';
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** The layer directories, topmost first. */
