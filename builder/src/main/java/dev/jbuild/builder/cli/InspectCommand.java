@@ -70,6 +70,8 @@ final class InspectCommand implements Callable<Integer> {
       for (JsonNode node : array) {
         out.println(render(format, node));
       }
+    } else if (array.isEmpty()) {
+      out.println("[]");
     } else {
       DefaultPrettyPrinter pretty = new DefaultPrettyPrinter()
           .withObjectIndenter(new DefaultIndenter("    ", "\n"))
