@@ -100,6 +100,21 @@ class BuildIntegrationTest {
   }
 
   @Test
+  void multistage_shipsOnlyTheArtifact() throws Exception {
+    Path ctx = Jbuild.samplesDir().resolve("multistage");
+    jbuild.run("build", "-t", "multistage", ctx.toString()).assertSuccess();
+    Jbuild.Result run = jbuild.run("run", "--rm", "multistage").assertSuccess();
+    assertTrue(run.stdout().startsWith("word count report\nwords: 16\n"), run.stdout());
+    Path archive = work.resolve("multistage.tar");
+    jbuild.run("save", "-o", archive.toString(), "multistage").assertSuccess();
+    List<List<String>> layers = LayerTars.layerEntries(archive);
+    assertEquals(List.of(List.of("bin/", "bin/busybox"), List.of("srv/", "srv/report.txt.gz")),
+        layers);
+    Jbuild.Result test = jbuild.run("build", "--target", "test", ctx.toString());
+    assertEquals(0, test.exitCode(), test.stderr());
+  }
+
+  @Test
   void failingRun_namesTheStepAndExitCode() throws Exception {
     Path context = work.resolve("fails");
     Files.createDirectories(context);
