@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Side-by-side build benchmark: jbuild vs BuildKit (DOCKER_BUILDKIT=1 docker build) and buildah,
+# when they are installed. Prints one row per workload with wall-clock milliseconds (the median
+# of RUNS runs) and jbuild's time relative to BuildKit's.
+#   samples/bench/bench.sh [RUNS]      (as root; default RUNS=3)
+# Workloads: the helloworld sample cold (--no-cache) and cached, 20 trivial RUN steps, COPY of 20k
+# files, a RUN writing 600 MB, two parallel stages, and build+push to a loopback registry.
+set -euo pipefail
+here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+top="$(cd "$here/../.." && pwd)"
+runs="${1:-3}"
+jb="$top/jbuild"
+work="$(mktemp -d /tmp/jbuild-bench.XXXXXX)"
+reg_pid=""
+cleanup() { [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+export JBUILD_ROOT="$work/store"
+
+have_docker=0; /usr/bin/docker info >/dev/null 2>&1 && have_docker=1
+have_buildah=0; command -v buildah >/dev/null && have_buildah=1
+
+# The same offline base image everywhere.
+"$top/samples/base/busybox-rootfs.sh" "$work/base.tar"
+"$jb" import "$work/base.tar" localbase/busybox:1 >/dev/null
+[ $have_docker = 1 ] && /usr/bin/docker import "$work/base.tar" localbase/busybox:1 >/dev/null
+[ $have_buildah = 1 ] && buildah import "$work/base.tar" localbase/busybox:1 >/dev/null 2>&1 || true
+
+mk() { mkdir -p "$work/ctx/$1"; cat >"$work/ctx/$1/Dockerfile"; }
+cp -r "$top/samples/helloworld/." "$work/ctx/hello/" 2>/dev/null || { mkdir -p "$work/ctx/hello"; cp -r "$top/samples/helloworld/." "$work/ctx/hello/"; }
+{ echo "FROM localbase/busybox:1"; for i in $(seq 20); do echo "RUN echo step $i > /s$i"; done; } | mk runs20
+mk copy20k <<'D'
+FROM localbase/busybox:1
+COPY files/ /files/
+D
+mkdir -p "$work/ctx/copy20k/files"
+( cd "$work/ctx/copy20k/files" && for d in $(seq 20); do mkdir d$d; for f in $(seq 1000); do echo "$d $f" > d$d/f$f; done; done )
+mk big <<'D'
+FROM localbase/busybox:1
+RUN dd if=/dev/urandom of=/big bs=1M count=600 2>/dev/null
+D
+mk parallel <<'D'
+FROM localbase/busybox:1 AS a
+RUN sleep 2 && echo a > /a
+FROM localbase/busybox:1 AS b
+RUN sleep 2 && echo b > /b
+FROM localbase/busybox:1
+COPY --from=a /a /a
+COPY --from=b /b /b
+D
+
+ms() { local s e; s=$(date +%s%N); if "$@" >/dev/null 2>&1; then e=$(date +%s%N); echo $(((e - s) / 1000000)); else echo FAIL; fi; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {if (NR==0) print "-"; else print a[int((NR+1)/2)]}'; }
+measure() { local out=""; for _ in $(seq "$runs"); do out="$out $(ms "$@")"; done; echo "$out" | median; }
+
+jb_build() { "$jb" build --progress=plain "$@"; }
+bk_build() { DOCKER_BUILDKIT=1 /usr/bin/docker build --progress=plain "$@"; }
+ba_build() { buildah bud --layers "$@"; }
+
+row() {
+  local name="$1" j="$2" b="$3" h="$4" ratio="-"
+  if [[ "$j" =~ ^[0-9]+$ && "$b" =~ ^[0-9]+$ && "$b" -gt 0 ]]; then ratio=$(awk "BEGIN{printf \"%.2fx\", $j/$b}"); fi
+  printf '%-34s %10s %10s %10s %10s\n' "$name" "$j" "$b" "$h" "$ratio"
+}
+
+printf '%-34s %10s %10s %10s %10s\n' "workload (median ms of $runs)" jbuild buildkit buildah "jb/bk"
+for w in hello runs20 copy20k big parallel; do
+  j=$(measure jb_build --no-cache -t bench-$w "$work/ctx/$w")
+  b=-; h=-
+  [ $have_docker = 1 ] && b=$(measure bk_build --no-cache -t bench-$w "$work/ctx/$w")
+  [ $have_buildah = 1 ] && h=$(measure ba_build --no-cache -t bench-$w "$work/ctx/$w")
+  row "$w (cold, --no-cache)" "$j" "$b" "$h"
+  if [ $w = hello ] || [ $w = runs20 ]; then
+    j=$(measure jb_build -t bench-$w "$work/ctx/$w")
+    [ $have_docker = 1 ] && b=$(measure bk_build -t bench-$w "$work/ctx/$w")
+    [ $have_buildah = 1 ] && h=$(measure ba_build -t bench-$w "$work/ctx/$w")
+    row "$w (cached)" "$j" "$b" "$h"
+  fi
+done
+
+if command -v docker-registry >/dev/null; then
+  port=5077
+  printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s/registry}}\nhttp: {addr: 127.0.0.1:%s}\n' "$work" "$port" >"$work/registry.yml"
+  docker-registry serve "$work/registry.yml" >/dev/null 2>&1 & reg_pid=$!
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.2; done
+  n=0
+  jb_push() { n=$((n + 1)); jb_build --no-cache -t "127.0.0.1:$port/bench/jb$n:v1" "$work/ctx/hello" && "$jb" push "127.0.0.1:$port/bench/jb$n:v1"; }
+  bk_push() { n=$((n + 1)); bk_build --no-cache -t "127.0.0.1:$port/bench/bk$n:v1" "$work/ctx/hello" && /usr/bin/docker push "127.0.0.1:$port/bench/bk$n:v1"; }
+  j=$(measure jb_push); b=-
+  [ $have_docker = 1 ] && b=$(measure bk_push)
+  row "hello build+push (cold)" "$j" "$b" "-"
+fi
