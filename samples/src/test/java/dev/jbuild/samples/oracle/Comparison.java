@@ -36,12 +36,13 @@ import java.util.TreeSet;
  *       the leading entries before the first {@code buildkit.dockerfile.v0} one are skipped;</li>
  *   <li>in the exported filesystem, the files {@code docker create} itself adds: their content
  *       names the container ({@code etc/hostname}, {@code etc/hosts}).</li>
- *   <li>a directory entry that changes nothing but the mtime of the directory as the layers
- *       below already have it (same type, mode, owner, xattrs): BuildKit 0.8's differ emits
- *       {@code etc/} in every RUN layer because the {@code /etc/hosts} mount stub touched it, and
- *       the parents of every changed path; jbuild, like newer BuildKit's overlay differ
- *       ({@code sameDirent}), leaves such parents out. Extracting such an entry leaves the
- *       filesystem as it was. A layer with nothing else is treated as empty.</li>
+ *   <li>a directory entry with nothing below it in the layer that changes nothing but the
+ *       mtime of the directory as the layers below already have it (same type, mode, owner,
+ *       xattrs): BuildKit 0.8's differ emits {@code etc/} in every RUN layer because the
+ *       {@code /etc/hosts} mount stub touched it. A layer with nothing else is treated as empty.
+ *       Parents of changed entries are <em>not</em> excluded: docker's extractor creates a parent
+ *       missing from a layer tar as 0755 root:root with the current time in that layer, which in
+ *       the overlay view masks the lower directory's mode, owner and mtime.</li>
  * </ul>
  * A JSON {@code null} and a missing field compare equal (Go omits or nulls them arbitrarily);
  * an empty array does not equal null (for {@code Cmd} that is a real difference).
@@ -173,26 +174,36 @@ final class Comparison {
     return sb.toString();
   }
 
-  /** The layer without directory entries that equal (but for mtime) the directory below. */
+  /**
+   * The layer without childless directory entries that equal (but for mtime) the directory
+   * below; deepest first, so a chain of such directories goes entirely.
+   */
   private static Map<String, TarTree.Entry> withoutNoOpDirs(Map<String, TarTree.Entry> layer,
       Map<String, TarTree.Entry> below) {
-    Map<String, TarTree.Entry> out = new LinkedHashMap<>();
-    boolean opaqueSeen = false;
-    for (TarTree.Entry e : layer.values()) {
-      opaqueSeen |= e.path().endsWith("/.wh..wh..opq");
-    }
-    for (TarTree.Entry e : layer.values()) {
-      TarTree.Entry old = below.get(e.path());
+    Map<String, TarTree.Entry> out = new LinkedHashMap<>(layer);
+    List<String> paths = new ArrayList<>(layer.keySet());
+    paths.sort((a, b) -> Integer.compare(b.length(), a.length()));
+    for (String p : paths) {
+      TarTree.Entry e = layer.get(p);
+      TarTree.Entry old = below.get(p);
       boolean noOp = e.type() == 'd' && old != null && old.type() == 'd'
           && old.mode() == e.mode() && old.uid() == e.uid() && old.gid() == e.gid()
-          && old.xattrs().equals(e.xattrs())
-          // an opaque directory is a real change even with the same attributes
-          && !(opaqueSeen && layer.containsKey(e.path() + "/.wh..wh..opq"));
-      if (!noOp) {
-        out.put(e.path(), e);
+          && old.xattrs().equals(e.xattrs()) && !hasChildIn(out, p);
+      if (noOp) {
+        out.remove(p);
       }
     }
     return out;
+  }
+
+  static boolean hasChildIn(Map<String, TarTree.Entry> layer, String dir) {
+    String prefix = dir.equals("/") ? "" : dir + "/";
+    for (String p : layer.keySet()) {
+      if (!p.equals(dir) && p.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Applies a layer (with OCI whiteouts and opaque markers) onto the merged view below it. */
@@ -236,9 +247,9 @@ final class Comparison {
       TarTree.Entry b = bk.get(p);
       TarTree.Entry j = jb.get(p);
       if (b == null) {
-        lines.add("only in jbuild: " + p + " " + brief(j));
+        lines.add("only in jbuild: " + p + " " + brief(j) + parentNote(j, jb, bk));
       } else if (j == null) {
-        lines.add("only in buildkit: " + p + " " + brief(b));
+        lines.add("only in buildkit: " + p + " " + brief(b) + parentNote(b, bk, jb));
       } else if (!b.isWhiteout() || !j.isWhiteout()) {
         List<String> attrs = new ArrayList<>();
         attr(attrs, "type", b.type(), j.type());
@@ -269,6 +280,16 @@ final class Comparison {
       out.add(where + ": ... and " + (lines.size() - shown) + " more differences");
     }
     return out;
+  }
+
+  /** Explains a parent directory that one engine's layer has and the other's lacks. */
+  private static String parentNote(TarTree.Entry e, Map<String, TarTree.Entry> own,
+      Map<String, TarTree.Entry> other) {
+    if (e.type() != 'd' || !hasChildIn(own, e.path()) || !hasChildIn(other, e.path())) {
+      return "";
+    }
+    return " (parent of changed entries; without it docker's extractor creates the directory"
+        + " 0755 0:0 with the current mtime, masking the lower one)";
   }
 
   private static String brief(TarTree.Entry e) {
