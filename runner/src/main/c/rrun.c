@@ -676,8 +676,10 @@ static bool create_path(const char *path, bool dir, mode_t mode, bool report, ui
         if (fchmod(fd, mode) != 0) die("mkdir", errno, "chmod %s", buf);
         close(fd);
       } else {
-        if (mkdir(buf, mode) != 0) die("mkdir", errno, "mkdir %s", buf);
-        if (chmod(buf, mode) != 0) die("mkdir", errno, "chmod %s", buf);
+        /* Missing parents of a file target get 0755 like mkdir -p, not the file's mode. */
+        mode_t dmode = (last && dir) ? mode : 0755;
+        if (mkdir(buf, dmode) != 0) die("mkdir", errno, "mkdir %s", buf);
+        if (chmod(buf, dmode) != 0) die("mkdir", errno, "chmod %s", buf);
       }
       if ((uid != 0 || gid != 0) && lchown(buf, uid, gid) != 0) die("mkdir", errno, "chown %s", buf);
       stat_mtime(parent, &after);
