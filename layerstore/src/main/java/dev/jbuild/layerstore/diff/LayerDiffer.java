@@ -256,6 +256,10 @@ public final class LayerDiffer {
     private final boolean overlay;
     private final LayerOptions options;
     private final Map<String, String> firstPathByInode = new HashMap<>();
+    /** Skipped (unchanged) directories on the current path, outermost first. */
+    private final List<TarEntry> pending = new ArrayList<>();
+    /** How many of {@link #pending} have been written because a descendant was. */
+    private int written;
     int count;
 
     Walker(LayerOutput out, List<Path> lowers, boolean overlay, LayerOptions options) {
@@ -306,15 +310,25 @@ public final class LayerDiffer {
       switch (format) {
         case Posix.S_IFDIR:
           boolean opaque = overlay && isOpaque(rawXattrs) && existsBelow(rel);
+          TarEntry dir = TarEntry.directory(rel, mode & 07777, uid, gid, mtime).withXattrs(xattrs);
           // A directory that was only copied up (for example the parent of a mount stub the
-          // runner removed again) is not a change: BuildKit's sameDirent skips it too.
-          if (opaque || !overlay || !sameAsBelow(rel, a, xattrs)) {
-            emit(TarEntry.directory(rel, mode & 07777, uid, gid, mtime).withXattrs(xattrs), null);
+          // runner removed again) is not a change by itself (BuildKit's sameDirent); it is
+          // written only when something inside it is, because docker's extractor would
+          // recreate a missing parent as 0755 root and hide the directory below.
+          boolean unchanged = overlay && !opaque && sameAsBelow(rel, a, xattrs);
+          if (unchanged) {
+            pending.add(dir);
+          } else {
+            emit(dir, null);
           }
           if (opaque) {
             emit(TarEntry.file(rel + "/.wh..wh..opq", 0600, 0, 0, 0, 0), null);
           }
           walkDirectory(path, rel);
+          if (unchanged) {
+            pending.remove(pending.size() - 1);
+            written = Math.min(written, pending.size());
+          }
           return;
         case Posix.S_IFREG:
           long nlink = ((Number) a.get("nlink")).longValue();
@@ -356,6 +370,11 @@ public final class LayerDiffer {
     }
 
     private void emit(TarEntry entry, InputStream content) throws IOException {
+      // Unchanged ancestors of this entry come first, outermost first.
+      for (; written < pending.size(); written++) {
+        out.write(pending.get(written), null);
+        count++;
+      }
       out.write(entry, content);
       count++;
     }
