@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe; one pusher may run several pushes.
  */
 public final class ImagePusher {
-  /** docker push uploads up to 5 layers at once; registries dislike much more. */
-  public static final int DEFAULT_PARALLELISM = 4;
+  /** dockerd's max-concurrent-uploads default: 5 layers at once; registries dislike much more. */
+  public static final int DEFAULT_PARALLELISM = 5;
   private static final int MAX_INDEX_DEPTH = 4;
 
   private final RegistryOptions options;
