@@ -212,6 +212,14 @@ public final class ImageBuilder {
     }
   }
 
+  private static void platformArgs(Map<String, String> values, String prefix,
+      dev.jbuild.layerstore.oci.Platform p) {
+    values.put(prefix + "PLATFORM", p.toString());
+    values.put(prefix + "OS", p.os());
+    values.put(prefix + "ARCH", p.architecture());
+    values.put(prefix + "VARIANT", p.variant() == null ? "" : p.variant());
+  }
+
   private static String readDockerfile(BuildRequest request) throws BuildException {
     try {
       return Files.readString(request.dockerfile());
@@ -224,10 +232,16 @@ public final class ImageBuilder {
     }
   }
 
-  /** Values of the ARGs before the first FROM: build args override defaults. */
+  /**
+   * Values of the ARGs before the first FROM (build args override defaults), on top of
+   * BuildKit's predefined platform ARGs ({@code TARGETPLATFORM}, {@code BUILDARCH}, …), which
+   * FROM can use directly and a stage can bring in with a bare {@code ARG NAME}.
+   */
   private static Map<String, String> globalArgs(BuildPlan plan, BuildRequest request)
       throws BuildException {
     Map<String, String> values = new LinkedHashMap<>();
+    platformArgs(values, "TARGET", request.platform());
+    platformArgs(values, "BUILD", dev.jbuild.layerstore.oci.Platform.host());
     for (Arg arg : plan.globalArgs()) {
       for (ArgDecl d : arg.args()) {
         String value = request.buildArgs().get(d.name());

@@ -48,7 +48,9 @@ public final class Chmod {
   /** The new permission bits for an entry whose current bits are {@code mode}. */
   public int apply(int mode, boolean directory) {
     if (octal >= 0) {
-      return octal;
+      // BuildKit turns the octal value into a Go os.FileMode, whose permission bits are 0777:
+      // setuid, setgid and sticky written in octal are dropped (observed on the oracle).
+      return octal & 0777;
     }
     int result = mode & 07777;
     for (String clause : spec.split(",")) {

@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
 public final class TreeCopier {
   private final FileSource source;
   private final ChecksumCache checksums;
+  /** Copied files with several links, by source (dev, inode): the first copy's path. */
+  private final Map<String, Path> hardlinks = new java.util.HashMap<>();
 
   /** Copies from {@code source}; {@code checksums} remembers file hashes across builds. */
   public TreeCopier(FileSource source, ChecksumCache checksums) {
@@ -63,6 +65,10 @@ public final class TreeCopier {
           matches.add(new Match(resolved, host.get(), name, f));
           any = true;
         }
+      }
+      if (!any && Globs.hasWildcard(rel)) {
+        // BuildKit allows a wildcard to match nothing (AllowEmptyWildcard).
+        continue;
       }
       if (!any) {
         throw new NoSuchFileException("\"/" + rel + "\": not found in " + source.describe());
@@ -117,6 +123,10 @@ public final class TreeCopier {
       return;
     }
     List<Match> matched = match(sources);
+    if (matched.isEmpty()) {
+      // Only wildcards that matched nothing: BuildKit copies nothing and creates nothing.
+      return;
+    }
     FileAttrs newDir = FileAttrs.newDirectory(chown == null ? 0 : chown[0],
         chown == null ? 0 : chown[1]);
     String dest = writer.lower().resolve(destination, true);
@@ -192,6 +202,16 @@ public final class TreeCopier {
       return;
     }
     Path host = writer.prepareEntry(target, false, newDir);
+    String inode = hardlinkKey(src);
+    Path first = inode == null ? null : hardlinks.get(inode);
+    if (first != null && Files.exists(first, LinkOption.NOFOLLOW_LINKS)) {
+      // Files hard-linked in the source stay hard-linked, as BuildKit copies them.
+      Files.createLink(host, first);
+      return;
+    }
+    if (inode != null) {
+      hardlinks.put(inode, host);
+    }
     if (Files.isSymbolicLink(src)) {
       Files.createSymbolicLink(host, Files.readSymbolicLink(src));
     } else if (Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS)) {
@@ -200,6 +220,15 @@ public final class TreeCopier {
       throw new IOException("cannot copy special file " + src + " from " + source.describe());
     }
     attrs.apply(host);
+  }
+
+  private static String hardlinkKey(Path src) throws IOException {
+    if (!Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS)) {
+      return null;
+    }
+    Map<String, Object> a = Files.readAttributes(src, "unix:nlink,dev,ino",
+        LinkOption.NOFOLLOW_LINKS);
+    return ((Integer) a.get("nlink")) > 1 ? a.get("dev") + ":" + a.get("ino") : null;
   }
 
   /**

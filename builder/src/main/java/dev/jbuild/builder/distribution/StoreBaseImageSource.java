@@ -34,8 +34,14 @@ public final class StoreBaseImageSource implements BaseImageSource {
 
   @Override
   public Image resolve(ImageReference ref, Platform platform) throws BuildException {
+    return resolve(ref, platform, false);
+  }
+
+  @Override
+  public Image resolve(ImageReference ref, Platform platform, boolean alwaysPull)
+      throws BuildException {
     try {
-      Optional<Descriptor> local = store.images().resolve(ref);
+      Optional<Descriptor> local = alwaysPull ? Optional.empty() : store.images().resolve(ref);
       if (local.isPresent()) {
         return store.images().load(local.get().digest());
       }
@@ -47,8 +53,9 @@ public final class StoreBaseImageSource implements BaseImageSource {
     try {
       return new ImageTransfer(store, options, ProgressListener.NONE).pull(ref, platform);
     } catch (RegistryException | IOException e) {
-      throw new BuildException("base image " + ref.familiar() + " is not in the local store"
-          + " and could not be pulled: " + e.getMessage(), e);
+      throw new BuildException("base image " + ref.familiar() + (alwaysPull
+          ? " could not be pulled (--pull): " : " is not in the local store and could not be"
+          + " pulled: ") + e.getMessage(), e);
     }
   }
 }

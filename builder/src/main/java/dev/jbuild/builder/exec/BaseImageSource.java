@@ -13,4 +13,13 @@ public interface BaseImageSource {
    * @throws BuildException when the image is neither stored nor pullable, saying both
    */
   Image resolve(ImageReference ref, Platform platform) throws BuildException;
+
+  /**
+   * Like {@link #resolve(ImageReference, Platform)}; with {@code alwaysPull} ({@code --pull})
+   * the registry is asked even when the store has the image.
+   */
+  default Image resolve(ImageReference ref, Platform platform, boolean alwaysPull)
+      throws BuildException {
+    return resolve(ref, platform);
+  }
 }

@@ -36,6 +36,7 @@ final class CopyInstruction implements FilesystemStep {
   private final List<String> rawSources;
   private final String rawDest;
   private final String destination;
+  private final String expandedDest;
   private final List<String> sources = new ArrayList<>();
   private final List<Heredoc> heredocSources = new ArrayList<>();
   private final List<String> urls = new ArrayList<>();
@@ -107,19 +108,34 @@ final class CopyInstruction implements FilesystemStep {
           null);
     }
     String dest = exec.expand(rawDest, vars, instruction);
+    this.expandedDest = dest;
     String abs = StageExecutor.absolute(state.workingDir(), dest);
     boolean dirDest = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
     this.destination = dirDest && !abs.endsWith("/") ? abs + "/" : abs;
   }
 
-  /** BuildKit's history text: {@code COPY src dest # buildkit} (flags left out, as it does). */
+  /**
+   * BuildKit's history text: {@code COPY src… <<HEREDOC… dest # buildkit}, expanded, flags left
+   * out.
+   */
   String createdBy() {
-    return keyword + " " + String.join(" ", rawSources) + " " + rawDest + " # buildkit";
+    StringBuilder sb = new StringBuilder(keyword);
+    for (String u : urls) {
+      sb.append(' ').append(u);
+    }
+    for (String src : sources) {
+      sb.append(' ').append(src);
+    }
+    for (Heredoc h : heredocSources) {
+      sb.append(" <<").append(h.name());
+    }
+    return sb.append(' ').append(expandedDest).append(" # buildkit").toString();
   }
 
   @Override
   public boolean independentOfLower() {
-    return link;
+    // BuildKit quirk: --link is ignored when --chmod is set.
+    return link && chmod == null;
   }
 
   private FileSource source() throws Exception {

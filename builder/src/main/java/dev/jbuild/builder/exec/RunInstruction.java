@@ -39,6 +39,8 @@ import java.util.regex.Pattern;
  * the cache key, the layer or the history.
  */
 final class RunInstruction implements FilesystemStep {
+  private static final java.util.Set<String> PROXY_ARGS = java.util.Set.of("http_proxy",
+      "https_proxy", "ftp_proxy", "no_proxy", "all_proxy");
   private static final Pattern SINGLE_HEREDOC = Pattern.compile("\\s*\\d*<<-?\\s*[\"']?[^\\s\"']+[\"']?\\s*");
 
   private final StageExecutor exec;
@@ -46,6 +48,7 @@ final class RunInstruction implements FilesystemStep {
   private final Run run;
   private final List<String> argv;
   private final List<String> envList;
+  private final String buildArgPrefix;
   private final String user;
   private final String workingDir;
   private final NetworkMode network;
@@ -92,11 +95,26 @@ final class RunInstruction implements FilesystemStep {
     this.script = scriptHeredoc(run);
     this.argv = argv(state, run, script);
     Map<String, String> environment = new LinkedHashMap<>();
-    // Build args are visible to RUN as environment variables; ENV wins on a clash.
+    // Proxy build args reach RUN without being declared, as in BuildKit (and stay out of
+    // history); declared build args are environment variables; ENV wins on a clash.
+    exec.env().request().buildArgs().forEach((k, v) -> {
+      if (PROXY_ARGS.contains(k.toLowerCase(java.util.Locale.ROOT))) {
+        environment.put(k, v);
+      }
+    });
     environment.putAll(state.args);
     environment.putAll(state.container().envMap());
     this.envList = new ArrayList<>();
     environment.forEach((k, v) -> envList.add(k + "=" + v));
+    // BuildKit's history prefix: "|2 A=1 B=2 " lists the declared build args in scope.
+    List<String> shown = new ArrayList<>();
+    Map<String, String> stateEnv = new LinkedHashMap<>(state.args);
+    stateEnv.putAll(state.container().envMap());
+    for (String name : state.declaredArgs) {
+      shown.add(name + "=" + stateEnv.getOrDefault(name, ""));
+    }
+    this.buildArgPrefix = shown.isEmpty() ? "" : "|" + shown.size() + " "
+        + String.join(" ", shown) + " ";
     String u = state.container().user();
     this.user = u == null ? "" : u;
   }
@@ -133,12 +151,9 @@ final class RunInstruction implements FilesystemStep {
     return argv;
   }
 
-  /** BuildKit's history text: {@code RUN /bin/sh -c make # buildkit}. */
+  /** BuildKit's history text: {@code RUN |1 V=2 /bin/sh -c make # buildkit}. */
   String createdBy() {
-    if (run.command().isExecForm()) {
-      return "RUN " + StageExecutor.goList(argv) + " # buildkit";
-    }
-    return "RUN " + String.join(" ", argv) + " # buildkit";
+    return "RUN " + buildArgPrefix + String.join(" ", argv) + " # buildkit";
   }
 
   @Override

@@ -117,7 +117,7 @@ public final class StageExecutor {
     for (PlannedStep step : stagePlan.steps()) {
       runStep(state, step);
     }
-    return new StageResult(state.config, state.layers);
+    return new StageResult(state.config, state.layers, state.args, state.declaredArgs);
   }
 
   private void runStep(StageState state, PlannedStep step)
@@ -147,11 +147,12 @@ public final class StageExecutor {
     String label = stagePlan.fromLabel();
     ImageConfig config;
     List<Layer> layers;
+    StageResult baseStage = null;
     if (stagePlan.baseStage() >= 0) {
       env.listener().stepStarted(label);
-      StageResult base = stages.await(stagePlan.baseStage());
-      config = base.config();
-      layers = base.layers();
+      baseStage = stages.await(stagePlan.baseStage());
+      config = baseStage.config();
+      layers = baseStage.layers();
     } else {
       String name = expand(from.image(), globalArgs, from);
       label = label.substring(0, label.indexOf(']') + 1) + " FROM " + name;
@@ -166,6 +167,11 @@ public final class StageExecutor {
       }
     }
     StageState state = new StageState(config, layers, useCache);
+    if (baseStage != null) {
+      // A stage built FROM another stage inherits its build arguments' values, not their
+      // declarations (BuildKit: the LLB state's env carries over, buildArgs start empty).
+      state.args.putAll(baseStage.args());
+    }
     if (!state.container().envMap().containsKey("PATH")) {
       state.container(withPathFirst(state.container()));
     }
@@ -189,7 +195,7 @@ public final class StageExecutor {
     } catch (IllegalArgumentException e) {
       throw located(at, at.keyword() + " " + name + ": " + e.getMessage(), e);
     }
-    return env.bases().resolve(ref, env.request().platform());
+    return env.bases().resolve(ref, env.request().platform(), env.request().pull());
   }
 
   private Instruction parseTrigger(String trigger, From at) throws BuildException {
@@ -266,6 +272,10 @@ public final class StageExecutor {
         String dir = absolute(state.workingDir(), expand(i.path(), state.expansionVars(), i));
         state.container(state.container().withWorkingDir(dir));
         String user = state.container().user();
+        if (dir.equals("/")) {
+          history(state, "WORKDIR /", null);
+          return;
+        }
         filesystemStep(state, new FilesystemStep() {
           @Override
           public String cacheKey() {
@@ -288,7 +298,8 @@ public final class StageExecutor {
     public StepAction visitCmd(Cmd i) {
       return () -> {
         List<String> cmd = command(state, i.command());
-        state.container(state.container().withCmd(cmd));
+        // Docker stores an empty CMD as unset (omitempty).
+        state.container(state.container().withCmd(cmd.isEmpty() ? null : cmd));
         state.cmdSetInStage = true;
         history(state, "CMD " + goList(cmd), null);
       };
@@ -298,7 +309,7 @@ public final class StageExecutor {
     public StepAction visitEntrypoint(Entrypoint i) {
       return () -> {
         List<String> ep = command(state, i.command());
-        ContainerConfig c = state.container().withEntrypoint(ep);
+        ContainerConfig c = state.container().withEntrypoint(ep.isEmpty() ? null : ep);
         if (!state.cmdSetInStage) {
           // Docker: setting ENTRYPOINT drops a CMD inherited from the base image.
           c = c.withCmd(null);
@@ -312,7 +323,7 @@ public final class StageExecutor {
     public StepAction visitShell(Shell i) {
       return () -> {
         state.container(state.container().toBuilder().shell(List.copyOf(i.shell())).build());
-        history(state, "SHELL " + goList(i.shell()), null);
+        history(state, "SHELL " + goValue(i.shell()), null);
       };
     }
 
@@ -320,8 +331,10 @@ public final class StageExecutor {
     public StepAction visitEnv(Env i) {
       return () -> {
         List<String> parts = new ArrayList<>();
+        // Every pair is expanded against the environment before the instruction (BuildKit
+        // expands the whole command first): ENV A=x B=$A gives B the old A.
+        Map<String, String> vars = state.expansionVars();
         for (KeyValue kv : i.pairs()) {
-          Map<String, String> vars = state.expansionVars();
           String key = expand(kv.key(), vars, i);
           String value = expand(kv.value(), vars, i);
           state.container(state.container().withEnv(key, value));
@@ -335,8 +348,8 @@ public final class StageExecutor {
     public StepAction visitLabel(Label i) {
       return () -> {
         List<String> parts = new ArrayList<>();
+        Map<String, String> vars = state.expansionVars();
         for (KeyValue kv : i.pairs()) {
-          Map<String, String> vars = state.expansionVars();
           String key = expand(kv.key(), vars, i);
           String value = expand(kv.value(), vars, i);
           state.container(state.container().withLabel(key, value));
@@ -350,22 +363,23 @@ public final class StageExecutor {
     public StepAction visitArg(Arg i) {
       return () -> {
         List<String> parts = new ArrayList<>();
+        Map<String, String> vars = state.expansionVars();
         for (ArgDecl d : i.args()) {
+          String declared = d.hasDefault() ? expand(d.defaultValue(), vars, i) : null;
           String value = env.request().buildArgs().get(d.name());
-          if (value == null && !d.hasDefault() && globalArgs.containsKey(d.name())) {
-            // Redeclaring a global ARG without a value brings its value into the stage.
-            value = globalArgs.get(d.name());
+          if (value == null) {
+            value = declared;
           }
-          if (value == null && d.hasDefault()) {
-            value = expand(d.defaultValue(), state.expansionVars(), i);
+          if (value == null) {
+            // Redeclaring a global (or predefined platform) ARG brings its value into the stage.
+            value = globalArgs.get(d.name());
           }
           if (value != null) {
             state.args.put(d.name(), value);
-            parts.add(d.name() + "=" + value);
-          } else {
-            state.args.remove(d.name());
-            parts.add(d.name());
           }
+          state.declaredArgs.add(d.name());
+          // History keeps the declaration, not the value a --build-arg gave it.
+          parts.add(declared == null ? d.name() : d.name() + "=" + declared);
         }
         history(state, "ARG " + String.join(" ", parts), null);
       };
@@ -383,15 +397,18 @@ public final class StageExecutor {
     @Override
     public StepAction visitExpose(Expose i) {
       return () -> {
-        List<String> ports = new ArrayList<>();
+        java.util.TreeSet<String> ports = new java.util.TreeSet<>();
         for (String word : i.ports()) {
           for (String p : expandWords(word, state.expansionVars(), i)) {
-            String port = p.contains("/") ? p.toLowerCase() : p + "/tcp";
-            state.container(state.container().withExposedPort(port));
-            ports.add(port + ":{}");
+            for (String port : Ports.parse(p)) {
+              state.container(state.container().withExposedPort(port));
+              ports.add(port);
+            }
           }
         }
-        history(state, "EXPOSE map[" + String.join(" ", ports) + "]", null);
+        // Go prints the map with sorted keys: map[80/tcp:{} 8080/tcp:{}].
+        history(state, "EXPOSE map[" + String.join(" ", ports.stream().map(p -> p + ":{}")
+            .toList()) + "]", null);
       };
     }
 
@@ -409,7 +426,7 @@ public final class StageExecutor {
           }
         }
         state.container(c.toBuilder().volumes(volumes).build());
-        history(state, "VOLUME " + goList(paths), null);
+        history(state, "VOLUME " + goValue(paths), null);
       };
     }
 
@@ -437,8 +454,8 @@ public final class StageExecutor {
         List<String> triggers = state.container().onBuild() == null ? new ArrayList<>()
             : new ArrayList<>(state.container().onBuild());
         triggers.add(i.triggerText());
+        // BuildKit records ONBUILD in the config only, with no history entry.
         state.container(state.container().toBuilder().onBuild(triggers).build());
-        history(state, "ONBUILD " + i.triggerText(), null);
       };
     }
 
@@ -528,6 +545,10 @@ public final class StageExecutor {
       state.lastStepCached = true;
     } else {
       layer = inScratch(state, step);
+      if (layer.isEmpty()) {
+        // BuildKit keeps a layer for every filesystem step, an empty tar when nothing changed.
+        layer = Optional.of(emptyLayer());
+      }
       env.cache().put(key, layer);
     }
     history(state, createdBy, layer.orElse(null));
@@ -548,6 +569,12 @@ public final class StageExecutor {
       return LayerDiffer.diff(scratch.upperDir(), lowers, env.store().content(),
           env.layerOptions());
     }
+  }
+
+  /** The layer of a step that changed nothing: an empty tar (two zero blocks). */
+  private Layer emptyLayer() throws IOException {
+    return LayerDiffer.fromTar(new java.io.ByteArrayInputStream(new byte[1024]),
+        env.store().content(), env.layerOptions());
   }
 
   /** A merged read-only view of a stage's or image's layers, for COPY --from and mounts. */
@@ -613,17 +640,47 @@ public final class StageExecutor {
     return "/" + String.join("/", parts);
   }
 
-  /** Go's {@code %q} rendering of a string slice, as BuildKit writes it into history. */
+  /** Go's {@code %q} rendering of a string slice, as BuildKit writes CMD into history. */
   static String goList(List<String> items) {
     StringBuilder sb = new StringBuilder("[");
     for (int k = 0; k < items.size(); k++) {
       if (k > 0) {
         sb.append(' ');
       }
-      sb.append('"').append(items.get(k).replace("\\", "\\\\").replace("\"", "\\\""))
-          .append('"');
+      sb.append(goQuote(items.get(k)));
     }
     return sb.append(']').toString();
+  }
+
+  /** Go's {@code %v} rendering of a string slice: {@code [a b c]}. */
+  static String goValue(List<String> items) {
+    return "[" + String.join(" ", items) + "]";
+  }
+
+  /** Go's {@code strconv.Quote}: escapes quotes, backslashes and non-printable characters. */
+  static String goQuote(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    s.codePoints().forEach(c -> {
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\t' -> sb.append("\\t");
+        case '\r' -> sb.append("\\r");
+        case 7 -> sb.append("\\a");
+        case '\b' -> sb.append("\\b");
+        case '\f' -> sb.append("\\f");
+        case 11 -> sb.append("\\v");
+        default -> {
+          if (c < 0x20 || c == 0x7f) {
+            sb.append(String.format("\\x%02x", c));
+          } else {
+            sb.appendCodePoint(c);
+          }
+        }
+      }
+    });
+    return sb.append('"').toString();
   }
 
   String prefix(Instruction i) {

@@ -17,6 +17,8 @@ final class StageState {
   ImageConfig config;
   final List<Layer> layers;
   final Map<String, String> args = new LinkedHashMap<>();
+  /** Declared ARG names in order, repeated when declared again (BuildKit's buildArgs). */
+  final List<String> declaredArgs = new ArrayList<>();
   boolean cmdSetInStage;
   final boolean useCache;
   boolean lastStepCached;

@@ -1,5 +1,6 @@
 package dev.jbuild.builder.fs;
 
+import dev.jbuild.layerstore.posix.Posix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -43,12 +44,18 @@ public record FileAttrs(int uid, int gid, int mode, FileTime mtime) {
 
   /**
    * Applies owner, then mode (chown clears setuid/setgid, so the order matters), then mtime.
-   * Symlinks get only the owner: Linux has no symlink modes and NIO cannot set their times.
+   * Symlinks get owner and mtime: Linux has no symlink modes.
    */
   public void apply(Path path) throws IOException {
     Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
     Files.setAttribute(path, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
-    if (!Files.isSymbolicLink(path)) {
+    if (Files.isSymbolicLink(path)) {
+      if (mtime != null) {
+        // NIO cannot set a symlink's own times; utimensat(AT_SYMLINK_NOFOLLOW) can.
+        java.time.Instant t = mtime.toInstant();
+        Posix.lsetTimes(path, t.getEpochSecond(), t.getNano());
+      }
+    } else {
       Files.setAttribute(path, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
       if (mtime != null) {
         Files.setLastModifiedTime(path, mtime);
