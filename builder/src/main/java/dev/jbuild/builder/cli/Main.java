@@ -88,7 +88,26 @@ public final class Main implements Runnable {
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
+    configureLogging(java.util.Arrays.asList(args).contains("--debug"));
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /**
+   * Library messages (registry retries, registry warnings) go to stderr as one line each; with
+   * {@code --debug} everything down to debug level. Must run before the first logger is made.
+   */
+  static void configureLogging(boolean debug) {
+    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : "info");
+    setIfAbsent("org.slf4j.simpleLogger.showThreadName", String.valueOf(debug));
+    setIfAbsent("org.slf4j.simpleLogger.showLogName", String.valueOf(debug));
+    setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "false");
+    setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
   }
 
   /** Runs the command line with the given streams and returns the exit code. */
