@@ -31,20 +31,21 @@ import picocli.CommandLine.Spec;
  * {@code jbuild inspect IMAGE...}: a JSON array in the shape of {@code docker image inspect}
  * (Id, RepoTags, RepoDigests, Parent, Comment, Created, Author, Config, Architecture, Variant,
  * Os, Size, RootFS, Metadata), or {@code -f} with Go-template field paths ({@code {{.Id}}},
- * {@code {{.Config.Env}}}, {@code {{json .RootFS}}}).
+ * {@code {{.Config.Env}}}, {@code {{json .RootFS}}}, {@code {{len .RootFS.Layers}}}).
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
     description = "Display detailed information on one or more images.")
 final class InspectCommand implements Callable<Integer> {
   private static final Pattern FIELD =
-      Pattern.compile("\\{\\{\\s*(json\\s+)?\\.([A-Za-z0-9_.]*)\\s*}}");
+      Pattern.compile("\\{\\{\\s*(json\\s+|len\\s+)?\\.([A-Za-z0-9_.]*)\\s*}}");
 
   @ParentCommand Main main;
 
   @Spec CommandSpec spec;
 
   @Option(names = {"-f", "--format"}, paramLabel = "TEMPLATE",
-      description = "Format the output with a Go-template subset: {{.Field.Sub}}, {{json .X}}.")
+      description = "Format the output with a Go-template subset: {{.Field.Sub}}, {{json .X}},"
+          + " {{len .X}}.")
   String format;
 
   @Parameters(arity = "1..*", paramLabel = "IMAGE") List<String> images;
@@ -157,7 +158,10 @@ final class InspectCommand implements Callable<Integer> {
         }
       }
       String text;
-      if (m.group(1) != null) {
+      if (m.group(1) != null && m.group(1).startsWith("len")) {
+        text = value == null ? "0" : Integer.toString(value.isTextual()
+            ? value.asText().length() : value.size());
+      } else if (m.group(1) != null) {
         text = value == null ? "null" : OciJson.mapper().writeValueAsString(value);
       } else if (value == null || value.isNull() || value.isMissingNode()) {
         text = "<no value>";
