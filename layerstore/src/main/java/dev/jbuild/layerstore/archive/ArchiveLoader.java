@@ -162,8 +162,10 @@ public final class ArchiveLoader {
         }
       }
       c.blobs.put(name, digest);
-    } else if (name.endsWith("/layer.tar") || name.equals("layer.tar")) {
-      // Classic layer: compressed on the way in; the DiffID is the tar's own digest.
+    } else if (name.endsWith("/layer.tar") || name.equals("layer.tar")
+        || name.matches("[0-9a-f]{64}\\.tar")) {
+      // Classic layer (docker: <id>/layer.tar; skopeo: <hex>.tar): compressed on the way in;
+      // the DiffID is the tar's own digest.
       c.classicLayers.put(name, LayerDiffer.fromTar(in, content, layerOptions));
     } else if (entry.size() <= MAX_METADATA) {
       c.metadata.put(name, in.readAllBytes());
@@ -220,6 +222,16 @@ public final class ArchiveLoader {
       return classic;
     }
     Digest blob = c.blobs.get(path);
+    if (blob == null && c.metadata.containsKey(path)) {
+      // A small layer under an unexpected name was kept in memory: store it like a classic one.
+      Layer layer = LayerDiffer.fromTar(new java.io.ByteArrayInputStream(c.metadata.get(path)),
+          store.content(), layerOptions);
+      if (!layer.diffId().equals(diffId)) {
+        throw new IOException("Tried to load layer " + rawPath + " but failed because: its"
+            + " content has DiffID " + layer.diffId() + ", the config says " + diffId);
+      }
+      return layer;
+    }
     if (blob == null) {
       throw new IOException("Tried to load layer " + rawPath + " but failed because: it is not"
           + " in the archive");
