@@ -149,10 +149,20 @@ class ImageFormatsIntegrationTest {
     assertFalse(Files.exists(rootfs.resolve("etc/b.txt")), "whiteout not applied");
     assertFalse(Files.exists(rootfs.resolve("opt/keep/a")), "opaque directory not applied");
     assertEquals("new\n", Files.readString(rootfs.resolve("opt/keep/n")));
-    // And jbuild reads its own OCI archive back.
+    // And jbuild reads its own OCI archive back, and skopeo's docker-archive (<hex>.tar layers).
+    String id = field(jbuild.run("inspect", "-f", "{{.Id}}", "formats/oci:v1").assertSuccess());
     Jbuild other = new Jbuild(work.resolve("store-oci"));
     assertEquals("Loaded image: formats/oci:v1",
         other.run("load", "-i", archive.toString()).assertSuccess().stdout().strip());
+    assertEquals(id, field(other.run("inspect", "-f", "{{.Id}}", "formats/oci:v1")));
+    Path skopeoArchive = work.resolve("skopeo-docker.tar");
+    tool("skopeo", "--insecure-policy", "copy", "oci-archive:" + archive + ":v1",
+        "docker-archive:" + skopeoArchive + ":formats/skopeo:v2");
+    Jbuild third = new Jbuild(work.resolve("store-skopeo"));
+    assertEquals("Loaded image: formats/skopeo:v2",
+        third.run("load", "-i", skopeoArchive.toString()).assertSuccess().stdout().strip());
+    assertEquals(id, field(third.run("inspect", "-f", "{{.Id}}", "formats/skopeo:v2")));
+    third.run("run", "--rm", "formats/skopeo:v2", "cat", "/opt/keep/n").assertSuccess();
   }
 
   @Test
