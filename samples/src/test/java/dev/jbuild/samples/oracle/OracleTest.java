@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Cases in {@link #KNOWN_GAPS} differ from this machine's BuildKit (0.8) because jbuild follows
  * the current BuildKit: their differences are pinned exactly in {@code
  * src/test/resources/oracle-expected/<case>.txt}, so any other difference fails the case, and the
- * test fails when such a case starts to match, so that the list stays honest. *
+ * test fails when such a case starts to match, so that the list stays honest.
+ *
  * <p>Run one or a few cases: {@code flock /tmp/jbuild-mvn.lock mvn -B -o -pl samples test
  * -Dtest=OracleTest -Doracle.cases=copy-basic,workdir} ({@code -Doracle.parallel=N} sets how many
  * cases build at once, default 4). Each case's work directory (context, saved archives, exports)
