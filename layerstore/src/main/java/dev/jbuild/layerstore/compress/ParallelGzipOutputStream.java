@@ -40,12 +40,17 @@ public final class ParallelGzipOutputStream extends OutputStream {
       });
   private static final ThreadLocal<Deflater[]> DEFLATERS =
       ThreadLocal.withInitial(() -> new Deflater[10]);
+  private static final ThreadLocal<byte[][]> OUTPUT_BUFFERS =
+      ThreadLocal.withInitial(() -> new byte[1][]);
 
   private final OutputStream out;
   private final int level;
   private final int threads;
   private final Deque<Future<byte[]>> pending = new ArrayDeque<>();
   private final CRC32 crc = new CRC32();
+  /** Input blocks whose compression finished, reused to spare the garbage collector. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> freeBlocks =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private byte[] block = new byte[BLOCK_SIZE];
   private int fill;
   private byte[] dictionary;
@@ -151,14 +156,20 @@ public final class ParallelGzipOutputStream extends OutputStream {
     byte[] dict = dictionary;
     if (!last) {
       dictionary = Arrays.copyOfRange(input, length - DICTIONARY, length);
-      block = new byte[BLOCK_SIZE];
+      byte[] free = freeBlocks.poll();
+      block = free != null ? free : new byte[BLOCK_SIZE];
       fill = 0;
     }
     if (threads == 1) {
       out.write(compress(input, length, dict, last, level));
+      freeBlocks.add(input);
       return;
     }
-    pending.add(POOL.submit(() -> compress(input, length, dict, last, level)));
+    pending.add(POOL.submit(() -> {
+      byte[] compressed = compress(input, length, dict, last, level);
+      freeBlocks.add(input);
+      return compressed;
+    }));
     drain(2 * threads - 1, true);
   }
 
@@ -195,13 +206,18 @@ public final class ParallelGzipOutputStream extends OutputStream {
       deflater.setDictionary(dict);
     }
     deflater.setInput(input, 0, length);
-    byte[] buf = new byte[length + length / 8 + 1024];
+    byte[][] cached = OUTPUT_BUFFERS.get();
+    if (cached[0] == null || cached[0].length < length + length / 8 + 1024) {
+      cached[0] = new byte[length + length / 8 + 1024];
+    }
+    byte[] buf = cached[0];
     int size = 0;
     if (last) {
       deflater.finish();
       while (!deflater.finished()) {
         if (size == buf.length) {
           buf = Arrays.copyOf(buf, buf.length * 2);
+          cached[0] = buf;
         }
         size += deflater.deflate(buf, size, buf.length - size);
       }
@@ -209,6 +225,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
       while (true) {
         if (size == buf.length) {
           buf = Arrays.copyOf(buf, buf.length * 2);
+          cached[0] = buf;
         }
         int n = deflater.deflate(buf, size, buf.length - size, Deflater.SYNC_FLUSH);
         size += n;
