@@ -46,7 +46,7 @@ import java.util.function.Supplier;
  */
 public final class ImageBuilder {
   private final LayerStore store;
-  private final ContainerRunner runner;
+  private final RunnerSource runner;
   private final BaseImageSource bases;
   private final Supplier<Instant> clock;
 
@@ -57,6 +57,16 @@ public final class ImageBuilder {
    *     SOURCE_DATE_EPOCH}) makes the metadata reproducible
    */
   public ImageBuilder(LayerStore store, ContainerRunner runner, BaseImageSource bases,
+      Supplier<Instant> clock) {
+    this(store, () -> runner, bases, clock);
+  }
+
+  /**
+   * Creates a builder whose runner is created only when a RUN step needs it.
+   *
+   * @param clock the time recorded in image configs and history
+   */
+  public ImageBuilder(LayerStore store, RunnerSource runner, BaseImageSource bases,
       Supplier<Instant> clock) {
     this.store = store;
     this.runner = runner;

@@ -37,19 +37,16 @@ public final class BuildCache {
   /**
    * The recorded result of {@code key}.
    *
-   * @return empty on a miss; {@code Optional.of(Optional.empty())} for a step that changed nothing
+   * @return empty on a miss
    */
-  public Optional<Optional<Layer>> get(Digest key) {
+  public Optional<Hit> get(Digest key) {
     Path file = dir.resolve(key.hex());
     try {
       Entry e = OciJson.fromBytes(Files.readAllBytes(file), Entry.class);
-      if (e.layer() == null) {
-        return Optional.of(Optional.empty());
-      }
-      if (!content.contains(e.layer().blob().digest())) {
+      if (e.layer() != null && !content.contains(e.layer().blob().digest())) {
         return Optional.empty();
       }
-      return Optional.of(Optional.of(e.layer()));
+      return Optional.of(new Hit(Optional.ofNullable(e.layer()), e.created()));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException | RuntimeException e) {
@@ -58,12 +55,16 @@ public final class BuildCache {
     }
   }
 
-  /** Records the result of {@code key}. Failures are ignored: the cache is an optimisation. */
-  public void put(Digest key, Optional<Layer> layer) {
+  /**
+   * Records the result of {@code key} and when it was made (reused for the history of later
+   * hits, so an unchanged rebuild gives the same image ID). Failures are ignored: the cache is an
+   * optimisation.
+   */
+  public void put(Digest key, Optional<Layer> layer, String created) {
     try {
       Files.createDirectories(dir);
       Path tmp = Files.createTempFile(dir, ".entry-", ".tmp");
-      Files.write(tmp, OciJson.toBytes(new Entry(layer.orElse(null))));
+      Files.write(tmp, OciJson.toBytes(new Entry(layer.orElse(null), created)));
       Files.move(tmp, dir.resolve(key.hex()), StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
@@ -72,10 +73,19 @@ public final class BuildCache {
   }
 
   /**
+   * A cache hit.
+   *
+   * @param layer the step's layer, or empty when it changed nothing
+   * @param created when the step originally ran (RFC 3339), or null for old entries
+   */
+  public record Hit(Optional<Layer> layer, String created) {}
+
+  /**
    * One cache entry.
    *
    * @param layer the layer, or null when the step changed nothing
+   * @param created when the step ran
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Entry(@JsonProperty("layer") Layer layer) {}
+  record Entry(@JsonProperty("layer") Layer layer, @JsonProperty("created") String created) {}
 }

@@ -3,6 +3,9 @@ package dev.jbuild.builder.cli;
 import dev.jbuild.builder.BuildRequest;
 import dev.jbuild.builder.BuildResult;
 import dev.jbuild.builder.ImageBuilder;
+import dev.jbuild.builder.RunnerSource;
+import dev.jbuild.runner.ContainerRunner;
+import dev.jbuild.runner.RunnerException;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.distribution.ImageTransfer;
 import dev.jbuild.builder.event.JsonProgress;
@@ -11,7 +14,6 @@ import dev.jbuild.builder.event.TtyProgress;
 import dev.jbuild.builder.export.ImageExporter;
 import dev.jbuild.builder.export.OutputSpec;
 import dev.jbuild.registry.ProgressListener;
-import dev.jbuild.runner.ContainerRunner;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
 import java.io.PrintStream;
@@ -159,7 +161,7 @@ final class BuildCommand implements Callable<Integer> {
     BuildListener listener = listener(err);
     Session session = Session.open(main);
     BuildResult result;
-    try (ContainerRunner runner = session.runner()) {
+    try (LazyRunner runner = new LazyRunner(session)) {
       ImageBuilder builder = new ImageBuilder(session.store, runner,
           session.baseImages(listener::info), Instant::now);
       result = builder.build(request.build(), listener);
@@ -189,6 +191,31 @@ final class BuildCommand implements Callable<Integer> {
       System.out.println(id);
     }
     return 0;
+  }
+
+  /** Creates the runner on the first RUN step and closes it (its network pool) at the end. */
+  private static final class LazyRunner implements RunnerSource, AutoCloseable {
+    private final Session session;
+    private ContainerRunner runner;
+
+    LazyRunner(Session session) {
+      this.session = session;
+    }
+
+    @Override
+    public synchronized ContainerRunner get() throws RunnerException {
+      if (runner == null) {
+        runner = session.runner();
+      }
+      return runner;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (runner != null) {
+        runner.close();
+      }
+    }
   }
 
   /** Parses {@code id=ID,src=PATH} / {@code id=ID,env=VAR} (docker build's --secret). */

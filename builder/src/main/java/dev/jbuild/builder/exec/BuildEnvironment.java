@@ -7,7 +7,7 @@ import dev.jbuild.builder.context.FileSource;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.diff.LayerOptions;
-import dev.jbuild.runner.ContainerRunner;
+import dev.jbuild.builder.RunnerSource;
 import java.time.Instant;
 import java.util.function.Supplier;
 
@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  */
 public record BuildEnvironment(
     LayerStore store,
-    ContainerRunner runner,
+    RunnerSource runner,
     BaseImageSource bases,
     BuildRequest request,
     BuildListener listener,

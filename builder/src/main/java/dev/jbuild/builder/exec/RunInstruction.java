@@ -209,7 +209,7 @@ final class RunInstruction implements FilesystemStep {
       StepOutput output = new StepOutput(exec.env().listener(), step.label());
       ExitStatus status;
       try (OutputStream out = output.stream(); OutputStream err = output.stream()) {
-        status = exec.env().runner().run(spec.build(), out, err);
+        status = exec.env().runner().get().run(spec.build(), out, err);
       } catch (RunnerException e) {
         throw exec.located(run, step.label() + ": " + e.getMessage(), e);
       }

@@ -1,6 +1,7 @@
 package dev.jbuild.builder.exec;
 
 import dev.jbuild.builder.BuildException;
+import dev.jbuild.builder.cache.BuildCache;
 import dev.jbuild.builder.fs.FileAttrs;
 import dev.jbuild.builder.fs.LayeredRootfs;
 import dev.jbuild.builder.fs.UpperDirWriter;
@@ -167,6 +168,7 @@ public final class StageExecutor {
       }
     }
     StageState state = new StageState(config, layers, useCache);
+    state.lastCreated = env.request().sourceDateEpoch() != null ? null : config.created();
     if (baseStage != null) {
       // A stage built FROM another stage inherits its build arguments' values, not their
       // declarations (BuildKit: the LLB state's env carries over, buildArgs start empty).
@@ -539,18 +541,25 @@ public final class StageExecutor {
     Digest key = Digest.sha256(CACHE_VERSION + "\n" + env.request().platform() + "\n" + below
         + "\nepoch " + env.request().sourceDateEpoch() + "\n" + step.cacheKey());
     Optional<Layer> layer;
-    Optional<Optional<Layer>> hit = state.useCache ? env.cache().get(key) : Optional.empty();
+    Optional<BuildCache.Hit> hit = state.useCache ? env.cache().get(key) : Optional.empty();
+    String created;
     if (hit.isPresent()) {
-      layer = hit.get();
+      layer = hit.get().layer();
       state.lastStepCached = true;
+      created = hit.get().created() != null && env.request().sourceDateEpoch() == null
+          ? hit.get().created() : env.clock().get().toString();
     } else {
       layer = inScratch(state, step);
       if (layer.isEmpty()) {
         // BuildKit keeps a layer for every filesystem step, an empty tar when nothing changed.
         layer = Optional.of(emptyLayer());
       }
-      env.cache().put(key, layer);
+      created = env.clock().get().toString();
+      env.cache().put(key, layer, created);
     }
+    // A cached step keeps the time it was first built, as BuildKit does, so that an unchanged
+    // rebuild produces the same config and image ID.
+    state.lastCreated = created;
     history(state, createdBy, layer.orElse(null));
   }
 
@@ -583,8 +592,13 @@ public final class StageExecutor {
     return LayeredRootfs.ofSnapshots(snapshot.absoluteLowerDirsTopFirst());
   }
 
+  /**
+   * Records a history entry. Steps without a layer take the time of the last filesystem step
+   * (or of the base image), so times only move when something was really built.
+   */
   void history(StageState state, String createdBy, Layer layer) {
-    String created = env.clock().get().toString();
+    String created = state.lastCreated != null ? state.lastCreated
+        : env.clock().get().toString();
     ImageConfig.History entry = new ImageConfig.History(created, null, createdBy, COMMENT,
         layer == null ? Boolean.TRUE : null);
     state.config = state.config.withStep(entry, layer == null ? null : layer.diffId())

@@ -22,6 +22,8 @@ final class StageState {
   boolean cmdSetInStage;
   final boolean useCache;
   boolean lastStepCached;
+  /** The time of the last filesystem step (or of the base image), for history entries. */
+  String lastCreated;
 
   StageState(ImageConfig config, List<Layer> layers, boolean useCache) {
     this.config = config;

@@ -1,0 +1,18 @@
+package dev.jbuild.builder;
+
+import dev.jbuild.runner.ContainerRunner;
+import dev.jbuild.runner.RunnerException;
+
+/**
+ * Gives the builder a container runner when a RUN step needs one; a fully cached build never
+ * asks, and so never pays for the runner's set-up.
+ */
+@FunctionalInterface
+public interface RunnerSource {
+  /**
+   * The runner, created on first use.
+   *
+   * @throws RunnerException when it cannot be set up
+   */
+  ContainerRunner get() throws RunnerException;
+}
