@@ -160,37 +160,40 @@ final class BuildCommand implements Callable<Integer> {
     PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
     BuildListener listener = listener(err);
     Session session = Session.open(main);
-    BuildResult result;
-    try (LazyRunner runner = new LazyRunner(session)) {
-      ImageBuilder builder = new ImageBuilder(session.store, runner,
-          session.baseImages(listener::info), Instant::now);
-      result = builder.build(request.build(), listener);
-    } finally {
-      if (listener instanceof TtyProgress tty) {
-        tty.close();
+    // Holds off a concurrent `jbuild prune` until this command is done with its blobs.
+    try (var lease = session.lease()) {
+      BuildResult result;
+      try (LazyRunner runner = new LazyRunner(session)) {
+        ImageBuilder builder = new ImageBuilder(session.store, runner,
+            session.baseImages(listener::info), Instant::now);
+        result = builder.build(request.build(), listener);
+      } finally {
+        if (listener instanceof TtyProgress tty) {
+          tty.close();
+        }
       }
-    }
-    for (OutputSpec spec : outputSpecs) {
-      new ImageExporter(session.store).export(result.image(), result.tags(), spec);
-      listener.info("exported " + spec.type().name().toLowerCase() + " to " + spec.dest());
-    }
-    if (push) {
-      for (ImageReference tag : result.tags()) {
-        listener.info("pushing " + tag);
-        var pushed = new ImageTransfer(session.store, session.registryOptions(),
-            ProgressListener.NONE).push(tag);
-        listener.info("pushed " + tag.familiar() + ": digest: " + pushed.digest() + " size: "
-            + pushed.size());
+      for (OutputSpec spec : outputSpecs) {
+        new ImageExporter(session.store).export(result.image(), result.tags(), spec);
+        listener.info("exported " + spec.type().name().toLowerCase() + " to " + spec.dest());
       }
+      if (push) {
+        for (ImageReference tag : result.tags()) {
+          listener.info("pushing " + tag);
+          var pushed = new ImageTransfer(session.store, session.registryOptions(),
+              ProgressListener.NONE).push(tag);
+          listener.info("pushed " + tag.familiar() + ": digest: " + pushed.digest() + " size: "
+              + pushed.size());
+        }
+      }
+      String id = result.image().id().toString();
+      if (iidFile != null) {
+        Files.writeString(iidFile, id);
+      }
+      if (quiet) {
+        System.out.println(id);
+      }
+      return 0;
     }
-    String id = result.image().id().toString();
-    if (iidFile != null) {
-      Files.writeString(iidFile, id);
-    }
-    if (quiet) {
-      System.out.println(id);
-    }
-    return 0;
   }
 
   /** Creates the runner on the first RUN step and closes it (its network pool) at the end. */

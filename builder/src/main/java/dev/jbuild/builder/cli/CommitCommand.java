@@ -46,40 +46,43 @@ final class CommitCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ImageReference ref = reference == null ? null : ImageReference.parse(reference);
     Session session = Session.open(main);
-    ContainerStore containers = new ContainerStore(session.root);
-    ContainerStore.Record record = containers.find(container);
-    Image base;
-    try {
-      base = session.store.images().load(Digest.parse(record.imageManifest()));
-    } catch (IOException e) {
-      throw new IOException("Tried to commit container " + record.shortId() + " but failed "
-          + "because: its image " + record.image() + " is no longer in the store", e);
-    }
-    Snapshot snapshot = session.store.snapshots().prepare(base.layers());
-    Optional<Layer> layer = LayerDiffer.diff(containers.upperDir(record),
-        snapshot.absoluteLowerDirsTopFirst(), session.store.content());
+    // Holds off a concurrent `jbuild prune` until this command is done with its blobs.
+    try (var lease = session.lease()) {
+      ContainerStore containers = new ContainerStore(session.root);
+      ContainerStore.Record record = containers.find(container);
+      Image base;
+      try {
+        base = session.store.images().load(Digest.parse(record.imageManifest()));
+      } catch (IOException e) {
+        throw new IOException("Tried to commit container " + record.shortId() + " but failed "
+            + "because: its image " + record.image() + " is no longer in the store", e);
+      }
+      Snapshot snapshot = session.store.snapshots().prepare(base.layers());
+      Optional<Layer> layer = LayerDiffer.diff(containers.upperDir(record),
+          snapshot.absoluteLowerDirsTopFirst(), session.store.content());
 
-    String now = Instant.now().toString();
-    ContainerConfig config = base.config().containerConfig()
-        .withEntrypoint(record.entrypoint().isEmpty() ? null : record.entrypoint())
-        .withCmd(record.cmd().isEmpty() ? null : record.cmd())
-        .withWorkingDir(record.workingDir().equals("/") ? "" : record.workingDir())
-        .withUser(record.user());
-    config = config.toBuilder().env(record.env()).build();
-    ImageConfig old = base.config();
-    ImageConfig next = new ImageConfig(now, author != null ? author : old.author(),
-        old.architecture(), old.os(), old.variant(), old.config(), old.rootfs(), old.history())
-        .withContainerConfig(config)
-        .withStep(new ImageConfig.History(now, author, String.join(" ", record.command()),
-            message, layer.isPresent() ? null : Boolean.TRUE),
-            layer.map(Layer::diffId).orElse(null));
-    List<Layer> layers = new ArrayList<>(base.layers());
-    layer.ifPresent(layers::add);
-    Image image = session.store.images().write(next, layers);
-    if (ref != null) {
-      session.store.images().tag(ref, image.manifestDescriptor());
+      String now = Instant.now().toString();
+      ContainerConfig config = base.config().containerConfig()
+          .withEntrypoint(record.entrypoint().isEmpty() ? null : record.entrypoint())
+          .withCmd(record.cmd().isEmpty() ? null : record.cmd())
+          .withWorkingDir(record.workingDir().equals("/") ? "" : record.workingDir())
+          .withUser(record.user());
+      config = config.toBuilder().env(record.env()).build();
+      ImageConfig old = base.config();
+      ImageConfig next = new ImageConfig(now, author != null ? author : old.author(),
+          old.architecture(), old.os(), old.variant(), old.config(), old.rootfs(), old.history())
+          .withContainerConfig(config)
+          .withStep(new ImageConfig.History(now, author, String.join(" ", record.command()),
+              message, layer.isPresent() ? null : Boolean.TRUE),
+              layer.map(Layer::diffId).orElse(null));
+      List<Layer> layers = new ArrayList<>(base.layers());
+      layer.ifPresent(layers::add);
+      Image image = session.store.images().write(next, layers);
+      if (ref != null) {
+        session.store.images().tag(ref, image.manifestDescriptor());
+      }
+      System.out.println(image.id());
+      return 0;
     }
-    System.out.println(image.id());
-    return 0;
   }
 }

@@ -44,7 +44,7 @@ final class HistoryCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Session session = Session.open(main);
-    Image image = session.findImage(name);
+    Image image = session.image(name);
     List<ImageConfig.History> history = image.config().history();
     List<Layer> layers = image.layers();
     List<String[]> rows = new ArrayList<>();

@@ -60,7 +60,7 @@ final class InspectCommand implements Callable<Integer> {
     for (String name : images) {
       Image image;
       try {
-        image = session.findImage(name);
+        image = session.image(name);
       } catch (IOException e) {
         missing.add(name);
         continue;

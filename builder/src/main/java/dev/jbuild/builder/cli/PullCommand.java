@@ -38,20 +38,23 @@ final class PullCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ImageReference ref = ImageReference.parse(name);
     Session session = Session.open(main);
-    Optional<Descriptor> before = session.store.images().resolve(ref);
-    System.out.println(ref.tagOptional().orElse(ref.manifestReference())
-        + ": Pulling from " + ref.repository());
-    ImageTransfer.Pulled pulled = new ImageTransfer(session.store, session.registryOptions(),
-        new PushCommand.ConsoleTransferProgress(System.out, "Pull complete", "Already exists",
-            "Pulling fs layer"))
-        .pullImage(ref, platform == null ? Platform.host() : Platform.parse(platform));
-    boolean upToDate = before.isPresent()
-        && before.get().digest().equals(pulled.image().manifestDigest())
-        && pulled.result().blobsPulled() == 0;
-    System.out.println("Digest: " + pulled.repoDigest());
-    System.out.println("Status: " + (upToDate ? "Image is up to date for "
-        : "Downloaded newer image for ") + ref.familiar());
-    System.out.println(ref);
-    return 0;
+    // Holds off a concurrent `jbuild prune` until this command is done with its blobs.
+    try (var lease = session.lease()) {
+      Optional<Descriptor> before = session.store.images().resolve(ref);
+      System.out.println(ref.tagOptional().orElse(ref.manifestReference())
+          + ": Pulling from " + ref.repository());
+      ImageTransfer.Pulled pulled = new ImageTransfer(session.store, session.registryOptions(),
+          new PushCommand.ConsoleTransferProgress(System.out, "Pull complete", "Already exists",
+              "Pulling fs layer"))
+          .pullImage(ref, platform == null ? Platform.host() : Platform.parse(platform));
+      boolean upToDate = before.isPresent()
+          && before.get().digest().equals(pulled.image().manifestDigest())
+          && pulled.result().blobsPulled() == 0;
+      System.out.println("Digest: " + pulled.repoDigest());
+      System.out.println("Status: " + (upToDate ? "Image is up to date for "
+          : "Downloaded newer image for ") + ref.familiar());
+      System.out.println(ref);
+      return 0;
+    }
   }
 }

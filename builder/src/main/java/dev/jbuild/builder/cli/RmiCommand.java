@@ -68,7 +68,7 @@ final class RmiCommand implements Callable<Integer> {
 
   private void remove(Session session, String name, PrintWriter out) throws IOException {
     Optional<ImageReference> byTag = tagNamed(session, name);
-    Image image = session.findImage(name);
+    Image image = session.image(name);
     List<TaggedImage> tags = tagsOf(session, image.id());
     Optional<String> container = containerUsing(session, image);
     if (byTag.isPresent()) {

@@ -106,53 +106,56 @@ final class RunCommand implements Callable<Integer> {
       mounts.add(volume(v));
     }
     Session session = Session.open(main);
-    Image image = session.image(imageName);
-    ContainerConfig config = image.config().containerConfig();
-    List<String> entry = entrypoint != null
-        ? entrypoint.isEmpty() ? List.of() : List.of(entrypoint)
-        : config.entrypoint() == null ? List.of() : config.entrypoint();
-    List<String> cmd = !command.isEmpty() ? command
-        : entrypoint == null && config.cmd() != null ? config.cmd() : List.of();
-    List<String> argv = new ArrayList<>(entry);
-    argv.addAll(cmd);
-    if (argv.isEmpty()) {
-      throw new IllegalArgumentException("no command specified: the image has no CMD or "
-          + "ENTRYPOINT; give one after the image name");
-    }
-    List<String> envList = environment(config);
-    if (tty && envList.stream().noneMatch(e -> e.startsWith("TERM="))) {
-      envList.add("TERM=xterm"); // as docker run -t does
-    }
-    String wd = workdir != null ? workdir
-        : config.workingDir() == null || config.workingDir().isEmpty() ? "/" : config.workingDir();
-    String effectiveUser = user != null ? user : config.user() == null ? "" : config.user();
-    Snapshot snapshot = session.store.snapshots().prepare(image.layers());
-    ContainerSpec.Builder spec = ContainerSpec.builder()
-        .lowerDirs(snapshot.absoluteLowerDirsTopFirst())
-        .layersRoot(snapshot.layersRoot())
-        .args(argv)
-        .env(envList)
-        .workingDir(wd)
-        .user(effectiveUser)
-        .network(mode)
-        .limits(limits)
-        .hostname(hostname != null ? hostname : image.id().shortHex());
-    mounts.forEach(spec::addMount);
-    if (remove) {
-      try (Scratch scratch = session.store.snapshots().newScratch()) {
-        return run(session, spec.upperDir(scratch.upperDir()).workDir(scratch.workDir()).build());
+    // Holds off a concurrent `jbuild prune` until this command is done with its blobs.
+    try (var lease = session.lease()) {
+      Image image = session.image(imageName);
+      ContainerConfig config = image.config().containerConfig();
+      List<String> entry = entrypoint != null
+          ? entrypoint.isEmpty() ? List.of() : List.of(entrypoint)
+          : config.entrypoint() == null ? List.of() : config.entrypoint();
+      List<String> cmd = !command.isEmpty() ? command
+          : entrypoint == null && config.cmd() != null ? config.cmd() : List.of();
+      List<String> argv = new ArrayList<>(entry);
+      argv.addAll(cmd);
+      if (argv.isEmpty()) {
+        throw new IllegalArgumentException("no command specified: the image has no CMD or "
+            + "ENTRYPOINT; give one after the image name");
       }
-    }
-    ContainerStore containers = new ContainerStore(session.root);
-    ContainerStore.Record record = containers.create(imageName, image.manifestDigest().toString(),
-        image.id().toString(), entry, cmd, envList, wd, effectiveUser);
-    int code = 125;
-    try {
-      code = run(session, spec.upperDir(containers.upperDir(record))
-          .workDir(containers.workDir(record)).build());
-      return code;
-    } finally {
-      containers.save(record.finish(code));
+      List<String> envList = environment(config);
+      if (tty && envList.stream().noneMatch(e -> e.startsWith("TERM="))) {
+        envList.add("TERM=xterm"); // as docker run -t does
+      }
+      String wd = workdir != null ? workdir
+          : config.workingDir() == null || config.workingDir().isEmpty() ? "/" : config.workingDir();
+      String effectiveUser = user != null ? user : config.user() == null ? "" : config.user();
+      Snapshot snapshot = session.store.snapshots().prepare(image.layers());
+      ContainerSpec.Builder spec = ContainerSpec.builder()
+          .lowerDirs(snapshot.absoluteLowerDirsTopFirst())
+          .layersRoot(snapshot.layersRoot())
+          .args(argv)
+          .env(envList)
+          .workingDir(wd)
+          .user(effectiveUser)
+          .network(mode)
+          .limits(limits)
+          .hostname(hostname != null ? hostname : image.id().shortHex());
+      mounts.forEach(spec::addMount);
+      if (remove) {
+        try (Scratch scratch = session.store.snapshots().newScratch()) {
+          return run(session, spec.upperDir(scratch.upperDir()).workDir(scratch.workDir()).build());
+        }
+      }
+      ContainerStore containers = new ContainerStore(session.root);
+      ContainerStore.Record record = containers.create(imageName, image.manifestDigest().toString(),
+          image.id().toString(), entry, cmd, envList, wd, effectiveUser);
+      int code = 125;
+      try {
+        code = run(session, spec.upperDir(containers.upperDir(record))
+            .workDir(containers.workDir(record)).build());
+        return code;
+      } finally {
+        containers.save(record.finish(code));
+      }
     }
   }
 

@@ -66,7 +66,7 @@ final class SaveCommand implements Callable<Integer> {
     try (var lease = session.lease()) {
       List<ArchiveImage> entries = new ArrayList<>();
       for (String name : images) {
-        Image image = session.findImage(name);
+        Image image = session.image(name);
         List<ImageReference> tags = new ArrayList<>();
         try {
           ImageReference ref = ImageReference.parse(name);

@@ -54,11 +54,34 @@ final class Session {
   }
 
   /**
-   * Finds a stored image by reference, image ID or ID prefix (as docker does).
+   * Finds a stored image as docker does: by reference, else by image ID or ID prefix, untagged
+   * images included (built without {@code -t}, loaded without a name, or whose tag moved).
    *
    * @throws IOException when nothing matches: "No such image: x"
    */
   Image image(String nameOrId) throws IOException {
+    try {
+      return taggedImage(nameOrId);
+    } catch (IOException e) {
+      String hex = nameOrId.startsWith("sha256:") ? nameOrId.substring(7) : nameOrId;
+      if (!hex.matches("[0-9a-f]{4,64}")) {
+        throw e;
+      }
+      for (Descriptor d : store.images().listAll()) {
+        try {
+          Image image = store.images().load(d.digest());
+          if (image.id().hex().startsWith(hex) || d.digest().hex().equals(hex)) {
+            return image;
+          }
+        } catch (IOException broken) {
+          // skip images that cannot be read; verify reports them
+        }
+      }
+      throw e;
+    }
+  }
+
+  private Image taggedImage(String nameOrId) throws IOException {
     Optional<Descriptor> byRef = Optional.empty();
     try {
       byRef = store.images().resolve(ImageReference.parse(nameOrId));
@@ -79,34 +102,6 @@ final class Session {
       }
     }
     throw new IOException("No such image: " + nameOrId);
-  }
-
-  /**
-   * Like {@link #image}, also finding untagged images (built without {@code -t}, loaded without
-   * a name, or whose tag moved) by image ID or ID prefix.
-   *
-   * @throws IOException when nothing matches: "No such image: x"
-   */
-  Image findImage(String nameOrId) throws IOException {
-    try {
-      return image(nameOrId);
-    } catch (IOException e) {
-      String hex = nameOrId.startsWith("sha256:") ? nameOrId.substring(7) : nameOrId;
-      if (!hex.matches("[0-9a-f]{4,64}")) {
-        throw e;
-      }
-      for (Descriptor d : store.images().listAll()) {
-        try {
-          Image image = store.images().load(d.digest());
-          if (image.id().hex().startsWith(hex) || d.digest().hex().equals(hex)) {
-            return image;
-          }
-        } catch (IOException broken) {
-          // skip images that cannot be read; verify reports them
-        }
-      }
-      throw e;
-    }
   }
 
   /**

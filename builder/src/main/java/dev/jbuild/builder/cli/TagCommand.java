@@ -24,7 +24,7 @@ final class TagCommand implements Callable<Integer> {
       throw new IllegalArgumentException("refusing to create a tag with a digest reference");
     }
     Session session = Session.open(main);
-    Image image = session.findImage(source);
+    Image image = session.image(source);
     session.store.images().tag(ref.withTag(ref.tag()), image.manifestDescriptor());
     return 0;
   }

@@ -575,8 +575,14 @@ public final class StageExecutor {
     LayeredRootfs lower = LayeredRootfs.ofSnapshots(lowers);
     try (Scratch scratch = env.store().snapshots().newScratch()) {
       step.apply(new Workspace(snapshot, scratch, lower));
-      return LayerDiffer.diff(scratch.upperDir(), lowers, env.store().content(),
-          env.layerOptions());
+      Optional<Layer> layer = LayerDiffer.diff(scratch.upperDir(), lowers,
+          env.store().content(), env.layerOptions());
+      if (layer.isPresent() && !step.independentOfLower()
+          && env.request().sourceDateEpoch() == null) {
+        // The next step's lower is this upperdir: publish it rather than unpack the layer again.
+        env.store().snapshots().adopt(state.layers, layer.get(), scratch);
+      }
+      return layer;
     }
   }
 

@@ -104,6 +104,47 @@ public final class SnapshotStore {
   }
 
   /**
+   * Publishes a build step's upperdir as the snapshot of {@code below + layer}, instead of
+   * unpacking {@code layer} again for the next step: an overlay upperdir already is a snapshot in
+   * overlay form (whiteouts as 0/0 devices, opaque directories as xattrs). It may hold a little
+   * more than the layer (unchanged copied-up directories, whiteouts of names absent below), which
+   * changes nothing in a merged view.
+   *
+   * <p>Only valid when {@code layer} was diffed from exactly this upperdir with the file times
+   * kept ({@code SOURCE_DATE_EPOCH} clamping makes the layer differ from the files), on top of
+   * the snapshots of {@code below}. On success the upperdir is moved away; closing the scratch
+   * then deletes only the workdir.
+   *
+   * @return true when adopted; false when that ChainID was already unpacked (nothing changes)
+   */
+  @SuppressWarnings("try") // the lock is held by the try block, not used in it
+  public boolean adopt(List<Layer> below, Layer layer, Scratch scratch) throws IOException {
+    List<Digest> diffIds = new ArrayList<>();
+    for (Layer l : below) {
+      diffIds.add(l.diffId());
+    }
+    diffIds.add(layer.diffId());
+    Digest chainId = ChainIds.top(diffIds);
+    if (lookup(chainId).isPresent()) {
+      return false;
+    }
+    try (FileLocks.Held lock = FileLocks.lock(root.resolve("meta/locks/" + chainId.hex()))) {
+      if (lookup(chainId).isPresent()) {
+        return false;
+      }
+      Path upper = scratch.upperDir();
+      String id = allocateId();
+      SnapshotRecord record = new SnapshotRecord(id, chainId, layer.diffId(),
+          layer.blob().digest(), TreeSummary.of(upper));
+      FileLocks.writeAtomically(root.resolve("meta/info").resolve(id), OciJson.toBytes(record));
+      Files.move(upper, root.resolve(id), StandardCopyOption.ATOMIC_MOVE);
+      FileLocks.writeAtomically(root.resolve("meta/chains").resolve(chainId.hex()),
+          id.getBytes(StandardCharsets.US_ASCII));
+      return true;
+    }
+  }
+
+  /**
    * The snapshot directory name of a published ChainID, if it is unpacked.
    */
   public Optional<String> lookup(Digest chainId) throws IOException {
