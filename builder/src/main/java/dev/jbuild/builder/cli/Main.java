@@ -37,13 +37,15 @@ import picocli.CommandLine.ScopeType;
       LoginCommand.class,
       LogoutCommand.class,
       ParseCommand.class,
-      CommandLine.HelpCommand.class
+      CommandLine.HelpCommand.class,
+      TrainingCommand.class
     })
 public final class Main implements Runnable {
   /** Subcommands and their aliases; anything else first on the line means "build". */
   private static final Set<String> SUBCOMMANDS =
-      Set.of("rmi", "inspect", "history", "load", "prune", "verify", "build", "run", "ps", "rm", "commit", "push", "pull", "images", "tag", "save", "import",
-          "login", "logout", "parse", "help");
+      Set.of("build", "run", "ps", "rm", "commit", "push", "pull", "login", "logout", "images",
+          "tag", "rmi", "inspect", "history", "save", "load", "import", "prune", "verify",
+          "parse", "help", "cds-training");
 
   @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
       description = "Store directory (default: $JBUILD_ROOT, else /var/lib/jbuild as root, "

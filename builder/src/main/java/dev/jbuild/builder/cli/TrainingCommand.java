@@ -1,0 +1,77 @@
+package dev.jbuild.builder.cli;
+
+import dev.jbuild.builder.plan.BuildPlanner;
+import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.fs.Trees;
+import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.oci.ImageConfig;
+import dev.jbuild.layerstore.oci.ImageReference;
+import dev.jbuild.layerstore.oci.OciJson;
+import dev.jbuild.layerstore.oci.Platform;
+import dev.jbuild.parser.Dockerfile;
+import dev.jbuild.parser.DockerfileJson;
+import dev.jbuild.parser.DockerfileParser;
+import dev.jbuild.parser.expand.VariableExpander;
+import dev.jbuild.parser.ignore.DockerIgnore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/**
+ * A hidden command the launcher runs once after building the jar, with {@code
+ * -XX:ArchiveClassesAtExit}: it touches the classes a real command loads (parser, planner,
+ * store, JSON) without doing anything, so that the class-data-sharing archive covers them and
+ * every later start is faster.
+ */
+@Command(name = "cds-training", hidden = true)
+final class TrainingCommand implements Callable<Integer> {
+  private static final String DOCKERFILE = String.join("\n",
+      "# syntax=docker/dockerfile:1",
+      "ARG BASE=busybox",
+      "FROM ${BASE} AS build",
+      "WORKDIR /src",
+      "COPY --chown=0:0 --chmod=644 . .",
+      "ADD a.tar /x/",
+      "RUN --mount=type=cache,target=/c make && echo ${V:-x}",
+      "RUN <<EOF",
+      "echo hi",
+      "EOF",
+      "ENV A=1 B=\"two words\"",
+      "LABEL k=v",
+      "EXPOSE 80/tcp",
+      "VOLUME /data",
+      "USER nobody",
+      "HEALTHCHECK --interval=5s CMD true",
+      "ONBUILD RUN true",
+      "STOPSIGNAL SIGTERM",
+      "SHELL [\"/bin/sh\", \"-c\"]",
+      "FROM scratch",
+      "COPY --from=build /src /app",
+      "ENTRYPOINT [\"/app/run\"]",
+      "CMD [\"--help\"]",
+      "");
+
+  @Override
+  public Integer call() throws Exception {
+    Dockerfile dockerfile = DockerfileParser.parse(DOCKERFILE, "Dockerfile");
+    BuildPlanner.plan(dockerfile, DOCKERFILE, null);
+    DockerfileJson.toJson(dockerfile);
+    VariableExpander.withEscapeToken('\\').expand("${A:-b}", Map.of("A", "a"));
+    DockerIgnore.parse("*.md\n!README.md\n").matches("x.md");
+    Path root = Files.createTempDirectory("jbuild-training-");
+    try {
+      LayerStore store = LayerStore.open(root);
+      ImageConfig config = ImageConfig.scratch(Platform.host());
+      Image image = store.images().write(config, List.of());
+      store.images().tag(ImageReference.parse("training:latest"), image.manifestDescriptor());
+      store.images().list();
+      OciJson.fromBytes(image.configBytes(), ImageConfig.class);
+    } finally {
+      Trees.deleteRecursively(root);
+    }
+    return 0;
+  }
+}
