@@ -8,7 +8,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -54,12 +56,34 @@ final class BridgeNetwork {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
-  /** A configured network namespace: its name (also the CNI container ID) and file. */
-  record Namespace(String name, Path path) {}
+  /** Namespaces shared across jbuild processes: {@code jbpool-<n>}, claimed by a file lock. */
+  static final String POOL_PREFIX = "jbpool-";
+  private static final int POOL_SIZE = 4;
+
+  /**
+   * A configured network namespace: its name (also the CNI container ID) and file; {@code claim}
+   * is the lock of a shared pool namespace (null for one this process made and will tear down).
+   */
+  record Namespace(String name, Path path, FileChannel claim) {}
 
   private final Deque<Namespace> idle = new ArrayDeque<>();
   private final List<Namespace> all = new ArrayList<>();
+  private final boolean shared;
   private boolean closed;
+
+  /** A per-process pool: every namespace is torn down at {@link #close}. */
+  BridgeNetwork() {
+    this(false);
+  }
+
+  /**
+   * A pool that, when {@code shared}, first claims one of the machine-wide {@code jbpool-<n>}
+   * namespaces, which outlive the process (like {@code docker0}'s) so the next jbuild command
+   * skips the ~0.3 s of set-up and tear-down; {@link #destroyShared} removes them.
+   */
+  BridgeNetwork(boolean shared) {
+    this.shared = shared;
+  }
 
   /** A namespace ready for a container: from the pool, or set up now. */
   Namespace acquire() throws RunnerException {
@@ -73,7 +97,10 @@ final class BridgeNetwork {
         return ns;
       }
     }
-    Namespace ns = create();
+    Namespace ns = shared ? claimShared() : null;
+    if (ns == null) {
+      ns = create(PREFIX + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet(), null);
+    }
     synchronized (this) {
       all.add(ns);
     }
@@ -89,7 +116,11 @@ final class BridgeNetwork {
       }
       all.remove(ns);
     }
-    destroy(ns.name());
+    if (ns.claim() != null) {
+      unclaim(ns);
+    } else {
+      destroy(ns.name());
+    }
   }
 
   /** Tears down every namespace this pool made, idle or still in use. */
@@ -101,12 +132,88 @@ final class BridgeNetwork {
       all.clear();
       idle.clear();
     }
-    toDestroy.forEach(ns -> destroy(ns.name()));
+    for (Namespace ns : toDestroy) {
+      if (ns.claim() != null) {
+        unclaim(ns);
+      } else {
+        destroy(ns.name());
+      }
+    }
   }
 
-  private static Namespace create() throws RunnerException {
+  /** Claims a free shared namespace (setting it up if it is missing or incomplete), or null. */
+  private static Namespace claimShared() throws RunnerException {
+    for (int n = 1; n <= POOL_SIZE; n++) {
+      FileChannel channel = null;
+      try {
+        Files.createDirectories(STATE_DIR.resolve("pool"));
+        channel = FileChannel.open(STATE_DIR.resolve("pool").resolve(n + ".lock"),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        if (channel.tryLock() == null) {
+          channel.close();
+          continue;
+        }
+      } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
+        closeQuietly(channel);
+        continue;
+      }
+      String name = POOL_PREFIX + n;
+      try {
+        if (Files.exists(NETNS_DIR.resolve(name)) && Files.exists(resultFile(name))) {
+          return new Namespace(name, NETNS_DIR.resolve(name), channel);
+        }
+        destroy(name); // half-made by a process that died while setting it up
+        return create(name, channel);
+      } catch (RunnerException e) {
+        closeQuietly(channel);
+        throw e;
+      }
+    }
+    return null;
+  }
+
+  private static void unclaim(Namespace ns) {
+    closeQuietly(ns.claim());
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // The lock goes with the descriptor anyway.
+      }
+    }
+  }
+
+  /**
+   * Tears down the shared pool namespaces that no process is using ({@code jbuild prune --all}).
+   *
+   * @return the names removed
+   */
+  static List<String> destroyShared() {
+    List<String> removed = new ArrayList<>();
+    for (int n = 1; n <= POOL_SIZE; n++) {
+      String name = POOL_PREFIX + n;
+      Path lock = STATE_DIR.resolve("pool").resolve(n + ".lock");
+      if (!Files.exists(lock) && !Files.exists(NETNS_DIR.resolve(name))) {
+        continue;
+      }
+      try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE)) {
+        if (channel.tryLock() != null) {
+          destroy(name);
+          removed.add(name);
+        }
+      } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
+        // In use or unreadable: leave it.
+      }
+    }
+    return removed;
+  }
+
+  private static Namespace create(String name, FileChannel claim) throws RunnerException {
     requirePlugins();
-    String name = PREFIX + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
     Path path = NETNS_DIR.resolve(name);
     try {
       exec(List.of("ip", "netns", "add", name), null, Map.of(), "create the network namespace "
@@ -116,7 +223,7 @@ final class BridgeNetwork {
       // Written before the firewall step, so a crash in between can still be undone.
       Files.write(resultFile(name), bridgeResult);
       cni("firewall", "ADD", name, firewallConfig(), bridgeResult);
-      return new Namespace(name, path);
+      return new Namespace(name, path, claim);
     } catch (IOException | RunnerException e) {
       destroy(name);
       if (e instanceof RunnerException) {

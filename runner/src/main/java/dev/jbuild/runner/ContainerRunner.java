@@ -51,7 +51,7 @@ public final class ContainerRunner implements AutoCloseable {
   private final Path runsRoot;
   private final Path rrun;
   private final CgroupHost cgroups;
-  private final BridgeNetwork bridge = new BridgeNetwork();
+  private final BridgeNetwork bridge;
   private final Set<ActiveRun> active = ConcurrentHashMap.newKeySet();
 
   /** What a run in flight holds, for cleanup by a shutdown hook. */
@@ -59,7 +59,8 @@ public final class ContainerRunner implements AutoCloseable {
     volatile Cgroup cgroup;
   }
 
-  private ContainerRunner(Path stateDir, Path rrun, CgroupHost cgroups) {
+  private ContainerRunner(Path stateDir, Path rrun, CgroupHost cgroups, boolean shareNetworks) {
+    this.bridge = new BridgeNetwork(shareNetworks);
     this.stateDir = stateDir;
     this.runsRoot = Files.isDirectory(TMPFS_RUNS.getParent().getParent()) ? TMPFS_RUNS
         : stateDir.resolve("runs");
@@ -76,6 +77,17 @@ public final class ContainerRunner implements AutoCloseable {
    * (see the class comment).
    */
   public static ContainerRunner create(Path stateDir) throws RunnerException {
+    return create(stateDir, false);
+  }
+
+  /**
+   * Like {@link #create(Path)}; with {@code shareNetworks} the bridge network namespaces are
+   * claimed from a machine-wide pool that outlives this process (the CLI does this, so a build
+   * does not spend ~0.3 s setting one up and tearing it down); {@link #destroySharedNetworks}
+   * removes the idle ones.
+   */
+  public static ContainerRunner create(Path stateDir, boolean shareNetworks)
+      throws RunnerException {
     CgroupHost host;
     try {
       host = CgroupHost.detect();
@@ -83,13 +95,19 @@ public final class ContainerRunner implements AutoCloseable {
       throw new RunnerException("Tried to find the cgroup file system at " + CgroupHost.ROOT
           + " but failed because: " + e + ". Containers need cgroups (v1, v2 or hybrid).", e);
     }
-    return create(stateDir, host);
+    return create(stateDir, host, shareNetworks);
   }
 
   /** With a given cgroup layout (tests run the v2 code path on a hybrid host's unified tree). */
   static ContainerRunner create(Path stateDir, CgroupHost host) throws RunnerException {
+    return create(stateDir, host, false);
+  }
+
+  private static ContainerRunner create(Path stateDir, CgroupHost host, boolean shareNetworks)
+      throws RunnerException {
     Path dir = stateDir.toAbsolutePath().normalize();
-    ContainerRunner runner = new ContainerRunner(dir, RrunBinary.extract(dir), host);
+    ContainerRunner runner =
+        new ContainerRunner(dir, RrunBinary.extract(dir), host, shareNetworks);
     runner.sweepStale();
     synchronized (HOOK_LOCK) {
       if (!hookInstalled) {
@@ -181,6 +199,15 @@ public final class ContainerRunner implements AutoCloseable {
   public ExitStatus runAttached(ContainerSpec spec, boolean interactive, boolean tty)
       throws RunnerException, InterruptedException {
     return run(spec, new RrunInvocation.Io(null, null, true, interactive), null, tty);
+  }
+
+  /**
+   * Removes the machine-wide shared bridge namespaces that no process is using.
+   *
+   * @return the names removed
+   */
+  public static List<String> destroySharedNetworks() {
+    return BridgeNetwork.destroyShared();
   }
 
   /** Tears down the pooled bridge network namespaces. Runs in flight are not affected. */

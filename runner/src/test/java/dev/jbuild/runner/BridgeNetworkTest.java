@@ -123,8 +123,38 @@ class BridgeNetworkTest {
     // Closed: no namespace, veth or rule of ours is left.
     assertEquals(0, countNamespaces(myNs), capture("ip netns list"));
     assertFalse(capture("iptables-save").contains(myNs), "iptables rules removed");
-    assertEquals("", capture("ip -o link show master " + BridgeNetwork.BRIDGE).trim(),
-        "no veth left on the bridge");
+    // Veths of the machine-wide shared namespaces (jbpool-*, kept by jbuild commands) are not ours.
+    String ours = java.util.Arrays.stream(
+            capture("ip -o link show master " + BridgeNetwork.BRIDGE).split("\n"))
+        .filter(l -> !l.isBlank() && !l.contains("link-netns " + BridgeNetwork.POOL_PREFIX))
+        .collect(java.util.stream.Collectors.joining("\n"));
+    assertEquals("", ours, "no veth left on the bridge");
+  }
+
+  @Test
+  void sharedPool_outlivesTheRunnerAndIsReused(@TempDir Path tmp) throws Exception {
+    String first;
+    try (ContainerRunner runner = ContainerRunner.create(tmp.resolve("state"), true)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ExitStatus status = runner.run(spec(tmp.resolve("a"), "ip -o addr show eth0"), out,
+          new ByteArrayOutputStream(), Duration.ofSeconds(30));
+      assertEquals(0, status.exitCode());
+      first = out.toString(StandardCharsets.UTF_8);
+    }
+    assertTrue(capture("ip netns list").contains(BridgeNetwork.POOL_PREFIX),
+        "the shared namespace stays after close: " + capture("ip netns list"));
+    try (ContainerRunner runner = ContainerRunner.create(tmp.resolve("state2"), true)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      runner.run(spec(tmp.resolve("b"), "ip -o addr show eth0"), out,
+          new ByteArrayOutputStream(), Duration.ofSeconds(30));
+      // The same namespace (same address) is claimed again instead of a new one being set up.
+      assertEquals(first.replaceAll("valid_lft.*", ""),
+          out.toString(StandardCharsets.UTF_8).replaceAll("valid_lft.*", ""));
+    }
+    List<String> removed = ContainerRunner.destroySharedNetworks();
+    assertFalse(removed.isEmpty(), "idle shared namespaces are removed on request");
+    assertFalse(capture("ip netns list").contains(BridgeNetwork.POOL_PREFIX),
+        capture("ip netns list"));
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
@@ -72,6 +73,13 @@ final class PruneCommand implements Callable<Integer> {
     if (report.deletedBlobs() + report.deletedSnapshots() + report.deletedLeftovers() > 0) {
       out.println("Deleted " + report.deletedBlobs() + " blobs, " + report.deletedSnapshots()
           + " unpacked layers, " + report.deletedLeftovers() + " leftovers");
+    }
+    if (all && dev.jbuild.layerstore.posix.Posix.isRoot()) {
+      // The bridge namespaces kept for later RUN steps go too, as docker's prune of networks.
+      List<String> networks = dev.jbuild.runner.ContainerRunner.destroySharedNetworks();
+      if (!networks.isEmpty()) {
+        out.println("Deleted networks: " + String.join(", ", networks));
+      }
     }
     out.println("Total reclaimed space: " + ImagesCommand.human(report.reclaimedBytes()));
     out.flush();

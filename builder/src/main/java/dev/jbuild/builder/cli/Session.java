@@ -37,7 +37,8 @@ final class Session {
   }
 
   ContainerRunner runner() throws RunnerException {
-    return ContainerRunner.create(root.resolve("runner"));
+    // Commands share the machine-wide bridge namespaces (see ContainerRunner.create).
+    return ContainerRunner.create(root.resolve("runner"), true);
   }
 
   /**
