@@ -1,5 +1,6 @@
 package dev.jbuild.builder.context;
 
+import dev.jbuild.builder.fs.LayeredRootfs;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,21 +25,9 @@ final class Paths {
    * root, as BuildKit treats source paths.
    */
   static String clean(String path) {
-    List<String> parts = new ArrayList<>();
-    for (String s : path.split("/")) {
-      if (s.isEmpty() || s.equals(".")) {
-        continue;
-      }
-      if (s.equals("..")) {
-        if (!parts.isEmpty()) {
-          parts.remove(parts.size() - 1);
-        }
-      } else {
-        parts.add(s);
-      }
-    }
-    return String.join("/", parts);
+    return String.join("/", LayeredRootfs.split(path));
   }
+
 
   /** Follows symlinks in every component of {@code rel}, never leaving the tree. */
   static String resolveInside(String rel, LinkReader links) throws IOException {

@@ -8,6 +8,7 @@ import dev.jbuild.builder.context.FileSource;
 import dev.jbuild.builder.context.RootfsSource;
 import dev.jbuild.builder.context.TreeCopier;
 import dev.jbuild.builder.fs.FileAttrs;
+import dev.jbuild.builder.fs.LayeredRootfs;
 import dev.jbuild.builder.fs.UpperDirWriter;
 import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.oci.Digest;
@@ -232,7 +233,7 @@ final class CopyInstruction implements FilesystemStep {
     TreeCopier copier = new TreeCopier(src, exec.env().checksums());
     List<String> plain = new ArrayList<>();
     for (String s : sources) {
-      Optional<Path> local = add && from == null ? src.locate(src.resolve(cleanRel(s)))
+      Optional<Path> local = add && from == null ? src.locate(src.resolve(String.join("/", LayeredRootfs.split(s))))
           : Optional.empty();
       if (local.isPresent() && Archives.isArchive(local.get())) {
         // ADD extracts local archives into the destination directory, keeping their owners.
@@ -252,20 +253,6 @@ final class CopyInstruction implements FilesystemStep {
     if (!plain.isEmpty()) {
       copier.copy(plain, dest, writer, owner, chmod, parents);
     }
-  }
-
-  private static String cleanRel(String s) {
-    StringBuilder out = new StringBuilder();
-    for (String part : s.split("/")) {
-      if (part.isEmpty() || part.equals(".")) {
-        continue;
-      }
-      if (out.length() > 0) {
-        out.append('/');
-      }
-      out.append(part);
-    }
-    return out.toString();
   }
 
   private void writeFile(UpperDirWriter writer, String target, byte[] bytes, int mode,

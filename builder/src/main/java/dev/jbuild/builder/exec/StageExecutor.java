@@ -331,34 +331,14 @@ public final class StageExecutor {
 
     @Override
     public StepAction visitEnv(Env i) {
-      return () -> {
-        List<String> parts = new ArrayList<>();
-        // Every pair is expanded against the environment before the instruction (BuildKit
-        // expands the whole command first): ENV A=x B=$A gives B the old A.
-        Map<String, String> vars = state.expansionVars();
-        for (KeyValue kv : i.pairs()) {
-          String key = expand(kv.key(), vars, i);
-          String value = expand(kv.value(), vars, i);
-          state.container(state.container().withEnv(key, value));
-          parts.add(key + "=" + value);
-        }
-        history(state, "ENV " + String.join(" ", parts), null);
-      };
+      return () -> history(state, "ENV " + applyPairs(state, i.pairs(), i,
+          ContainerConfig::withEnv), null);
     }
 
     @Override
     public StepAction visitLabel(Label i) {
-      return () -> {
-        List<String> parts = new ArrayList<>();
-        Map<String, String> vars = state.expansionVars();
-        for (KeyValue kv : i.pairs()) {
-          String key = expand(kv.key(), vars, i);
-          String value = expand(kv.value(), vars, i);
-          state.container(state.container().withLabel(key, value));
-          parts.add(key + "=" + value);
-        }
-        history(state, "LABEL " + String.join(" ", parts), null);
-      };
+      return () -> history(state, "LABEL " + applyPairs(state, i.pairs(), i,
+          ContainerConfig::withLabel), null);
     }
 
     @Override
@@ -471,6 +451,31 @@ public final class StageExecutor {
         history(state, "MAINTAINER " + author, null);
       };
     }
+  }
+
+  /** Sets one key/value pair of ENV or LABEL on a config. */
+  @FunctionalInterface
+  private interface PairSetter {
+    ContainerConfig set(ContainerConfig config, String key, String value);
+  }
+
+  /**
+   * Expands and applies ENV or LABEL pairs, all against the environment before the instruction
+   * (BuildKit expands the whole command first: ENV A=x B=$A gives B the old A).
+   *
+   * @return the pairs as {@code k=v k2=v2}, for history
+   */
+  private String applyPairs(StageState state, List<KeyValue> pairs, Instruction at,
+      PairSetter setter) throws BuildException {
+    Map<String, String> vars = state.expansionVars();
+    List<String> parts = new ArrayList<>();
+    for (KeyValue kv : pairs) {
+      String key = expand(kv.key(), vars, at);
+      String value = expand(kv.value(), vars, at);
+      state.container(setter.set(state.container(), key, value));
+      parts.add(key + "=" + value);
+    }
+    return String.join(" ", parts);
   }
 
   /** HEALTHCHECK as Docker stores it: durations in nanoseconds, unset ones left out. */
@@ -643,22 +648,10 @@ public final class StageExecutor {
 
   /** Resolves {@code path} against the working directory, as WORKDIR and COPY do. */
   static String absolute(String workingDir, String path) {
-    String joined = path.startsWith("/") ? path : workingDir + "/" + path;
-    List<String> parts = new ArrayList<>();
-    for (String s : joined.split("/")) {
-      if (s.isEmpty() || s.equals(".")) {
-        continue;
-      }
-      if (s.equals("..")) {
-        if (!parts.isEmpty()) {
-          parts.remove(parts.size() - 1);
-        }
-      } else {
-        parts.add(s);
-      }
-    }
-    return "/" + String.join("/", parts);
+    return LayeredRootfs.join(LayeredRootfs.split(path.startsWith("/") ? path
+        : workingDir + "/" + path));
   }
+
 
   /** Go's {@code %q} rendering of a string slice, as BuildKit writes CMD into history. */
   static String goList(List<String> items) {

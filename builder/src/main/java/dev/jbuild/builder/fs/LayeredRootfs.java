@@ -241,7 +241,11 @@ public final class LayeredRootfs {
     return (mode & 0170000) == 0020000 && rdev == 0;
   }
 
-  static List<String> split(String containerPath) {
+  /**
+   * The components of a container path, with {@code .} dropped and {@code ..} applied (never
+   * above the root).
+   */
+  public static List<String> split(String containerPath) {
     List<String> parts = new ArrayList<>();
     for (String s : splitKeepDots(containerPath)) {
       if (s.equals("..")) {
@@ -265,7 +269,8 @@ public final class LayeredRootfs {
     return parts;
   }
 
-  static String join(List<String> parts) {
+  /** The absolute path of {@code parts}: {@code /a/b}, or {@code /}. */
+  public static String join(List<String> parts) {
     return "/" + String.join("/", parts);
   }
 }
