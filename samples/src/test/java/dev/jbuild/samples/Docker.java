@@ -10,10 +10,10 @@ import java.util.concurrent.TimeUnit;
  * JBUILD_REQUIRE_DOCKER=1} after starting dockerd, and then a missing engine fails the test
  * instead of skipping the check silently.
  */
-final class Docker {
+public final class Docker {
   private Docker() {}
 
-  static boolean available() {
+  public static boolean available() {
     try {
       boolean ok = exec(List.of("docker", "info")).exitCode() == 0;
       if (!ok && "1".equals(System.getenv("JBUILD_REQUIRE_DOCKER"))) {
@@ -32,7 +32,7 @@ final class Docker {
     }
   }
 
-  static Jbuild.Result exec(List<String> cmd) throws IOException {
+  public static Jbuild.Result exec(List<String> cmd) throws IOException {
     try {
       Process p = new ProcessBuilder(cmd).start();
       byte[] out = p.getInputStream().readAllBytes();

@@ -12,20 +12,20 @@ import java.util.concurrent.TimeUnit;
  * Runs the real {@code jbuild} command line in a child JVM with the test classpath, against one
  * store root, and captures what a user would see: exit code, stdout, stderr.
  */
-final class Jbuild {
+public final class Jbuild {
   private final Path root;
 
-  Jbuild(Path root) {
+  public Jbuild(Path root) {
     this.root = root;
   }
 
-  Path root() {
+  public Path root() {
     return root;
   }
 
   /** The outcome of one command. */
-  record Result(int exitCode, String stdout, String stderr) {
-    Result assertSuccess() {
+  public record Result(int exitCode, String stdout, String stderr) {
+    public Result assertSuccess() {
       if (exitCode != 0) {
         throw new AssertionError("jbuild exited " + exitCode + "\nstdout:\n" + stdout
             + "\nstderr:\n" + stderr);
@@ -34,12 +34,12 @@ final class Jbuild {
     }
   }
 
-  Result run(String... args) throws IOException, InterruptedException {
+  public Result run(String... args) throws IOException, InterruptedException {
     return runWithEnv(java.util.Map.of(), args);
   }
 
   /** Runs with extra environment variables, for example {@code SOURCE_DATE_EPOCH}. */
-  Result runWithEnv(java.util.Map<String, String> env, String... args)
+  public Result runWithEnv(java.util.Map<String, String> env, String... args)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -72,7 +72,7 @@ final class Jbuild {
   }
 
   /** The samples directory of the checkout ({@code samples/} next to this module's pom). */
-  static Path samplesDir() {
+  public static Path samplesDir() {
     Path here = Path.of("").toAbsolutePath();
     Path dir = here.getFileName().toString().equals("samples") ? here : here.resolve("samples");
     if (!Files.isDirectory(dir.resolve("helloworld"))) {
@@ -82,7 +82,7 @@ final class Jbuild {
   }
 
   /** Imports the offline busybox base image as {@code ref} into this store. */
-  void importBusybox(Path work, String ref) throws IOException, InterruptedException {
+  public void importBusybox(Path work, String ref) throws IOException, InterruptedException {
     Path tar = work.resolve("busybox-rootfs.tar");
     if (!Files.exists(tar)) {
       Process p = new ProcessBuilder(samplesDir().resolve("base/busybox-rootfs.sh").toString(),
