@@ -16,12 +16,16 @@
  *                                          creation so Java can restore it after deleting the stub
  *   {"error":"<stage>","errno":N,"message":"..."}
  *                                          a setup failure (or exec failure, stage "exec")
+ *   {"devices":"fallback","errno":N,"message":"..."}
+ *                                          the eBPF device program could not be attached, so the
+ *                                          container runs without CAP_MKNOD on a nodev rootfs
  *   {"killed":N}                           the command (PID 2) was killed by signal N
  *   {"exit":N} or {"signal":N}             how the container's PID 1 ended (always last)
  *
  * Process structure:
- *   stage 0 (this process, host namespaces): parses the spec, clones stage 1, writes the pid into
- *       the cgroups, releases stage 1 through a pipe, forwards SIGTERM/SIGINT, waits, reports.
+ *   stage 0 (this process, host namespaces): parses the spec, attaches the eBPF device program
+ *       (cgroup2), clones stage 1, writes the pid into the cgroups, releases stage 1 through a
+ *       pipe, forwards SIGTERM/SIGINT, waits, reports.
  *   stage 1 (PID 1 in the new pid namespace): mounts, pivot_root, hostname, lo, user lookup,
  *       then forks the command and reaps every process until the command exits.
  *   stage 2 (PID 2): switches user, drops capabilities, optional no_new_privs, execs.
@@ -45,6 +49,7 @@
 #include <string.h>
 #include <grp.h>
 #include <linux/audit.h>
+#include <linux/bpf.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -484,6 +489,11 @@ struct spec {
   bool no_new_privileges;
   bool seccomp;             /* install the default syscall filter */
   bool tty;                 /* give the command a pseudo-terminal, relayed by PID 1 */
+  const char *device_policy; /* "cgroup" (Java wrote v1 rules), "ebpf" or "none" */
+  const char *device_cgroup; /* cgroup2 dir for the eBPF device program */
+  char **device_rules;      /* allowed devices, v1 syntax: "c 1:3 rwm", "b *:* m" */
+  size_t device_rule_count;
+  bool restrict_devices;    /* no device policy: drop CAP_MKNOD, mount the rootfs nodev */
   char tty_slave[64];       /* set by PID 1: the pty's slave path inside the container */
 };
 
@@ -578,6 +588,17 @@ static void load_spec(const char *path, struct spec *s) {
   s->no_new_privileges = spec_bool(root, "noNewPrivileges");
   s->seccomp = spec_bool(root, "seccomp");
   s->tty = spec_bool(root, "tty");
+  /* Absent means no policy, and so the safe fallback rather than unconfined devices. */
+  s->device_policy = spec_string(root, "devicePolicy", false, "none");
+  s->device_cgroup = spec_string(root, "deviceCgroup", false, NULL);
+  s->device_rules = spec_strings(root, "deviceRules", false, &s->device_rule_count);
+  if (strcmp(s->device_policy, "ebpf") == 0) {
+    if (!s->device_cgroup) die("spec", 0, "device policy \"ebpf\" needs a \"deviceCgroup\"");
+  } else if (strcmp(s->device_policy, "none") == 0) {
+    s->restrict_devices = true;
+  } else if (strcmp(s->device_policy, "cgroup") != 0) {
+    die("spec", 0, "unknown device policy \"%s\"", s->device_policy);
+  }
 
   const struct json *cgmounts = json_get(root, "cgroupMounts");
   if (cgmounts && cgmounts->type != J_NULL) {
@@ -756,7 +777,8 @@ static void mount_overlay(const struct spec *s) {
     die("mount overlay", E2BIG,
         "overlay options are %zu bytes, more than one page (%ld); pass a layersRoot so the "
         "lower dirs can be given as short relative paths", len, page);
-  if (mount("overlay", s->rootfs, "overlay", 0, opts) != 0)
+  /* Without a device policy, nodes the image ships (say, for the host's disk) must not open. */
+  if (mount("overlay", s->rootfs, "overlay", s->restrict_devices ? MS_NODEV : 0, opts) != 0)
     die("mount overlay", errno, "mount overlay on %s (%zu lower dirs)", s->rootfs, s->lower_count);
 }
 
@@ -766,9 +788,9 @@ static void open_bind_sources(struct spec *s) {
     struct bind_mount *m = &s->mounts[i];
     m->tree_fd = open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
     if (m->tree_fd < 0) die("mount bind", errno, "open_tree %s", m->source);
-    if (m->read_only) {
+    if (m->read_only || s->restrict_devices) {
       struct mount_attr attr = {0};
-      attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+      attr.attr_set = (m->read_only ? MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID : 0) | MOUNT_ATTR_NODEV;
       if (mount_setattr(m->tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
         die("mount bind", errno, "make %s read-only", m->source);
     }
@@ -1149,7 +1171,11 @@ static const int default_caps[] = {CAP_CHOWN,      CAP_DAC_OVERRIDE,     CAP_FSE
                                    CAP_SETPCAP,    CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
                                    CAP_KILL,       CAP_AUDIT_WRITE};
 
+/* Set by stage 0 before the clone when no device policy applies; stage 2 then lacks CAP_MKNOD. */
+static bool drop_mknod = false;
+
 static bool is_default_cap(int cap) {
+  if (cap == CAP_MKNOD && drop_mknod) return false;
   for (size_t i = 0; i < sizeof default_caps / sizeof default_caps[0]; i++)
     if (default_caps[i] == cap) return true;
   return false;
@@ -1175,6 +1201,7 @@ static void set_capabilities(void) {
   memset(data, 0, sizeof data);
   for (size_t i = 0; i < sizeof default_caps / sizeof default_caps[0]; i++) {
     int c = default_caps[i];
+    if (!is_default_cap(c)) continue;
     data[c / 32].effective |= 1u << (c % 32);
     data[c / 32].permitted |= 1u << (c % 32);
   }
@@ -1473,6 +1500,125 @@ static int stage1(void *arg) {
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Stage 0: the eBPF device program (cgroup2 has no devices.allow)                            */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Ported from runc's libcontainer/cgroups/devices/devicefilter.go (written anew here): the program
+ * sees a struct bpf_cgroup_dev_ctx {u32 access_type (access << 16 | type); u32 major, minor} and
+ * returns 1 to allow. Prelude: r2 = type, r3 = access, r4 = major, r5 = minor. Then one block per
+ * allow rule, each jumping to the next block on the first mismatch; falling off the end denies.
+ */
+static struct bpf_insn bpf_insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
+  struct bpf_insn i;
+  memset(&i, 0, sizeof i);
+  i.code = code;
+  i.dst_reg = dst & 0xf;
+  i.src_reg = src & 0xf;
+  i.off = off;
+  i.imm = imm;
+  return i;
+}
+
+/* Parses a v1 rule "c 1:3 rwm" ("*" for any number); false if malformed. */
+static bool parse_device_rule(const char *text, int *type, long *major, long *minor,
+                              int *access) {
+  char t, maj[16], min[16], acc[8];
+  char extra;
+  if (sscanf(text, "%c %15[0-9*]:%15[0-9*] %7[rwm]%c", &t, maj, min, acc, &extra) != 4)
+    return false;
+  if (t == 'a') *type = 0;
+  else if (t == 'b') *type = BPF_DEVCG_DEV_BLOCK;
+  else if (t == 'c') *type = BPF_DEVCG_DEV_CHAR;
+  else return false;
+  *major = strcmp(maj, "*") == 0 ? -1 : strtol(maj, NULL, 10);
+  *minor = strcmp(min, "*") == 0 ? -1 : strtol(min, NULL, 10);
+  *access = 0;
+  for (const char *a = acc; *a; a++)
+    *access |= *a == 'r' ? BPF_DEVCG_ACC_READ : *a == 'w' ? BPF_DEVCG_ACC_WRITE : BPF_DEVCG_ACC_MKNOD;
+  return true;
+}
+
+/* Loads the program and attaches it to the container's cgroup2 dir; returns 0 or an errno. */
+static int attach_device_program(const struct spec *s) {
+  size_t cap = 8 + s->device_rule_count * 8;
+  struct bpf_insn *p = xmalloc(cap * sizeof *p);
+  size_t n = 0;
+  const int all = BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD;
+  p[n++] = bpf_insn(BPF_LDX | BPF_MEM | BPF_W, 2, 1, 0, 0);
+  p[n++] = bpf_insn(BPF_ALU | BPF_AND | BPF_K, 2, 0, 0, 0xffff);
+  p[n++] = bpf_insn(BPF_LDX | BPF_MEM | BPF_W, 3, 1, 0, 0);
+  p[n++] = bpf_insn(BPF_ALU | BPF_RSH | BPF_K, 3, 0, 0, 16);
+  p[n++] = bpf_insn(BPF_LDX | BPF_MEM | BPF_W, 4, 1, 4, 0);
+  p[n++] = bpf_insn(BPF_LDX | BPF_MEM | BPF_W, 5, 1, 8, 0);
+  for (size_t i = 0; i < s->device_rule_count; i++) {
+    int type, access;
+    long major, minor;
+    if (!parse_device_rule(s->device_rules[i], &type, &major, &minor, &access))
+      die("devices", 0, "malformed device rule \"%s\"", s->device_rules[i]);
+    /* The block's length first, so each test can jump to the instruction after it. */
+    int len = 2 + (type ? 1 : 0) + (access != all ? 3 : 0) + (major >= 0) + (minor >= 0);
+    int at = 0;
+#define SKIP ((int16_t)(len - ++at))
+    if (type) p[n++] = bpf_insn(BPF_JMP | BPF_JNE | BPF_K, 2, 0, SKIP, type);
+    if (access != all) {
+      /* Allowed only if every requested access bit is in the rule: (r3 & access) == r3. */
+      p[n++] = bpf_insn(BPF_ALU | BPF_MOV | BPF_X, 1, 3, 0, 0), at++;
+      p[n++] = bpf_insn(BPF_ALU | BPF_AND | BPF_K, 1, 0, 0, access), at++;
+      p[n++] = bpf_insn(BPF_JMP | BPF_JNE | BPF_X, 1, 3, SKIP, 0);
+    }
+    if (major >= 0) p[n++] = bpf_insn(BPF_JMP | BPF_JNE | BPF_K, 4, 0, SKIP, (int32_t)major);
+    if (minor >= 0) p[n++] = bpf_insn(BPF_JMP | BPF_JNE | BPF_K, 5, 0, SKIP, (int32_t)minor);
+#undef SKIP
+    p[n++] = bpf_insn(BPF_ALU | BPF_MOV | BPF_K, 0, 0, 0, 1);
+    p[n++] = bpf_insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+  }
+  p[n++] = bpf_insn(BPF_ALU | BPF_MOV | BPF_K, 0, 0, 0, 0);
+  p[n++] = bpf_insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+
+  union bpf_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  attr.insns = (uint64_t)(uintptr_t)p;
+  attr.insn_cnt = (uint32_t)n;
+  attr.license = (uint64_t)(uintptr_t)"Apache";
+  int prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
+  free(p);
+  if (prog < 0) return errno;
+  int cgroup = open(s->device_cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cgroup < 0) {
+    int err = errno;
+    close(prog);
+    return err;
+  }
+  memset(&attr, 0, sizeof attr);
+  attr.target_fd = (uint32_t)cgroup;
+  attr.attach_bpf_fd = (uint32_t)prog;
+  attr.attach_type = BPF_CGROUP_DEVICE;
+  /* ALLOW_MULTI as runc: programs of ancestor cgroups (e.g. systemd's) keep running too. */
+  attr.attach_flags = BPF_F_ALLOW_MULTI;
+  int rc = (int)syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof attr);
+  int err = rc == 0 ? 0 : errno;
+  /* The cgroup holds the attached program; it goes when the cgroup is removed. */
+  close(cgroup);
+  close(prog);
+  return err;
+}
+
+static void apply_device_policy(struct spec *s) {
+  if (strcmp(s->device_policy, "ebpf") != 0) return;
+  int err = attach_device_program(s);
+  if (err == 0) return;
+  /* No program, no policy: the same safe fallback as a host without device cgroups. */
+  s->restrict_devices = true;
+  char line[512];
+  snprintf(line, sizeof line,
+           "{\"devices\":\"fallback\",\"errno\":%d,\"message\":\"attach the eBPF device "
+           "program to the cgroup: %s\"}\n", err, strerror(err));
+  status_line(line);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Stage 0                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -1534,6 +1680,10 @@ int main(int argc, char **argv) {
   } else if (!s.host_network) {
     flags |= CLONE_NEWNET;
   }
+  /* Before the clone: the program guards the cgroup before the container is in it, and the
+   * fallback decision must be in stage 1's copy of our memory. */
+  apply_device_policy(&s);
+  drop_mknod = s.restrict_devices;
   struct stage1_args args = {&s, release[0], release[1]};
   /* clone rather than unshare+fork: one call creates every namespace and the new PID 1. */
   pid_t child = clone(stage1, stack + stack_size, flags, &args);

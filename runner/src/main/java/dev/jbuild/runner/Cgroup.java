@@ -19,14 +19,16 @@ import java.util.function.Predicate;
  * Every run gets one, limits or not: it is what lets us kill every process of the container in
  * one step, tells us about OOM kills, and is the root the container sees under /sys/fs/cgroup.
  *
- * <p>Layout: {@code <hierarchy>/jbuild/<name>} in the v1 memory, pids and cpu hierarchies
- * (legacy and hybrid hosts), plus {@code <unified>/jbuild/<name>} on hybrid and unified hosts.
+ * <p>Layout: {@code <hierarchy>/jbuild/<name>} in the v1 memory, pids, cpu and devices
+ * hierarchies (legacy and hybrid hosts), plus {@code <unified>/jbuild/<name>} on hybrid and
+ * unified hosts. It also decides the container's {@link DevicePolicy}: the v1 devices rules
+ * written here, or the cgroup2 directory rrun attaches the eBPF device program to.
  * Java does plain file I/O only; rrun writes the container's pid into {@link #procsFiles()} before
  * the container runs anything.
  */
 final class Cgroup {
   static final String PARENT = "jbuild";
-  private static final List<String> V1_CONTROLLERS = List.of("memory", "pids", "cpu");
+  private static final List<String> V1_CONTROLLERS = List.of("memory", "pids", "cpu", "devices");
   private static final long DEFAULT_CPU_PERIOD = 100_000;
 
   private final CgroupHost host;
@@ -35,6 +37,7 @@ final class Cgroup {
   /** The cgroup2 dir, or null on a legacy host. */
   private final Path v2Dir;
   private final long memoryLimit;
+  private DevicePolicy devicePolicy = DevicePolicy.none();
 
   private Cgroup(CgroupHost host, Map<Path, Path> v1Dirs, Path v2Dir, long memoryLimit) {
     this.host = host;
@@ -44,11 +47,20 @@ final class Cgroup {
   }
 
   /**
-   * Creates the cgroup and writes the limits.
+   * Creates the cgroup and writes the limits and the default device policy.
    *
    * @throws RunnerException if a directory or limit cannot be written; nothing is left behind
    */
   static Cgroup create(CgroupHost host, String name, ResourceLimits limits) throws RunnerException {
+    return create(host, name, limits, true);
+  }
+
+  /**
+   * Like {@link #create(CgroupHost, String, ResourceLimits)}; without {@code devicePolicy} no
+   * device cgroup is used, which leaves {@link DevicePolicy#none()} (tests force that fallback).
+   */
+  static Cgroup create(CgroupHost host, String name, ResourceLimits limits, boolean devicePolicy)
+      throws RunnerException {
     Map<Path, Path> v1Dirs = new LinkedHashMap<>();
     Path v2Dir = null;
     Cgroup cgroup = null;
@@ -56,6 +68,9 @@ final class Cgroup {
       if (host.mode() != CgroupHost.Mode.UNIFIED) {
         for (String controller : V1_CONTROLLERS) {
           Path mount = host.v1Mount(controller);
+          if (controller.equals("devices") && !devicePolicy) {
+            continue;
+          }
           if (mount == null) {
             if (needs(limits, controller)) {
               throw new IOException("the cgroup v1 controller '" + controller + "' is not mounted");
@@ -79,6 +94,9 @@ final class Cgroup {
       }
       cgroup = new Cgroup(host, v1Dirs, v2Dir, limits.memoryBytes());
       cgroup.apply(limits);
+      if (devicePolicy) {
+        cgroup.devicePolicy = DevicePolicy.enforce(cgroup.v1Dir("devices"), v2Dir);
+      }
       return cgroup;
     } catch (IOException | RuntimeException e) {
       Cgroup partial = cgroup != null ? cgroup : new Cgroup(host, v1Dirs, v2Dir, 0);
@@ -99,6 +117,9 @@ final class Cgroup {
         return limits.memoryBytes() > 0;
       case "pids":
         return limits.pidsMax() > 0;
+      case "devices":
+        // Optional: without it the device policy moves to cgroup2 or the nodev fallback.
+        return false;
       default:
         return limits.cpuQuotaMicros() > 0;
     }
@@ -213,6 +234,11 @@ final class Cgroup {
       mounts.add(new RrunSpec.CgroupMount(host.unified().getFileName().toString(), "cgroup2", null));
     }
     return mounts;
+  }
+
+  /** How the container's device rules are enforced; see {@link DevicePolicy}. */
+  DevicePolicy devicePolicy() {
+    return devicePolicy;
   }
 
   /** The memory limit in bytes, 0 if none. */

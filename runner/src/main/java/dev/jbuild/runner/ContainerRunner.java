@@ -53,6 +53,8 @@ public final class ContainerRunner implements AutoCloseable {
   private final CgroupHost cgroups;
   private final BridgeNetwork bridge;
   private final Set<ActiveRun> active = ConcurrentHashMap.newKeySet();
+  /** False only in tests that force the no-device-cgroup fallback of {@link DevicePolicy}. */
+  private volatile boolean deviceCgroups = true;
 
   /** What a run in flight holds, for cleanup by a shutdown hook. */
   private static final class ActiveRun {
@@ -118,6 +120,14 @@ public final class ContainerRunner implements AutoCloseable {
     }
     OPEN.add(runner);
     return runner;
+  }
+
+  /**
+   * For tests: run containers as if no device cgroup could be used, i.e. without CAP_MKNOD and
+   * with a nodev rootfs ({@link DevicePolicy.Enforcement#NONE}).
+   */
+  void disableDevicePolicy() {
+    deviceCgroups = false;
   }
 
   /** The extracted helper binary. */
@@ -247,7 +257,7 @@ public final class ContainerRunner implements AutoCloseable {
     RunnerException failure = null;
     try {
       List<BindMount> mounts = prepareRunDir(spec, runDir);
-      cgroup = Cgroup.create(cgroups, "run-" + runId, spec.limits());
+      cgroup = Cgroup.create(cgroups, "run-" + runId, spec.limits(), deviceCgroups);
       activeRun.cgroup = cgroup;
       if (spec.network() == NetworkMode.BRIDGE) {
         netns = bridge.acquire();
@@ -256,7 +266,7 @@ public final class ContainerRunner implements AutoCloseable {
       Path statusFile = runDir.resolve("status");
       Files.write(specFile, RrunSpec.toJson(spec, new RrunSpec.Runtime(runDir.resolve("rootfs"),
           mounts, cgroup.procsFiles(), cgroup.containerMounts(),
-          netns == null ? null : netns.path(), tty)));
+          netns == null ? null : netns.path(), tty, cgroup.devicePolicy())));
       RrunInvocation.Outcome outcome = RrunInvocation.run(rrun, specFile, statusFile, io, timeout);
       status = outcome.status();
       return exitStatus(spec, outcome, cgroup);

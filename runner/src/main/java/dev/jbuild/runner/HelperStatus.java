@@ -23,6 +23,8 @@ final class HelperStatus {
   Integer exit;
   Integer signal;
   Integer commandKilledBy;
+  /** Why rrun fell back from the eBPF device program to no CAP_MKNOD and a nodev rootfs. */
+  String deviceFallback;
 
   static HelperStatus parse(List<String> lines) throws IOException {
     HelperStatus status = new HelperStatus();
@@ -42,6 +44,8 @@ final class HelperStatus {
           status.failure = new Failure(node.get("error").asText(), node.path("errno").asInt(),
               node.path("message").asText());
         }
+      } else if (node.has("devices")) {
+        status.deviceFallback = node.path("message").asText();
       } else if (node.has("killed")) {
         status.commandKilledBy = node.get("killed").asInt();
       } else if (node.has("exit")) {

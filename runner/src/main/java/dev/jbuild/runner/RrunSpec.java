@@ -28,9 +28,16 @@ final class RrunSpec {
    * @param cgroupMounts what to mount under /sys/fs/cgroup (in a new cgroup namespace if any)
    * @param netns network namespace file to join in bridge mode, else null
    * @param tty give the command a pseudo-terminal
+   * @param devices the device policy (rrun attaches the eBPF program, or falls back to no
+   *     CAP_MKNOD and a nodev rootfs)
    */
   record Runtime(Path rootfs, List<BindMount> mounts, List<Path> cgroupProcs,
-      List<CgroupMount> cgroupMounts, Path netns, boolean tty) {}
+      List<CgroupMount> cgroupMounts, Path netns, boolean tty, DevicePolicy devices) {
+    Runtime(Path rootfs, List<BindMount> mounts, List<Path> cgroupProcs,
+        List<CgroupMount> cgroupMounts, Path netns, boolean tty) {
+      this(rootfs, mounts, cgroupProcs, cgroupMounts, netns, tty, DevicePolicy.none());
+    }
+  }
 
   private RrunSpec() {}
 
@@ -86,6 +93,12 @@ final class RrunSpec {
     root.put("noNewPrivileges", spec.noNewPrivileges());
     root.put("seccomp", spec.seccomp());
     root.put("tty", runtime.tty());
+    DevicePolicy devices = runtime.devices();
+    root.put("devicePolicy", devices.specName());
+    if (devices.bpfCgroup() != null) {
+      root.put("deviceCgroup", devices.bpfCgroup().toString());
+    }
+    DevicePolicy.DEFAULT_RULES.forEach(root.putArray("deviceRules")::add);
     try {
       return MAPPER.writeValueAsBytes(root);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -76,6 +76,30 @@ class CgroupTest {
   }
 
   @Test
+  void devicePolicy_v1RulesElseEbpfElseNone() throws Exception {
+    Path devices = Files.createDirectories(fs.resolve("devices"));
+    Path unified = Files.createDirectories(fs.resolve("unified"));
+    CgroupHost hybrid = new CgroupHost(CgroupHost.Mode.HYBRID, unified, Map.of(devices, "devices"));
+    Cgroup v1 = Cgroup.create(hybrid, "run-1-d", ResourceLimits.none());
+    assertEquals(DevicePolicy.Enforcement.CGROUP_V1, v1.devicePolicy().enforcement());
+    // Deny-all first; the fake file keeps only the last of the one-rule writes.
+    assertEquals("a", Files.readString(devices.resolve("jbuild/run-1-d/devices.deny")));
+    assertEquals("c 10:200 rwm", Files.readString(devices.resolve("jbuild/run-1-d/devices.allow")));
+    assertTrue(v1.procsFiles().contains(devices.resolve("jbuild/run-1-d/cgroup.procs")));
+
+    Cgroup forced = Cgroup.create(hybrid, "run-1-e", ResourceLimits.none(), false);
+    assertEquals(DevicePolicy.none(), forced.devicePolicy());
+    assertFalse(Files.exists(devices.resolve("jbuild/run-1-e")));
+
+    CgroupHost v2 = new CgroupHost(CgroupHost.Mode.UNIFIED, unified, Map.of());
+    assertEquals(new DevicePolicy(DevicePolicy.Enforcement.EBPF, unified.resolve("jbuild/run-1-f")),
+        Cgroup.create(v2, "run-1-f", ResourceLimits.none()).devicePolicy());
+    CgroupHost legacy = new CgroupHost(CgroupHost.Mode.LEGACY, null, Map.of());
+    assertEquals(DevicePolicy.none(), Cgroup.create(legacy, "run-1-g", ResourceLimits.none())
+        .devicePolicy());
+  }
+
+  @Test
   void sweep_removesOnlyCgroupsOfDeadOwners() throws Exception {
     Path root = Files.createDirectories(fs.resolve("cgroup"));
     CgroupHost host = new CgroupHost(CgroupHost.Mode.UNIFIED, root, Map.of());

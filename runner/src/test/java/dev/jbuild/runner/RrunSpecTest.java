@@ -48,6 +48,20 @@ class RrunSpecTest {
   }
 
   @Test
+  void toJson_ebpfDevicePolicy_namesTheCgroupAndRunsDefaultRules() throws Exception {
+    ContainerSpec spec = ContainerSpec.builder().lowerDirs(List.of(Path.of("/l")))
+        .upperDir(Path.of("/u")).workDir(Path.of("/w")).args("true").build();
+    Path dir = Path.of("/sys/fs/cgroup/jbuild/run-1-a");
+    JsonNode root = MAPPER.readTree(RrunSpec.toJson(spec, new RrunSpec.Runtime(Path.of("/r"),
+        List.of(), List.of(), List.of(), null, false,
+        new DevicePolicy(DevicePolicy.Enforcement.EBPF, dir))));
+    assertEquals("ebpf", root.get("devicePolicy").asText());
+    assertEquals(dir.toString(), root.get("deviceCgroup").asText());
+    assertEquals(DevicePolicy.DEFAULT_RULES, strings(root.get("deviceRules")));
+    assertTrue(strings(root.get("deviceRules")).contains("c 136:* rwm"));
+  }
+
+  @Test
   void toJson_defaults_noLayersRootAndNoneNetwork() throws Exception {
     ContainerSpec spec = ContainerSpec.builder().lowerDirs(List.of(Path.of("/l")))
         .upperDir(Path.of("/u")).workDir(Path.of("/w")).args("true").build();
@@ -58,6 +72,8 @@ class RrunSpecTest {
     assertEquals("/", root.get("cwd").asText());
     assertEquals("", root.get("user").asText());
     assertEquals("buildkitsandbox", root.get("hostname").asText());
+    // Without a device cgroup, rrun must take the safe fallback (no CAP_MKNOD, nodev rootfs).
+    assertEquals("none", root.get("devicePolicy").asText());
     assertFalse(root.get("noNewPrivileges").asBoolean());
   }
 
