@@ -21,8 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Runs commands in containers (Dockerfile RUN steps, {@code jbuild run}) through the bundled
  * static helper {@code rrun}: new mount, pid, uts, ipc, cgroup and (unless {@link
  * NetworkMode#HOST}) network namespaces, an overlay root over the given layers, Docker's default
- * mounts, capabilities, masked paths and seccomp filter, a cgroup per container, and the command
- * as PID 2 under a reaping PID 1. The JVM itself never forks or unshares.
+ * mounts, capabilities, masked paths and seccomp filter, a cgroup per container with runc's
+ * default device rules ({@link DevicePolicy}), and the command as PID 2 under a reaping PID 1.
+ * The JVM itself never forks or unshares.
  *
  * <p>Each run generates /etc/hosts, /etc/resolv.conf and /etc/hostname in a per-run directory
  * under the state dir and bind-mounts them read-only. After the run, mount-point stubs the
