@@ -3,13 +3,16 @@ package dev.jbuild.runner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -111,6 +114,31 @@ class DevicePolicyTest {
           + "; mknod /c c 1 3; ls /b /c"), false);
       assertEquals(2, count(res.stderr(), "Operation not permitted"), res.stderr());
     }
+  }
+
+  /**
+   * When the kernel refuses the eBPF program (here: the target is no cgroup), rrun reports it and
+   * takes the same fallback instead of running without a policy.
+   */
+  @Test
+  void ebpfProgramRefused_fallsBackToNoMknodAndNodev() throws Exception {
+    Path runDir = Files.createDirectories(tmp.resolve("run"));
+    Path notACgroup = Files.createDirectories(tmp.resolve("not-a-cgroup"));
+    Path specFile = runDir.resolve("spec.json");
+    Files.write(specFile, RrunSpec.toJson(spec("mknod /b b " + majorMinor.replace(':', ' ')
+            + "; head -c 9 /hostdisk"), new RrunSpec.Runtime(
+        Files.createDirectories(runDir.resolve("rootfs")), List.of(), List.of(), List.of(), null,
+        false, new DevicePolicy(DevicePolicy.Enforcement.EBPF, notACgroup))));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    RrunInvocation.Outcome outcome = RrunInvocation.run(runner.helperPath(), specFile,
+        runDir.resolve("status"), new RrunInvocation.Io(out, err, false), Duration.ofSeconds(60));
+    String stderr = err.toString(StandardCharsets.UTF_8);
+    assertNotNull(outcome.status().deviceFallback, stderr);
+    assertNotEquals(0, outcome.helperExitCode(), stderr);
+    assertFalse(out.toString(StandardCharsets.UTF_8).contains(SECRET));
+    assertTrue(stderr.contains("mknod: /b: " + EPERM), stderr);
+    assertTrue(stderr.contains("Permission denied"), stderr);
   }
 
   /**
