@@ -1535,7 +1535,9 @@ static bool parse_device_rule(const char *text, int *type, long *major, long *mi
   *minor = strcmp(min, "*") == 0 ? -1 : strtol(min, NULL, 10);
   *access = 0;
   for (const char *a = acc; *a; a++)
-    *access |= *a == 'r' ? BPF_DEVCG_ACC_READ : *a == 'w' ? BPF_DEVCG_ACC_WRITE : BPF_DEVCG_ACC_MKNOD;
+    *access |= *a == 'r'   ? BPF_DEVCG_ACC_READ
+               : *a == 'w' ? BPF_DEVCG_ACC_WRITE
+                           : BPF_DEVCG_ACC_MKNOD;
   return true;
 }
 

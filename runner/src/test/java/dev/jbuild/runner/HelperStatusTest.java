@@ -32,6 +32,15 @@ class HelperStatusTest {
   }
 
   @Test
+  void parse_deviceFallback() throws Exception {
+    HelperStatus s = HelperStatus.parse(List.of("{\"pid\":42}",
+        "{\"devices\":\"fallback\",\"errno\":22,\"message\":\"attach: Invalid argument\"}",
+        "{\"exit\":0}"));
+    assertEquals("attach: Invalid argument", s.deviceFallback);
+    assertEquals(0, s.exit);
+  }
+
+  @Test
   void parse_rejectsUnknownLines() {
     assertThrows(IOException.class, () -> HelperStatus.parse(List.of("{\"what\":1}")));
   }

@@ -80,10 +80,10 @@ class DeviceAttackTest {
         + "RUN mknod /b b " + major + " " + minor + " && head -c 9 /b\n");
     Jbuild.Result build = jbuild.run("build", "--progress=plain", "-t", "attack/mknod",
         ctx.toString());
-    assertNotEquals(0, build.exitCode(), build.stdout());
-    assertFalse((build.stdout() + build.stderr()).contains(SECRET), build.stdout() + build.stderr());
-    assertTrue((build.stdout() + build.stderr()).contains("Operation not permitted"),
-        build.stdout() + build.stderr());
+    String output = build.stdout() + build.stderr();
+    assertNotEquals(0, build.exitCode(), output);
+    assertFalse(output.contains(SECRET), output);
+    assertTrue(output.contains("Operation not permitted"), output);
   }
 
   /**
