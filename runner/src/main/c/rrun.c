@@ -48,11 +48,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
-#include <linux/audit.h>
 #include <linux/bpf.h>
 #include <linux/capability.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <poll.h>
 #include <sys/signalfd.h>
 #include <termios.h>
@@ -68,6 +65,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "seccomp.h"
 
 #define EXIT_SETUP_FAILED 125
 #define EXIT_CANNOT_EXECUTE 126
@@ -1082,87 +1081,12 @@ static void resolve_user(const char *spec_user, struct exec_user *u) {
 /* Stage 2: privileges and exec                                                               */
 /* ------------------------------------------------------------------------------------------ */
 
-/*
- * A seccomp filter with the spirit of Docker's default profile (moby profiles/seccomp), written as
- * a deny list because Docker's allow list of ~350 names cannot be kept in step with every kernel
- * here. Denied with EPERM: what the default profile leaves out and the 14 default capabilities
- * do not already forbid (keyrings, bpf, perf, userfaultfd, kernel modules, reboot, clock and
- * swap changes, mount APIs, namespaces, cross-process memory access, io_uring), and clone/unshare
- * with namespace flags, so a build cannot create user namespaces. clone3 gets ENOSYS, as in
- * Docker, because its flags live in memory BPF cannot read; libc then falls back to clone.
- * Only the native ABI is allowed: 32-bit and x32 entry points would bypass the numbers below.
- */
-#if defined(__x86_64__)
-#define SECCOMP_NATIVE_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define SECCOMP_NATIVE_ARCH AUDIT_ARCH_AARCH64
-#endif
-
-#ifdef SECCOMP_NATIVE_ARCH
-static const long denied_syscalls[] = {
-#ifdef SYS_acct
-    SYS_acct,
-#endif
-    SYS_add_key, SYS_keyctl, SYS_request_key, SYS_bpf, SYS_perf_event_open, SYS_userfaultfd,
-    SYS_init_module, SYS_finit_module, SYS_delete_module, SYS_kexec_load,
-#ifdef SYS_kexec_file_load
-    SYS_kexec_file_load,
-#endif
-    SYS_reboot, SYS_swapon, SYS_swapoff, SYS_settimeofday, SYS_clock_settime, SYS_clock_adjtime,
-    SYS_adjtimex, SYS_mount, SYS_umount2, SYS_pivot_root, SYS_open_tree, SYS_move_mount,
-    SYS_fsopen, SYS_fsconfig, SYS_fsmount, SYS_fspick, SYS_mount_setattr, SYS_setns,
-    SYS_open_by_handle_at, SYS_name_to_handle_at, SYS_process_vm_readv, SYS_process_vm_writev,
-    SYS_kcmp, SYS_lookup_dcookie, SYS_quotactl, SYS_get_mempolicy, SYS_set_mempolicy, SYS_mbind,
-    SYS_move_pages, SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register,
-#ifdef SYS_iopl
-    SYS_iopl, SYS_ioperm,
-#endif
-#ifdef SYS_sysfs
-    SYS_sysfs, SYS_ustat, SYS_uselib,
-#endif
-};
-
-#define NS_FLAGS                                                                          \
-  (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
-   CLONE_NEWCGROUP)
-
+/* Docker's default seccomp profile as an allow list; the filter itself is in seccomp.c. */
 static void install_seccomp(void) {
-  enum { MAX = 128 };
-  struct sock_filter f[MAX];
-  size_t n = 0;
-  const size_t denied = sizeof denied_syscalls / sizeof denied_syscalls[0];
-#define EMIT(code, k, jt, jf) f[n++] = (struct sock_filter)BPF_JUMP(code, k, jt, jf)
-  EMIT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
-  EMIT(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_NATIVE_ARCH, 1, 0);
-  EMIT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM, 0, 0);
-  EMIT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr), 0, 0);
-#ifdef __x86_64__
-  EMIT(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1); /* x32 ABI */
-  EMIT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM, 0, 0);
-#endif
-  /* Each denied number jumps to the EPERM return placed right after the list. */
-  for (size_t i = 0; i < denied; i++)
-    EMIT(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)denied_syscalls[i], (unsigned char)(denied - i + 6), 0);
-  EMIT(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1);
-  EMIT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS, 0, 0);
-  EMIT(BPF_JMP | BPF_JEQ | BPF_K, SYS_unshare, 1, 0);
-  EMIT(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 2);
-  /* unshare(flags) and clone(flags, ...) on x86_64/arm64: flags are the first argument. */
-  EMIT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]), 0, 0);
-  EMIT(BPF_JMP | BPF_JSET | BPF_K, NS_FLAGS, 1, 0);
-  EMIT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
-  EMIT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM, 0, 0);
-#undef EMIT
-  if (n > MAX) die("seccomp", E2BIG, "filter too long");
-  struct sock_fprog prog = {(unsigned short)n, f};
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
-    die("seccomp", errno, "install the syscall filter");
+  char why[256];
+  int err = seccomp_install_default(why, sizeof why);
+  if (err) die("seccomp", err, "%s", why);
 }
-#else
-static void install_seccomp(void) {
-  die("seccomp", ENOSYS, "no syscall filter for this architecture");
-}
-#endif
 
 /* Docker's default capability set (containerd defaultUnixCaps). */
 static const int default_caps[] = {CAP_CHOWN,      CAP_DAC_OVERRIDE,     CAP_FSETID,

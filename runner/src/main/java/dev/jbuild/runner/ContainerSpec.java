@@ -29,8 +29,9 @@ import java.util.Objects;
  *     /etc/hostname
  * @param limits resource limits
  * @param noNewPrivileges set no_new_privs (BuildKit leaves it off so sudo works)
- * @param seccomp filter system calls like Docker's default seccomp profile (on by default): no
- *     user namespaces, keyrings, bpf, perf, mount APIs or kernel modules; see rrun.c
+ * @param seccomp filter system calls with Docker's default seccomp profile (on by default): an
+ *     allow list, so no namespaces, keyrings, bpf, perf, mount APIs, kernel modules or syscalls
+ *     newer than the profile; see runner/src/main/c/seccomp.c
  */
 public record ContainerSpec(
     List<Path> lowerDirs,
