@@ -82,7 +82,7 @@ public final class LayerStore {
       toRestrict.add(PrivateDirs.create(absolute.resolve(dir)));
     }
     if (!PrivateDirs.restrict(toRestrict).isEmpty()) {
-      LOG.warn("jbuild: store {} was readable by other users; restricted it to its owner (0700)",
+      LOG.warn("store {} was readable by other users; restricted it to its owner (0700)",
           absolute);
     }
     for (String dir : new String[] {"blobs/sha256", "ingest", "images", "gc"}) {
