@@ -80,8 +80,6 @@ class StoreAttackTest {
       }
     }
     assertFalse(setuid.isEmpty(), "the setuid program is unpacked in snapshots/: " + unpacked);
-    assertEquals("rwx------", mode(root));
-    assertEquals("rwx------", mode(root.resolve("snapshots")));
 
     String user = "jbsa" + ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
     useradd(user);
@@ -98,6 +96,8 @@ class StoreAttackTest {
     } finally {
       exec(List.of("userdel", user));
     }
+    assertEquals("rwx------", mode(root));
+    assertEquals("rwx------", mode(root.resolve("snapshots")));
   }
 
   /**
