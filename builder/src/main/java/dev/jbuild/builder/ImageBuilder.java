@@ -81,10 +81,13 @@ public final class ImageBuilder {
    */
   public BuildResult build(BuildRequest request, BuildListener listener)
       throws BuildException, InterruptedException {
-    String source = readDockerfile(request);
+    String source;
     Dockerfile dockerfile;
     try {
-      dockerfile = DockerfileParser.parse(source, request.dockerfile().getFileName().toString());
+      // Strict UTF-8, as `jbuild parse` reads it: one behaviour and a located error.
+      String fileName = request.dockerfile().getFileName().toString();
+      source = DockerfileParser.decode(readDockerfile(request), fileName);
+      dockerfile = DockerfileParser.parse(source, fileName);
     } catch (DockerfileSyntaxException e) {
       throw new BuildException(e.getMessage(), e);
     }
@@ -230,9 +233,9 @@ public final class ImageBuilder {
     values.put(prefix + "VARIANT", p.variant() == null ? "" : p.variant());
   }
 
-  private static String readDockerfile(BuildRequest request) throws BuildException {
+  private static byte[] readDockerfile(BuildRequest request) throws BuildException {
     try {
-      return Files.readString(request.dockerfile());
+      return Files.readAllBytes(request.dockerfile());
     } catch (NoSuchFileException e) {
       throw new BuildException("failed to read the Dockerfile: " + request.dockerfile()
           + ": no such file or directory", e);

@@ -2,12 +2,17 @@ package dev.jbuild.layerstore;
 
 import dev.jbuild.layerstore.fs.FileLocks;
 import dev.jbuild.layerstore.fs.GcLock;
+import dev.jbuild.layerstore.fs.PrivateDirs;
 import dev.jbuild.layerstore.gc.GcRoots;
 import dev.jbuild.layerstore.image.ImageStore;
 import dev.jbuild.layerstore.snapshot.SnapshotStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The jbuild store rooted at one directory:
@@ -20,7 +25,10 @@ import java.nio.file.Path;
  * root/meta/layers/           what is known about layer blobs ({@link LayerInfo})
  * root/gc/                    GC roots and the store lock
  * root/tmp/                   scratch space on the same file system
+ * root/cache/, containers/, runner/   the builder's caches, kept containers, the runner's files
  * </pre>
+ *
+ * <p>The root and the directories with unpacked content are private to the store's owner (0700).
  *
  * <p>Thread-safe, and several processes may open the same root: every publication is an atomic
  * rename and the shared mutable files are updated under file locks.
@@ -31,6 +39,15 @@ import java.nio.file.Path;
  * waits for every lease, and never deletes what such work is about to reference.
  */
 public final class LayerStore {
+  /**
+   * The directories under the root that hold unpacked layers, upperdirs, containers, caches and
+   * the runner's files; like the root they are mode 0700.
+   */
+  public static final List<String> PRIVATE_DIRS =
+      List.of("snapshots", "tmp", "cache", "containers", "runner");
+
+  private static final Logger LOG = LoggerFactory.getLogger(LayerStore.class);
+
   private final Path root;
   private final ContentStore content;
   private final SnapshotStore snapshots;
@@ -47,14 +64,28 @@ public final class LayerStore {
   }
 
   /**
-   * Opens (creating if needed) the store at {@code root}.
+   * Opens (creating if needed) the store at {@code root}. The root and the directories holding
+   * unpacked content ({@link #PRIVATE_DIRS}) are created with mode 0700, since an image's
+   * setuid-root binary unpacked under them must not be executable by other local users (issue #10
+   * item 2). An existing store where any of them is open to group or others is restricted to 0700
+   * and a one-line warning says so.
    *
-   * @throws IOException if the directories cannot be created
+   * @throws IOException if the directories cannot be created or restricted
    */
   public static LayerStore open(Path root) throws IOException {
     Path absolute = root.toAbsolutePath().normalize();
-    for (String dir : new String[] {"blobs/sha256", "ingest", "snapshots", "images", "tmp",
-        "gc"}) {
+    PrivateDirs.create(absolute);
+    List<Path> toRestrict = new ArrayList<>();
+    // The real path, so a store reached through a symbolic link is restricted too.
+    toRestrict.add(absolute.toRealPath());
+    for (String dir : PRIVATE_DIRS) {
+      toRestrict.add(PrivateDirs.create(absolute.resolve(dir)));
+    }
+    if (!PrivateDirs.restrict(toRestrict).isEmpty()) {
+      LOG.warn("store {} was readable by other users; restricted it to its owner (0700)",
+          absolute);
+    }
+    for (String dir : new String[] {"blobs/sha256", "ingest", "images", "gc"}) {
       Files.createDirectories(absolute.resolve(dir));
     }
     return new LayerStore(absolute);

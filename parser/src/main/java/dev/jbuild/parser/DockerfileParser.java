@@ -1,5 +1,6 @@
 package dev.jbuild.parser;
 
+import dev.jbuild.parser.ast.SourceRange;
 import dev.jbuild.parser.internal.DockerfileReader;
 
 /**
@@ -25,5 +26,33 @@ public final class DockerfileParser {
    */
   public static Dockerfile parse(String text, String fileName) throws DockerfileSyntaxException {
     return DockerfileReader.read(text, fileName);
+  }
+
+  /**
+   * Parses a Dockerfile read as bytes: decodes them strictly as UTF-8 ({@link #decode}), then
+   * parses the text. The {@code jbuild build} and {@code jbuild parse} paths both use this, so a
+   * file one accepts the other accepts too.
+   *
+   * @throws DockerfileSyntaxException on invalid UTF-8 or the first syntax error, with its position
+   */
+  public static Dockerfile parse(byte[] bytes, String fileName) throws DockerfileSyntaxException {
+    return parse(decode(bytes, fileName), fileName);
+  }
+
+  /**
+   * Decodes Dockerfile bytes strictly as UTF-8 (BuildKit reads bytes and passes invalid sequences
+   * through; jbuild works on Java strings, where they would silently become U+FFFD, so it rejects
+   * them).
+   *
+   * @throws DockerfileSyntaxException {@code <fileName>:LINE:COLUMN: invalid UTF-8: byte 0xNN} at
+   *     the first invalid byte
+   */
+  public static String decode(byte[] bytes, String fileName) throws DockerfileSyntaxException {
+    try {
+      return Utf8Text.decode(bytes);
+    } catch (InvalidUtf8Exception e) {
+      throw new DockerfileSyntaxException(fileName, SourceRange.at(e.line(), e.column()),
+          e.detail());
+    }
   }
 }

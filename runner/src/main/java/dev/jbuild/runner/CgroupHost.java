@@ -45,8 +45,10 @@ record CgroupHost(Mode mode, Path unified, Map<Path, String> v1Mounts) {
     if ("cgroup2".equals(Files.getFileStore(ROOT).type())) {
       return new CgroupHost(Mode.UNIFIED, ROOT, Map.of());
     }
-    Map<Path, String> v1 = v1Mounts(
-        Files.readString(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8));
+    // Leniently decoded: any mount point name may be there, UTF-8 or not (issue #10 item 6), and
+    // the cgroup mounts we look for are ASCII.
+    Map<Path, String> v1 = v1Mounts(new String(
+        Files.readAllBytes(Path.of("/proc/self/mountinfo")), StandardCharsets.UTF_8));
     Path unified = ROOT.resolve("unified");
     if (Files.isDirectory(unified) && "cgroup2".equals(Files.getFileStore(unified).type())) {
       return new CgroupHost(Mode.HYBRID, unified, v1);

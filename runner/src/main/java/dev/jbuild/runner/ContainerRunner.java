@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,8 +112,20 @@ public final class ContainerRunner implements AutoCloseable {
   private static ContainerRunner create(Path stateDir, CgroupHost host, boolean shareNetworks)
       throws RunnerException {
     Path dir = stateDir.toAbsolutePath().normalize();
+    try {
+      ownerOnly(dir);
+    } catch (IOException e) {
+      throw new RunnerException("Tried to create the runner's directory " + dir
+          + " but failed because: " + e + ". Check that its parent is writable.", e);
+    }
     ContainerRunner runner =
         new ContainerRunner(dir, RrunBinary.extract(dir), host, shareNetworks);
+    try {
+      ownerOnly(runner.runsRoot);
+    } catch (IOException e) {
+      throw new RunnerException("Tried to create " + runner.runsRoot + " for the containers' "
+          + "scratch dirs but failed because: " + e, e);
+    }
     runner.sweepStale();
     synchronized (HOOK_LOCK) {
       if (!hookInstalled) {
@@ -129,6 +144,26 @@ public final class ContainerRunner implements AutoCloseable {
    */
   void disableDevicePolicy() {
     deviceCgroups = false;
+  }
+
+  /**
+   * Makes {@code dir} (and missing parents) and gives it mode 0700: run dirs hold each
+   * container's rootfs mount point and generated files, and only root, which mounts them, needs
+   * to reach them (issue #10 item 2).
+   */
+  private static void ownerOnly(Path dir) throws IOException {
+    Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rwx------");
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir.getParent());
+      try {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(ownerOnly));
+      } catch (FileAlreadyExistsException e) {
+        // Made concurrently by another runner.
+      }
+    }
+    if (!Files.getPosixFilePermissions(dir).equals(ownerOnly)) {
+      Files.setPosixFilePermissions(dir, ownerOnly);
+    }
   }
 
   /** The extracted helper binary. */

@@ -8,7 +8,6 @@ import dev.jbuild.parser.ast.Heredoc;
 import dev.jbuild.parser.ast.SyntaxNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -54,10 +53,10 @@ final class ParseCommand implements Callable<Integer> {
     return 0;
   }
 
-  private String read() throws IOException {
+  /** The raw bytes: the parser decodes them strictly, as {@code jbuild build} does. */
+  private byte[] read() throws IOException {
     try {
-      byte[] bytes = file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
-      return new String(bytes, StandardCharsets.UTF_8);
+      return file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
     } catch (NoSuchFileException e) {
       throw new IOException("Tried to read " + file + " but failed because: no such file", e);
     } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.jbuild.builder.fs;
 
 import dev.jbuild.layerstore.posix.Posix;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -219,13 +220,17 @@ public final class LayeredRootfs {
     return p.isPresent() && Files.isDirectory(p.get(), LinkOption.NOFOLLOW_LINKS);
   }
 
-  /** Reads a small text file such as {@code /etc/passwd}; empty when it does not exist. */
+  /**
+   * Reads a small text file such as {@code /etc/passwd}; empty when it does not exist. Bytes that
+   * are not UTF-8 (a Latin-1 GECOS field in an image's passwd) become U+FFFD instead of failing
+   * the read, as the image is untrusted input and other lines must still be found.
+   */
   public Optional<String> readString(String containerPath) throws IOException {
     Optional<Path> p = locate(resolve(containerPath, true));
     if (p.isEmpty() || !Files.isRegularFile(p.get(), LinkOption.NOFOLLOW_LINKS)) {
       return Optional.empty();
     }
-    return Optional.of(Files.readString(p.get()));
+    return Optional.of(new String(Files.readAllBytes(p.get()), StandardCharsets.UTF_8));
   }
 
   /** True for an overlay whiteout: a character device with device number 0/0. */

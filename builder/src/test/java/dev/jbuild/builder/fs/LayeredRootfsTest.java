@@ -43,6 +43,20 @@ class LayeredRootfsTest {
     assertTrue(fs.isDirectory("/etc"));
   }
 
+  /**
+   * Issue #10 item 6: an image's {@code /etc/passwd} with a Latin-1 GECOS field failed {@code COPY
+   * --chown=name} with "Input length = 1"; the other lines must still be readable.
+   */
+  @Test
+  void readString_notUtf8_keepsTheOtherLines() throws IOException {
+    Path lower = layer("lower");
+    Files.createDirectories(lower.resolve("etc"));
+    Files.write(lower.resolve("etc/passwd"), new byte[] {'j', ':', 'x', ':', '1', ':', '1', ':',
+        'J', (byte) 0xE9, ':', '/', ':', '/', 's', 'h', '\n', 'a', ':', 'x', '\n'});
+    LayeredRootfs fs = new LayeredRootfs(List.of(lower), p -> false);
+    assertEquals("j:x:1:1:J\uFFFD:/:/sh\na:x\n", fs.readString("/etc/passwd").orElseThrow());
+  }
+
   @Test
   void locate_opaqueDirectoryHidesLowerChildren() throws IOException {
     Path lower = layer("lower");

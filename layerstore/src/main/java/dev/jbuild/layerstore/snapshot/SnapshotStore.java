@@ -4,6 +4,7 @@ import dev.jbuild.layerstore.ContentStore;
 import dev.jbuild.layerstore.Layer;
 import dev.jbuild.layerstore.LayerInfo;
 import dev.jbuild.layerstore.fs.FileLocks;
+import dev.jbuild.layerstore.fs.PrivateDirs;
 import dev.jbuild.layerstore.fs.TreeSummary;
 import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.oci.Digest;
@@ -67,6 +68,8 @@ public final class SnapshotStore {
     this.root = root.toAbsolutePath().normalize();
     this.content = content;
     this.extractor = extractor;
+    // Owner only: snapshots hold images' setuid binaries (issue #10 item 2, see PrivateDirs).
+    PrivateDirs.create(this.root);
     for (String dir : new String[] {"meta/chains", "meta/info", "meta/locks", "tmp", "scratch",
         "empty"}) {
       Files.createDirectories(this.root.resolve(dir));

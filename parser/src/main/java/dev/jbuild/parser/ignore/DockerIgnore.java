@@ -1,7 +1,8 @@
 package dev.jbuild.parser.ignore;
 
+import dev.jbuild.parser.InvalidUtf8Exception;
+import dev.jbuild.parser.Utf8Text;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,7 +121,7 @@ public final class DockerIgnore {
    * Loads the ignore file chosen by {@link #locate}, or {@link #empty()} when there is none.
    *
    * @throws IOException "Tried to read X but failed because: ..." when the file cannot be read or
-   *     has an invalid pattern
+   *     has an invalid pattern; {@code X:LINE:COLUMN: invalid UTF-8: byte 0xNN} when it is not UTF-8
    */
   public static DockerIgnore load(Path contextDir, Path dockerfile) throws IOException {
     Optional<Path> file = locate(contextDir, dockerfile);
@@ -128,7 +129,9 @@ public final class DockerIgnore {
       return EMPTY;
     }
     try {
-      return parse(Files.readString(file.get(), StandardCharsets.UTF_8));
+      return parse(Utf8Text.decode(Files.readAllBytes(file.get())));
+    } catch (InvalidUtf8Exception e) {
+      throw new IOException(file.get() + ":" + e.getMessage(), e);
     } catch (IllegalArgumentException | IOException e) {
       throw new IOException(
           "Tried to read " + file.get() + " but failed because: " + e.getMessage(), e);
