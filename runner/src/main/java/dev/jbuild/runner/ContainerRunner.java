@@ -245,7 +245,13 @@ public final class ContainerRunner implements AutoCloseable {
     BridgeNetwork.Namespace netns = null;
     HelperStatus status = null;
     RunnerException failure = null;
+    byte[] json = null;
     try {
+      if (!spec.secrets().isEmpty() && io.attached() && io.interactive()) {
+        throw new RunnerException("Tried to run " + commandForMessages(spec) + " with secrets "
+            + "but failed because: secrets reach the container only over a pipe, which an "
+            + "interactive run's stdin cannot be; run it without -i");
+      }
       List<BindMount> mounts = prepareRunDir(spec, runDir);
       cgroup = Cgroup.create(cgroups, "run-" + runId, spec.limits());
       activeRun.cgroup = cgroup;
@@ -254,10 +260,11 @@ public final class ContainerRunner implements AutoCloseable {
       }
       Path specFile = runDir.resolve("spec.json");
       Path statusFile = runDir.resolve("status");
-      Files.write(specFile, RrunSpec.toJson(spec, new RrunSpec.Runtime(runDir.resolve("rootfs"),
+      json = RrunSpec.toJson(spec, new RrunSpec.Runtime(runDir.resolve("rootfs"),
           mounts, cgroup.procsFiles(), cgroup.containerMounts(),
-          netns == null ? null : netns.path(), tty)));
-      RrunInvocation.Outcome outcome = RrunInvocation.run(rrun, specFile, statusFile, io, timeout);
+          netns == null ? null : netns.path(), tty));
+      RrunInvocation.Outcome outcome =
+          RrunInvocation.run(rrun, json, specFile, statusFile, io, timeout);
       status = outcome.status();
       return exitStatus(spec, outcome, cgroup);
     } catch (IOException e) {
@@ -268,6 +275,9 @@ public final class ContainerRunner implements AutoCloseable {
       failure = e;
       throw e;
     } finally {
+      if (json != null) {
+        java.util.Arrays.fill(json, (byte) 0); // it may hold secrets
+      }
       if (status == null) {
         // Interrupted or failed before we read the report: the stubs must still be removed.
         status = readStatusQuietly(runDir.resolve("status"));
