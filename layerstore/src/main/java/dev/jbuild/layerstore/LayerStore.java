@@ -8,6 +8,7 @@ import dev.jbuild.layerstore.snapshot.SnapshotStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The jbuild store rooted at one directory:
@@ -68,6 +69,22 @@ public final class LayerStore {
   /** Scratch space on the store's file system ({@code root/tmp}). */
   public Path tmp() {
     return root.resolve("tmp");
+  }
+
+  /**
+   * A fresh private directory {@code tmp/<prefix><random>}, locked until closed (closing deletes
+   * it); if this process dies first, {@link #tempLeftovers()} lists it.
+   */
+  public TempDir newTempDir(String prefix) throws IOException {
+    return TempDir.create(tmp(), prefix);
+  }
+
+  /**
+   * Scratch directories under {@code tmp/} left by processes that are gone (see {@link
+   * TempDir}), for prune and verify to remove. Live ones are never listed.
+   */
+  public List<Path> tempLeftovers() throws IOException {
+    return TempDir.leftovers(tmp());
   }
 
   /** The blobs. */
