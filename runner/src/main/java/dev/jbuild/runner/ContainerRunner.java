@@ -71,7 +71,8 @@ public final class ContainerRunner implements AutoCloseable {
   /**
    * Prepares a runner keeping its files under {@code stateDir}: the helper at
    * {@code bin/rrun-<sha256>} (extracted, or re-extracted if its content does not match) and
-   * per-run scratch dirs (spec, status, generated /etc files, the rootfs mount point) under
+   * per-run scratch dirs (status, generated /etc files, the rootfs mount point; the spec goes to
+   * rrun over a pipe, never a file, unless stdin is attached) under
    * {@code /run/jbuild/runs/}, a tmpfs where creating and deleting them is cheap, or under
    * {@code runs/} if the host has no {@code /run}. Removes what crashed runs of dead JVMs left behind
    * (see the class comment).
