@@ -62,8 +62,8 @@ class SecretAttackTest {
    * Attack: run a build whose RUN reads a {@code --secret} file and then sleeps, and while it
    * sleeps search the store, the runner's state dir and /tmp for the value; then {@code kill -9}
    * the jbuild JVM and search again. Must: the value is in no file at any point, the container
-   * dies with jbuild, and {@code prune --all} and {@code verify --repair} then succeed on a store
-   * that verifies clean.
+   * dies with jbuild, the next build's runner sweeps the dead run's cgroup, and {@code prune
+   * --all} and {@code verify --repair} then succeed on a store that verifies clean.
    */
   @Test
   void killedBuild_leavesTheSecretInNoFile() throws Exception {
@@ -87,6 +87,10 @@ class SecretAttackTest {
     waitFor(() -> sleepers(nap).isEmpty(), "the container to die with jbuild");
     assertNoFileContains(value, "after kill -9 of jbuild");
     assertFalse(read(log).contains(value), "secret in the build output");
+    // The next runner removes what the killed one left (its cgroups are named after its pid).
+    jbuild.run("build", "--no-cache", context("after-kill", "FROM localbase/busybox:1\n"
+        + "RUN true\n").toString()).assertSuccess();
+    assertEquals(List.of(), cgroupsOf(build.pid()), "cgroups of the killed build");
 
     jbuild.run("prune", "--all").assertSuccess();
     jbuild.run("verify", "--repair").assertSuccess();
@@ -201,6 +205,16 @@ class SecretAttackTest {
         // gone meanwhile
       }
     });
+    return found;
+  }
+
+  /** Cgroup directories named after a runner JVM's pid ({@code run-<pid>-<id>}). */
+  private static List<Path> cgroupsOf(long pid) throws IOException {
+    List<Path> found = new ArrayList<>();
+    try (var paths = Files.find(Path.of("/sys/fs/cgroup"), 4, (p, a) -> a.isDirectory()
+        && p.getFileName() != null && p.getFileName().toString().startsWith("run-" + pid + "-"))) {
+      paths.forEach(found::add);
+    }
     return found;
   }
 
