@@ -2,9 +2,11 @@
  * rrun — the container helper of jbuild's runner module.
  *
  * Usage: rrun SPEC_JSON_PATH STATUS_PATH
+ *        rrun - STATUS_PATH      (the spec comes on stdin, which then becomes /dev/null)
  *
  * The JVM must never fork or unshare itself (see docs/runner.md §1), so Java starts this small
- * static, single-threaded program with ProcessBuilder. It reads a JSON spec written by Java,
+ * static, single-threaded program with ProcessBuilder. It reads a JSON spec written by Java
+ * (over a pipe when it carries secrets, which must never be written to a file),
  * creates the namespaces, mounts the overlay root, /proc, /dev, /sys and the bind mounts,
  * pivots into the new root, drops privileges and runs the command as PID 2 under a reaping PID 1.
  *
@@ -448,6 +450,8 @@ static struct json *json_get(const struct json *obj, const char *key) {
 /* The spec                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
+static bool write_all(int fd, const char *buf, ssize_t n);
+
 struct bind_mount {
   const char *source;
   const char *target;
@@ -461,6 +465,19 @@ struct cgroup_mount {
   const char *target;
   const char *type;
   const char *data;
+};
+
+/* A secret (BuildKit RUN --mount=type=secret): a read-only file on a private tmpfs, an
+ * environment variable, or both. Its bytes exist only in memory and in that tmpfs. */
+struct secret {
+  const char *target;   /* absolute path in the container, or NULL for an env-only secret */
+  const char *env;      /* environment variable name, or NULL */
+  unsigned char *data;  /* the decoded value; zeroed once it is no longer needed */
+  size_t len;
+  uid_t uid;
+  gid_t gid;
+  mode_t mode;
+  int tree_fd;          /* detached clone of its file on the staging tmpfs */
 };
 
 struct spec {
@@ -493,6 +510,8 @@ struct spec {
   char **device_rules;      /* allowed devices, v1 syntax: "c 1:3 rwm", "b *:* m" */
   size_t device_rule_count;
   bool restrict_devices;    /* no device policy: drop CAP_MKNOD, mount the rootfs nodev */
+  struct secret *secrets;
+  size_t secret_count;
   char tty_slave[64];       /* set by PID 1: the pty's slave path inside the container */
 };
 
@@ -533,8 +552,10 @@ static bool spec_bool(const struct json *root, const char *key) {
   return v->boolean;
 }
 
+/* Reads path, or stdin when path is "-" (then stdin becomes /dev/null for the container). */
 static char *read_file(const char *path, size_t *len) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  bool from_stdin = strcmp(path, "-") == 0;
+  int fd = from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) die("spec", errno, "open %s", path);
   size_t cap = 4096, n = 0;
   char *buf = xmalloc(cap);
@@ -547,9 +568,110 @@ static char *read_file(const char *path, size_t *len) {
     n += (size_t)r;
   }
   close(fd);
+  if (from_stdin) {
+    int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd < 0) die("spec", errno, "open /dev/null");
+    if (null_fd != STDIN_FILENO) {
+      if (dup2(null_fd, STDIN_FILENO) < 0) die("spec", errno, "dup2 /dev/null");
+      close(null_fd);
+    }
+  }
   buf[n] = '\0';
   *len = n;
   return buf;
+}
+
+static int base64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+/* Decodes standard base64 (Jackson's binary encoding, '=' padded). */
+static unsigned char *base64_decode(const char *in, size_t *out_len) {
+  size_t n = strlen(in);
+  unsigned char *out = xmalloc(n / 4 * 3 + 3);
+  size_t len = 0;
+  unsigned acc = 0;
+  int bits = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (in[i] == '=') break;
+    int v = base64_value(in[i]);
+    if (v < 0) die("spec", 0, "a secret's data is not valid base64");
+    acc = (acc << 6) | (unsigned)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[len++] = (unsigned char)(acc >> bits);
+    }
+  }
+  *out_len = len;
+  return out;
+}
+
+static unsigned long spec_id(const struct json *m, const char *key, unsigned long fallback,
+                             unsigned long max) {
+  const struct json *v = json_get(m, key);
+  if (!v || v->type == J_NULL) return fallback;
+  if (v->type != J_NUMBER || v->number < 0 || v->number > (double)max ||
+      v->number != (double)(unsigned long)v->number)
+    die("spec", 0, "secrets[].%s must be an integer from 0 to %lu", key, max);
+  return (unsigned long)v->number;
+}
+
+/* Sets NAME=value in the env array, replacing an entry of the same name. */
+static void set_env(struct spec *s, const char *name, const unsigned char *value, size_t len) {
+  size_t nlen = strlen(name);
+  char *entry = xmalloc(nlen + len + 2);
+  memcpy(entry, name, nlen);
+  entry[nlen] = '=';
+  memcpy(entry + nlen + 1, value, len);
+  for (size_t i = 0; i < s->env_count; i++) {
+    if (strncmp(s->env[i], name, nlen) == 0 && s->env[i][nlen] == '=') {
+      s->env[i] = entry;
+      return;
+    }
+  }
+  s->env = xrealloc(s->env, (s->env_count + 2) * sizeof *s->env);
+  s->env[s->env_count++] = entry;
+  s->env[s->env_count] = NULL;
+}
+
+/* secrets: [{"target":"/run/secrets/x"?, "env":"X"?, "data":"<base64>", "uid", "gid", "mode"}] */
+static void load_secrets(const struct json *root, struct spec *s) {
+  const struct json *secrets = json_get(root, "secrets");
+  if (!secrets || secrets->type == J_NULL) return;
+  if (secrets->type != J_ARRAY) die("spec", 0, "field \"secrets\" must be an array");
+  s->secrets = xmalloc(secrets->count * sizeof *s->secrets);
+  s->secret_count = secrets->count;
+  for (size_t i = 0; i < secrets->count; i++) {
+    const struct json *m = secrets->items[i];
+    struct secret *sec = &s->secrets[i];
+    if (m->type != J_OBJECT) die("spec", 0, "secrets[%zu] must be an object", i);
+    sec->target = spec_string(m, "target", false, NULL);
+    sec->env = spec_string(m, "env", false, NULL);
+    if (!sec->target && !sec->env) die("spec", 0, "secrets[%zu] needs a target or an env", i);
+    if (sec->target && sec->target[0] != '/')
+      die("spec", 0, "secret target \"%s\" must be absolute", sec->target);
+    if (sec->env && (!sec->env[0] || strchr(sec->env, '=')))
+      die("spec", 0, "secret env name \"%s\" is not valid", sec->env);
+    char *encoded = (char *)spec_string(m, "data", true, NULL);
+    sec->data = base64_decode(encoded, &sec->len);
+    explicit_bzero(encoded, strlen(encoded));
+    sec->uid = (uid_t)spec_id(m, "uid", 0, 0xfffffffeUL);
+    sec->gid = (gid_t)spec_id(m, "gid", 0, 0xfffffffeUL);
+    sec->mode = (mode_t)spec_id(m, "mode", 0400, 07777);
+    sec->tree_fd = -1;
+    if (sec->env) {
+      /* Never name the value in a message. */
+      if (memchr(sec->data, '\0', sec->len))
+        die("spec", 0, "the secret for env %s contains a NUL byte", sec->env);
+      set_env(s, sec->env, sec->data, sec->len);
+    }
+  }
 }
 
 static void load_spec(const char *path, struct spec *s) {
@@ -559,6 +681,9 @@ static void load_spec(const char *path, struct spec *s) {
   size_t offset;
   struct json *root = json_parse(text, len, &error, &offset);
   if (!root) die("spec", 0, "invalid JSON in %s at offset %zu: %s", path, offset, error);
+  /* The text may hold secrets; the parsed tree has its own copies. */
+  explicit_bzero(text, len);
+  free(text);
   if (root->type != J_OBJECT) die("spec", 0, "spec must be a JSON object");
 
   s->rootfs = spec_string(root, "rootfs", true, NULL);
@@ -633,6 +758,21 @@ static void load_spec(const char *path, struct spec *s) {
     }
   }
   if (s->cwd[0] != '/') die("spec", 0, "cwd \"%s\" must be absolute", s->cwd);
+  load_secrets(root, s);
+}
+
+/* Forgets the secrets' values (stage 0 after the clone, stage 1 once they are on the tmpfs). */
+static void wipe_secrets(struct spec *s, bool env_too) {
+  for (size_t i = 0; i < s->secret_count; i++) {
+    struct secret *sec = &s->secrets[i];
+    explicit_bzero(sec->data, sec->len);
+    if (env_too && sec->env) {
+      size_t nlen = strlen(sec->env);
+      for (size_t j = 0; j < s->env_count; j++)
+        if (strncmp(s->env[j], sec->env, nlen) == 0 && s->env[j][nlen] == '=')
+          explicit_bzero(s->env[j] + nlen + 1, strlen(s->env[j] + nlen + 1));
+    }
+  }
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -862,6 +1002,63 @@ static void setup_bind_mounts(const struct spec *s) {
   }
 }
 
+/*
+ * Secrets never touch a disk: each is written to a small private tmpfs (BuildKit's secret mount
+ * options: nodev,nosuid,noexec,mode=0700; solver/llbsolver/mounts/mount.go), mounted for a
+ * moment on the still-empty rootfs dir of this private mount namespace, and a read-only clone
+ * of each file is kept. The staging mount is then detached, so nothing but those clones (and
+ * the mount namespace holding them) keeps the tmpfs alive: it is freed when the container ends,
+ * however it ends. Runs before the overlay is mounted on the same dir.
+ */
+static void stage_secrets(struct spec *s) {
+  size_t files = 0, bytes = 0;
+  for (size_t i = 0; i < s->secret_count; i++) {
+    if (!s->secrets[i].target) continue;
+    files++;
+    bytes += (s->secrets[i].len + 4095) / 4096 * 4096;
+  }
+  if (files == 0) return;
+  char opts[128];
+  snprintf(opts, sizeof opts, "mode=0700,size=%zu,nr_inodes=%zu", bytes + 65536, files + 16);
+  mount_fs("tmpfs", s->rootfs, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts);
+  for (size_t i = 0; i < s->secret_count; i++) {
+    struct secret *sec = &s->secrets[i];
+    if (!sec->target) continue;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%zu", s->rootfs, i);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) die("mount secret", errno, "create the file for secret %s", sec->target);
+    if (!write_all(fd, (const char *)sec->data, (ssize_t)sec->len))
+      die("mount secret", errno, "write secret %s", sec->target);
+    if (fchown(fd, sec->uid, sec->gid) != 0)
+      die("mount secret", errno, "chown secret %s", sec->target);
+    if (fchmod(fd, sec->mode) != 0) die("mount secret", errno, "chmod secret %s", sec->target);
+    close(fd);
+    sec->tree_fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (sec->tree_fd < 0) die("mount secret", errno, "clone the mount of secret %s", sec->target);
+    struct mount_attr attr = {0};
+    attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+    if (mount_setattr(sec->tree_fd, "", AT_EMPTY_PATH, &attr, sizeof attr) != 0)
+      die("mount secret", errno, "make secret %s read-only", sec->target);
+  }
+  if (umount2(s->rootfs, MNT_DETACH) != 0) die("mount secret", errno, "detach the secrets' tmpfs");
+  wipe_secrets(s, false);
+}
+
+/* After the user's bind mounts, so a secret may land inside one (as with BuildKit). */
+static void mount_secrets(const struct spec *s) {
+  for (size_t i = 0; i < s->secret_count; i++) {
+    const struct secret *sec = &s->secrets[i];
+    if (!sec->target) continue;
+    char target[PATH_MAX];
+    resolve_final_symlinks(sec->target, target, sizeof target);
+    mount_point(target, false);
+    if (move_mount(sec->tree_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+      die("mount secret", errno, "mount secret on %s", sec->target);
+    close(sec->tree_fd);
+  }
+}
+
 /* Same lists as runc/containerd defaults (docs/runner.md §2 "Masked paths"). */
 static const char *const masked_paths[] = {
     "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
@@ -923,6 +1120,7 @@ static void setup_cgroup_mounts(const struct spec *s) {
 static void setup_mounts(struct spec *s) {
   /* Nothing we mount may propagate back to the host (and pivot_root refuses shared parents). */
   mount_fs(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+  stage_secrets(s);
   mount_overlay(s);
   open_bind_sources(s);
   enter_rootfs(s);
@@ -935,6 +1133,7 @@ static void setup_mounts(struct spec *s) {
   mount_fs("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL);
   setup_cgroup_mounts(s);
   setup_bind_mounts(s);
+  mount_secrets(s);
   mask_paths();
 }
 
@@ -1571,7 +1770,7 @@ static void reset_process_state(void) {
 
 int main(int argc, char **argv) {
   if (argc != 3) {
-    fprintf(stderr, "usage: rrun SPEC_JSON_PATH STATUS_PATH\n");
+    fprintf(stderr, "usage: rrun SPEC_JSON_PATH|- STATUS_PATH\n");
     return 2;
   }
   pid_t starter = getppid();
@@ -1614,6 +1813,8 @@ int main(int argc, char **argv) {
   /* clone rather than unshare+fork: one call creates every namespace and the new PID 1. */
   pid_t child = clone(stage1, stack + stack_size, flags, &args);
   if (child < 0) die("clone", errno, "clone the container init");
+  /* Stage 1 has its own copy of the secrets; this process never needs them again. */
+  wipe_secrets(&s, true);
   close(release[0]);
   container_pid = child;
 

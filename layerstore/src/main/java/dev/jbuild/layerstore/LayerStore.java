@@ -101,6 +101,22 @@ public final class LayerStore {
     return root.resolve("tmp");
   }
 
+  /**
+   * A fresh private directory {@code tmp/<prefix><random>}, locked until closed (closing deletes
+   * it); if this process dies first, {@link #tempLeftovers()} lists it.
+   */
+  public TempDir newTempDir(String prefix) throws IOException {
+    return TempDir.create(tmp(), prefix);
+  }
+
+  /**
+   * Scratch directories under {@code tmp/} left by processes that are gone (see {@link
+   * TempDir}), for prune and verify to remove. Live ones are never listed.
+   */
+  public List<Path> tempLeftovers() throws IOException {
+    return TempDir.leftovers(tmp());
+  }
+
   /** The blobs. */
   public ContentStore content() {
     return content;

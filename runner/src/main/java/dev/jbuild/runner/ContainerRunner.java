@@ -77,7 +77,8 @@ public final class ContainerRunner implements AutoCloseable {
   /**
    * Prepares a runner keeping its files under {@code stateDir}: the helper at
    * {@code bin/rrun-<sha256>} (extracted, or re-extracted if its content does not match) and
-   * per-run scratch dirs (spec, status, generated /etc files, the rootfs mount point) under
+   * per-run scratch dirs (status, generated /etc files, the rootfs mount point; the spec goes to
+   * rrun over a pipe, never a file, unless stdin is attached) under
    * {@code /run/jbuild/runs/}, a tmpfs where creating and deleting them is cheap, or under
    * {@code runs/} if the host has no {@code /run}. Removes what crashed runs of dead JVMs left behind
    * (see the class comment).
@@ -291,7 +292,13 @@ public final class ContainerRunner implements AutoCloseable {
     BridgeNetwork.Namespace netns = null;
     HelperStatus status = null;
     RunnerException failure = null;
+    byte[] json = null;
     try {
+      if (!spec.secrets().isEmpty() && io.attached() && io.interactive()) {
+        throw new RunnerException("Tried to run " + commandForMessages(spec) + " with secrets "
+            + "but failed because: secrets reach the container only over a pipe, which an "
+            + "interactive run's stdin cannot be; run it without -i");
+      }
       List<BindMount> mounts = prepareRunDir(spec, runDir);
       cgroup = Cgroup.create(cgroups, "run-" + runId, spec.limits(), deviceCgroups);
       activeRun.cgroup = cgroup;
@@ -300,10 +307,11 @@ public final class ContainerRunner implements AutoCloseable {
       }
       Path specFile = runDir.resolve("spec.json");
       Path statusFile = runDir.resolve("status");
-      Files.write(specFile, RrunSpec.toJson(spec, new RrunSpec.Runtime(runDir.resolve("rootfs"),
+      json = RrunSpec.toJson(spec, new RrunSpec.Runtime(runDir.resolve("rootfs"),
           mounts, cgroup.procsFiles(), cgroup.containerMounts(),
-          netns == null ? null : netns.path(), tty, cgroup.devicePolicy())));
-      RrunInvocation.Outcome outcome = RrunInvocation.run(rrun, specFile, statusFile, io, timeout);
+          netns == null ? null : netns.path(), tty, cgroup.devicePolicy()));
+      RrunInvocation.Outcome outcome =
+          RrunInvocation.run(rrun, json, specFile, statusFile, io, timeout);
       status = outcome.status();
       return exitStatus(spec, outcome, cgroup);
     } catch (IOException e) {
@@ -314,6 +322,9 @@ public final class ContainerRunner implements AutoCloseable {
       failure = e;
       throw e;
     } finally {
+      if (json != null) {
+        java.util.Arrays.fill(json, (byte) 0); // it may hold secrets
+      }
       if (status == null) {
         // Interrupted or failed before we read the report: the stubs must still be removed.
         status = readStatusQuietly(runDir.resolve("status"));

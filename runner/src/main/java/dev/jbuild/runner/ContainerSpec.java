@@ -32,6 +32,10 @@ import java.util.Objects;
  * @param seccomp filter system calls with Docker's default seccomp profile (on by default): an
  *     allow list, so no namespaces, keyrings, bpf, perf, mount APIs, kernel modules or syscalls
  *     newer than the profile; see runner/src/main/c/seccomp.c
+ * @param secrets secret files (on a private tmpfs, mounted after {@code mounts}) and secret
+ *     environment variables (which override {@code env} entries of the same name); their values
+ *     reach the helper only over a pipe, so a spec with secrets cannot run with this JVM's stdin
+ *     attached
  */
 public record ContainerSpec(
     List<Path> lowerDirs,
@@ -47,7 +51,8 @@ public record ContainerSpec(
     List<BindMount> mounts,
     ResourceLimits limits,
     boolean noNewPrivileges,
-    boolean seccomp) {
+    boolean seccomp,
+    List<SecretMount> secrets) {
 
   public ContainerSpec {
     lowerDirs = List.copyOf(lowerDirs);
@@ -78,6 +83,7 @@ public record ContainerSpec(
     Objects.requireNonNull(network, "network");
     mounts = List.copyOf(mounts);
     Objects.requireNonNull(limits, "limits");
+    secrets = List.copyOf(secrets);
     for (List<String> strings : List.of(args, env, List.of(workingDir, user, hostname))) {
       for (String s : strings) {
         if (s.indexOf('\0') >= 0) {
@@ -111,6 +117,7 @@ public record ContainerSpec(
     private ResourceLimits limits = ResourceLimits.none();
     private boolean noNewPrivileges;
     private boolean seccomp = true;
+    private final List<SecretMount> secrets = new ArrayList<>();
 
     private Builder() {}
 
@@ -180,6 +187,12 @@ public record ContainerSpec(
       return this;
     }
 
+    /** Adds a secret file or environment variable. */
+    public Builder addSecret(SecretMount secret) {
+      this.secrets.add(secret);
+      return this;
+    }
+
     public Builder limits(ResourceLimits limits) {
       this.limits = limits;
       return this;
@@ -199,7 +212,7 @@ public record ContainerSpec(
     /** @throws IllegalArgumentException or NullPointerException if a required part is missing */
     public ContainerSpec build() {
       return new ContainerSpec(lowerDirs, layersRoot, upperDir, workDir, args, env, workingDir,
-          user, hostname, network, mounts, limits, noNewPrivileges, seccomp);
+          user, hostname, network, mounts, limits, noNewPrivileges, seccomp, secrets);
     }
   }
 }

@@ -1,6 +1,5 @@
 package dev.jbuild.runner;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,8 +11,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts rrun once and waits for it: {@code rrun SPEC_PATH STATUS_PATH}, stdin from /dev/null
- * (or the terminal when attached), stdout/stderr copied to the caller's streams. Interruption or
+ * Starts rrun once and waits for it: {@code rrun - STATUS_PATH} with the spec written to its
+ * stdin (which rrun then replaces with /dev/null), so the spec, which may hold secrets, is never
+ * a file; only when this JVM's stdin is attached is it {@code rrun SPEC_PATH STATUS_PATH}.
+ * stdout/stderr are copied to the caller's streams. Interruption or
  * timeout SIGKILLs rrun; its PR_SET_PDEATHSIG then takes the whole container down.
  *
  * <p>PR_SET_PDEATHSIG fires when the <em>thread</em> that started rrun exits, so rrun must be
@@ -36,19 +37,38 @@ final class RrunInvocation {
 
   private RrunInvocation() {}
 
-  static Outcome run(Path rrun, Path specFile, Path statusFile, Io io, Duration timeout)
-      throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(rrun.toString(), specFile.toString(), statusFile.toString());
+  /**
+   * Runs rrun.
+   *
+   * @param spec the JSON spec; written to {@code specFile} (mode 0600) only when {@code io} is
+   *     interactive, else to rrun's stdin
+   * @param specFile where an interactive run's spec goes
+   */
+  static Outcome run(Path rrun, byte[] spec, Path specFile, Path statusFile, Io io,
+      Duration timeout) throws IOException, InterruptedException {
+    boolean viaFile = io.attached() && io.interactive();
+    if (viaFile) {
+      Files.write(specFile, spec);
+      Files.setPosixFilePermissions(specFile,
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+    ProcessBuilder pb = new ProcessBuilder(rrun.toString(), viaFile ? specFile.toString() : "-",
+        statusFile.toString());
     pb.environment().clear();
     if (io.attached()) {
       pb.inheritIO();
-      if (!io.interactive()) {
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-      }
-    } else {
-      pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    }
+    if (!viaFile) {
+      pb.redirectInput(ProcessBuilder.Redirect.PIPE);
     }
     Process process = pb.start();
+    if (!viaFile) {
+      try (OutputStream stdin = process.getOutputStream()) {
+        stdin.write(spec);
+      } catch (IOException e) {
+        // rrun ended before reading it all; the status file says why.
+      }
+    }
     Thread outPump = null;
     Thread errPump = null;
     if (!io.attached()) {

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Writes the JSON spec that rrun reads (field names are rrun's; see rrun.c load_spec). */
+/**
+ * Writes the JSON spec that rrun reads (field names are rrun's; see rrun.c load_spec). A spec
+ * with secrets holds their values: it must only ever go to rrun over a pipe.
+ */
 final class RrunSpec {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -99,6 +102,23 @@ final class RrunSpec {
       root.put("deviceCgroup", devices.bpfCgroup().toString());
     }
     DevicePolicy.DEFAULT_RULES.forEach(root.putArray("deviceRules")::add);
+    if (!spec.secrets().isEmpty()) {
+      ArrayNode secrets = root.putArray("secrets");
+      for (SecretMount secret : spec.secrets()) {
+        ObjectNode node = secrets.addObject();
+        if (secret.target() != null) {
+          node.put("target", secret.target());
+        }
+        if (secret.envName() != null) {
+          node.put("env", secret.envName());
+        }
+        // Base64, so any bytes survive JSON; the array is written as is, never copied to a String.
+        node.put("data", secret.value());
+        node.put("uid", secret.uid());
+        node.put("gid", secret.gid());
+        node.put("mode", secret.mode());
+      }
+    }
     try {
       return MAPPER.writeValueAsBytes(root);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -125,14 +125,14 @@ class DevicePolicyTest {
     Path runDir = Files.createDirectories(tmp.resolve("run"));
     Path notACgroup = Files.createDirectories(tmp.resolve("not-a-cgroup"));
     Path specFile = runDir.resolve("spec.json");
-    Files.write(specFile, RrunSpec.toJson(spec("mknod /b b " + majorMinor.replace(':', ' ')
+    byte[] json = RrunSpec.toJson(spec("mknod /b b " + majorMinor.replace(':', ' ')
             + "; head -c 9 /hostdisk"), new RrunSpec.Runtime(
         Files.createDirectories(runDir.resolve("rootfs")), List.of(), List.of(), List.of(), null,
-        false, new DevicePolicy(DevicePolicy.Enforcement.EBPF, notACgroup))));
+        false, new DevicePolicy(DevicePolicy.Enforcement.EBPF, notACgroup)));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    RrunInvocation.Outcome outcome = RrunInvocation.run(runner.helperPath(), specFile,
-        runDir.resolve("status"), new RrunInvocation.Io(out, err, false), Duration.ofSeconds(60));
+    RrunInvocation.Outcome outcome = RrunInvocation.run(runner.helperPath(), json,
+        specFile, runDir.resolve("status"), new RrunInvocation.Io(out, err, false), Duration.ofSeconds(60));
     String stderr = err.toString(StandardCharsets.UTF_8);
     assertNotNull(outcome.status().deviceFallback, stderr);
     assertNotEquals(0, outcome.helperExitCode(), stderr);

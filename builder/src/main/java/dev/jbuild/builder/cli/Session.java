@@ -37,6 +37,15 @@ final class Session {
   }
 
   ContainerRunner runner() throws RunnerException {
+    // Like the runner's own sweep of crashed runs: RUN scratch dirs that killed processes left
+    // (older jbuilds kept --secret values there). Live ones are locked and never touched.
+    try {
+      for (Path leftover : store.tempLeftovers()) {
+        dev.jbuild.layerstore.fs.Trees.deleteRecursively(leftover);
+      }
+    } catch (IOException e) {
+      // prune and verify --repair remove them too
+    }
     // Commands share the machine-wide bridge namespaces (see ContainerRunner.create).
     return ContainerRunner.create(root.resolve("runner"), true);
   }

@@ -9,8 +9,8 @@ import dev.jbuild.builder.context.TreeCopier;
 import dev.jbuild.builder.fs.LayeredRootfs;
 import dev.jbuild.builder.fs.UpperDirWriter;
 import dev.jbuild.builder.plan.PlannedStep;
+import dev.jbuild.layerstore.TempDir;
 import dev.jbuild.layerstore.fs.FileLocks;
-import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.parser.ast.Flag;
 import dev.jbuild.parser.ast.Heredoc;
@@ -22,11 +22,13 @@ import dev.jbuild.runner.ExitStatus;
 import dev.jbuild.runner.NetworkMode;
 import dev.jbuild.runner.ResourceLimits;
 import dev.jbuild.runner.RunnerException;
+import dev.jbuild.runner.SecretMount;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,12 +37,15 @@ import java.util.regex.Pattern;
 /**
  * A RUN step: the command (shell or exec form, or a here-document), its environment (ENV plus the
  * stage's ARGs), user, working directory, network and {@code --mount}s, run in a container over
- * the stage's layers. Secrets are mounted from files that live only for the step and never enter
- * the cache key, the layer or the history.
+ * the stage's layers. Secrets go to the runner in memory only (a private tmpfs file and/or an
+ * environment variable of this RUN) and never enter a file, the cache key, the layer or the
+ * history; their bytes here are zeroed when the step ends.
  */
 final class RunInstruction implements FilesystemStep {
   private static final java.util.Set<String> PROXY_ARGS = java.util.Set.of("http_proxy",
       "https_proxy", "ftp_proxy", "no_proxy", "all_proxy");
+  /** BuildKit's limit (session/secrets MaxSecretSize): secrets are small, and held in memory. */
+  private static final int MAX_SECRET_BYTES = 500 * 1024;
   private static final Pattern SINGLE_HEREDOC = Pattern.compile("\\s*\\d*<<-?\\s*[\"']?[^\\s\"']+[\"']?\\s*");
 
   private final StageExecutor exec;
@@ -179,8 +184,11 @@ final class RunInstruction implements FilesystemStep {
 
   @Override
   public void apply(Workspace ws) throws Exception {
-    Path tmp = Files.createTempDirectory(exec.env().store().tmp(), "run-");
+    // Locked while the step runs, so prune and verify --repair remove it only once we are gone.
+    TempDir scratchDir = exec.env().store().newTempDir("run-");
+    Path tmp = scratchDir.path();
     List<FileLocks.Held> locks = new ArrayList<>();
+    List<byte[]> secretValues = new ArrayList<>();
     try {
       ContainerSpec.Builder spec = ContainerSpec.builder()
           .lowerDirs(ws.snapshot().absoluteLowerDirsTopFirst())
@@ -201,10 +209,15 @@ final class RunInstruction implements FilesystemStep {
       }
       int n = 0;
       for (RunMount m : mounts) {
-        Path source = prepare(m, tmp.resolve("mount-" + n++), ws, locks);
-        if (source != null) {
-          spec.addMount(new BindMount(source, m.target(), m.readOnly()));
+        if (m.type() == RunMount.Type.SECRET) {
+          SecretMount secret = secret(m, secretValues);
+          if (secret != null) {
+            spec.addSecret(secret);
+          }
+          continue;
         }
+        Path source = prepare(m, tmp.resolve("mount-" + n++), ws, locks);
+        spec.addMount(new BindMount(source, m.target(), m.readOnly()));
       }
       StepOutput output = new StepOutput(exec.env().listener(), step.label());
       ExitStatus status;
@@ -219,10 +232,13 @@ final class RunInstruction implements FilesystemStep {
             status.exitCode(), output.tail());
       }
     } finally {
+      for (byte[] value : secretValues) {
+        Arrays.fill(value, (byte) 0);
+      }
       for (FileLocks.Held lock : locks) {
         lock.close();
       }
-      Trees.deleteRecursively(tmp);
+      scratchDir.close();
     }
   }
 
@@ -237,9 +253,9 @@ final class RunInstruction implements FilesystemStep {
 
   /**
    * Makes the host side of a mount: a cache directory kept across builds, a private copy of
-   * context or stage files, a fresh directory for tmpfs, or a file holding a secret.
+   * context or stage files, or a fresh directory for tmpfs.
    *
-   * @return the host path to bind, or null to skip an optional secret that was not given
+   * @return the host path to bind
    */
   private Path prepare(RunMount m, Path scratch, Workspace ws, List<FileLocks.Held> locks)
       throws Exception {
@@ -266,16 +282,19 @@ final class RunInstruction implements FilesystemStep {
       case TMPFS -> {
         return Files.createDirectories(scratch);
       }
-      case SECRET -> {
-        return secretFile(m, scratch);
-      }
       default -> {
         return bindSource(m, scratch);
       }
     }
   }
 
-  private Path secretFile(RunMount m, Path scratch) throws Exception {
+  /**
+   * The secret for a {@code type=secret} mount, its value read into memory only, or null to skip
+   * an optional secret that was not given. Messages name the secret, never its value.
+   *
+   * @param toWipe receives the value's array, which the caller zeroes after the run
+   */
+  private SecretMount secret(RunMount m, List<byte[]> toWipe) throws Exception {
     String id = m.secretId();
     BuildRequest.Secret secret = exec.env().request().secrets().get(id);
     if (secret == null) {
@@ -287,6 +306,11 @@ final class RunInstruction implements FilesystemStep {
     }
     byte[] value;
     if (secret.file() != null) {
+      long size = Files.size(secret.file());
+      if (size > MAX_SECRET_BYTES) {
+        throw exec.located(run, "secret " + id + ": " + secret.file() + " has " + size
+            + " bytes; secrets may have at most " + MAX_SECRET_BYTES, null);
+      }
       value = Files.readAllBytes(secret.file());
     } else {
       String v = System.getenv(secret.env());
@@ -296,12 +320,14 @@ final class RunInstruction implements FilesystemStep {
       }
       value = v.getBytes(StandardCharsets.UTF_8);
     }
-    // A private copy, so mode and owner options never touch the user's file.
-    Files.write(scratch, value);
-    Files.setAttribute(scratch, "unix:uid", Integer.parseInt(m.option("uid", "0")));
-    Files.setAttribute(scratch, "unix:gid", Integer.parseInt(m.option("gid", "0")));
-    Files.setAttribute(scratch, "unix:mode", Integer.parseInt(m.option("mode", "400"), 8));
-    return scratch;
+    toWipe.add(value);
+    try {
+      return new SecretMount(m.target(), m.secretEnv(), value,
+          Integer.parseInt(m.option("uid", "0")), Integer.parseInt(m.option("gid", "0")),
+          Integer.parseInt(m.option("mode", "400"), 8));
+    } catch (IllegalArgumentException e) {
+      throw exec.located(run, "secret " + id + ": " + e.getMessage(), e);
+    }
   }
 
   /** A private copy of what a bind mount shows, so a read-write mount never changes the source. */

@@ -7,10 +7,12 @@ import java.util.Map;
  * One {@code RUN --mount=...} option list, parsed ({@code dockerfile-language.md} §1.4):
  * {@code type=bind|cache|tmpfs|secret} with {@code target}, {@code source}, {@code from},
  * {@code id}, {@code sharing}, {@code mode}, {@code uid}, {@code gid}, {@code ro|rw},
- * {@code required}, {@code size}.
+ * {@code required}, {@code size}, and for secrets {@code env} (BuildKit ≥ 0.13, Dockerfile 1.10:
+ * the value becomes that environment variable of the RUN; without a target there is no file).
  *
  * @param type the mount type
- * @param target where it appears in the container (absolute)
+ * @param target where it appears in the container (absolute); null only for a secret given as
+ *     {@code env=} without a target
  * @param options every option as written, for the cache key and type-specific values
  */
 record RunMount(Type type, String target, Map<String, String> options) {
@@ -60,11 +62,21 @@ record RunMount(Type type, String target, Map<String, String> options) {
           "RUN --mount=type=ssh is not supported by jbuild yet");
       default -> throw new IllegalArgumentException("unsupported mount type \"" + typeName + "\"");
     };
+    if (opts.containsKey("env") && (type != Type.SECRET || opts.get("env").isEmpty()
+        || opts.get("env").contains("="))) {
+      throw new IllegalArgumentException(type != Type.SECRET
+          ? "unexpected key 'env' for mount type '" + typeName + "'"
+          : "invalid env name \"" + opts.get("env") + "\" for secret mount");
+    }
     String target = opts.get("target");
     if (type == Type.SECRET && target == null) {
       String id = opts.get("id");
       if (id == null) {
         throw new IllegalArgumentException("secret mount needs an id or a target");
+      }
+      if (opts.containsKey("env")) {
+        // An env secret gets a file only when a target is asked for, as in BuildKit.
+        return new RunMount(type, null, Map.copyOf(opts));
       }
       target = "/run/secrets/" + id;
     }
@@ -87,6 +99,11 @@ record RunMount(Type type, String target, Map<String, String> options) {
       return !"false".equals(ro);
     }
     return type == Type.BIND || type == Type.SECRET;
+  }
+
+  /** The environment variable a secret also sets ({@code env=}), or null. */
+  String secretEnv() {
+    return options.get("env");
   }
 
   /** The secret's id: {@code id}, else the target's file name. */

@@ -166,6 +166,7 @@ public final class Pruner {
     int leftovers = store.snapshots().removeLeftovers();
     List<Path> stale = new ArrayList<>(content.staleIngests());
     stale.addAll(store.images().leftovers());
+    stale.addAll(store.tempLeftovers());
     for (Path p : stale) {
       if (Files.isRegularFile(p)) {
         reclaimed += Files.size(p);

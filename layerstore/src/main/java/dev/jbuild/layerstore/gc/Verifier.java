@@ -147,6 +147,7 @@ public final class Verifier {
     List<Path> leftovers = new ArrayList<>(store.snapshots().leftovers());
     leftovers.addAll(content.staleIngests());
     leftovers.addAll(store.images().leftovers());
+    leftovers.addAll(store.tempLeftovers());
     if (repair) {
       for (Path p : leftovers) {
         Trees.deleteRecursively(p);
