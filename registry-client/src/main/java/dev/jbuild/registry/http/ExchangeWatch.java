@@ -60,6 +60,12 @@ final class ExchangeWatch {
     }
   }
 
+  /** The response headers arrived: that is progress too, and the body's silence starts now. */
+  void answered() {
+    lastProgress = System.nanoTime();
+    noticed = false;
+  }
+
   /** How long a waiter may block before it must call {@link #check}; at least 1 ms. */
   long nextWaitNanos() {
     long now = System.nanoTime();

@@ -200,7 +200,10 @@ final class JdkHttpTransport extends HttpTransport {
       long seen = 0;
       while (true) {
         try {
-          return future.get(watch.nextWaitNanos(), TimeUnit.NANOSECONDS);
+          HttpResponse<InputStream> response =
+              future.get(watch.nextWaitNanos(), TimeUnit.NANOSECONDS);
+          watch.answered();
+          return response;
         } catch (TimeoutException e) {
           long now = uploaded.get();
           watch.progress(now - seen);
