@@ -19,10 +19,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * When to try a failed registry operation again. Transient failures are retried: dropped or reset
  * connections, timeouts, truncated bodies, {@code 5xx}, {@code 408} and {@code 429}; nothing else
  * is (other {@code 4xx}, redirect loops, oversized answers, digest mismatches: trying again gets
- * the same answer, issue #10). A {@code Retry-After}
- * header is honoured up to {@link #maxRetryAfter}; otherwise the wait doubles from
- * {@link #initialBackoff} up to {@link #maxBackoff}, with jitter so that parallel transfers do not
- * retry in lockstep.
+ * the same answer, issue #10). A {@code Retry-After} header is honoured up to
+ * {@link #maxRetryAfter}; otherwise the wait doubles from {@link #initialBackoff} up to
+ * {@link #maxBackoff}, with jitter so that parallel transfers do not retry in lockstep.
  *
  * <p>Only idempotent requests are repeated as such; a blob upload is restarted from a new upload
  * session, and a blob download resumes where it stopped (or starts over) and is verified as a whole.
