@@ -18,6 +18,8 @@ import java.io.OutputStream;
  *       if they match.
  *   <li>It always closes the writer. Closing an uncommitted writer must discard what was written,
  *       so a corrupt or partial download is never visible.
+ *   <li>For each layer it asks {@link #diffId} and fails the pull if that is not what the config
+ *       says; the blob stays (it is intact, merely unused) until garbage collection.
  * </ol>
  *
  * <p>Implementations must be thread-safe: blobs are pulled in parallel, each with its own writer.
@@ -41,6 +43,16 @@ public interface BlobSink {
   default java.util.Optional<byte[]> read(Digest digest) throws IOException {
     return java.util.Optional.empty();
   }
+
+  /**
+   * The DiffID of layer blob {@code layer}, which the sink holds (just committed, or found by
+   * {@link #contains}): the digest of its uncompressed content. The puller compares it with the
+   * image config's {@code rootfs.diff_ids} and refuses the image when they differ, so a sink must
+   * compute it from the bytes (or from a record made from them), never echo an expectation.
+   *
+   * @throws IOException if the blob cannot be read or decompressed
+   */
+  Digest diffId(Descriptor layer) throws IOException;
 
   /**
    * Opens a writer for {@code descriptor}'s content.

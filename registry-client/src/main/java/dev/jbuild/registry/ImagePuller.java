@@ -2,6 +2,7 @@ package dev.jbuild.registry;
 
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.ImageConfig;
 import dev.jbuild.layerstore.oci.ImageIndex;
 import dev.jbuild.layerstore.oci.ImageManifest;
 import dev.jbuild.layerstore.oci.ImageReference;
@@ -11,6 +12,7 @@ import dev.jbuild.layerstore.oci.Platform;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +30,12 @@ import java.util.stream.Collectors;
  *       stores it;
  *   <li>streams each layer the sink lacks into a {@link BlobSink.Writer}, several at a time,
  *       committing only verified content (see {@link BlobSink}). Transient failures are retried
- *       by {@link RegistryClient}; a blob whose digest does not match is downloaded once more
- *       into a fresh writer (corruption in transit) before the pull fails.
+ *       by {@link RegistryClient}; a blob whose digest or size does not match fails the pull at
+ *       once (the registry would send the same bytes again);
+ *   <li>checks every layer, downloaded or already present, against the config's
+ *       {@code rootfs.diff_ids} in order ({@link BlobSink#diffId}), as {@code docker load} does:
+ *       an image whose layers are not the ones its config describes is refused before the caller
+ *       gets to store or tag it.
  * </ol>
  *
  * <p>Thread-safe; one puller may run several pulls.
@@ -39,8 +45,6 @@ public final class ImagePuller {
   public static final int DEFAULT_PARALLELISM = 3;
   private static final int MAX_INDEX_DEPTH = 4;
   private static final long MAX_CONFIG_BYTES = 64L << 20;
-  private static final int VERIFICATION_ATTEMPTS = 2;
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImagePuller.class);
 
   private final RegistryOptions options;
   private final ProgressListener listener;
@@ -105,6 +109,7 @@ public final class ImagePuller {
     AtomicInteger pulled = new AtomicInteger();
     AtomicInteger skipped = new AtomicInteger();
     byte[] config = pullConfig(client, manifest.config(), sink, pulled, skipped);
+    Map<Digest, Digest> diffIds = expectedDiffIds("pull " + source, manifest, config);
 
     Map<Digest, Descriptor> layers = new LinkedHashMap<>();
     for (Descriptor layer : manifest.layers()) {
@@ -114,12 +119,17 @@ public final class ImagePuller {
     for (Descriptor layer : layers.values()) {
       transfers.add(() -> {
         if (sink.contains(layer.digest())) {
+          checkDiffId("pull " + source, layer, diffIds.get(layer.digest()), sink);
           skipped.incrementAndGet();
           listener.blobSkipped(layer);
           return;
         }
         listener.blobStarted(layer);
-        pullVerified(client, layer, sink);
+        try (BlobSink.Writer writer = sink.newWriter(layer)) {
+          client.pullBlob(layer, writer.stream(), bytes -> listener.blobProgress(layer, bytes));
+          writer.commit();
+        }
+        checkDiffId("pull " + source, layer, diffIds.get(layer.digest()), sink);
         pulled.incrementAndGet();
         listener.blobDone(layer);
       });
@@ -129,20 +139,53 @@ public final class ImagePuller {
         config, indexDigest, pulled.get(), skipped.get());
   }
 
-  /** Streams {@code layer} into a new writer; one more try if the content does not verify. */
-  private void pullVerified(RegistryClient client, Descriptor layer, BlobSink sink)
-      throws IOException, RegistryException {
-    for (int attempt = 1; ; attempt++) {
-      try (BlobSink.Writer writer = sink.newWriter(layer)) {
-        client.pullBlob(layer, writer.stream(), bytes -> listener.blobProgress(layer, bytes));
-        writer.commit();
-        return;
-      } catch (ContentVerificationException e) {
-        if (attempt >= VERIFICATION_ATTEMPTS) {
-          throw attempt > 1 ? (RegistryException) e.gaveUpAfter(attempt) : e;
-        }
-        LOG.warn("{}; downloading it again", e.getMessage());
+  /**
+   * The DiffID the config expects for each layer blob. A blob listed twice must be expected to
+   * have the same DiffID both times, since it can only have one.
+   */
+  private static Map<Digest, Digest> expectedDiffIds(String action, ImageManifest manifest,
+      byte[] configBytes) throws RegistryException {
+    ImageConfig config;
+    try {
+      config = OciJson.fromBytes(configBytes, ImageConfig.class);
+    } catch (IOException e) {
+      throw new RegistryException("Tried to " + action + " but failed because: its config "
+          + manifest.config().digest() + " is not a valid image config (" + e.getMessage() + ")",
+          e);
+    }
+    List<Digest> diffIds = config.rootfs() == null ? List.of() : config.rootfs().diffIds();
+    if (diffIds.size() != manifest.layers().size()) {
+      throw new ContentVerificationException("Tried to " + action + " but failed because: its"
+          + " manifest lists " + manifest.layers().size() + " layers but its config's"
+          + " rootfs.diff_ids lists " + diffIds.size());
+    }
+    Map<Digest, Digest> expected = new HashMap<>();
+    for (int i = 0; i < diffIds.size(); i++) {
+      Digest blob = manifest.layers().get(i).digest();
+      Digest earlier = expected.putIfAbsent(blob, diffIds.get(i));
+      if (earlier != null && !earlier.equals(diffIds.get(i))) {
+        throw new ContentVerificationException("Tried to " + action + " but failed because:"
+            + " layer " + blob + " appears twice with different rootfs.diff_ids (" + earlier
+            + " and " + diffIds.get(i) + ")");
       }
+    }
+    return expected;
+  }
+
+  /** Refuses a layer whose uncompressed content is not what the config says. */
+  private static void checkDiffId(String action, Descriptor layer, Digest expected, BlobSink sink)
+      throws IOException, RegistryException {
+    Digest actual;
+    try {
+      actual = sink.diffId(layer);
+    } catch (IOException e) {
+      throw new ContentVerificationException("Tried to " + action + " but failed because: layer "
+          + layer.digest() + " is not a readable (compressed) tar: " + e.getMessage());
+    }
+    if (!actual.equals(expected)) {
+      throw new ContentVerificationException("Tried to " + action + " but failed because: layer "
+          + layer.digest() + " has DiffID " + actual + " but the image config's rootfs.diff_ids"
+          + " says " + expected);
     }
   }
 
@@ -162,20 +205,9 @@ public final class ImagePuller {
         return local.get();
       }
     }
-    byte[] bytes;
-    for (int attempt = 1; ; attempt++) {
-      ByteArrayOutputStream buffer = new ByteArrayOutputStream((int) config.size());
-      try {
-        client.pullBlob(config, buffer);
-        bytes = buffer.toByteArray();
-        break;
-      } catch (ContentVerificationException e) {
-        if (attempt >= VERIFICATION_ATTEMPTS) {
-          throw (RegistryException) e.gaveUpAfter(attempt);
-        }
-        LOG.warn("{}; downloading it again", e.getMessage());
-      }
-    }
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream((int) config.size());
+    client.pullBlob(config, buffer);
+    byte[] bytes = buffer.toByteArray();
     if (sink.contains(config.digest())) {
       skipped.incrementAndGet();
       listener.blobSkipped(config);

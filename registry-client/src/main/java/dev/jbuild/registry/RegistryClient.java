@@ -11,10 +11,12 @@ import dev.jbuild.registry.auth.Authenticator;
 import dev.jbuild.registry.auth.Credential;
 import dev.jbuild.registry.auth.DockerConfigCredentials;
 import dev.jbuild.registry.auth.Scope;
+import dev.jbuild.registry.http.BodyTooLargeException;
 import dev.jbuild.registry.http.HttpExecutor;
 import dev.jbuild.registry.http.Request;
 import dev.jbuild.registry.http.RequestBody;
 import dev.jbuild.registry.http.Response;
+import dev.jbuild.registry.http.TooManyRedirectsException;
 import dev.jbuild.registry.json.ErrorResponse;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,8 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -100,12 +100,10 @@ public final class RegistryClient {
     if (options.insecureRegistries().contains(registry) && !RegistryUrls.isLoopback(registry)) {
       // Docker's --insecure-registry: HTTPS without certificate checks if the registry speaks
       // TLS at all, else plain HTTP.
-      http = HttpExecutor.createTrustingAllCertificates(
-          options.connectTimeout(), options.readTimeout(), options.userAgent());
+      http = HttpExecutor.createTrustingAllCertificates(options.timeouts(), options.userAgent());
       base = RegistryUrls.probeScheme(http, registry);
     } else {
-      http = HttpExecutor.create(options.connectTimeout(), options.readTimeout(),
-          options.userAgent());
+      http = HttpExecutor.create(options.timeouts(), options.userAgent());
     }
     Optional<Credential> credential = options.credential(registry);
     if (credential.isEmpty() && options.dockerConfigDirectory() != null) {
@@ -265,7 +263,7 @@ public final class RegistryClient {
         }
         last = RequestBody.empty();
       }
-      Request put = Request.put(RegistryUrls.withDigest(location, digest), last);
+      Request put = Request.put(RegistryUrls.withDigest(location, digest), last).asTransfer();
       try (Response finished = send(action, scope, put)) {
         if (finished.statusCode() != 201 && finished.statusCode() != 204) {
           throw failure(action, finished, NotFound.OTHER);
@@ -290,7 +288,7 @@ public final class RegistryClient {
   private URI patchChunk(String action, Scope scope, URI location, SourceBody chunk)
       throws IOException, RegistryException {
     long end = chunk.offset + chunk.length - 1;
-    Request patch = Request.patch(location, chunk)
+    Request patch = Request.patch(location, chunk).asTransfer()
         .withHeader("Content-Range", chunk.offset + "-" + end);
     try (Response response = send(action, scope, patch)) {
       if (response.statusCode() != 202) {
@@ -495,7 +493,7 @@ public final class RegistryClient {
   private void downloadFrom(String action, Download download)
       throws IOException, RegistryException {
     long size = download.descriptor.size();
-    Request get = Request.get(urls.blob(download.descriptor.digest()));
+    Request get = Request.get(urls.blob(download.descriptor.digest())).asTransfer();
     if (download.written > 0) {
       get = get.withHeader("Range", "bytes=" + download.written + "-");
     }
@@ -764,36 +762,10 @@ public final class RegistryClient {
 
   private RegistryException failure(String action, Response response, NotFound notFound) {
     RegistryException e = failure(action, response.statusCode(), readErrorBody(response), notFound);
-    if (isTransientStatus(response.statusCode())) {
-      e.markTransient(retryAfter(response));
+    if (RetryPolicy.isTransientStatus(response.statusCode())) {
+      e.markTransient(RetryPolicy.retryAfter(response));
     }
     return e;
-  }
-
-  /** Statuses worth retrying: timeouts, throttling and server-side failures. */
-  static boolean isTransientStatus(int status) {
-    return status == 408 || status == 429 || status == 500 || status == 502 || status == 503
-        || status == 504;
-  }
-
-  /** {@code Retry-After} as delay-seconds or an HTTP date (RFC 9110 §10.2.3), or null. */
-  static Duration retryAfter(Response response) {
-    Optional<String> header = response.header("retry-after");
-    if (header.isEmpty()) {
-      return null;
-    }
-    String value = header.get().trim();
-    try {
-      return Duration.ofSeconds(Math.max(0, Long.parseLong(value)));
-    } catch (NumberFormatException e) {
-      try {
-        ZonedDateTime at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME);
-        Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
-        return wait.isNegative() ? Duration.ZERO : wait;
-      } catch (java.time.format.DateTimeParseException unparsable) {
-        return null;
-      }
-    }
   }
 
   private static byte[] readErrorBody(Response response) {
@@ -864,6 +836,11 @@ public final class RegistryClient {
       reason = "no route to " + host;
     } else if (e instanceof SocketTimeoutException) {
       reason = host + " did not answer in time (" + e.getMessage() + ")";
+    } else if (e instanceof TooManyRedirectsException) {
+      reason = "the registry " + e.getMessage() + "; a redirect loop does not go away on retry";
+    } else if (e instanceof BodyTooLargeException) {
+      reason = "the registry sent more than the limit of "
+          + (((BodyTooLargeException) e).limit() >> 20) + " MiB (" + e.getMessage() + ")";
     } else if (e instanceof SSLException) {
       reason = "the TLS handshake with " + host + " failed (" + e.getMessage() + "). If the"
           + " registry serves plain HTTP, mark " + registry + " as an insecure registry";
@@ -872,17 +849,7 @@ public final class RegistryClient {
     }
     RegistryException failure =
         new RegistryException("Tried to " + action + " but failed because: " + reason, null, 0, e);
-    return isTransientIo(e) ? failure.markTransient(null) : failure;
-  }
-
-  /**
-   * Dropped, reset or stalled connections and truncated bodies are worth retrying; a refused
-   * connection, an unknown host or a failed TLS handshake will not change in a few seconds.
-   */
-  static boolean isTransientIo(IOException e) {
-    return !(e instanceof ConnectException || e instanceof UnknownHostException
-        || e instanceof NoRouteToHostException || e instanceof javax.net.ssl.SSLHandshakeException
-        || (e instanceof java.io.InterruptedIOException && !(e instanceof SocketTimeoutException)));
+    return RetryPolicy.isTransientIo(e) ? failure.markTransient(null) : failure;
   }
 
   /** The caller's own I/O failure hidden in {@code e}'s causes, or null if the network failed. */

@@ -100,10 +100,20 @@ class ImagePushPullRegistryTest {
     };
   }
 
-  private ImageManifest dockerImage(String arch, Descriptor... layers) {
+  private ImageManifest dockerImage(String arch, Descriptor... layers) throws IOException {
+    List<String> diffIds = new ArrayList<>();
+    for (Descriptor layer : layers) {
+      diffIds.add("\"" + InMemoryBlobSink.diffIdOf(local.get(layer.digest())) + "\"");
+    }
+    return dockerImage(arch, diffIds, layers);
+  }
+
+  /** An image whose config lists {@code diffIds} (JSON strings), right or wrong. */
+  private ImageManifest dockerImage(String arch, List<String> diffIds, Descriptor... layers) {
     Descriptor config = blob(MediaTypes.DOCKER_CONFIG,
         ("{\"architecture\":\"" + arch + "\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\","
-            + "\"diff_ids\":[]},\"n\":" + random.nextInt() + "}").getBytes(StandardCharsets.UTF_8));
+            + "\"diff_ids\":[" + String.join(",", diffIds) + "]},\"n\":" + random.nextInt() + "}")
+            .getBytes(StandardCharsets.UTF_8));
     return ImageManifest.docker(config, List.of(layers));
   }
 
@@ -217,8 +227,83 @@ class ImagePushPullRegistryTest {
         .create(options(), ProgressListener.NONE)
         .pull(ref("corrupt/app:v1"), Platform.parse("linux/amd64"), sink));
     assertNull(sink.get(layer.digest()));
-    // Downloaded twice (content that fails verification gets one more try), discarded twice.
-    assertEquals(2, sink.discarded());
+    // Downloaded once: the registry would send the same wrong bytes again (issue #10 item 5).
+    assertEquals(1, sink.discarded());
+  }
+
+  /**
+   * Issue #10 item 4: a layer whose uncompressed content does not match the config's
+   * rootfs.diff_ids (here: the right blob, a config naming another tar's DiffID) is refused with
+   * one line naming image, layer, expected and actual DiffID, whether the layer is downloaded or
+   * already present.
+   */
+  @Test
+  void pull_layerNotMatchingDiffIds_isRefused() throws Exception {
+    byte[] tar = randomTar("the real file");
+    Descriptor layer = blob(MediaTypes.DOCKER_LAYER_GZIP, gzip(tar));
+    Digest claimed = Digest.sha256(randomTar("what the config promises"));
+    ImageManifest manifest = dockerImage("amd64", List.of("\"" + claimed + "\""), layer);
+    ImagePusher.create(options(), ProgressListener.NONE).push(ref("evil/diffid:v1"),
+        OciJson.toBytes(manifest), MediaTypes.DOCKER_MANIFEST, provider());
+
+    InMemoryBlobSink sink = new InMemoryBlobSink();
+    for (int attempt = 0; attempt < 2; attempt++) { // downloaded, then already in the sink
+      ContentVerificationException e = assertThrows(ContentVerificationException.class,
+          () -> ImagePuller.create(options(), ProgressListener.NONE)
+              .pull(ref("evil/diffid:v1"), Platform.parse("linux/amd64"), sink));
+      assertEquals("Tried to pull " + registry.address() + "/evil/diffid:v1 but failed because:"
+          + " layer " + layer.digest() + " has DiffID " + Digest.sha256(tar) + " but the image"
+          + " config's rootfs.diff_ids says " + claimed, e.getMessage());
+    }
+
+    ImageManifest missing = dockerImage("amd64", List.of(), layer);
+    ImagePusher.create(options(), ProgressListener.NONE).push(ref("evil/diffid:v2"),
+        OciJson.toBytes(missing), MediaTypes.DOCKER_MANIFEST, provider());
+    ContentVerificationException e = assertThrows(ContentVerificationException.class,
+        () -> ImagePuller.create(options(), ProgressListener.NONE)
+            .pull(ref("evil/diffid:v2"), Platform.parse("linux/amd64"), new InMemoryBlobSink()));
+    assertTrue(e.getMessage().endsWith("its manifest lists 1 layers but its config's"
+        + " rootfs.diff_ids lists 0"), e.getMessage());
+  }
+
+  /** A one-file tar (ustar, written by hand: the test must not depend on the code under test). */
+  private byte[] randomTar(String content) {
+    byte[] data = (content + random.nextLong()).getBytes(StandardCharsets.UTF_8);
+    byte[] header = new byte[512];
+    put(header, 0, "file.txt");
+    put(header, 100, "0000644");
+    put(header, 108, "0000000");
+    put(header, 116, "0000000");
+    put(header, 124, String.format("%011o", data.length));
+    put(header, 136, "00000000000");
+    header[156] = '0';
+    put(header, 257, "ustar");
+    put(header, 263, "00");
+    java.util.Arrays.fill(header, 148, 156, (byte) ' ');
+    int sum = 0;
+    for (byte b : header) {
+      sum += b & 0xff;
+    }
+    put(header, 148, String.format("%06o", sum));
+    header[154] = 0;
+    int padded = (data.length + 511) / 512 * 512;
+    byte[] tar = new byte[512 + padded + 1024];
+    System.arraycopy(header, 0, tar, 0, 512);
+    System.arraycopy(data, 0, tar, 512, data.length);
+    return tar;
+  }
+
+  private static void put(byte[] header, int offset, String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(bytes, 0, header, offset, bytes.length);
+  }
+
+  private static byte[] gzip(byte[] bytes) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+      gz.write(bytes);
+    }
+    return out.toByteArray();
   }
 
   @Test

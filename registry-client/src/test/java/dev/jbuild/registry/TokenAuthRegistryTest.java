@@ -160,7 +160,8 @@ class TokenAuthRegistryTest {
   @Test
   void pushPullAndMount_withBearerTokens() throws Exception {
     byte[] layer = "token-protected layer".getBytes(StandardCharsets.UTF_8);
-    byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+    byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\","
+        + "\"diff_ids\":[\"" + Digest.sha256(layer) + "\"]}}").getBytes(StandardCharsets.UTF_8);
     Descriptor l = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, Digest.sha256(layer), layer.length);
     Descriptor c = Descriptor.of(MediaTypes.DOCKER_CONFIG, Digest.sha256(config), config.length);
     Map<Digest, byte[]> local = Map.of(l.digest(), layer, c.digest(), config);

@@ -262,9 +262,9 @@ class RegistryAuthInteropTest {
         proxy.inject("GET", "/blobs/", Fault.CORRUPT, 1000);
         Jbuild.Result failed = corrupt.run(null, "pull", viaProxy);
         assertEquals(1, failed.exitCode(), failed.stdout());
+        // One attempt: a digest mismatch is not retried (issue #10 item 5).
         Matcher m = Pattern.compile("Tried to pull blob (sha256:[0-9a-f]{64}) from .* but failed"
-            + " because: the content's digest is sha256:[0-9a-f]{64} \\(gave up after 2"
-            + " attempts\\)").matcher(failed.stderr());
+            + " because: the content's digest is sha256:[0-9a-f]{64}\n").matcher(failed.stderr());
         assertTrue(m.find(), failed.stderr());
         assertFalse(LayerStore.open(corrupt.root).content().contains(Digest.parse(m.group(1))),
             "the store kept a corrupt blob");

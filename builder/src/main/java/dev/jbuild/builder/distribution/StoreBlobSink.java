@@ -2,6 +2,7 @@ package dev.jbuild.builder.distribution;
 
 import dev.jbuild.layerstore.BlobWriter;
 import dev.jbuild.layerstore.ContentStore;
+import dev.jbuild.layerstore.image.DiffIds;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.registry.BlobSink;
@@ -10,7 +11,8 @@ import java.io.OutputStream;
 
 /**
  * Lets the puller write into the content store. The store verifies digest and size again on
- * commit, so a blob is visible only when both the puller and the store agree it is intact.
+ * commit, so a blob is visible only when both the puller and the store agree it is intact. DiffIDs
+ * come from {@link DiffIds}, the same check {@code jbuild load} and {@code jbuild verify} use.
  */
 final class StoreBlobSink implements BlobSink {
   private final ContentStore content;
@@ -29,6 +31,12 @@ final class StoreBlobSink implements BlobSink {
   public java.util.Optional<byte[]> read(Digest digest) throws IOException {
     return content.contains(digest) ? java.util.Optional.of(content.readAll(digest))
         : java.util.Optional.empty();
+  }
+
+  /** Recorded when the store has measured the blob before, else computed now and recorded. */
+  @Override
+  public Digest diffId(Descriptor layer) throws IOException {
+    return DiffIds.of(content, layer.digest());
   }
 
   @Override

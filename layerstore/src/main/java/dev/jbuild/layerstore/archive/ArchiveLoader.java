@@ -8,7 +8,7 @@ import dev.jbuild.layerstore.LayerInfo;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.diff.LayerDiffer;
 import dev.jbuild.layerstore.diff.LayerOptions;
-import dev.jbuild.layerstore.hash.DigestingInputStream;
+import dev.jbuild.layerstore.image.DiffIds;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
@@ -246,25 +246,16 @@ public final class ArchiveLoader {
   private Layer verifiedLayer(Digest blob, String mediaType, Digest diffId) throws IOException {
     ContentStore content = store.content();
     Optional<LayerInfo> known = content.layerInfo(blob);
-    TarStreams.Compression compression;
-    try (InputStream in = new java.io.BufferedInputStream(content.open(blob), 64 * 1024)) {
-      compression = TarStreams.detect(in);
-      if (known.isEmpty() || !known.get().diffId().equals(diffId)) {
-        DigestingInputStream plain = new DigestingInputStream(TarStreams.decompress(in));
-        long files = 0;
-        TarReader reader = new TarReader(plain);
-        TarEntry e;
-        while ((e = reader.next()) != null) {
-          files += e.diskSize();
-        }
-        plain.transferTo(OutputStream.nullOutputStream());
-        in.transferTo(OutputStream.nullOutputStream()); // verifies the blob digest
-        if (!plain.digest().equals(diffId)) {
-          throw new IOException("Tried to load layer " + blob + " but failed because: its"
-              + " content has DiffID " + plain.digest() + ", the config says " + diffId);
-        }
-        content.putLayerInfo(new LayerInfo(blob, diffId, plain.size(), files));
+    if (known.isEmpty() || !known.get().diffId().equals(diffId)) {
+      Digest actual = DiffIds.measure(content, blob).diffId();
+      if (!actual.equals(diffId)) {
+        throw new IOException("Tried to load layer " + blob + " but failed because: its"
+            + " content has DiffID " + actual + ", the config says " + diffId);
       }
+    }
+    TarStreams.Compression compression;
+    try (InputStream in = new java.io.BufferedInputStream(content.open(blob), 64)) {
+      compression = TarStreams.detect(in);
     }
     String type = mediaType;
     if (type == null) {

@@ -6,6 +6,7 @@ import dev.jbuild.layerstore.LayerInfo;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.fs.FileLocks;
 import dev.jbuild.layerstore.fs.Trees;
+import dev.jbuild.layerstore.image.DiffIds;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.image.TaggedImage;
 import dev.jbuild.layerstore.oci.Descriptor;
@@ -26,9 +27,10 @@ import java.util.function.Consumer;
 
 /**
  * Checks a whole {@link LayerStore}: re-hashes every blob against its name, checks every layer
- * record, every image (tags and untagged: manifest, config and layer blobs present, diff_ids
- * consistent) and every snapshot (its record matches its ChainID and its directory still matches
- * the metadata fingerprint taken when it was unpacked), and lists leftovers of interrupted work.
+ * record, every image (tags and untagged: manifest, config and layer blobs present, each layer's
+ * content matching the config's {@code rootfs.diff_ids}, from its layer record or recomputed)
+ * and every snapshot (its record matches its ChainID and its directory still matches the metadata
+ * fingerprint taken when it was unpacked), and lists leftovers of interrupted work.
  *
  * <p>With {@code repair} (under the store's exclusive lock) it makes the store consistent again:
  * corrupt blobs are deleted, tags and registrations of images that can no longer be read are
@@ -110,7 +112,8 @@ public final class Verifier {
     }
     progress.accept("Checking " + manifests.size() + " images");
     for (Digest manifest : manifests) {
-      Optional<String> broken = checkImage(manifest, tagsByManifest.containsKey(manifest));
+      Optional<String> broken =
+          checkImage(manifest, tagsByManifest.containsKey(manifest), corrupt);
       if (broken.isEmpty()) {
         continue;
       }
@@ -161,7 +164,8 @@ public final class Verifier {
   }
 
   /** Empty if the image is readable and complete; otherwise what is wrong. */
-  private Optional<String> checkImage(Digest manifest, boolean tagged) throws IOException {
+  private Optional<String> checkImage(Digest manifest, boolean tagged, Set<Digest> corrupt)
+      throws IOException {
     Image image;
     try {
       image = store.images().load(manifest);
@@ -181,8 +185,23 @@ public final class Verifier {
       return Optional.of("cannot read its manifest or config: " + e.getMessage());
     }
     for (var layer : image.layers()) {
-      if (!store.content().contains(layer.blob().digest())) {
-        return Optional.of("layer blob " + layer.blob().digest() + " is missing");
+      Digest blob = layer.blob().digest();
+      if (!store.content().contains(blob)) {
+        return Optional.of("layer blob " + blob + " is missing");
+      }
+      if (corrupt.contains(blob)) {
+        continue; // reported with the blobs; repair deletes it and the image is then incomplete
+      }
+      // The layer must be the one the config describes (issue #10: a pulled layer that does not
+      // match rootfs.diff_ids used to pass as clean).
+      Digest actual;
+      try {
+        actual = DiffIds.of(store.content(), blob);
+      } catch (IOException e) {
+        return Optional.of("cannot read layer " + blob + ": " + e.getMessage());
+      }
+      if (!actual.equals(layer.diffId())) {
+        return Optional.of(DiffIds.mismatch(blob, layer.diffId(), actual));
       }
     }
     return Optional.empty();

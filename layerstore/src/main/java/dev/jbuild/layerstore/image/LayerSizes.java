@@ -3,13 +3,7 @@ package dev.jbuild.layerstore.image;
 import dev.jbuild.layerstore.ContentStore;
 import dev.jbuild.layerstore.Layer;
 import dev.jbuild.layerstore.LayerInfo;
-import dev.jbuild.layerstore.hash.DigestingInputStream;
-import dev.jbuild.layerstore.tar.TarEntry;
-import dev.jbuild.layerstore.tar.TarReader;
-import dev.jbuild.layerstore.tar.TarStreams;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.Optional;
 
 /**
@@ -27,25 +21,12 @@ public final class LayerSizes {
     if (known.isPresent()) {
       return known.get();
     }
-    long files = 0;
-    DigestingInputStream plain;
-    try (InputStream blob = content.open(layer.blob())) {
-      plain = new DigestingInputStream(TarStreams.decompress(blob));
-      TarReader reader = new TarReader(plain);
-      TarEntry entry;
-      while ((entry = reader.next()) != null) {
-        files += entry.diskSize();
-      }
-      plain.transferTo(OutputStream.nullOutputStream());
-      blob.transferTo(OutputStream.nullOutputStream());
-    }
-    if (!plain.digest().equals(layer.diffId())) {
+    LayerInfo info = DiffIds.measure(content, layer.blob().digest());
+    if (!info.diffId().equals(layer.diffId())) {
       throw new IOException("Tried to measure layer " + layer.blob().digest() + " but failed"
-          + " because: its content has DiffID " + plain.digest() + ", the image says "
+          + " because: its content has DiffID " + info.diffId() + ", the image says "
           + layer.diffId());
     }
-    LayerInfo info = new LayerInfo(layer.blob().digest(), layer.diffId(), plain.size(), files);
-    content.putLayerInfo(info);
     return info;
   }
 

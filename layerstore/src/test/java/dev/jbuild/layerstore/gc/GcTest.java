@@ -135,6 +135,38 @@ class GcTest {
     assertClean(store);
   }
 
+  /**
+   * Issue #10 item 4: an image whose layer does not match its config's rootfs.diff_ids (what a
+   * hostile registry could get stored before pulls checked it) is reported, whether the layer has
+   * a record or its DiffID must be recomputed; repair untags and forgets the image.
+   */
+  @Test
+  void verify_layerNotMatchingDiffIds_isReported_repairRemovesTheImage() throws Exception {
+    LayerStore store = LayerStore.open(tmp.resolve("store"));
+    Layer good = layer(store, "good", "what the config describes");
+    Layer swapped = layer(store, "swapped", "what the registry sent instead");
+    Image image = image(store, new Layer(swapped.blob(), good.diffId()));
+    ImageReference tag = ImageReference.parse("example.com/swapped:1");
+    store.images().tag(tag, image.manifestDescriptor());
+
+    for (boolean withRecord : List.of(true, false)) {
+      if (!withRecord) {
+        store.content().deleteLayerInfo(swapped.blob().digest());
+      }
+      VerifyReport found = new Verifier(store).verify(false, l -> {});
+      assertEquals(List.of("image example.com/swapped:1 is broken: layer "
+          + swapped.blob().digest() + " has DiffID " + swapped.diffId() + " but the image"
+          + " config's rootfs.diff_ids says " + good.diffId() + " (pull or build it again)"),
+          found.problems());
+    }
+
+    VerifyReport repaired = new Verifier(store).verify(true, l -> {});
+    assertTrue(repaired.repaired().contains("untagged example.com/swapped:1"),
+        repaired.repaired().toString());
+    assertTrue(store.images().resolve(tag).isEmpty());
+    assertClean(store);
+  }
+
   @Test
   void prune_waitsForLeases() throws Exception {
     LayerStore store = LayerStore.open(tmp.resolve("store"));

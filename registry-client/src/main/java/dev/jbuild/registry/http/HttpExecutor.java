@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 
@@ -38,7 +39,11 @@ import javax.net.ssl.TrustManager;
  *       {@value #MAX_REDIRECTS} times; {@code Authorization} is dropped as soon as a redirect leaves
  *       the original scheme, host and port (distribution-spec: never forward credentials to another
  *       host, for example the storage backend a blob GET redirects to).
- *   <li>No retries: retry policy belongs to the caller.
+ *   <li>No retries: retry policy belongs to the caller. A redirect loop is a
+ *       {@link TooManyRedirectsException}.
+ *   <li>Every exchange is timed by {@link Timeouts}: small requests have an overall deadline,
+ *       {@linkplain Request#asTransfer() blob transfers} a limit on silence; a wait without
+ *       progress is logged (INFO) after {@link Timeouts#notice()}.
  *   <li>Any method may be sent, {@code PATCH} included (chunked uploads).
  * </ul>
  *
@@ -46,19 +51,22 @@ import javax.net.ssl.TrustManager;
  */
 public final class HttpExecutor {
   static final int MAX_REDIRECTS = 10;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpExecutor.class);
 
   private final HttpTransport transport;
   private final HttpRequestFactory requestFactory;
+  private final Timeouts timeouts;
+  private final Consumer<String> notices;
   private final int connectTimeoutMillis;
-  private final int readTimeoutMillis;
   private final String userAgent;
 
-  private HttpExecutor(
-      HttpTransport transport, Duration connectTimeout, Duration readTimeout, String userAgent) {
+  private HttpExecutor(HttpTransport transport, Timeouts timeouts, String userAgent,
+      Consumer<String> notices) {
     this.transport = transport;
     this.requestFactory = transport.createRequestFactory();
-    this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
-    this.readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis());
+    this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+    this.notices = notices;
+    this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeouts.connect().toMillis());
     this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
   }
 
@@ -66,19 +74,34 @@ public final class HttpExecutor {
    * An executor over the JDK's {@link java.net.http.HttpClient}, which honours the JVM's proxy
    * selector and trust store.
    */
+  public static HttpExecutor create(Timeouts timeouts, String userAgent) {
+    return create(timeouts, userAgent, LOG::info);
+  }
+
+  /** Like {@link #create(Timeouts, String)}, sending wait notices to {@code notices} (tests). */
+  static HttpExecutor create(Timeouts timeouts, String userAgent, Consumer<String> notices) {
+    return new HttpExecutor(new JdkHttpTransport(timeouts.connect(), null), timeouts, userAgent,
+        notices);
+  }
+
+  /** Same as {@link #create(Timeouts, String)} with {@link Timeouts#of}. */
   public static HttpExecutor create(Duration connectTimeout, Duration readTimeout, String userAgent) {
-    return new HttpExecutor(new JdkHttpTransport(connectTimeout, null), connectTimeout,
-        readTimeout, userAgent);
+    return create(Timeouts.of(connectTimeout, readTimeout), userAgent);
   }
 
   /**
    * Like {@link #create} but accepting any TLS certificate, for registries the user declared
    * insecure (Docker's {@code --insecure-registry}: HTTPS without verification, else plain HTTP).
    */
+  public static HttpExecutor createTrustingAllCertificates(Timeouts timeouts, String userAgent) {
+    return new HttpExecutor(new JdkHttpTransport(timeouts.connect(), trustAll()), timeouts,
+        userAgent, LOG::info);
+  }
+
+  /** Same as {@link #createTrustingAllCertificates(Timeouts, String)} with {@link Timeouts#of}. */
   public static HttpExecutor createTrustingAllCertificates(
       Duration connectTimeout, Duration readTimeout, String userAgent) {
-    return new HttpExecutor(new JdkHttpTransport(connectTimeout, trustAll()), connectTimeout,
-        readTimeout, userAgent);
+    return createTrustingAllCertificates(Timeouts.of(connectTimeout, readTimeout), userAgent);
   }
 
   private static SSLContext trustAll() {
@@ -123,6 +146,9 @@ public final class HttpExecutor {
    * Sends {@code request}, following redirects if it asks for that.
    *
    * @return the final response; the caller must close it
+   * @throws TooManyRedirectsException after more than {@value #MAX_REDIRECTS} redirects
+   * @throws java.net.SocketTimeoutException if the exchange took longer than {@link Timeouts}
+   *     allow
    * @throws IOException if the exchange fails at the transport level
    */
   public Response execute(Request request) throws IOException {
@@ -136,7 +162,7 @@ public final class HttpExecutor {
       }
       response.close();
       if (redirects == MAX_REDIRECTS) {
-        throw new IOException(
+        throw new TooManyRedirectsException(
             "too many redirects (more than " + MAX_REDIRECTS + ") starting at " + request.url());
       }
       current = redirected(current, response.header("location").get());
@@ -184,7 +210,7 @@ public final class HttpExecutor {
         .setResponseReturnRawInputStream(true)
         .setSuppressUserAgentSuffix(true)
         .setConnectTimeout(connectTimeoutMillis)
-        .setReadTimeout(readTimeoutMillis);
+        .setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeouts.stall().toMillis()));
     HttpHeaders headers = httpRequest.getHeaders();
     // google-http-client asks for gzip by default; blobs must arrive byte-exact.
     headers.setAcceptEncoding(null);
@@ -192,9 +218,12 @@ public final class HttpExecutor {
     for (Map.Entry<String, List<String>> header : request.headers().entrySet()) {
       headers.set(header.getKey(), List.copyOf(header.getValue()));
     }
+    ExchangeWatch watch = request.isTransfer()
+        ? ExchangeWatch.transfer(request.method(), request.url(), timeouts, notices)
+        : ExchangeWatch.deadline(request.method(), request.url(), timeouts, notices);
     HttpResponse httpResponse;
     try {
-      httpResponse = httpRequest.execute();
+      httpResponse = JdkHttpTransport.withWatch(watch, httpRequest::execute);
     } catch (HttpRetryException e) {
       // HttpURLConnection in streaming mode cannot hand back a 401/3xx to a request whose body it
       // already sent; it reports the status only. Surface it as a header-less response so the

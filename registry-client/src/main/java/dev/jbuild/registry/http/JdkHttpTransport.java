@@ -34,10 +34,12 @@ import javax.net.ssl.SSLContext;
  * chunked blob uploads need; the JDK client can, streams bodies in both directions, pools
  * connections, and adds no dependency.
  *
- * <p>Timeouts keep socket semantics: the connect timeout bounds the TCP/TLS setup; the read timeout
- * is the longest silence allowed, both while waiting for response headers (a request body that is
- * still being consumed counts as activity, so a large upload is not cut off) and between chunks of
- * a response body.
+ * <p>Timeouts: the connect timeout bounds the TCP/TLS setup; the rest follows the exchange's
+ * {@link ExchangeWatch} (see {@link Timeouts}), which {@link HttpExecutor} hands over through
+ * {@link #withWatch}, as google-http-client's request carries nothing but two int timeouts. Without
+ * one, the read timeout is the longest silence allowed, both while waiting for response headers
+ * (a request body that is still being consumed counts as activity, so a large upload is not cut
+ * off) and between chunks of a response body.
  *
  * <p>HTTP/1.1 only: parallel blob uploads then use parallel connections, as Docker's do, instead of
  * sharing one HTTP/2 connection's flow-control window.
@@ -47,6 +49,8 @@ final class JdkHttpTransport extends HttpTransport {
   private static final Set<String> RESTRICTED =
       Set.of("connection", "content-length", "expect", "host", "upgrade");
   private static final AtomicInteger POOL = new AtomicInteger();
+  /** The watch for the request being built on this thread; see {@link #withWatch}. */
+  private static final ThreadLocal<ExchangeWatch> WATCH = new ThreadLocal<>();
 
   private final ExecutorService bodyWriters;
   private final ExecutorService clientThreads;
@@ -101,6 +105,24 @@ final class JdkHttpTransport extends HttpTransport {
     return t;
   }
 
+  /** Something google-http-client executes on the calling thread. */
+  interface Execution<T> {
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs {@code execution} (a google-http-client {@code HttpRequest.execute()}, which builds and
+   * executes its low-level request on the calling thread) with {@code watch} timing the exchange.
+   */
+  static <T> T withWatch(ExchangeWatch watch, Execution<T> execution) throws IOException {
+    WATCH.set(watch);
+    try {
+      return execution.run();
+    } finally {
+      WATCH.remove();
+    }
+  }
+
   @Override
   public boolean supportsMethod(String method) {
     return true;
@@ -108,7 +130,7 @@ final class JdkHttpTransport extends HttpTransport {
 
   @Override
   protected LowLevelHttpRequest buildRequest(String method, String url) {
-    return new JdkRequest(method, URI.create(url));
+    return new JdkRequest(method, URI.create(url), WATCH.get());
   }
 
   @Override
@@ -122,10 +144,12 @@ final class JdkHttpTransport extends HttpTransport {
     private final URI url;
     private final List<String[]> headers = new ArrayList<>();
     private Duration readTimeout = Duration.ofMinutes(5);
+    private ExchangeWatch watch;
 
-    JdkRequest(String method, URI url) {
+    JdkRequest(String method, URI url, ExchangeWatch watch) {
       this.method = method;
       this.url = url;
+      this.watch = watch;
     }
 
     @Override
@@ -144,6 +168,10 @@ final class JdkHttpTransport extends HttpTransport {
 
     @Override
     public LowLevelHttpResponse execute() throws IOException {
+      if (watch == null) {
+        Timeouts timeouts = Timeouts.of(connectTimeout, readTimeout);
+        watch = ExchangeWatch.transfer(method, url, timeouts, message -> {});
+      }
       AtomicLong uploaded = new AtomicLong();
       HttpRequest.BodyPublisher publisher = getStreamingContent() == null
           ? HttpRequest.BodyPublishers.noBody()
@@ -156,31 +184,36 @@ final class JdkHttpTransport extends HttpTransport {
       if (getContentType() != null) {
         builder.setHeader("Content-Type", getContentType());
       }
-      TimedBodySubscriber body = new TimedBodySubscriber(readTimeout);
+      TimedBodySubscriber body = new TimedBodySubscriber(watch);
       CompletableFuture<HttpResponse<InputStream>> future =
           clientFor(url).sendAsync(builder.build(), info -> body);
       return new JdkResponse(await(future, uploaded), body);
     }
 
     /**
-     * Waits for the response headers; gives up after {@link #readTimeout} without any progress
-     * (no response and no request body bytes consumed).
+     * Waits for the response headers as long as {@link #watch} allows; uploading request body
+     * bytes counts as progress.
      */
     private HttpResponse<InputStream> await(
         CompletableFuture<HttpResponse<InputStream>> future, AtomicLong uploaded)
         throws IOException {
-      long seen = -1;
+      long seen = 0;
       while (true) {
         try {
-          return future.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+          HttpResponse<InputStream> response =
+              future.get(watch.nextWaitNanos(), TimeUnit.NANOSECONDS);
+          watch.answered();
+          return response;
         } catch (TimeoutException e) {
           long now = uploaded.get();
-          if (now == seen) {
-            future.cancel(true);
-            throw new SocketTimeoutException("no response within " + readTimeout.toSeconds()
-                + " s to " + method + " " + url.getHost());
-          }
+          watch.progress(now - seen);
           seen = now;
+          try {
+            watch.check("answer");
+          } catch (SocketTimeoutException timedOut) {
+            future.cancel(true);
+            throw timedOut;
+          }
         } catch (InterruptedException e) {
           future.cancel(true);
           Thread.currentThread().interrupt();

@@ -22,15 +22,23 @@ public final class Request {
   private final Map<String, List<String>> headers;
   private final RequestBody body;
   private final boolean followRedirects;
+  private final boolean transfer;
 
   private Request(
       String method, URI url, Map<String, List<String>> headers, RequestBody body,
       boolean followRedirects) {
+    this(method, url, headers, body, followRedirects, false);
+  }
+
+  private Request(
+      String method, URI url, Map<String, List<String>> headers, RequestBody body,
+      boolean followRedirects, boolean transfer) {
     this.method = Objects.requireNonNull(method, "method");
     this.url = Objects.requireNonNull(url, "url");
     this.headers = headers;
     this.body = body;
     this.followRedirects = followRedirects;
+    this.transfer = transfer;
     if (!url.isAbsolute()) {
       throw new IllegalArgumentException("request URL must be absolute: " + url);
     }
@@ -70,24 +78,39 @@ public final class Request {
   public Request withHeader(String name, String value) {
     Map<String, List<String>> copy = new LinkedHashMap<>(headers);
     copy.put(name.toLowerCase(Locale.ROOT), List.of(value));
-    return new Request(method, url, Collections.unmodifiableMap(copy), body, followRedirects);
+    return new Request(method, url, Collections.unmodifiableMap(copy), body, followRedirects,
+        transfer);
   }
 
   /** Returns a copy without header {@code name}. */
   public Request withoutHeader(String name) {
     Map<String, List<String>> copy = new LinkedHashMap<>(headers);
     copy.remove(name.toLowerCase(Locale.ROOT));
-    return new Request(method, url, Collections.unmodifiableMap(copy), body, followRedirects);
+    return new Request(method, url, Collections.unmodifiableMap(copy), body, followRedirects,
+        transfer);
   }
 
   /** Returns a copy sent to {@code newUrl}. */
   public Request withUrl(URI newUrl) {
-    return new Request(method, newUrl, headers, body, followRedirects);
+    return new Request(method, newUrl, headers, body, followRedirects, transfer);
   }
 
   /** Returns a copy that does or does not follow redirects. */
   public Request withFollowRedirects(boolean follow) {
-    return new Request(method, url, headers, body, follow);
+    return new Request(method, url, headers, body, follow, transfer);
+  }
+
+  /**
+   * Returns a copy timed as a blob transfer: no overall deadline, only a limit on silence (see
+   * {@link Timeouts}). Without it a request must finish within {@link Timeouts#request()}.
+   */
+  public Request asTransfer() {
+    return new Request(method, url, headers, body, followRedirects, true);
+  }
+
+  /** True if timed as a blob transfer ({@link #asTransfer()}). */
+  public boolean isTransfer() {
+    return transfer;
   }
 
   public String method() {

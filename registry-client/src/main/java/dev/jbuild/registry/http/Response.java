@@ -84,17 +84,25 @@ public final class Response implements Closeable {
    * Reads the whole body into memory.
    *
    * @param maxBytes the largest body accepted
-   * @throws IOException if reading fails or the body is larger than {@code maxBytes}
+   * @throws BodyTooLargeException if the body, or its announced {@code Content-Length}, is larger
+   *     than {@code maxBytes} (then at most {@code maxBytes} + 8 KiB are read)
+   * @throws IOException if reading fails
    */
   public byte[] readBody(int maxBytes) throws IOException {
+    OptionalLong announced = contentLength();
+    if (announced.isPresent() && announced.getAsLong() > maxBytes) {
+      throw new BodyTooLargeException("response body from " + url + " is " + announced.getAsLong()
+          + " bytes, larger than the limit of " + maxBytes + " bytes", maxBytes);
+    }
     try (InputStream in = body()) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       byte[] buffer = new byte[8192];
       int n;
       while ((n = in.read(buffer)) != -1) {
         if (out.size() + n > maxBytes) {
-          throw new IOException(
-              "response body from " + url + " is larger than the limit of " + maxBytes + " bytes");
+          throw new BodyTooLargeException(
+              "response body from " + url + " is larger than the limit of " + maxBytes + " bytes",
+              maxBytes);
         }
         out.write(buffer, 0, n);
       }

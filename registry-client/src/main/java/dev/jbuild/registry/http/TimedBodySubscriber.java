@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,10 +13,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A response body as an {@link InputStream} whose reads time out. The JDK's own
- * {@code BodySubscribers.ofInputStream()} blocks forever when a server stops sending in the middle
- * of a body; a registry that stalls must instead produce a {@link SocketTimeoutException} so the
- * caller can retry (the same contract as a socket read timeout).
+ * A response body as an {@link InputStream} whose reads time out as the exchange's
+ * {@link ExchangeWatch} says (a deadline for small requests, a stall limit for blob transfers).
+ * The JDK's own {@code BodySubscribers.ofInputStream()} blocks forever when a server stops sending
+ * in the middle of a body; a registry that stalls must instead produce a
+ * {@link SocketTimeoutException} so the caller can retry (the same contract as a socket read
+ * timeout).
  *
  * <p>Keeps a few buffers of demand outstanding so reading never waits for a round trip of the
  * subscription.
@@ -27,7 +28,7 @@ final class TimedBodySubscriber extends InputStream
   private static final int PREFETCH = 8;
   private static final Object END = new Object();
 
-  private final long timeoutNanos;
+  private final ExchangeWatch watch;
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private final CompletableFuture<InputStream> body = CompletableFuture.completedFuture(this);
   private volatile Flow.Subscription subscription;
@@ -35,8 +36,8 @@ final class TimedBodySubscriber extends InputStream
   private boolean ended;
   private boolean closed;
 
-  TimedBodySubscriber(Duration timeout) {
-    this.timeoutNanos = timeout.toNanos();
+  TimedBodySubscriber(ExchangeWatch watch) {
+    this.watch = watch;
   }
 
   @Override
@@ -83,16 +84,20 @@ final class TimedBodySubscriber extends InputStream
       }
       Object item;
       try {
-        item = queue.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+        item = queue.poll(watch.nextWaitNanos(), TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         cancel();
         throw new java.io.InterruptedIOException("interrupted while reading a response body");
       }
       if (item == null) {
-        cancel();
-        throw new SocketTimeoutException("no data received for "
-            + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s while reading the response body");
+        try {
+          watch.check("send more of the response to");
+        } catch (SocketTimeoutException e) {
+          cancel();
+          throw e;
+        }
+        continue;
       }
       if (item == END) {
         ended = true;
@@ -105,6 +110,7 @@ final class TimedBodySubscriber extends InputStream
         subscription.request(1);
       } else {
         current = (ByteBuffer) item;
+        watch.progress(current.remaining());
       }
     }
     return current;
