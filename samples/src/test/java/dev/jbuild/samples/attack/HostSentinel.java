@@ -24,6 +24,8 @@ import java.util.stream.Stream;
 final class HostSentinel implements AutoCloseable {
   /** The prefix of every file an attack tries to create. */
   static final String PWNED = "pwned";
+  /** The content of the canary's {@code secret} file, which must never show up in a build. */
+  static final String SECRET = "canary-secret-4242";
 
   private final Path canary;
 
@@ -34,7 +36,7 @@ final class HostSentinel implements AutoCloseable {
   /** Creates the canary directory with a secret, a victim file and a subdirectory. */
   static HostSentinel create() throws IOException {
     Path dir = Files.createDirectory(Path.of("/tmp", "jbuild-canary-" + UUID.randomUUID()));
-    Files.writeString(dir.resolve("secret"), "host secret\n");
+    Files.writeString(dir.resolve("secret"), SECRET + "\n");
     Files.writeString(dir.resolve("victim"), "victim\n");
     Files.createDirectory(dir.resolve("dir"));
     Files.writeString(dir.resolve("dir/keep"), "keep\n");
