@@ -11,6 +11,7 @@ import dev.jbuild.samples.Jbuild;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -313,6 +314,52 @@ class MaliciousLayerAttackTest {
     Outcome o = deliver("escapes", new EvilTar().file("\u001b]2;pwned-title\u0007\u001b[2J\u009b1m/"
         + host.climbToCanary() + "/pwned-esc", "x"), Door.EXTRACTORS);
     assertTrue(o.refusedEverywhere(), o.toString());
+  }
+
+  /**
+   * An image whose legitimate symlinks point out of its root ({@code up -> ../../…/canary}, {@code
+   * abs -> /tmp/jbuild-canary-*}) used as a destination and as a source: {@code COPY a
+   * /up/pwned}, {@code WORKDIR /up} + {@code COPY a .}, {@code ADD x.tar /abs/}, and {@code COPY
+   * --from=<evil> /up/secret} and {@code /abs/} must resolve the links inside the image's root
+   * (refused, or written and read there), never in the host's; no secret reaches the result.
+   */
+  @Test
+  void outwardSymlinksInAnImage_areResolvedInsideIt() throws Exception {
+    Outcome o = deliver("outward", new EvilTar().symlink("up", host.climbToCanary())
+        .symlink("abs", host.canary().toString()), EnumSet.of(Door.LOAD_DOCKER, Door.FROM_RUN));
+    assertEquals(EnumSet.of(Door.LOAD_DOCKER, Door.FROM_RUN), o.accepted());
+    Map<String, String> before = host.state();
+    Path ctx = Files.createDirectories(work.resolve("cases/outward/ctx"));
+    Files.writeString(ctx.resolve("a"), "a\n");
+    Files.write(ctx.resolve("x.tar"), new EvilTar().file("pwned-add", "x").bytes());
+    String evil = "FROM evil/outward:docker\n";
+    String base = "FROM " + BASE + "\n";
+    for (String steps : List.of(evil + "COPY a /up/pwned-copy\n",
+        evil + "COPY a /abs/pwned-copy\n",
+        evil + "WORKDIR /up\nCOPY a pwned-workdir\n", evil + "ADD x.tar /abs/\n",
+        evil + "ADD x.tar /up/\n", base + "COPY --from=evil/outward:docker /up/secret /x\n",
+        base + "COPY --from=evil/outward:docker /abs/ /x/\n")) {
+      Files.writeString(ctx.resolve("Dockerfile"), steps);
+      Path out = work.resolve("cases/outward/out-" + Integer.toHexString(steps.hashCode()));
+      Jbuild.Result r = jbuild.run("build", "--progress=plain", "-o", "type=local,dest=" + out,
+          ctx.toString());
+      succeededOrRefusedCleanly(r, steps.replace('\n', ';'));
+      assertFalse(Files.exists(out) && secretIn(out), steps + ": the host secret was copied");
+      host.assertUntouched(before, steps);
+    }
+    HostSentinel.assertNothingMounted(jbuild.root(), "outward");
+  }
+
+  private static boolean secretIn(Path dir) throws IOException {
+    try (var walk = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.size(p) < 4096
+            && Files.readString(p, StandardCharsets.ISO_8859_1).contains(HostSentinel.SECRET)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**
