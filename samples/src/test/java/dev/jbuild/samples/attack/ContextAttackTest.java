@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,8 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  * sockets that could hang the build. Builds are {@code FROM scratch} with {@code -o
  * type=local}, so the result is inspected on disk: the canary's secret must never appear in it
  * nor in what the user sees, and every build either works as BuildKit's does or refuses with one
- * clear line. Symlink swap races are out of scope.
+ * clear line. Symlink swap races are out of scope. Tagged root like the other end-to-end builds
+ * (checked as root only; CI runs as root).
  */
+@Tag("root")
 class ContextAttackTest {
   @TempDir static Path work;
   static Jbuild jbuild;
