@@ -19,6 +19,8 @@ import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.parser.Dockerfile;
 import dev.jbuild.parser.DockerfileParser;
 import dev.jbuild.parser.DockerfileSyntaxException;
+import dev.jbuild.parser.InvalidUtf8Exception;
+import dev.jbuild.parser.Utf8Text;
 import dev.jbuild.parser.ast.Arg;
 import dev.jbuild.parser.ast.ArgDecl;
 import dev.jbuild.parser.expand.ExpansionException;
@@ -27,11 +29,13 @@ import dev.jbuild.parser.ignore.DockerIgnore;
 import dev.jbuild.runner.ContainerRunner;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -215,14 +219,48 @@ public final class ImageBuilder {
     return new BuildException(String.valueOf(cause), cause);
   }
 
-  /** What {@code .dockerignore} (or {@code <Dockerfile>.dockerignore}) excludes. */
+  /**
+   * What {@code .dockerignore} (or {@code <Dockerfile>.dockerignore}) excludes. The file is read
+   * through {@link #readInsideItsDirectory}, like the Dockerfile, so a link to a host file cannot
+   * have that file's lines echoed in a pattern error.
+   */
   private static DockerIgnore ignoreRules(Path contextDir, BuildRequest request)
       throws BuildException {
-    try {
-      return DockerIgnore.load(contextDir, request.dockerfile());
-    } catch (IOException | IllegalArgumentException e) {
-      throw new BuildException(".dockerignore: " + e.getMessage(), e);
+    Optional<Path> file = DockerIgnore.locate(contextDir, request.dockerfile());
+    if (file.isEmpty()) {
+      return DockerIgnore.empty();
     }
+    try {
+      return DockerIgnore.parse(Utf8Text.decode(readInsideItsDirectory(file.get())));
+    } catch (InvalidUtf8Exception e) {
+      throw new BuildException(".dockerignore: " + file.get() + ":" + e.getMessage(), e);
+    } catch (NoSuchFileException e) {
+      // A link that leads nowhere inside its directory: as if there were no ignore file.
+      return DockerIgnore.empty();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new BuildException(".dockerignore: Tried to read " + file.get()
+          + " but failed because: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a build file (the Dockerfile, an ignore file) following symlinks in its name only
+   * inside its own directory, as BuildKit does (it shares that directory and resolves the name in
+   * it): a hostile context whose {@code Dockerfile} links to {@code /etc/shadow} would otherwise
+   * have that file parsed and its first word echoed in the syntax error.
+   *
+   * @throws NoSuchFileException if the name does not resolve to a regular file in the directory
+   */
+  private static byte[] readInsideItsDirectory(Path file) throws IOException {
+    Path absolute = file.toAbsolutePath();
+    Path dir = absolute.getParent();
+    String inside = DirectorySource.of(dir, false, "the Dockerfile's directory")
+        .resolve(absolute.getFileName().toString());
+    Path resolved = dir.resolve(inside);
+    if (inside.isEmpty() || !Files.isRegularFile(resolved, LinkOption.NOFOLLOW_LINKS)) {
+      throw new NoSuchFileException(file.toString());
+    }
+    return Files.readAllBytes(resolved);
   }
 
   private static void platformArgs(Map<String, String> values, String prefix,
@@ -235,7 +273,7 @@ public final class ImageBuilder {
 
   private static byte[] readDockerfile(BuildRequest request) throws BuildException {
     try {
-      return Files.readAllBytes(request.dockerfile());
+      return readInsideItsDirectory(request.dockerfile());
     } catch (NoSuchFileException e) {
       throw new BuildException("failed to read the Dockerfile: " + request.dockerfile()
           + ": no such file or directory", e);

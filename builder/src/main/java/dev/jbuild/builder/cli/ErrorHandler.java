@@ -8,7 +8,9 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Turns any exception from a command into one line on stderr ({@code error: ...}) and exit code 1;
- * the stack trace is printed only with {@code --debug}.
+ * the stack trace is printed only with {@code --debug}. Control characters in the message (which
+ * may quote names from untrusted layers, contexts or registries) are escaped, never sent raw to
+ * the terminal.
  */
 final class ErrorHandler implements IExecutionExceptionHandler {
   private final Main main;
@@ -30,11 +32,22 @@ final class ErrorHandler implements IExecutionExceptionHandler {
         && !(e instanceof IllegalArgumentException)) {
       message = e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
-    err.println("error: " + message);
+    err.println("error: " + printable(message));
     if (main.debug) {
       e.printStackTrace(err);
     }
     err.flush();
     return 1;
+  }
+
+  /** Escapes C0/C1 controls and DEL but newline and tab as {@code \xNN}. */
+  static String printable(String message) {
+    StringBuilder out = new StringBuilder(message.length());
+    for (int i = 0; i < message.length(); i++) {
+      char c = message.charAt(i);
+      boolean control = c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f && c <= 0x9f;
+      out.append(control ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+    }
+    return out.toString();
   }
 }

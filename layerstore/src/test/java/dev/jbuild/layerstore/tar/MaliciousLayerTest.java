@@ -206,6 +206,19 @@ class MaliciousLayerTest {
     assertContained(tar(redirect), false, apply());
   }
 
+  @Test
+  void refusalMessages_escapeControlCharactersInNames() throws IOException {
+    // The name reaches the user's terminal in the error line: an OSC/CSI must arrive escaped.
+    String name = "\u001b]2;title\u0007\u009b2J/../x";
+    UnsafeTarEntryException e = assertThrows(UnsafeTarEntryException.class,
+        () -> new SafeTarExtractor(apply()).extract(new ByteArrayInputStream(
+            tar(file(name, 1))), root));
+    assertTrue(e.getMessage().contains("'\\x1b]2;title\\x07\\x9b2J/../x'"), e.getMessage());
+    assertTrue(e.getMessage().chars().noneMatch(c -> c < 0x20 || c >= 0x7f && c <= 0x9f),
+        e.getMessage());
+    assertEquals(name, e.entryName());
+  }
+
   /** A header block with an arbitrary (possibly huge) size field. */
   private static byte[] rawHeader(String name, char type, long size) {
     byte[] h = new byte[512];
