@@ -180,7 +180,7 @@ public final class ImagePuller {
       actual = sink.diffId(layer);
     } catch (IOException e) {
       throw new ContentVerificationException("Tried to " + action + " but failed because: layer "
-          + layer.digest() + " is not a readable (compressed) tar: " + e.getMessage());
+          + layer.digest() + " was refused: " + e.getMessage());
     }
     if (!actual.equals(expected)) {
       throw new ContentVerificationException("Tried to " + action + " but failed because: layer "

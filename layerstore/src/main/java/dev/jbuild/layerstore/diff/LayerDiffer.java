@@ -8,10 +8,12 @@ import dev.jbuild.layerstore.hash.DigestingOutputStream;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.MediaTypes;
 import dev.jbuild.layerstore.posix.Posix;
+import dev.jbuild.layerstore.tar.SafeTarExtractor;
 import dev.jbuild.layerstore.tar.TarEntry;
 import dev.jbuild.layerstore.tar.TarReader;
 import dev.jbuild.layerstore.tar.TarStreams;
 import dev.jbuild.layerstore.tar.TarWriter;
+import dev.jbuild.layerstore.tar.UnsafeTarEntryException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -116,8 +118,11 @@ public final class LayerDiffer {
 
   /**
    * Makes a layer from an existing tar stream (gzip, bzip2 or plain), keeping the uncompressed
-   * bytes exactly (so the DiffID is the tar's own sha256) and storing them gzip-compressed. The
-   * tar is not validated here; extraction is what checks entries. Does not close {@code tar}.
+   * bytes exactly (so the DiffID is the tar's own sha256) and storing them gzip-compressed. Entries
+   * get the checks that need no file system ({@link SafeTarExtractor#checkStatically}); the rest is
+   * left to extraction. Does not close {@code tar}.
+   *
+   * @throws UnsafeTarEntryException if an entry's name or hardlink target is unsafe
    */
   public static Layer fromTar(InputStream tar, ContentStore store) throws IOException {
     return fromTar(tar, store, LayerOptions.defaults());
@@ -136,6 +141,7 @@ public final class LayerDiffer {
         TarReader reader = new TarReader(plain);
         TarEntry entry;
         while ((entry = reader.next()) != null) {
+          SafeTarExtractor.checkStatically(entry);
           out.write(entry.withMtime(options.clamp(entry.mtime())), reader.content());
         }
         return out.commit();
@@ -147,8 +153,12 @@ public final class LayerDiffer {
         TarReader reader = new TarReader(tee);
         TarEntry entry;
         while ((entry = reader.next()) != null) {
+          // Refused now rather than at first extraction, so `load` tags no such image.
+          SafeTarExtractor.checkStatically(entry);
           contentSize += entry.diskSize();
         }
+      } catch (UnsafeTarEntryException e) {
+        throw e;
       } catch (IOException e) {
         // Not a tar jbuild can parse: stored as is (extraction refuses it). A read error of the
         // stream itself shows up again while draining it below.

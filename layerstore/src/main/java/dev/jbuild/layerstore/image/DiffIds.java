@@ -4,6 +4,7 @@ import dev.jbuild.layerstore.ContentStore;
 import dev.jbuild.layerstore.LayerInfo;
 import dev.jbuild.layerstore.hash.DigestingInputStream;
 import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.tar.SafeTarExtractor;
 import dev.jbuild.layerstore.tar.TarEntry;
 import dev.jbuild.layerstore.tar.TarReader;
 import dev.jbuild.layerstore.tar.TarStreams;
@@ -42,9 +43,12 @@ public final class DiffIds {
   /**
    * Reads the whole blob once, decompressing it (gzip, zstd, xz, bzip2 or plain), and records and
    * returns what it learnt: DiffID, tar size and Docker's content size. Reading to the end also
-   * checks the blob against its own digest.
+   * checks the blob against its own digest, and every entry with
+   * {@link SafeTarExtractor#checkStatically}, so an untrusted layer with {@code ..} or absolute
+   * names is refused here, before its image is tagged.
    *
    * @throws IOException if the blob is missing, corrupt or not a (compressed) tar
+   * @throws dev.jbuild.layerstore.tar.UnsafeTarEntryException if an entry is unsafe by its name
    */
   public static LayerInfo measure(ContentStore content, Digest blob) throws IOException {
     long files = 0;
@@ -54,6 +58,7 @@ public final class DiffIds {
       TarReader reader = new TarReader(plain);
       TarEntry entry;
       while ((entry = reader.next()) != null) {
+        SafeTarExtractor.checkStatically(entry);
         files += entry.diskSize();
       }
       plain.transferTo(OutputStream.nullOutputStream());

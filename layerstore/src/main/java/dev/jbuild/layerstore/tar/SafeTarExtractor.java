@@ -558,6 +558,34 @@ public final class SafeTarExtractor {
   }
 
   /**
+   * The checks on one entry that need no file system: its name and a hardlink's target are
+   * relative without {@code ..} or NUL, and a whiteout names something. {@code load} and
+   * {@code pull} run them while they read each new layer for its DiffID, so such a layer is
+   * refused before its image is tagged instead of at first use (Docker refuses it at load too);
+   * what depends on the tree (symlinks followed by later entries) is left to extraction.
+   *
+   * @throws UnsafeTarEntryException naming the entry and the reason
+   */
+  public static void checkStatically(TarEntry entry) throws UnsafeTarEntryException {
+    String raw = entry.name();
+    List<String> parts = clean(raw, raw);
+    if (entry.type() == TarEntry.Type.HARDLINK) {
+      if (clean(raw, entry.linkName()).isEmpty()) {
+        throw new UnsafeTarEntryException(raw, "hardlink to the root directory");
+      }
+    }
+    if (!parts.isEmpty()) {
+      String base = parts.get(parts.size() - 1);
+      if (base.startsWith(WH) && !base.startsWith(WH + WH)) {
+        String name = base.substring(WH.length());
+        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+          throw new UnsafeTarEntryException(raw, "invalid whiteout name");
+        }
+      }
+    }
+  }
+
+  /**
    * Splits an entry name into clean components, refusing absolute names and {@code ..}.
    *
    * @param raw the entry name, for error messages

@@ -289,4 +289,30 @@ class MaliciousLayerTest {
     }
     return out.toByteArray();
   }
+
+  /**
+   * The name checks that need no file system refuse a layer as it is loaded or pulled, so a store
+   * never tags an image whose layer could only fail later (issue #10: malicious layers refused).
+   * Names that are fine by themselves (a symlink to "/", a deep relative path) pass.
+   */
+  @Test
+  void staticChecks_refuseUnsafeNamesWhenALayerIsStored(@TempDir Path store) throws IOException {
+    for (TarEntry bad : List.of(file("../outside/secret", 3), file("a/../../x", 1),
+        file("/etc/passwd", 1), hardlink("h", "../../etc/shadow"), hardlink("h", "/etc/shadow"),
+        hardlink("h", "."), file("d/.wh...", 0), file("d/.wh..", 0), file("a\u0000b", 1))) {
+      assertThrows(UnsafeTarEntryException.class, () -> SafeTarExtractor.checkStatically(bad),
+          bad.name());
+    }
+    for (TarEntry good : List.of(symlink("root", "/"), symlink("up", "../../.."),
+        file("./a/b/c", 1), dir("./"), file("d/.wh.gone", 0), file(".wh..wh..opq", 0),
+        file(".wh..wh.plnk", 0), hardlink("h2", "./a/b/c"))) {
+      SafeTarExtractor.checkStatically(good);
+    }
+    dev.jbuild.layerstore.ContentStore content =
+        dev.jbuild.layerstore.LayerStore.open(store).content();
+    UnsafeTarEntryException e = assertThrows(UnsafeTarEntryException.class,
+        () -> dev.jbuild.layerstore.diff.LayerDiffer.fromTar(
+            new ByteArrayInputStream(tar(dir("ok"), file("ok/../../x", 1))), content));
+    assertTrue(e.getMessage().contains("'..' in path"), e.getMessage());
+  }
 }

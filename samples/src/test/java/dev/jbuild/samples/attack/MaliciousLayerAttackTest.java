@@ -87,6 +87,12 @@ class MaliciousLayerAttackTest {
       return Collections.disjoint(accepted,
           EnumSet.of(Door.FROM_RUN, Door.FROM_PULLED_RUN, Door.COPY_FROM, Door.ADD));
     }
+
+    /** True when neither load nor pull stored and tagged the image (as {@code docker load}). */
+    boolean refusedBeforeTagging() {
+      return Collections.disjoint(accepted, EnumSet.of(Door.LOAD_DOCKER, Door.LOAD_OCI,
+          Door.PULL));
+    }
   }
 
   /**
@@ -158,13 +164,15 @@ class MaliciousLayerAttackTest {
 
   /**
    * A file named {@code ../../…/tmp/jbuild-canary-*}{@code /pwned}: must be refused by every door
-   * (Docker refuses such layers too); nothing appears in the canary.
+   * (Docker refuses such layers too), load and pull before anything is tagged; nothing appears in
+   * the canary.
    */
   @Test
   void dotDotTraversal_isRefused() throws Exception {
     Outcome o = deliver("dotdot", new EvilTar().file(host.climbToCanary() + "/pwned-dotdot", "x"),
         Door.ALL);
     assertTrue(o.refusedEverywhere(), o.toString());
+    assertTrue(o.refusedBeforeTagging(), o.toString());
   }
 
   /**
@@ -214,6 +222,7 @@ class MaliciousLayerAttackTest {
     Outcome climb = deliver("hardlink-climb",
         new EvilTar().hardlink("h", host.climbToCanary() + "/secret"), Door.ALL);
     assertTrue(climb.refusedEverywhere(), climb.toString());
+    assertTrue(climb.refusedBeforeTagging(), climb.toString());
   }
 
   /**
@@ -228,6 +237,7 @@ class MaliciousLayerAttackTest {
     Outcome climb = deliver("wh-climb",
         new EvilTar().file(host.climbToCanary() + "/.wh.secret", ""), Door.EXTRACTORS);
     assertTrue(climb.refusedEverywhere(), climb.toString());
+    assertTrue(climb.refusedBeforeTagging(), climb.toString());
     Outcome opaque = deliver("wh-opaque", new EvilTar().symlink("s", host.climbToCanary())
         .file("s/.wh..wh..opq", "").file("s/dir/.wh.keep", ""), Door.ALL);
     assertTrue(opaque.refusedEverywhere(), opaque.toString());
