@@ -198,7 +198,7 @@ public final class ImagePuller {
     }
     if (sink.contains(config.digest())) {
       java.util.Optional<byte[]> local = sink.read(config.digest());
-      if (local.isPresent() && local.get().length == config.size() && RegistryClient.digestOf(
+      if (local.isPresent() && local.get().length == config.size() && ContentDigests.of(
           local.get(), config.digest().algorithm()).equals(config.digest())) {
         skipped.incrementAndGet();
         listener.blobSkipped(config);
