@@ -14,7 +14,8 @@ final class ContentDigests {
 
   /** The {@code algorithm} (sha256 or sha512) digest of {@code bytes}. */
   static Digest of(byte[] bytes, String algorithm) {
-    return new Digest(algorithm, HexFormat.of().formatHex(newMessageDigest(algorithm).digest(bytes)));
+    byte[] hash = newMessageDigest(algorithm).digest(bytes);
+    return new Digest(algorithm, HexFormat.of().formatHex(hash));
   }
 
   /** A fresh hash for {@code algorithm}: SHA-512 for {@code sha512}, else SHA-256. */

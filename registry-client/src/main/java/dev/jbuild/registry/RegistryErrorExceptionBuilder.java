@@ -4,7 +4,7 @@ import dev.jbuild.registry.auth.AuthenticationException;
 
 /**
  * Builds the exceptions of one registry action, all worded "Tried to &lt;action&gt; but failed
- * because: &lt;reason&gt;" — the one place that spells the sentence out. Ported in idea from Jib's
+ * because: &lt;reason&gt;" — the one place that spells the sentence out. The idea is Jib's
  * {@code RegistryErrorExceptionBuilder} ({@code jib-core/.../registry/}); the code is our own.
  *
  * <p>Immutable; the exceptions it returns are new on every call.
@@ -12,7 +12,7 @@ import dev.jbuild.registry.auth.AuthenticationException;
 final class RegistryErrorExceptionBuilder {
   private final String action;
 
-  /** @param action what was tried, completing "Tried to …", for example "pull blob sha256:… from r/x" */
+  /** @param action what was tried, completing "Tried to …", e.g. "pull blob sha256:… from r/x" */
   RegistryErrorExceptionBuilder(String action) {
     this.action = action;
   }
