@@ -86,20 +86,20 @@ public final class ImagePuller {
     Digest indexDigest = null;
     for (int depth = 0; MediaTypes.isIndex(response.mediaType()); depth++) {
       if (depth == MAX_INDEX_DEPTH) {
-        throw new RegistryException("Tried to " + action + " but failed because: its indexes"
+        throw new RegistryErrorExceptionBuilder(action).failure("its indexes"
             + " are nested more than " + MAX_INDEX_DEPTH + " deep");
       }
       if (indexDigest == null) {
         indexDigest = response.digest();
       }
       ImageIndex index = parse(action, response, ImageIndex.class);
-      Descriptor selected = index.select(platform).orElseThrow(() -> new RegistryException(
-          "Tried to " + action + " but failed because: the image has no variant for "
+      Descriptor selected = index.select(platform).orElseThrow(() ->
+          new RegistryErrorExceptionBuilder(action).failure("the image has no variant for "
               + platform + " (it has " + platforms(index) + ")"));
       response = client.pullManifest(selected.digest().toString());
     }
     if (!MediaTypes.isManifest(response.mediaType())) {
-      throw new RegistryException("Tried to " + action + " but failed because: the registry sent"
+      throw new RegistryErrorExceptionBuilder(action).failure("the registry sent"
           + " a manifest of unsupported type " + response.mediaType()
           + " (schema 1 and artifacts are not supported)");
     }
@@ -149,13 +149,13 @@ public final class ImagePuller {
     try {
       config = OciJson.fromBytes(configBytes, ImageConfig.class);
     } catch (IOException e) {
-      throw new RegistryException("Tried to " + action + " but failed because: its config "
+      throw new RegistryErrorExceptionBuilder(action).failure("its config "
           + manifest.config().digest() + " is not a valid image config (" + e.getMessage() + ")",
           e);
     }
     List<Digest> diffIds = config.rootfs() == null ? List.of() : config.rootfs().diffIds();
     if (diffIds.size() != manifest.layers().size()) {
-      throw new ContentVerificationException("Tried to " + action + " but failed because: its"
+      throw new RegistryErrorExceptionBuilder(action).contentMismatch("its"
           + " manifest lists " + manifest.layers().size() + " layers but its config's"
           + " rootfs.diff_ids lists " + diffIds.size());
     }
@@ -164,8 +164,8 @@ public final class ImagePuller {
       Digest blob = manifest.layers().get(i).digest();
       Digest earlier = expected.putIfAbsent(blob, diffIds.get(i));
       if (earlier != null && !earlier.equals(diffIds.get(i))) {
-        throw new ContentVerificationException("Tried to " + action + " but failed because:"
-            + " layer " + blob + " appears twice with different rootfs.diff_ids (" + earlier
+        throw new RegistryErrorExceptionBuilder(action).contentMismatch(
+            "layer " + blob + " appears twice with different rootfs.diff_ids (" + earlier
             + " and " + diffIds.get(i) + ")");
       }
     }
@@ -179,11 +179,11 @@ public final class ImagePuller {
     try {
       actual = sink.diffId(layer);
     } catch (IOException e) {
-      throw new ContentVerificationException("Tried to " + action + " but failed because: layer "
+      throw new RegistryErrorExceptionBuilder(action).contentMismatch("layer "
           + layer.digest() + " was refused: " + e.getMessage());
     }
     if (!actual.equals(expected)) {
-      throw new ContentVerificationException("Tried to " + action + " but failed because: layer "
+      throw new RegistryErrorExceptionBuilder(action).contentMismatch("layer "
           + layer.digest() + " has DiffID " + actual + " but the image config's rootfs.diff_ids"
           + " says " + expected);
     }
@@ -193,12 +193,12 @@ public final class ImagePuller {
       RegistryClient client, Descriptor config, BlobSink sink, AtomicInteger pulled,
       AtomicInteger skipped) throws IOException, RegistryException {
     if (config.size() > MAX_CONFIG_BYTES) {
-      throw new RegistryException("Tried to pull config " + config.digest() + " but failed"
-          + " because: it is unreasonably large (" + config.size() + " bytes)");
+      throw new RegistryErrorExceptionBuilder("pull config " + config.digest())
+          .failure("it is unreasonably large (" + config.size() + " bytes)");
     }
     if (sink.contains(config.digest())) {
       java.util.Optional<byte[]> local = sink.read(config.digest());
-      if (local.isPresent() && local.get().length == config.size() && RegistryClient.digestOf(
+      if (local.isPresent() && local.get().length == config.size() && ContentDigests.of(
           local.get(), config.digest().algorithm()).equals(config.digest())) {
         skipped.incrementAndGet();
         listener.blobSkipped(config);
@@ -227,7 +227,7 @@ public final class ImagePuller {
     try {
       return OciJson.fromBytes(response.bytes(), type);
     } catch (IOException e) {
-      throw new RegistryException("Tried to " + action + " but failed because: manifest "
+      throw new RegistryErrorExceptionBuilder(action).failure("manifest "
           + response.digest() + " is not a valid " + response.mediaType() + " ("
           + e.getMessage() + ")", e);
     }

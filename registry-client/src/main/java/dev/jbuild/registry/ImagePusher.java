@@ -208,7 +208,7 @@ public final class ImagePusher {
     try (InputStream in = blobs.get(descriptor.digest()).open()) {
       bytes = in.readNBytes((int) descriptor.size() + 1);
     }
-    Digest actual = RegistryClient.digestOf(bytes, descriptor.digest().algorithm());
+    Digest actual = ContentDigests.of(bytes, descriptor.digest().algorithm());
     if (bytes.length != descriptor.size() || !actual.equals(descriptor.digest())) {
       throw new IOException("local content for manifest " + descriptor.digest() + " does not"
           + " match its descriptor (" + bytes.length + " bytes, digest " + actual + ")");
