@@ -5,7 +5,7 @@ import dev.jbuild.layerstore.oci.ContainerConfig;
 import dev.jbuild.layerstore.snapshot.Scratch;
 import dev.jbuild.layerstore.snapshot.Snapshot;
 import dev.jbuild.runner.BindMount;
-import dev.jbuild.runner.ContainerRunner;
+import dev.jbuild.runner.CommandRunner;
 import dev.jbuild.runner.ContainerSpec;
 import dev.jbuild.runner.ExitStatus;
 import dev.jbuild.runner.NetworkMode;
@@ -160,7 +160,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private int run(Session session, ContainerSpec spec) throws InterruptedException {
-    try (ContainerRunner runner = session.runner()) {
+    try (CommandRunner runner = session.runner()) {
       ExitStatus status = runner.runAttached(spec, interactive, tty);
       if (status.oomKilled()) {
         commandSpec.commandLine().getErr().println("jbuild: container killed: "
