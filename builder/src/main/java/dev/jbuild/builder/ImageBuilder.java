@@ -26,7 +26,7 @@ import dev.jbuild.parser.ast.ArgDecl;
 import dev.jbuild.parser.expand.ExpansionException;
 import dev.jbuild.parser.expand.VariableExpander;
 import dev.jbuild.parser.ignore.DockerIgnore;
-import dev.jbuild.runner.ContainerRunner;
+import dev.jbuild.runner.CommandRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -60,7 +60,7 @@ public final class ImageBuilder {
    * @param clock the time recorded in image configs and history; a fixed instant (from {@code
    *     SOURCE_DATE_EPOCH}) makes the metadata reproducible
    */
-  public ImageBuilder(LayerStore store, ContainerRunner runner, BaseImageSource bases,
+  public ImageBuilder(LayerStore store, CommandRunner runner, BaseImageSource bases,
       Supplier<Instant> clock) {
     this(store, () -> runner, bases, clock);
   }

@@ -1,6 +1,6 @@
 package dev.jbuild.builder;
 
-import dev.jbuild.runner.ContainerRunner;
+import dev.jbuild.runner.CommandRunner;
 import dev.jbuild.runner.RunnerException;
 
 /**
@@ -14,5 +14,5 @@ public interface RunnerSource {
    *
    * @throws RunnerException when it cannot be set up
    */
-  ContainerRunner get() throws RunnerException;
+  CommandRunner get() throws RunnerException;
 }

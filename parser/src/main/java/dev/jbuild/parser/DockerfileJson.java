@@ -1,5 +1,6 @@
 package dev.jbuild.parser;
 
+import dev.jbuild.parser.ast.GoStrings;
 import dev.jbuild.parser.ast.Heredoc;
 import dev.jbuild.parser.ast.SyntaxNode;
 import java.util.LinkedHashMap;
@@ -109,33 +110,6 @@ public final class DockerfileJson {
 
   /** Encodes a JSON string literal (RFC 8259), escaping quotes, backslashes and controls. */
   static String string(String s) {
-    StringBuilder out = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"':
-          out.append("\\\"");
-          break;
-        case '\\':
-          out.append("\\\\");
-          break;
-        case '\n':
-          out.append("\\n");
-          break;
-        case '\r':
-          out.append("\\r");
-          break;
-        case '\t':
-          out.append("\\t");
-          break;
-        default:
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-      }
-    }
-    return out.append('"').toString();
+    return GoStrings.json(s);
   }
 }

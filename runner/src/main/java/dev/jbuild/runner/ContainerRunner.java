@@ -41,10 +41,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * is named after the pid of the JVM that made it ({@code run-<pid>-<id>}, {@code
  * jbuild-<pid>-<n>}).
  *
- * <p>Requires root (real namespaces, overlayfs and cgroups). Thread-safe: runs are independent.
+ * <p>The namespaces isolation mode of {@link CommandRunner}. Requires root (real namespaces,
+ * overlayfs and cgroups). Thread-safe: runs are independent.
  * {@link #close()} tears down the pooled bridge namespaces.
  */
-public final class ContainerRunner implements AutoCloseable {
+public final class ContainerRunner implements CommandRunner {
   private static final Set<ContainerRunner> OPEN = ConcurrentHashMap.newKeySet();
   private static final Object HOOK_LOCK = new Object();
   private static boolean hookInstalled;
@@ -212,6 +213,7 @@ public final class ContainerRunner implements AutoCloseable {
    *     (see {@link RunnerException#stage()})
    * @throws InterruptedException if interrupted; the container has then been killed and cleaned up
    */
+  @Override
   public ExitStatus run(ContainerSpec spec, OutputStream stdout, OutputStream stderr)
       throws RunnerException, InterruptedException {
     return run(spec, new RrunInvocation.Io(Objects.requireNonNull(stdout),
@@ -222,6 +224,7 @@ public final class ContainerRunner implements AutoCloseable {
    * Like {@link #run(ContainerSpec, OutputStream, OutputStream)}, but kills the container and
    * throws a {@link RunnerException} if it has not finished within {@code timeout}.
    */
+  @Override
   public ExitStatus run(ContainerSpec spec, OutputStream stdout, OutputStream stderr,
       Duration timeout) throws RunnerException, InterruptedException {
     return run(spec, new RrunInvocation.Io(Objects.requireNonNull(stdout),
@@ -243,6 +246,7 @@ public final class ContainerRunner implements AutoCloseable {
    * process's terminal (if stdin is one) is in raw mode meanwhile, so Ctrl-C reaches the command
    * as a character, as with {@code docker run -it}.
    */
+  @Override
   public ExitStatus runAttached(ContainerSpec spec, boolean interactive, boolean tty)
       throws RunnerException, InterruptedException {
     return run(spec, new RrunInvocation.Io(null, null, true, interactive), null, tty);

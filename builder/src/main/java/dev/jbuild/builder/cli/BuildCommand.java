@@ -4,7 +4,7 @@ import dev.jbuild.builder.BuildRequest;
 import dev.jbuild.builder.BuildResult;
 import dev.jbuild.builder.ImageBuilder;
 import dev.jbuild.builder.RunnerSource;
-import dev.jbuild.runner.ContainerRunner;
+import dev.jbuild.runner.CommandRunner;
 import dev.jbuild.runner.RunnerException;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.distribution.ImageTransfer;
@@ -199,14 +199,14 @@ final class BuildCommand implements Callable<Integer> {
   /** Creates the runner on the first RUN step and closes it (its network pool) at the end. */
   private static final class LazyRunner implements RunnerSource, AutoCloseable {
     private final Session session;
-    private ContainerRunner runner;
+    private CommandRunner runner;
 
     LazyRunner(Session session) {
       this.session = session;
     }
 
     @Override
-    public synchronized ContainerRunner get() throws RunnerException {
+    public synchronized CommandRunner get() throws RunnerException {
       if (runner == null) {
         runner = session.runner();
       }

@@ -1,5 +1,6 @@
 package dev.jbuild.builder.cli;
 
+import dev.jbuild.builder.container.ContainerStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.jbuild.builder.cli;
 
+import dev.jbuild.builder.container.ContainerStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

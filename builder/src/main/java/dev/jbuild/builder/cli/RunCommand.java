@@ -1,28 +1,20 @@
 package dev.jbuild.builder.cli;
 
+import dev.jbuild.builder.container.ContainerLaunch;
+import dev.jbuild.builder.container.ContainerStore;
 import dev.jbuild.layerstore.image.Image;
-import dev.jbuild.layerstore.oci.ContainerConfig;
 import dev.jbuild.layerstore.snapshot.Scratch;
 import dev.jbuild.layerstore.snapshot.Snapshot;
 import dev.jbuild.runner.BindMount;
-import dev.jbuild.runner.ContainerRunner;
+import dev.jbuild.runner.CommandRunner;
 import dev.jbuild.runner.ContainerSpec;
 import dev.jbuild.runner.ExitStatus;
 import dev.jbuild.runner.NetworkMode;
 import dev.jbuild.runner.ResourceLimits;
 import dev.jbuild.runner.RunnerException;
-import java.io.IOException;
-import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,9 +32,6 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run a command in a new container from an image.")
 final class RunCommand implements Callable<Integer> {
-  private static final Pattern SIZE =
-      Pattern.compile("(?i)([0-9]+(?:\\.[0-9]+)?)\\s*([kmgtp]?)(i?b)?");
-
   @ParentCommand Main main;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
@@ -98,60 +87,36 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    NetworkMode mode = network(network);
-    ResourceLimits limits = new ResourceLimits(memory == null ? 0 : parseBytes(memory),
-        cpus == null ? 0 : cpuQuota(cpus), 0, pidsLimit);
+    NetworkMode mode = ContainerLaunch.network(network);
+    ResourceLimits limits = new ResourceLimits(
+        memory == null ? 0 : ContainerLaunch.parseBytes(memory),
+        cpus == null ? 0 : ContainerLaunch.cpuQuota(cpus), 0, pidsLimit);
     List<BindMount> mounts = new ArrayList<>();
     for (String v : volumes) {
-      mounts.add(volume(v));
+      mounts.add(ContainerLaunch.volume(v));
     }
+    ContainerLaunch.Options options = new ContainerLaunch.Options(command, entrypoint, env,
+        workdir, user, hostname, mode, limits, mounts, tty);
     Session session = Session.open(main);
     // Holds off a concurrent `jbuild prune` until this command is done with its blobs.
     try (var lease = session.lease()) {
       Image image = session.image(imageName);
-      ContainerConfig config = image.config().containerConfig();
-      List<String> entry = entrypoint != null
-          ? entrypoint.isEmpty() ? List.of() : List.of(entrypoint)
-          : config.entrypoint() == null ? List.of() : config.entrypoint();
-      List<String> cmd = !command.isEmpty() ? command
-          : entrypoint == null && config.cmd() != null ? config.cmd() : List.of();
-      List<String> argv = new ArrayList<>(entry);
-      argv.addAll(cmd);
-      if (argv.isEmpty()) {
-        throw new IllegalArgumentException("no command specified: the image has no CMD or "
-            + "ENTRYPOINT; give one after the image name");
-      }
-      List<String> envList = environment(config);
-      if (tty && envList.stream().noneMatch(e -> e.startsWith("TERM="))) {
-        envList.add("TERM=xterm"); // as docker run -t does
-      }
-      String wd = workdir != null ? workdir
-          : config.workingDir() == null || config.workingDir().isEmpty() ? "/" : config.workingDir();
-      String effectiveUser = user != null ? user : config.user() == null ? "" : config.user();
+      ContainerLaunch launch = ContainerLaunch.of(image.config().containerConfig(),
+          image.id().shortHex(), options);
       Snapshot snapshot = session.store.snapshots().prepare(image.layers());
-      ContainerSpec.Builder spec = ContainerSpec.builder()
-          .lowerDirs(snapshot.absoluteLowerDirsTopFirst())
-          .layersRoot(snapshot.layersRoot())
-          .args(argv)
-          .env(envList)
-          .workingDir(wd)
-          .user(effectiveUser)
-          .network(mode)
-          .limits(limits)
-          .hostname(hostname != null ? hostname : image.id().shortHex());
-      mounts.forEach(spec::addMount);
       if (remove) {
         try (Scratch scratch = session.store.snapshots().newScratch()) {
-          return run(session, spec.upperDir(scratch.upperDir()).workDir(scratch.workDir()).build());
+          return run(session, launch.spec(snapshot, scratch.upperDir(), scratch.workDir()));
         }
       }
       ContainerStore containers = new ContainerStore(session.root);
       ContainerStore.Record record = containers.create(imageName, image.manifestDigest().toString(),
-          image.id().toString(), entry, cmd, envList, wd, effectiveUser);
+          image.id().toString(), launch.entrypoint(), launch.cmd(), launch.env(),
+          launch.workingDir(), launch.user());
       int code = 125;
       try {
-        code = run(session, spec.upperDir(containers.upperDir(record))
-            .workDir(containers.workDir(record)).build());
+        code = run(session, launch.spec(snapshot, containers.upperDir(record),
+            containers.workDir(record)));
         return code;
       } finally {
         containers.save(record.finish(code));
@@ -160,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private int run(Session session, ContainerSpec spec) throws InterruptedException {
-    try (ContainerRunner runner = session.runner()) {
+    try (CommandRunner runner = session.runner()) {
       ExitStatus status = runner.runAttached(spec, interactive, tty);
       if (status.oomKilled()) {
         commandSpec.commandLine().getErr().println("jbuild: container killed: "
@@ -177,91 +142,5 @@ final class RunCommand implements Callable<Integer> {
       }
       return "exec".equals(e.stage()) ? 126 : 125;
     }
-  }
-
-  private List<String> environment(ContainerConfig config) {
-    Map<String, String> environment = new LinkedHashMap<>(config.envMap());
-    for (String e : env) {
-      int eq = e.indexOf('=');
-      if (eq < 0) {
-        String v = System.getenv(e);
-        if (v != null) {
-          environment.put(e, v);
-        }
-      } else if (eq == 0) {
-        throw new IllegalArgumentException("invalid environment variable: " + e);
-      } else {
-        environment.put(e.substring(0, eq), e.substring(eq + 1));
-      }
-    }
-    List<String> envList = new ArrayList<>();
-    environment.forEach((k, v) -> envList.add(k + "=" + v));
-    return envList;
-  }
-
-  static NetworkMode network(String mode) {
-    switch (mode) {
-      case "bridge":
-      case "default":
-        return NetworkMode.BRIDGE;
-      case "none":
-        return NetworkMode.NONE;
-      case "host":
-        return NetworkMode.HOST;
-      default:
-        throw new IllegalArgumentException("invalid --network '" + mode
-            + "': expected bridge, none or host");
-    }
-  }
-
-  /** {@code HOST:CONTAINER[:ro|rw]}; a missing host path is created as a directory (docker). */
-  static BindMount volume(String spec) throws IOException {
-    String[] parts = spec.split(":", -1);
-    boolean readOnly = false;
-    if (parts.length == 3) {
-      if (parts[2].equals("ro")) {
-        readOnly = true;
-      } else if (!parts[2].equals("rw")) {
-        throw new IllegalArgumentException("invalid volume '" + spec + "': the mode must be ro "
-            + "or rw");
-      }
-    } else if (parts.length != 2) {
-      throw new IllegalArgumentException("invalid volume '" + spec + "': expected "
-          + "HOST:CONTAINER[:ro] (named volumes are not supported)");
-    }
-    if (!parts[0].startsWith("/") || !parts[1].startsWith("/")) {
-      throw new IllegalArgumentException("invalid volume '" + spec + "': both paths must be "
-          + "absolute");
-    }
-    Path host = Path.of(parts[0]);
-    if (!Files.exists(host)) {
-      Files.createDirectories(host);
-    }
-    return new BindMount(host, parts[1], readOnly);
-  }
-
-  /** Docker's sizes: a number with an optional binary unit (b, k, m, g, t, p; kb/kib alike). */
-  static long parseBytes(String text) {
-    Matcher m = SIZE.matcher(text.trim());
-    if (!m.matches()) {
-      throw new IllegalArgumentException("invalid size '" + text + "': use e.g. 64m or 1g");
-    }
-    int shift = "kmgtp".indexOf(m.group(2).toLowerCase(Locale.ROOT)) + 1;
-    BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(1L << (10 * shift)));
-    return bytes.longValue();
-  }
-
-  /** {@code --cpus 1.5} → 150000 µs per 100000 µs period. */
-  static long cpuQuota(String text) {
-    BigDecimal n;
-    try {
-      n = new BigDecimal(text.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("invalid --cpus '" + text + "': use e.g. 0.5 or 2");
-    }
-    if (n.signum() < 0) {
-      throw new IllegalArgumentException("invalid --cpus '" + text + "': must not be negative");
-    }
-    return n.multiply(BigDecimal.valueOf(100_000)).longValue();
   }
 }

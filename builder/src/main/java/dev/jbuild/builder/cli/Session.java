@@ -7,6 +7,7 @@ import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.registry.RegistryOptions;
+import dev.jbuild.runner.CommandRunner;
 import dev.jbuild.runner.ContainerRunner;
 import dev.jbuild.runner.RunnerException;
 import java.io.IOException;
@@ -36,7 +37,8 @@ final class Session {
     }
   }
 
-  ContainerRunner runner() throws RunnerException {
+  /** The isolation mode commands run containers with: today the namespaces runner. */
+  CommandRunner runner() throws RunnerException {
     // Like the runner's own sweep of crashed runs: RUN scratch dirs that killed processes left
     // (older jbuilds kept --secret values there). Live ones are locked and never touched.
     try {

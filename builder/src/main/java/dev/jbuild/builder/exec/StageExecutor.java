@@ -31,6 +31,7 @@ import dev.jbuild.parser.ast.Env;
 import dev.jbuild.parser.ast.ExecForm;
 import dev.jbuild.parser.ast.Expose;
 import dev.jbuild.parser.ast.From;
+import dev.jbuild.parser.ast.GoStrings;
 import dev.jbuild.parser.ast.Healthcheck;
 import dev.jbuild.parser.ast.Instruction;
 import dev.jbuild.parser.ast.InstructionVisitor;
@@ -655,45 +656,12 @@ public final class StageExecutor {
 
   /** Go's {@code %q} rendering of a string slice, as BuildKit writes CMD into history. */
   static String goList(List<String> items) {
-    StringBuilder sb = new StringBuilder("[");
-    for (int k = 0; k < items.size(); k++) {
-      if (k > 0) {
-        sb.append(' ');
-      }
-      sb.append(goQuote(items.get(k)));
-    }
-    return sb.append(']').toString();
+    return GoStrings.quoteList(items);
   }
 
   /** Go's {@code %v} rendering of a string slice: {@code [a b c]}. */
   static String goValue(List<String> items) {
-    return "[" + String.join(" ", items) + "]";
-  }
-
-  /** Go's {@code strconv.Quote}: escapes quotes, backslashes and non-printable characters. */
-  static String goQuote(String s) {
-    StringBuilder sb = new StringBuilder("\"");
-    s.codePoints().forEach(c -> {
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\t' -> sb.append("\\t");
-        case '\r' -> sb.append("\\r");
-        case 7 -> sb.append("\\a");
-        case '\b' -> sb.append("\\b");
-        case '\f' -> sb.append("\\f");
-        case 11 -> sb.append("\\v");
-        default -> {
-          if (c < 0x20 || c == 0x7f) {
-            sb.append(String.format("\\x%02x", c));
-          } else {
-            sb.appendCodePoint(c);
-          }
-        }
-      }
-    });
-    return sb.append('"').toString();
+    return GoStrings.valueList(items);
   }
 
   String prefix(Instruction i) {

@@ -12,6 +12,8 @@ import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.snapshot.Snapshot;
+import dev.jbuild.layerstore.tar.TarEntry;
+import dev.jbuild.layerstore.tar.TarWriter;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,11 +22,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /** Writes a built image where {@code -o} says. Files appear complete or not at all. */
 public final class ImageExporter {
@@ -73,42 +75,66 @@ public final class ImageExporter {
     }
   }
 
+  /**
+   * Writes the tree under {@code root} as a tar through layerstore's {@link TarWriter} (PAX for
+   * long names and big numbers, no user or group names): entries in sorted order, with owners,
+   * permission bits, symlink targets and mtimes in seconds. Hardlinked files are written as
+   * separate files; sockets, which tar cannot hold, are left out.
+   */
   private static void tarTree(Path root, OutputStream out) throws IOException {
-    TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8");
-    tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-    tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+    TarWriter tar = new TarWriter(out);
     try (Stream<Path> walk = Files.walk(root)) {
       for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
         if (p.equals(root)) {
           continue;
         }
-        String name = root.relativize(p).toString();
-        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime",
-            LinkOption.NOFOLLOW_LINKS);
-        TarArchiveEntry e;
-        if (Files.isSymbolicLink(p)) {
-          e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
-          e.setLinkName(Files.readSymbolicLink(p).toString());
-        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-          e = new TarArchiveEntry(name + "/");
-        } else {
-          e = new TarArchiveEntry(name);
-          e.setSize((Long) a.get("size"));
+        Map<String, Object> a = Files.readAttributes(p,
+            "unix:mode,uid,gid,size,rdev,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) a.get("mode");
+        TarEntry.Type type = entryType(mode);
+        if (type == null) {
+          continue;
         }
-        e.setMode((Integer) a.get("mode"));
-        e.setUserId((Integer) a.get("uid"));
-        e.setGroupId((Integer) a.get("gid"));
-        e.setModTime(((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toMillis());
-        tar.putArchiveEntry(e);
-        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-          try (InputStream in = Files.newInputStream(p)) {
-            in.transferTo(tar);
+        long rdev = (Long) a.get("rdev");
+        TarEntry entry = new TarEntry(root.relativize(p).toString(), type, mode & 07777,
+            (Integer) a.get("uid"), (Integer) a.get("gid"),
+            type == TarEntry.Type.FILE ? (Long) a.get("size") : 0,
+            ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.SECONDS),
+            type == TarEntry.Type.SYMLINK ? Files.readSymbolicLink(p).toString() : "",
+            major(rdev), minor(rdev), Map.of());
+        if (type == TarEntry.Type.FILE) {
+          try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+            tar.write(entry, in);
           }
+        } else {
+          tar.write(entry, null);
         }
-        tar.closeArchiveEntry();
       }
     }
     tar.finish();
+  }
+
+  /** A device number's major part (glibc's {@code gnu_dev_major}). */
+  private static int major(long dev) {
+    return (int) (((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL));
+  }
+
+  /** A device number's minor part (glibc's {@code gnu_dev_minor}). */
+  private static int minor(long dev) {
+    return (int) ((dev & 0xff) | ((dev >>> 12) & ~0xffL));
+  }
+
+  /** The tar type for a {@code st_mode}, or null for a socket. */
+  private static TarEntry.Type entryType(int mode) {
+    return switch (mode & 0170000) {
+      case 0100000 -> TarEntry.Type.FILE;
+      case 0040000 -> TarEntry.Type.DIRECTORY;
+      case 0120000 -> TarEntry.Type.SYMLINK;
+      case 0020000 -> TarEntry.Type.CHAR_DEVICE;
+      case 0060000 -> TarEntry.Type.BLOCK_DEVICE;
+      case 0010000 -> TarEntry.Type.FIFO;
+      default -> null;
+    };
   }
 
   @FunctionalInterface

@@ -13,6 +13,7 @@ import dev.jbuild.parser.ast.ExecForm;
 import dev.jbuild.parser.ast.Expose;
 import dev.jbuild.parser.ast.Flag;
 import dev.jbuild.parser.ast.From;
+import dev.jbuild.parser.ast.GoStrings;
 import dev.jbuild.parser.ast.Healthcheck;
 import dev.jbuild.parser.ast.Heredoc;
 import dev.jbuild.parser.ast.Instruction;
@@ -238,7 +239,7 @@ final class InstructionBuilder {
       if (!STAGE_NAME.matcher(stageName).matches()) {
         throw line.error(
             "invalid name for build stage: "
-                + Words.goQuote(args.get(2))
+                + GoStrings.quote(args.get(2))
                 + ", name can't start with a number or contain symbols");
       }
     } else if (args.size() != 1) {
@@ -351,7 +352,7 @@ final class InstructionBuilder {
         throw line.errorAt(
             word,
             "Syntax error - can't find = in "
-                + Words.goQuote(word.text())
+                + GoStrings.quote(word.text())
                 + ". Must be of the form: name=value");
       }
       if (eq == 0) {
@@ -412,7 +413,7 @@ final class InstructionBuilder {
       return new Healthcheck(line.range(), line.flags, null);
     }
     if (!upper.equals("CMD")) {
-      throw line.error("Unknown type " + Words.goQuote(upper) + " in HEALTHCHECK (try CMD)");
+      throw line.error("Unknown type " + GoStrings.quote(upper) + " in HEALTHCHECK (try CMD)");
     }
     CommandForm command = command(line, args);
     List<String> nodeArgs = new ArrayList<>(line.nodeArgs);

@@ -6,6 +6,7 @@ import dev.jbuild.parser.ast.Entrypoint;
 import dev.jbuild.parser.ast.Env;
 import dev.jbuild.parser.ast.Expose;
 import dev.jbuild.parser.ast.From;
+import dev.jbuild.parser.ast.GoStrings;
 import dev.jbuild.parser.ast.Instruction;
 import dev.jbuild.parser.ast.Label;
 import dev.jbuild.parser.ast.Maintainer;
@@ -90,7 +91,7 @@ final class Lints {
       warnings.add(
           new Warning(
               line,
-              "DuplicateStageName: Duplicate stage name " + Words.goQuote(name)
+              "DuplicateStageName: Duplicate stage name " + GoStrings.quote(name)
                   + ", stage names should be unique"));
     }
     if (name.equals("scratch") || name.equals("context")) {
@@ -98,7 +99,7 @@ final class Lints {
           new Warning(
               line,
               "ReservedStageName: Stage name should not use the same name as reserved"
-                  + " stage " + Words.goQuote(name)));
+                  + " stage " + GoStrings.quote(name)));
     }
   }
 

@@ -26,34 +26,6 @@ final class Words {
     return words;
   }
 
-  /** Quotes a string the way Go's {@code %q} does for printable text. */
-  static String goQuote(String s) {
-    StringBuilder out = new StringBuilder("\"");
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"':
-          out.append("\\\"");
-          break;
-        case '\\':
-          out.append("\\\\");
-          break;
-        case '\n':
-          out.append("\\n");
-          break;
-        case '\t':
-          out.append("\\t");
-          break;
-        case '\r':
-          out.append("\\r");
-          break;
-        default:
-          out.append(c);
-      }
-    }
-    return out.append('"').toString();
-  }
-
   /**
    * Removes quotes and processes escapes in one word, as BuildKit's flag extraction and heredoc
    * delimiter processing do: outside quotes the escape token escapes any character (a trailing one

@@ -1,4 +1,4 @@
-package dev.jbuild.builder.cli;
+package dev.jbuild.builder.container;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,7 +28,7 @@ import java.util.List;
  * <p>Each container's file is only written by the process that owns it (or by rm), replaced
  * atomically, so concurrent jbuild processes never see a half-written record.
  */
-final class ContainerStore {
+public final class ContainerStore {
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -51,26 +51,28 @@ final class ContainerStore {
    * @param ownerPid the jbuild process that runs it
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Record(String id, String image, String imageManifest, String imageId,
+  public record Record(String id, String image, String imageManifest, String imageId,
       List<String> entrypoint, List<String> cmd, List<String> env, String workingDir, String user,
       String created, String finished, Integer exitCode, long ownerPid) {
 
-    Record finish(int code) {
+    /** This record, ended now with exit code {@code code}. */
+    public Record finish(int code) {
       return new Record(id, image, imageManifest, imageId, entrypoint, cmd, env, workingDir,
           user, created, Instant.now().toString(), code, ownerPid);
     }
 
     /** True while the owning jbuild process still runs it. */
-    boolean running() {
+    public boolean running() {
       return finished == null && ProcessHandle.of(ownerPid).isPresent();
     }
 
-    String shortId() {
+    /** The first 12 hex digits of the ID, as docker prints it. */
+    public String shortId() {
       return id.substring(0, 12);
     }
 
     /** Entrypoint plus cmd. */
-    List<String> command() {
+    public List<String> command() {
       List<String> all = new ArrayList<>(entrypoint);
       all.addAll(cmd);
       return all;
@@ -79,12 +81,13 @@ final class ContainerStore {
 
   private final Path dir;
 
-  ContainerStore(Path storeRoot) {
+  /** The containers of the store at {@code storeRoot}. */
+  public ContainerStore(Path storeRoot) {
     this.dir = storeRoot.resolve("containers");
   }
 
   /** Makes the directory of a new container with empty upper and work dirs and records it. */
-  Record create(String image, String imageManifest, String imageId, List<String> entrypoint,
+  public Record create(String image, String imageManifest, String imageId, List<String> entrypoint,
       List<String> cmd, List<String> env, String workingDir, String user) throws IOException {
     byte[] random = new byte[32];
     RANDOM.nextBytes(random);
@@ -99,16 +102,18 @@ final class ContainerStore {
     return record;
   }
 
-  Path upperDir(Record record) {
+  /** The container's overlay upperdir: its read-write layer. */
+  public Path upperDir(Record record) {
     return dir.resolve(record.id()).resolve("upper");
   }
 
-  Path workDir(Record record) {
+  /** The overlay work dir beside {@link #upperDir}. */
+  public Path workDir(Record record) {
     return dir.resolve(record.id()).resolve("work");
   }
 
   /** Replaces the record atomically. */
-  void save(Record record) throws IOException {
+  public void save(Record record) throws IOException {
     Path home = dir.resolve(record.id());
     Path tmp = Files.createTempFile(home, "container", ".tmp");
     try {
@@ -125,7 +130,7 @@ final class ContainerStore {
   }
 
   /** Every container, newest first. */
-  List<Record> list() throws IOException {
+  public List<Record> list() throws IOException {
     List<Record> records = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
       return records;
@@ -148,7 +153,7 @@ final class ContainerStore {
    *
    * @throws IOException "No such container: x", or an ambiguity
    */
-  Record find(String idOrPrefix) throws IOException {
+  public Record find(String idOrPrefix) throws IOException {
     List<Record> matches = new ArrayList<>();
     for (Record r : list()) {
       if (r.id().equals(idOrPrefix)) {
@@ -169,7 +174,7 @@ final class ContainerStore {
   }
 
   /** Deletes the container's directory, read-write layer included. */
-  void remove(Record record) throws IOException {
+  public void remove(Record record) throws IOException {
     Trees.deleteRecursively(dir.resolve(record.id()));
   }
 }
