@@ -8,7 +8,7 @@ import dev.jbuild.builder.fs.UpperDirWriter;
 import dev.jbuild.builder.plan.BuildPlan;
 import dev.jbuild.builder.plan.PlannedStep;
 import dev.jbuild.builder.plan.StagePlan;
-import dev.jbuild.layerstore.Layer;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.diff.LayerDiffer;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.ContainerConfig;
