@@ -19,7 +19,9 @@ final class PackageTable {
   /** The root of every name in the tables. */
   static final String ROOT = "dev.jbuild";
 
-  private static final Pattern NAME = Pattern.compile("`([a-z][a-z0-9]*(?:\\.[a-z][a-z0-9]*)*(?:\\.\\.)?)`");
+  /** A backticked name: dot-separated lower-case segments, optionally ending in {@code ..}. */
+  private static final Pattern NAME =
+      Pattern.compile("`([a-z][a-z0-9]*(?:\\.[a-z][a-z0-9]*)*(?:\\.\\.)?)`");
 
   /**
    * One line of a table.
