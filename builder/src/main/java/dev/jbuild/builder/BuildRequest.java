@@ -1,5 +1,9 @@
 package dev.jbuild.builder;
 
+import dev.jbuild.builder.exec.BuildOptions;
+import dev.jbuild.builder.exec.BuildOptions.Limits;
+import dev.jbuild.builder.exec.BuildOptions.NetworkPolicy;
+import dev.jbuild.builder.exec.BuildOptions.Secret;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
 import java.nio.file.Path;
@@ -70,47 +74,13 @@ public record BuildRequest(
     return builder(contextDir).tags(tags).build();
   }
 
-  /** Network modes a RUN step may get. */
-  public enum NetworkPolicy {
-    /** A private network namespace with only {@code lo}. */
-    NONE,
-    /** The host's network namespace. */
-    HOST,
-    /** A private network namespace on jbuild's bridge with NAT, as {@code docker build} does. */
-    BRIDGE
-  }
-
   /**
-   * A build secret ({@code --secret id=ID,src=PATH|env=VAR}): exactly one of the two is set.
-   * Secrets reach RUN steps that mount them and nothing else: not layers, history, logs or keys.
-   *
-   * @param file the file holding the value, or null
-   * @param env the environment variable holding the value, or null
+   * What execution needs of this request ({@link BuildOptions}): everything but the context,
+   * the tags and the target, which only the entry point uses.
    */
-  public record Secret(Path file, String env) {
-    /** Requires exactly one source. */
-    public Secret {
-      if ((file == null) == (env == null)) {
-        throw new IllegalArgumentException("a secret needs exactly one of src= and env=");
-      }
-    }
-
-    @Override
-    public String toString() {
-      return file != null ? "Secret[file=" + file + "]" : "Secret[env=" + env + "]";
-    }
-  }
-
-  /**
-   * Limits applied to every RUN step; 0 means unlimited.
-   *
-   * @param memoryBytes memory limit in bytes
-   * @param cpuQuotaMicros CPU time per 100 ms period, in microseconds
-   * @param pidsMax maximum number of processes
-   */
-  public record Limits(long memoryBytes, long cpuQuotaMicros, long pidsMax) {
-    /** No limits. */
-    public static final Limits NONE = new Limits(0, 0, 0);
+  public BuildOptions options() {
+    return new BuildOptions(dockerfile.getFileName().toString(), platform, buildArgs, network,
+        noCache, noCacheStages, pull, secrets, limits, sourceDateEpoch);
   }
 
   /** Collects the optional parts of a request. */

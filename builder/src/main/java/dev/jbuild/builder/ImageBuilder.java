@@ -3,9 +3,11 @@ package dev.jbuild.builder;
 import dev.jbuild.builder.cache.BuildCache;
 import dev.jbuild.builder.context.ChecksumCache;
 import dev.jbuild.builder.context.DirectorySource;
+import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.exec.BaseImageSource;
 import dev.jbuild.builder.exec.BuildEnvironment;
+import dev.jbuild.builder.exec.RunnerSource;
 import dev.jbuild.builder.exec.StageExecutor;
 import dev.jbuild.builder.exec.StageResult;
 import dev.jbuild.builder.plan.BuildPlan;
@@ -16,13 +18,13 @@ import dev.jbuild.layerstore.diff.LayerOptions;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageReference;
-import dev.jbuild.parser.Dockerfile;
 import dev.jbuild.parser.DockerfileParser;
-import dev.jbuild.parser.DockerfileSyntaxException;
 import dev.jbuild.parser.InvalidUtf8Exception;
 import dev.jbuild.parser.Utf8Text;
 import dev.jbuild.parser.ast.Arg;
 import dev.jbuild.parser.ast.ArgDecl;
+import dev.jbuild.parser.ast.Dockerfile;
+import dev.jbuild.parser.ast.DockerfileSyntaxException;
 import dev.jbuild.parser.expand.ExpansionException;
 import dev.jbuild.parser.expand.VariableExpander;
 import dev.jbuild.parser.ignore.DockerIgnore;
@@ -113,13 +115,13 @@ public final class ImageBuilder {
       buildClock = () -> fixed;
       layerOptions = layerOptions.withSourceDateEpoch(request.sourceDateEpoch());
     }
-    BuildEnvironment env = new BuildEnvironment(store, runner, bases, request, listener,
+    BuildEnvironment env = new BuildEnvironment(store, runner, bases, request.options(), listener,
         buildClock, new BuildCache(store.root().resolve("cache/build"), store.content()),
         checksums, DirectorySource.context(contextDir, ignoreRules(contextDir, request)),
         layerOptions);
     StageResult last;
     try {
-      last = runStages(plan, env);
+      last = runStages(plan, request, env);
     } finally {
       checksums.save();
     }
@@ -141,13 +143,14 @@ public final class ImageBuilder {
    * Runs every planned stage on its own thread; a stage waits only for the stages it reads. The
    * first failure cancels the rest.
    */
-  private static StageResult runStages(BuildPlan plan, BuildEnvironment env)
+  private static StageResult runStages(BuildPlan plan, BuildRequest request,
+      BuildEnvironment env)
       throws BuildException, InterruptedException {
     Map<Integer, CompletableFuture<StageResult>> futures = new LinkedHashMap<>();
     for (StagePlan stage : plan.stages()) {
       futures.put(stage.stage().index(), new CompletableFuture<>());
     }
-    StageExecutor executor = new StageExecutor(env, plan, globalArgs(plan, env.request()),
+    StageExecutor executor = new StageExecutor(env, plan, globalArgs(plan, request),
         index -> await(futures, index));
     ExecutorService pool = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "jbuild-stage");

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.builder.error.BuildException;
+import dev.jbuild.builder.error.StepFailedException;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.exec.BaseImageSource;
-import dev.jbuild.layerstore.Layer;
+import dev.jbuild.builder.exec.BuildOptions;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.archive.RootfsImporter;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.ImageConfig;
 import dev.jbuild.layerstore.oci.ImageReference;
@@ -158,7 +161,7 @@ class ImageBuilderTest {
     Files.writeString(context.resolve("Dockerfile"), dockerfile, StandardCharsets.UTF_8);
     BuildRequest request = BuildRequest.builder(context)
         .dockerfile(context.resolve("Dockerfile"))
-        .network(BuildRequest.NetworkPolicy.BRIDGE)
+        .network(BuildOptions.NetworkPolicy.BRIDGE)
         .build();
     return new ImageBuilder(store, runner, storedBases(), () -> CLOCK).build(request, listener);
   }

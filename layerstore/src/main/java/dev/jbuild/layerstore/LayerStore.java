@@ -1,9 +1,11 @@
 package dev.jbuild.layerstore;
 
+import dev.jbuild.layerstore.content.ContentStore;
+import dev.jbuild.layerstore.content.GcRoots;
+import dev.jbuild.layerstore.content.LayerInfo;
 import dev.jbuild.layerstore.fs.FileLocks;
 import dev.jbuild.layerstore.fs.GcLock;
 import dev.jbuild.layerstore.fs.PrivateDirs;
-import dev.jbuild.layerstore.gc.GcRoots;
 import dev.jbuild.layerstore.image.ImageStore;
 import dev.jbuild.layerstore.snapshot.SnapshotStore;
 import java.io.IOException;

@@ -1,8 +1,10 @@
 package dev.jbuild.parser;
 
+import dev.jbuild.parser.ast.Dockerfile;
 import dev.jbuild.parser.ast.GoStrings;
 import dev.jbuild.parser.ast.Heredoc;
 import dev.jbuild.parser.ast.SyntaxNode;
+import dev.jbuild.parser.ast.Warning;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,9 @@
 package dev.jbuild.parser;
 
+import dev.jbuild.parser.ast.Dockerfile;
+import dev.jbuild.parser.ast.DockerfileSyntaxException;
 import dev.jbuild.parser.ast.SourceRange;
+import dev.jbuild.parser.ast.Warning;
 import dev.jbuild.parser.internal.DockerfileReader;
 
 /**

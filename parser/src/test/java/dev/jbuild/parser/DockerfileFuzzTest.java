@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.jbuild.parser.ast.Dockerfile;
+import dev.jbuild.parser.ast.DockerfileSyntaxException;
 import dev.jbuild.parser.expand.ExpansionException;
 import dev.jbuild.parser.expand.VariableExpander;
 import dev.jbuild.parser.ignore.DockerIgnore;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.parser.ast.Arg;
 import dev.jbuild.parser.ast.Copy;
+import dev.jbuild.parser.ast.Dockerfile;
+import dev.jbuild.parser.ast.DockerfileSyntaxException;
 import dev.jbuild.parser.ast.ExecForm;
 import dev.jbuild.parser.ast.Flag;
 import dev.jbuild.parser.ast.From;
@@ -16,6 +18,7 @@ import dev.jbuild.parser.ast.Run;
 import dev.jbuild.parser.ast.ShellForm;
 import dev.jbuild.parser.ast.SourceRange;
 import dev.jbuild.parser.ast.Stage;
+import dev.jbuild.parser.ast.Warning;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,8 @@ package dev.jbuild.parser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.jbuild.parser.ast.Dockerfile;
+import dev.jbuild.parser.ast.DockerfileSyntaxException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

@@ -2,8 +2,8 @@ package dev.jbuild.builder.cache;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.jbuild.layerstore.ContentStore;
-import dev.jbuild.layerstore.Layer;
+import dev.jbuild.layerstore.content.ContentStore;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.OciJson;
 import java.io.IOException;

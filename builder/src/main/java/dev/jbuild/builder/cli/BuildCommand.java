@@ -3,19 +3,23 @@ package dev.jbuild.builder.cli;
 import dev.jbuild.builder.BuildRequest;
 import dev.jbuild.builder.BuildResult;
 import dev.jbuild.builder.ImageBuilder;
-import dev.jbuild.builder.RunnerSource;
+import dev.jbuild.builder.exec.RunnerSource;
 import dev.jbuild.runner.CommandRunner;
 import dev.jbuild.runner.RunnerException;
-import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.distribution.ImageTransfer;
+import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.event.JsonProgress;
 import dev.jbuild.builder.event.PlainProgress;
 import dev.jbuild.builder.event.TtyProgress;
+import dev.jbuild.builder.exec.BuildOptions;
+import dev.jbuild.builder.exec.RunnerSource;
 import dev.jbuild.builder.export.ImageExporter;
 import dev.jbuild.builder.export.OutputSpec;
-import dev.jbuild.registry.ProgressListener;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
+import dev.jbuild.registry.ProgressListener;
+import dev.jbuild.runner.ContainerRunner;
+import dev.jbuild.runner.RunnerException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -120,10 +124,10 @@ final class BuildCommand implements Callable<Integer> {
     for (String o : outputs) {
       outputSpecs.add(OutputSpec.parse(o));
     }
-    BuildRequest.NetworkPolicy net = switch (network) {
-      case "default", "bridge" -> BuildRequest.NetworkPolicy.BRIDGE;
-      case "none" -> BuildRequest.NetworkPolicy.NONE;
-      case "host" -> BuildRequest.NetworkPolicy.HOST;
+    BuildOptions.NetworkPolicy net = switch (network) {
+      case "default", "bridge" -> BuildOptions.NetworkPolicy.BRIDGE;
+      case "none" -> BuildOptions.NetworkPolicy.NONE;
+      case "host" -> BuildOptions.NetworkPolicy.HOST;
       default -> throw new IllegalArgumentException("invalid --network '" + network
           + "': expected default, none or host");
     };
@@ -150,11 +154,11 @@ final class BuildCommand implements Callable<Integer> {
     BuildRequest.Builder request = BuildRequest.builder(context).dockerfile(file).tags(refs)
         .buildArgs(args).target(target).platform(platform == null ? null : Platform.parse(platform))
         .network(net).noCache(noCache).noCacheStages(Set.copyOf(noCacheFilter)).pull(pull)
-        .limits(new BuildRequest.Limits(memory == null ? 0 : Sizes.parseBytes(memory), cpuQuota,
+        .limits(new BuildOptions.Limits(memory == null ? 0 : Sizes.parseBytes(memory), cpuQuota,
             pidsLimit))
         .sourceDateEpoch(sourceDateEpoch());
     for (String spec : secrets) {
-      Map.Entry<String, BuildRequest.Secret> secret = parseSecret(spec);
+      Map.Entry<String, BuildOptions.Secret> secret = parseSecret(spec);
       request.secret(secret.getKey(), secret.getValue());
     }
     PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
@@ -222,7 +226,7 @@ final class BuildCommand implements Callable<Integer> {
   }
 
   /** Parses {@code id=ID,src=PATH} / {@code id=ID,env=VAR} (docker build's --secret). */
-  static Map.Entry<String, BuildRequest.Secret> parseSecret(String spec) {
+  static Map.Entry<String, BuildOptions.Secret> parseSecret(String spec) {
     Map<String, String> kv = new LinkedHashMap<>();
     for (String part : spec.split(",")) {
       int eq = part.indexOf('=');
@@ -247,9 +251,9 @@ final class BuildCommand implements Callable<Integer> {
       if (!Files.isReadable(p)) {
         throw new IllegalArgumentException("secret " + id + ": cannot read " + src);
       }
-      return Map.entry(id, new BuildRequest.Secret(p, null));
+      return Map.entry(id, new BuildOptions.Secret(p, null));
     }
-    return Map.entry(id, new BuildRequest.Secret(null, envVar));
+    return Map.entry(id, new BuildOptions.Secret(null, envVar));
   }
 
   /** {@code SOURCE_DATE_EPOCH} from the environment, as BuildKit reads it; null when unset. */

@@ -1,10 +1,10 @@
 package dev.jbuild.builder.cli;
 
-import dev.jbuild.builder.StepFailedException;
+import dev.jbuild.builder.error.StepFailedException;
 import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 /**
  * Turns any exception from a command into one line on stderr ({@code error: ...}) and exit code 1;

@@ -1,6 +1,6 @@
 package dev.jbuild.builder.cli;
 
-import dev.jbuild.layerstore.Layer;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.image.LayerSizes;
 import dev.jbuild.layerstore.oci.ImageConfig;

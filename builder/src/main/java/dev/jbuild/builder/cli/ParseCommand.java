@@ -1,11 +1,11 @@
 package dev.jbuild.builder.cli;
 
-import dev.jbuild.parser.Dockerfile;
 import dev.jbuild.parser.DockerfileJson;
 import dev.jbuild.parser.DockerfileParser;
-import dev.jbuild.parser.Warning;
+import dev.jbuild.parser.ast.Dockerfile;
 import dev.jbuild.parser.ast.Heredoc;
 import dev.jbuild.parser.ast.SyntaxNode;
+import dev.jbuild.parser.ast.Warning;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code jbuild parse [--json] FILE}: parses a Dockerfile and prints its syntax-level AST (before

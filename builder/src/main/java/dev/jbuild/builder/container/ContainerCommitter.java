@@ -1,6 +1,6 @@
 package dev.jbuild.builder.container;
 
-import dev.jbuild.layerstore.Layer;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.diff.LayerDiffer;
 import dev.jbuild.layerstore.image.Image;

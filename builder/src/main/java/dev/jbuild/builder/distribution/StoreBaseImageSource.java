@@ -1,6 +1,6 @@
 package dev.jbuild.builder.distribution;
 
-import dev.jbuild.builder.BuildException;
+import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.builder.exec.BaseImageSource;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.image.Image;

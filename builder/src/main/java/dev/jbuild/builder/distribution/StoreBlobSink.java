@@ -1,7 +1,7 @@
 package dev.jbuild.builder.distribution;
 
-import dev.jbuild.layerstore.BlobWriter;
-import dev.jbuild.layerstore.ContentStore;
+import dev.jbuild.layerstore.content.BlobWriter;
+import dev.jbuild.layerstore.content.ContentStore;
 import dev.jbuild.layerstore.image.DiffIds;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;

@@ -1,6 +1,6 @@
 package dev.jbuild.builder.exec;
 
-import dev.jbuild.builder.BuildException;
+import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;

@@ -1,13 +1,11 @@
 package dev.jbuild.builder.exec;
 
-import dev.jbuild.builder.BuildRequest;
 import dev.jbuild.builder.cache.BuildCache;
 import dev.jbuild.builder.context.ChecksumCache;
 import dev.jbuild.builder.context.FileSource;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.diff.LayerOptions;
-import dev.jbuild.builder.RunnerSource;
 import java.time.Instant;
 import java.util.function.Supplier;
 
@@ -17,7 +15,7 @@ import java.util.function.Supplier;
  * @param store the layer store
  * @param runner runs RUN steps
  * @param bases resolves FROM and {@code --from} images
- * @param request the build's inputs
+ * @param options what execution needs of the build's request
  * @param listener progress events
  * @param clock the time written into history and config
  * @param cache the build cache
@@ -29,7 +27,7 @@ public record BuildEnvironment(
     LayerStore store,
     RunnerSource runner,
     BaseImageSource bases,
-    BuildRequest request,
+    BuildOptions options,
     BuildListener listener,
     Supplier<Instant> clock,
     BuildCache cache,

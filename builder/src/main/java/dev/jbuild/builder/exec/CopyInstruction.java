@@ -1,12 +1,12 @@
 package dev.jbuild.builder.exec;
 
-import dev.jbuild.builder.BuildException;
 import dev.jbuild.builder.context.Chmod;
 import dev.jbuild.builder.context.DirectorySource;
 import dev.jbuild.builder.context.ExcludingSource;
 import dev.jbuild.builder.context.FileSource;
 import dev.jbuild.builder.context.RootfsSource;
 import dev.jbuild.builder.context.TreeCopier;
+import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.builder.fs.FileAttrs;
 import dev.jbuild.builder.fs.LayeredRootfs;
 import dev.jbuild.builder.fs.UpperDirWriter;

@@ -1,11 +1,10 @@
 package dev.jbuild.builder.exec;
 
-import dev.jbuild.builder.BuildException;
-import dev.jbuild.builder.BuildRequest;
-import dev.jbuild.builder.StepFailedException;
 import dev.jbuild.builder.context.FileSource;
 import dev.jbuild.builder.context.RootfsSource;
 import dev.jbuild.builder.context.TreeCopier;
+import dev.jbuild.builder.error.BuildException;
+import dev.jbuild.builder.error.StepFailedException;
 import dev.jbuild.builder.fs.LayeredRootfs;
 import dev.jbuild.builder.fs.UpperDirWriter;
 import dev.jbuild.builder.plan.PlannedStep;
@@ -66,7 +65,7 @@ final class RunInstruction implements FilesystemStep {
     this.step = step;
     this.run = run;
     this.workingDir = state.workingDir();
-    NetworkMode net = switch (exec.env().request().network()) {
+    NetworkMode net = switch (exec.env().options().network()) {
       case HOST -> NetworkMode.HOST;
       case BRIDGE -> NetworkMode.BRIDGE;
       default -> NetworkMode.NONE;
@@ -102,7 +101,7 @@ final class RunInstruction implements FilesystemStep {
     Map<String, String> environment = new LinkedHashMap<>();
     // Proxy build args reach RUN without being declared, as in BuildKit (and stay out of
     // history); declared build args are environment variables; ENV wins on a clash.
-    exec.env().request().buildArgs().forEach((k, v) -> {
+    exec.env().options().buildArgs().forEach((k, v) -> {
       if (PROXY_ARGS.contains(k.toLowerCase(java.util.Locale.ROOT))) {
         environment.put(k, v);
       }
@@ -243,7 +242,7 @@ final class RunInstruction implements FilesystemStep {
   }
 
   private ResourceLimits limits() {
-    BuildRequest.Limits l = exec.env().request().limits();
+    BuildOptions.Limits l = exec.env().options().limits();
     if (l.memoryBytes() == 0 && l.cpuQuotaMicros() == 0 && l.pidsMax() == 0) {
       return ResourceLimits.none();
     }
@@ -296,7 +295,7 @@ final class RunInstruction implements FilesystemStep {
    */
   private SecretMount secret(RunMount m, List<byte[]> toWipe) throws Exception {
     String id = m.secretId();
-    BuildRequest.Secret secret = exec.env().request().secrets().get(id);
+    BuildOptions.Secret secret = exec.env().options().secrets().get(id);
     if (secret == null) {
       if ("true".equals(m.option("required", "false"))) {
         throw exec.located(run, "secret " + id + ": not provided (use --secret id=" + id

@@ -1,14 +1,14 @@
 package dev.jbuild.builder.exec;
 
-import dev.jbuild.builder.BuildException;
 import dev.jbuild.builder.cache.BuildCache;
+import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.builder.fs.FileAttrs;
 import dev.jbuild.builder.fs.LayeredRootfs;
 import dev.jbuild.builder.fs.UpperDirWriter;
 import dev.jbuild.builder.plan.BuildPlan;
 import dev.jbuild.builder.plan.PlannedStep;
 import dev.jbuild.builder.plan.StagePlan;
-import dev.jbuild.layerstore.Layer;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.diff.LayerDiffer;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.ContainerConfig;
@@ -19,13 +19,13 @@ import dev.jbuild.layerstore.snapshot.ChainIds;
 import dev.jbuild.layerstore.snapshot.Scratch;
 import dev.jbuild.layerstore.snapshot.Snapshot;
 import dev.jbuild.parser.DockerfileParser;
-import dev.jbuild.parser.DockerfileSyntaxException;
 import dev.jbuild.parser.ast.Add;
 import dev.jbuild.parser.ast.Arg;
 import dev.jbuild.parser.ast.ArgDecl;
 import dev.jbuild.parser.ast.Cmd;
 import dev.jbuild.parser.ast.CommandForm;
 import dev.jbuild.parser.ast.Copy;
+import dev.jbuild.parser.ast.DockerfileSyntaxException;
 import dev.jbuild.parser.ast.Entrypoint;
 import dev.jbuild.parser.ast.Env;
 import dev.jbuild.parser.ast.ExecForm;
@@ -113,8 +113,8 @@ public final class StageExecutor {
    * @return the stage's config and layers
    */
   public StageResult build(StagePlan stagePlan) throws BuildException, InterruptedException {
-    boolean useCache = !env.request().noCache() && (stagePlan.stage().name() == null
-        || !env.request().noCacheStages().contains(stagePlan.stage().name()));
+    boolean useCache = !env.options().noCache() && (stagePlan.stage().name() == null
+        || !env.options().noCacheStages().contains(stagePlan.stage().name()));
     StageState state = from(stagePlan, useCache);
     for (PlannedStep step : stagePlan.steps()) {
       runStep(state, step);
@@ -160,7 +160,7 @@ public final class StageExecutor {
       label = label.substring(0, label.indexOf(']') + 1) + " FROM " + name;
       env.listener().stepStarted(label);
       if (name.equals("scratch")) {
-        config = ImageConfig.scratch(env.request().platform());
+        config = ImageConfig.scratch(env.options().platform());
         layers = List.of();
       } else {
         Image base = resolveImage(name, from);
@@ -169,7 +169,7 @@ public final class StageExecutor {
       }
     }
     StageState state = new StageState(config, layers, useCache);
-    state.lastCreated = env.request().sourceDateEpoch() != null ? null : config.created();
+    state.lastCreated = env.options().sourceDateEpoch() != null ? null : config.created();
     if (baseStage != null) {
       // A stage built FROM another stage inherits its build arguments' values, not their
       // declarations (BuildKit: the LLB state's env carries over, buildArgs start empty).
@@ -198,7 +198,7 @@ public final class StageExecutor {
     } catch (IllegalArgumentException e) {
       throw located(at, at.keyword() + " " + name + ": " + e.getMessage(), e);
     }
-    return env.bases().resolve(ref, env.request().platform(), env.request().pull());
+    return env.bases().resolve(ref, env.options().platform(), env.options().pull());
   }
 
   private Instruction parseTrigger(String trigger, From at) throws BuildException {
@@ -349,7 +349,7 @@ public final class StageExecutor {
         Map<String, String> vars = state.expansionVars();
         for (ArgDecl d : i.args()) {
           String declared = d.hasDefault() ? expand(d.defaultValue(), vars, i) : null;
-          String value = env.request().buildArgs().get(d.name());
+          String value = env.options().buildArgs().get(d.name());
           if (value == null) {
             value = declared;
           }
@@ -544,15 +544,15 @@ public final class StageExecutor {
     List<Digest> diffIds = state.layers.stream().map(Layer::diffId).toList();
     String below = step.independentOfLower() ? "link"
         : diffIds.isEmpty() ? "scratch" : ChainIds.top(diffIds).toString();
-    Digest key = Digest.sha256(CACHE_VERSION + "\n" + env.request().platform() + "\n" + below
-        + "\nepoch " + env.request().sourceDateEpoch() + "\n" + step.cacheKey());
+    Digest key = Digest.sha256(CACHE_VERSION + "\n" + env.options().platform() + "\n" + below
+        + "\nepoch " + env.options().sourceDateEpoch() + "\n" + step.cacheKey());
     Optional<Layer> layer;
     Optional<BuildCache.Hit> hit = state.useCache ? env.cache().get(key) : Optional.empty();
     String created;
     if (hit.isPresent()) {
       layer = hit.get().layer();
       state.lastStepCached = true;
-      created = hit.get().created() != null && env.request().sourceDateEpoch() == null
+      created = hit.get().created() != null && env.options().sourceDateEpoch() == null
           ? hit.get().created() : env.clock().get().toString();
     } else {
       layer = inScratch(state, step);
@@ -584,7 +584,7 @@ public final class StageExecutor {
       Optional<Layer> layer = LayerDiffer.diff(scratch.upperDir(), lowers,
           env.store().content(), env.layerOptions());
       if (layer.isPresent() && !step.independentOfLower()
-          && env.request().sourceDateEpoch() == null) {
+          && env.options().sourceDateEpoch() == null) {
         // The next step's lower is this upperdir: publish it rather than unpack the layer again.
         env.store().snapshots().adopt(state.layers, layer.get(), scratch);
       }
@@ -665,7 +665,7 @@ public final class StageExecutor {
   }
 
   String prefix(Instruction i) {
-    return env.request().dockerfile().getFileName() + ":" + i.range().startLine() + ": ";
+    return env.options().dockerfileName() + ":" + i.range().startLine() + ": ";
   }
 
   BuildException located(Instruction i, String message, Throwable cause) {

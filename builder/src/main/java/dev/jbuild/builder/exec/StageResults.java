@@ -1,6 +1,6 @@
 package dev.jbuild.builder.exec;
 
-import dev.jbuild.builder.BuildException;
+import dev.jbuild.builder.error.BuildException;
 
 /** Gives a stage the results of the earlier stages it reads, waiting for them if needed. */
 @FunctionalInterface

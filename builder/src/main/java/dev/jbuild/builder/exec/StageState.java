@@ -1,6 +1,6 @@
 package dev.jbuild.builder.exec;
 
-import dev.jbuild.layerstore.Layer;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.oci.ContainerConfig;
 import dev.jbuild.layerstore.oci.ImageConfig;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.jbuild.builder.plan;
 
-import dev.jbuild.parser.Dockerfile;
 import dev.jbuild.parser.ast.Add;
 import dev.jbuild.parser.ast.Copy;
+import dev.jbuild.parser.ast.Dockerfile;
 import dev.jbuild.parser.ast.Instruction;
 import dev.jbuild.parser.ast.Run;
 import dev.jbuild.parser.ast.SourceRange;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.layerstore.Layer;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.archive.RootfsImporter;
 import dev.jbuild.layerstore.image.Image;

@@ -1,8 +1,8 @@
 package dev.jbuild.layerstore.bench;
 
-import dev.jbuild.layerstore.Layer;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.compress.ParallelGzipOutputStream;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.diff.LayerDiffer;
 import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.tar.SafeTarExtractor;

@@ -1,11 +1,11 @@
 package dev.jbuild.layerstore.archive;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jbuild.layerstore.BlobWriter;
-import dev.jbuild.layerstore.ContentStore;
-import dev.jbuild.layerstore.Layer;
-import dev.jbuild.layerstore.LayerInfo;
 import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.content.BlobWriter;
+import dev.jbuild.layerstore.content.ContentStore;
+import dev.jbuild.layerstore.content.Layer;
+import dev.jbuild.layerstore.content.LayerInfo;
 import dev.jbuild.layerstore.diff.LayerDiffer;
 import dev.jbuild.layerstore.diff.LayerOptions;
 import dev.jbuild.layerstore.image.DiffIds;
@@ -156,7 +156,7 @@ public final class ArchiveLoader {
         try (BlobWriter writer = content.newWriter()) {
           in.transferTo(writer.stream());
           writer.commit("application/octet-stream", digest, entry.size());
-        } catch (dev.jbuild.layerstore.DigestMismatchException e) {
+        } catch (dev.jbuild.layerstore.hash.DigestMismatchException e) {
           throw new IOException("Tried to load " + name + " from the archive but failed because:"
               + " its content does not match its name (the archive is corrupt)", e);
         }

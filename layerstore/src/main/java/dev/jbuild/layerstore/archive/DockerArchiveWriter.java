@@ -1,13 +1,13 @@
 package dev.jbuild.layerstore.archive;
 
-import dev.jbuild.layerstore.ContentStore;
+import dev.jbuild.layerstore.content.ContentStore;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
-import dev.jbuild.layerstore.oci.ImageManifest;
-import dev.jbuild.layerstore.oci.MediaTypes;
 import dev.jbuild.layerstore.oci.ImageIndex;
+import dev.jbuild.layerstore.oci.ImageManifest;
 import dev.jbuild.layerstore.oci.ImageReference;
+import dev.jbuild.layerstore.oci.MediaTypes;
 import dev.jbuild.layerstore.oci.OciJson;
 import dev.jbuild.layerstore.tar.TarEntry;
 import dev.jbuild.layerstore.tar.TarWriter;

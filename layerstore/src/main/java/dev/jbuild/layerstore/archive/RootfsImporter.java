@@ -1,7 +1,7 @@
 package dev.jbuild.layerstore.archive;
 
-import dev.jbuild.layerstore.Layer;
 import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.diff.LayerDiffer;
 import dev.jbuild.layerstore.diff.LayerOptions;
 import dev.jbuild.layerstore.image.Image;

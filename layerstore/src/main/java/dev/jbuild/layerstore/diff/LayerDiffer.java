@@ -1,9 +1,9 @@
 package dev.jbuild.layerstore.diff;
 
-import dev.jbuild.layerstore.BlobWriter;
-import dev.jbuild.layerstore.ContentStore;
-import dev.jbuild.layerstore.Layer;
-import dev.jbuild.layerstore.LayerInfo;
+import dev.jbuild.layerstore.content.BlobWriter;
+import dev.jbuild.layerstore.content.ContentStore;
+import dev.jbuild.layerstore.content.Layer;
+import dev.jbuild.layerstore.content.LayerInfo;
 import dev.jbuild.layerstore.hash.DigestingOutputStream;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.MediaTypes;

@@ -1,7 +1,8 @@
 package dev.jbuild.layerstore.gc;
 
-import dev.jbuild.layerstore.ContentStore;
 import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.content.ContentStore;
+import dev.jbuild.layerstore.content.GcRoots;
 import dev.jbuild.layerstore.fs.FileLocks;
 import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.image.Image;

@@ -1,9 +1,9 @@
 package dev.jbuild.layerstore.gc;
 
-import dev.jbuild.layerstore.BlobNotFoundException;
-import dev.jbuild.layerstore.ContentStore;
-import dev.jbuild.layerstore.LayerInfo;
 import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.content.BlobNotFoundException;
+import dev.jbuild.layerstore.content.ContentStore;
+import dev.jbuild.layerstore.content.LayerInfo;
 import dev.jbuild.layerstore.fs.FileLocks;
 import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.image.DiffIds;

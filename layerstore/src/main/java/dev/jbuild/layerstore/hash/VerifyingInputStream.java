@@ -1,6 +1,5 @@
 package dev.jbuild.layerstore.hash;
 
-import dev.jbuild.layerstore.DigestMismatchException;
 import dev.jbuild.layerstore.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;

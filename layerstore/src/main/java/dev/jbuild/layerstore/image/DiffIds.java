@@ -1,7 +1,7 @@
 package dev.jbuild.layerstore.image;
 
-import dev.jbuild.layerstore.ContentStore;
-import dev.jbuild.layerstore.LayerInfo;
+import dev.jbuild.layerstore.content.ContentStore;
+import dev.jbuild.layerstore.content.LayerInfo;
 import dev.jbuild.layerstore.hash.DigestingInputStream;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.tar.SafeTarExtractor;

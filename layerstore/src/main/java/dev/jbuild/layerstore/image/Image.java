@@ -1,6 +1,6 @@
 package dev.jbuild.layerstore.image;
 
-import dev.jbuild.layerstore.Layer;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageConfig;

@@ -1,9 +1,9 @@
 package dev.jbuild.layerstore.image;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.jbuild.layerstore.BlobNotFoundException;
-import dev.jbuild.layerstore.ContentStore;
-import dev.jbuild.layerstore.Layer;
+import dev.jbuild.layerstore.content.BlobNotFoundException;
+import dev.jbuild.layerstore.content.ContentStore;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.fs.FileLocks;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;

@@ -1,8 +1,8 @@
 package dev.jbuild.layerstore.image;
 
-import dev.jbuild.layerstore.ContentStore;
-import dev.jbuild.layerstore.Layer;
-import dev.jbuild.layerstore.LayerInfo;
+import dev.jbuild.layerstore.content.ContentStore;
+import dev.jbuild.layerstore.content.Layer;
+import dev.jbuild.layerstore.content.LayerInfo;
 import java.io.IOException;
 import java.util.Optional;
 

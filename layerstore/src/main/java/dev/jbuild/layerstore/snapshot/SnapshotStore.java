@@ -1,8 +1,8 @@
 package dev.jbuild.layerstore.snapshot;
 
-import dev.jbuild.layerstore.ContentStore;
-import dev.jbuild.layerstore.Layer;
-import dev.jbuild.layerstore.LayerInfo;
+import dev.jbuild.layerstore.content.ContentStore;
+import dev.jbuild.layerstore.content.Layer;
+import dev.jbuild.layerstore.content.LayerInfo;
 import dev.jbuild.layerstore.fs.FileLocks;
 import dev.jbuild.layerstore.fs.PrivateDirs;
 import dev.jbuild.layerstore.fs.TreeSummary;
@@ -86,7 +86,7 @@ public final class SnapshotStore {
    * the lowerdirs of the stack. Layer blobs must be in the content store.
    *
    * @param layers the image's layers, base first
-   * @throws dev.jbuild.layerstore.DigestMismatchException if a blob or its DiffID is wrong
+   * @throws dev.jbuild.layerstore.hash.DigestMismatchException if a blob or its DiffID is wrong
    * @throws dev.jbuild.layerstore.tar.UnsafeTarEntryException if a layer is refused
    */
   public Snapshot prepare(List<Layer> layers) throws IOException {

@@ -1,7 +1,7 @@
 package dev.jbuild.layerstore.tar;
 
-import dev.jbuild.layerstore.DigestMismatchException;
 import dev.jbuild.layerstore.fs.Trees;
+import dev.jbuild.layerstore.hash.DigestMismatchException;
 import dev.jbuild.layerstore.hash.DigestingInputStream;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.posix.Posix;

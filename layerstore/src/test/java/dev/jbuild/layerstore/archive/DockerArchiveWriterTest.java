@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jbuild.layerstore.DigestMismatchException;
 import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.hash.DigestMismatchException;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageReference;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.layerstore.Layer;
 import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.posix.Posix;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.layerstore.Layer;
-import dev.jbuild.layerstore.LayerInfo;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.compress.LayerCompression;
+import dev.jbuild.layerstore.content.Layer;
+import dev.jbuild.layerstore.content.LayerInfo;
 import dev.jbuild.layerstore.oci.MediaTypes;
 import dev.jbuild.layerstore.tar.TarEntry;
 import dev.jbuild.layerstore.tar.TarReader;

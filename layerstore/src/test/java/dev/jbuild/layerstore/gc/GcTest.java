@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.layerstore.Layer;
 import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.content.GcRoots;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.diff.LayerDiffer;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Digest;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.layerstore.BlobNotFoundException;
-import dev.jbuild.layerstore.Layer;
 import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.content.BlobNotFoundException;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.diff.LayerDiffer;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;

@@ -308,7 +308,7 @@ class MaliciousLayerTest {
         file(".wh..wh.plnk", 0), hardlink("h2", "./a/b/c"))) {
       SafeTarExtractor.checkStatically(good);
     }
-    dev.jbuild.layerstore.ContentStore content =
+    dev.jbuild.layerstore.content.ContentStore content =
         dev.jbuild.layerstore.LayerStore.open(store).content();
     UnsafeTarEntryException e = assertThrows(UnsafeTarEntryException.class,
         () -> dev.jbuild.layerstore.diff.LayerDiffer.fromTar(

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.layerstore.DigestMismatchException;
+import dev.jbuild.layerstore.hash.DigestMismatchException;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.posix.Posix;
 import java.io.ByteArrayInputStream;

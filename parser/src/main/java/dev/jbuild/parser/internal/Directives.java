@@ -1,7 +1,7 @@
 package dev.jbuild.parser.internal;
 
-import dev.jbuild.parser.CheckOptions;
-import dev.jbuild.parser.DockerfileSyntaxException;
+import dev.jbuild.parser.ast.CheckOptions;
+import dev.jbuild.parser.ast.DockerfileSyntaxException;
 import dev.jbuild.parser.ast.SourceRange;
 import java.util.LinkedHashMap;
 import java.util.List;

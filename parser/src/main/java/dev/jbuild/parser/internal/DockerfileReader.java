@@ -1,13 +1,13 @@
 package dev.jbuild.parser.internal;
 
-import dev.jbuild.parser.CheckOptions;
-import dev.jbuild.parser.Dockerfile;
-import dev.jbuild.parser.DockerfileSyntaxException;
-import dev.jbuild.parser.Warning;
 import dev.jbuild.parser.ast.Arg;
+import dev.jbuild.parser.ast.CheckOptions;
+import dev.jbuild.parser.ast.Dockerfile;
+import dev.jbuild.parser.ast.DockerfileSyntaxException;
 import dev.jbuild.parser.ast.Instruction;
 import dev.jbuild.parser.ast.SourceRange;
 import dev.jbuild.parser.ast.SyntaxNode;
+import dev.jbuild.parser.ast.Warning;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,12 +1,12 @@
 package dev.jbuild.parser.internal;
 
-import dev.jbuild.parser.DockerfileSyntaxException;
 import dev.jbuild.parser.ast.Add;
 import dev.jbuild.parser.ast.Arg;
 import dev.jbuild.parser.ast.ArgDecl;
 import dev.jbuild.parser.ast.Cmd;
 import dev.jbuild.parser.ast.CommandForm;
 import dev.jbuild.parser.ast.Copy;
+import dev.jbuild.parser.ast.DockerfileSyntaxException;
 import dev.jbuild.parser.ast.Entrypoint;
 import dev.jbuild.parser.ast.Env;
 import dev.jbuild.parser.ast.ExecForm;
@@ -25,8 +25,8 @@ import dev.jbuild.parser.ast.Run;
 import dev.jbuild.parser.ast.Shell;
 import dev.jbuild.parser.ast.ShellForm;
 import dev.jbuild.parser.ast.SourceRange;
-import dev.jbuild.parser.ast.SyntaxNode;
 import dev.jbuild.parser.ast.StopSignal;
+import dev.jbuild.parser.ast.SyntaxNode;
 import dev.jbuild.parser.ast.User;
 import dev.jbuild.parser.ast.Volume;
 import dev.jbuild.parser.ast.Workdir;

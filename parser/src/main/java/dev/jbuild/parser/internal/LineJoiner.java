@@ -1,8 +1,8 @@
 package dev.jbuild.parser.internal;
 
-import dev.jbuild.parser.DockerfileSyntaxException;
-import dev.jbuild.parser.Warning;
+import dev.jbuild.parser.ast.DockerfileSyntaxException;
 import dev.jbuild.parser.ast.SourceRange;
+import dev.jbuild.parser.ast.Warning;
 import java.util.ArrayList;
 import java.util.List;
 

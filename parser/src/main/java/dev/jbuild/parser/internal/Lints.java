@@ -1,6 +1,5 @@
 package dev.jbuild.parser.internal;
 
-import dev.jbuild.parser.Warning;
 import dev.jbuild.parser.ast.Cmd;
 import dev.jbuild.parser.ast.Entrypoint;
 import dev.jbuild.parser.ast.Env;
@@ -10,6 +9,7 @@ import dev.jbuild.parser.ast.GoStrings;
 import dev.jbuild.parser.ast.Instruction;
 import dev.jbuild.parser.ast.Label;
 import dev.jbuild.parser.ast.Maintainer;
+import dev.jbuild.parser.ast.Warning;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

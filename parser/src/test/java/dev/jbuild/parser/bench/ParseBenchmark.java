@@ -1,8 +1,8 @@
 package dev.jbuild.parser.bench;
 
-import dev.jbuild.parser.Dockerfile;
 import dev.jbuild.parser.DockerfileParser;
-import dev.jbuild.parser.DockerfileSyntaxException;
+import dev.jbuild.parser.ast.Dockerfile;
+import dev.jbuild.parser.ast.DockerfileSyntaxException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.layerstore.Layer;
 import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;

@@ -1,4 +1,4 @@
-package dev.jbuild.layerstore;
+package dev.jbuild.layerstore.content;
 
 import dev.jbuild.layerstore.oci.Digest;
 import java.nio.file.NoSuchFileException;

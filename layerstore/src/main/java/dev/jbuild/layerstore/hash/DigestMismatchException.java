@@ -1,4 +1,4 @@
-package dev.jbuild.layerstore;
+package dev.jbuild.layerstore.hash;
 
 import dev.jbuild.layerstore.oci.Digest;
 import java.io.IOException;

@@ -1,6 +1,7 @@
-package dev.jbuild.layerstore;
+package dev.jbuild.layerstore.content;
 
 import dev.jbuild.layerstore.fs.FileLocks;
+import dev.jbuild.layerstore.hash.DigestMismatchException;
 import dev.jbuild.layerstore.hash.DigestingOutputStream;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;

@@ -1,4 +1,4 @@
-package dev.jbuild.builder;
+package dev.jbuild.builder.exec;
 
 import dev.jbuild.runner.CommandRunner;
 import dev.jbuild.runner.RunnerException;

@@ -1,4 +1,4 @@
-package dev.jbuild.builder;
+package dev.jbuild.builder.error;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.jbuild.layerstore;
+package dev.jbuild.layerstore.content;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.hash.DigestMismatchException;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
 import java.io.IOException;

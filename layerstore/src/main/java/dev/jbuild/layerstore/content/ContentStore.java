@@ -1,6 +1,7 @@
-package dev.jbuild.layerstore;
+package dev.jbuild.layerstore.content;
 
 import dev.jbuild.layerstore.fs.FileLocks;
+import dev.jbuild.layerstore.hash.DigestMismatchException;
 import dev.jbuild.layerstore.hash.VerifyingInputStream;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
@@ -32,7 +33,15 @@ public final class ContentStore {
   private final Path ingest;
   private final Path layerInfo;
 
-  ContentStore(Path root) throws IOException {
+  /**
+   * The content store of the store rooted at {@code root} ({@code blobs/}, {@code ingest/},
+   * {@code meta/layers/}), creating its directories. Public only so that the {@code LayerStore}
+   * facade in the parent package can create it; everyone else gets it from {@code
+   * LayerStore.content()}, so there is one instance per open store.
+   *
+   * @throws IOException if the directories cannot be created
+   */
+  public ContentStore(Path root) throws IOException {
     this.blobs = root.resolve("blobs");
     this.ingest = root.resolve("ingest");
     this.layerInfo = root.resolve("meta/layers");

@@ -1,4 +1,4 @@
-package dev.jbuild.parser;
+package dev.jbuild.parser.ast;
 
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package dev.jbuild.builder;
+package dev.jbuild.builder.error;
 
 /**
  * A build failed for a reason the user can act on: a failing RUN step, a missing base image, an

@@ -1,6 +1,5 @@
-package dev.jbuild.parser;
+package dev.jbuild.parser.ast;
 
-import dev.jbuild.parser.ast.SourceRange;
 import java.util.Objects;
 
 /**

@@ -1,4 +1,4 @@
-package dev.jbuild.layerstore.gc;
+package dev.jbuild.layerstore.content;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.jbuild.layerstore.fs.FileLocks;

@@ -1,4 +1,4 @@
-package dev.jbuild.layerstore;
+package dev.jbuild.layerstore.content;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.jbuild.layerstore.oci.Digest;

@@ -1,11 +1,5 @@
-package dev.jbuild.parser;
+package dev.jbuild.parser.ast;
 
-import dev.jbuild.parser.ast.Arg;
-import dev.jbuild.parser.ast.ArgDecl;
-import dev.jbuild.parser.ast.From;
-import dev.jbuild.parser.ast.Instruction;
-import dev.jbuild.parser.ast.Stage;
-import dev.jbuild.parser.ast.SyntaxNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
