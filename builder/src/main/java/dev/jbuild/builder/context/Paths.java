@@ -1,16 +1,12 @@
 package dev.jbuild.builder.context;
 
-import dev.jbuild.builder.fs.LayeredRootfs;
+import dev.jbuild.layerstore.fs.RootedPath;
 import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.List;
 import java.util.Optional;
 
 /** Relative-path helpers shared by the file sources: cleaning and in-tree symlink resolution. */
 final class Paths {
-  private static final int MAX_SYMLINKS = 40;
+  private static final RootedPath IN_TREE = RootedPath.clamped();
 
   private Paths() {}
 
@@ -25,49 +21,20 @@ final class Paths {
    * root, as BuildKit treats source paths.
    */
   static String clean(String path) {
-    return String.join("/", LayeredRootfs.split(path));
+    return String.join("/", RootedPath.clean(path));
   }
 
 
-  /** Follows symlinks in every component of {@code rel}, never leaving the tree. */
+  /**
+   * Follows symlinks in every component of {@code rel}, never leaving the tree ({@link
+   * RootedPath}'s rule: {@code ..} applies after the links before it and stays at the root).
+   */
   static String resolveInside(String rel, LinkReader links) throws IOException {
-    Deque<String> todo = new ArrayDeque<>();
-    for (String s : rel.split("/")) {
-      if (!s.isEmpty() && !s.equals(".")) {
-        todo.add(s);
-      }
+    try {
+      return String.join("/", IN_TREE.resolve(rel,
+          (resolved, last) -> links.read(String.join("/", resolved))));
+    } catch (RootedPath.EscapeException e) {
+      throw new IOException(e.getMessage() + ": " + rel, e);
     }
-    List<String> done = new ArrayList<>();
-    int hops = 0;
-    while (!todo.isEmpty()) {
-      String name = todo.pollFirst();
-      if (name.equals("..")) {
-        if (!done.isEmpty()) {
-          done.remove(done.size() - 1);
-        }
-        continue;
-      }
-      done.add(name);
-      Optional<String> target = links.read(String.join("/", done));
-      if (target.isPresent()) {
-        if (++hops > MAX_SYMLINKS) {
-          throw new IOException("too many levels of symbolic links: " + rel);
-        }
-        done.remove(done.size() - 1);
-        if (target.get().startsWith("/")) {
-          done.clear();
-        }
-        List<String> parts = new ArrayList<>();
-        for (String s : target.get().split("/")) {
-          if (!s.isEmpty() && !s.equals(".")) {
-            parts.add(s);
-          }
-        }
-        for (int i = parts.size() - 1; i >= 0; i--) {
-          todo.addFirst(parts.get(i));
-        }
-      }
-    }
-    return String.join("/", done);
   }
 }

@@ -1,16 +1,14 @@
 package dev.jbuild.builder.fs;
 
-import dev.jbuild.layerstore.posix.Posix;
+import dev.jbuild.layerstore.fs.RootedPath;
+import dev.jbuild.layerstore.overlay.OverlayFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -22,7 +20,8 @@ import java.util.function.Predicate;
  * <p>Immutable and thread-safe as long as the directories do not change.
  */
 public final class LayeredRootfs {
-  private static final int MAX_SYMLINKS = 40;
+  /** Container paths: {@code ..} at the root stays there, Linux's 40-symlink limit. */
+  private static final RootedPath IN_CONTAINER = RootedPath.clamped();
 
   private final List<Path> layersTopFirst;
   private final Predicate<Path> isOpaque;
@@ -31,7 +30,7 @@ public final class LayeredRootfs {
    * Creates a view.
    *
    * @param layersTopFirst lower directories, topmost first
-   * @param isOpaque tells whether a directory carries {@code trusted.overlay.opaque=y}
+   * @param isOpaque tells whether a directory is opaque (see {@link OverlayFormat#isOpaque(Path)})
    */
   public LayeredRootfs(List<Path> layersTopFirst, Predicate<Path> isOpaque) {
     this.layersTopFirst = List.copyOf(layersTopFirst);
@@ -39,20 +38,16 @@ public final class LayeredRootfs {
   }
 
   /**
-   * A view of overlay lower directories as jbuild's snapshots store them: opaque directories
-   * carry {@code trusted.overlay.opaque=y}.
+   * A view of overlay lower directories as jbuild's snapshots store them when written by root:
+   * opaque directories carry {@code trusted.overlay.opaque=y}.
    */
   public static LayeredRootfs ofSnapshots(List<Path> layersTopFirst) {
-    return new LayeredRootfs(layersTopFirst, LayeredRootfs::hasOpaqueXattr);
+    return ofSnapshots(layersTopFirst, OverlayFormat.TRUSTED);
   }
 
-  private static boolean hasOpaqueXattr(Path dir) {
-    try {
-      Optional<byte[]> v = Posix.lgetxattr(dir, "trusted.overlay.opaque");
-      return v.isPresent() && v.get().length == 1 && v.get()[0] == 'y';
-    } catch (IOException e) {
-      return false;
-    }
+  /** A view of overlay lower directories whose opaque xattrs are in {@code format}'s namespace. */
+  public static LayeredRootfs ofSnapshots(List<Path> layersTopFirst, OverlayFormat format) {
+    return new LayeredRootfs(layersTopFirst, format::isOpaque);
   }
 
   /** The layer directories, topmost first. */
@@ -123,38 +118,19 @@ public final class LayeredRootfs {
    * @throws IOException on a symlink loop
    */
   public String resolve(String containerPath, boolean followLast) throws IOException {
-    Deque<String> todo = new ArrayDeque<>(split(containerPath));
-    List<String> done = new ArrayList<>();
-    int hops = 0;
-    while (!todo.isEmpty()) {
-      String name = todo.pollFirst();
-      if (name.equals("..")) {
-        if (!done.isEmpty()) {
-          done.remove(done.size() - 1);
-        }
-        continue;
-      }
-      done.add(name);
-      if (todo.isEmpty() && !followLast) {
-        break;
-      }
-      Optional<Path> hit = locate(join(done));
-      if (hit.isPresent() && Files.isSymbolicLink(hit.get())) {
-        if (++hops > MAX_SYMLINKS) {
-          throw new IOException("too many levels of symbolic links resolving " + containerPath);
-        }
-        String target = Files.readSymbolicLink(hit.get()).toString();
-        done.remove(done.size() - 1);
-        if (target.startsWith("/")) {
-          done.clear();
-        }
-        List<String> targetParts = splitKeepDots(target);
-        for (int i = targetParts.size() - 1; i >= 0; i--) {
-          todo.addFirst(targetParts.get(i));
-        }
-      }
+    // The input is cleaned lexically first (a container path as WORKDIR and COPY make it, Go's
+    // path.Clean); ".." inside link targets then applies after the links, as the kernel does.
+    try {
+      return join(IN_CONTAINER.followingLast(followLast).resolve(split(containerPath),
+          (resolved, last) -> {
+            Optional<Path> hit = locate(join(resolved));
+            return hit.isPresent() && Files.isSymbolicLink(hit.get())
+                ? Optional.of(Files.readSymbolicLink(hit.get()).toString())
+                : Optional.empty();
+          }));
+    } catch (RootedPath.EscapeException e) {
+      throw new IOException(e.getMessage() + " resolving " + containerPath, e);
     }
-    return join(done);
   }
 
   /**
@@ -235,15 +211,7 @@ public final class LayeredRootfs {
 
   /** True for an overlay whiteout: a character device with device number 0/0. */
   public static boolean isWhiteout(Path p) throws IOException {
-    if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
-        || Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
-        || Files.isSymbolicLink(p)) {
-      return false;
-    }
-    Map<String, Object> attrs = Files.readAttributes(p, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
-    int mode = (Integer) attrs.get("mode");
-    long rdev = (Long) attrs.get("rdev");
-    return (mode & 0170000) == 0020000 && rdev == 0;
+    return OverlayFormat.isWhiteout(p);
   }
 
   /**
@@ -251,27 +219,7 @@ public final class LayeredRootfs {
    * above the root).
    */
   public static List<String> split(String containerPath) {
-    List<String> parts = new ArrayList<>();
-    for (String s : splitKeepDots(containerPath)) {
-      if (s.equals("..")) {
-        if (!parts.isEmpty()) {
-          parts.remove(parts.size() - 1);
-        }
-      } else {
-        parts.add(s);
-      }
-    }
-    return parts;
-  }
-
-  private static List<String> splitKeepDots(String path) {
-    List<String> parts = new ArrayList<>();
-    for (String s : path.split("/")) {
-      if (!s.isEmpty() && !s.equals(".")) {
-        parts.add(s);
-      }
-    }
-    return parts;
+    return RootedPath.clean(containerPath);
   }
 
   /** The absolute path of {@code parts}: {@code /a/b}, or {@code /}. */

@@ -7,6 +7,7 @@ import dev.jbuild.layerstore.content.LayerInfo;
 import dev.jbuild.layerstore.hash.DigestingOutputStream;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.MediaTypes;
+import dev.jbuild.layerstore.overlay.OverlayFormat;
 import dev.jbuild.layerstore.posix.Posix;
 import dev.jbuild.layerstore.tar.SafeTarExtractor;
 import dev.jbuild.layerstore.tar.TarEntry;
@@ -18,7 +19,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -58,7 +58,6 @@ public final class LayerDiffer {
   /** The media type of layers jbuild writes. */
   public static final String LAYER_MEDIA_TYPE = MediaTypes.DOCKER_LAYER_GZIP;
 
-  private static final String[] OVERLAY_PREFIXES = {"trusted.", "user."};
 
   private LayerDiffer() {}
 
@@ -305,11 +304,10 @@ public final class LayerDiffer {
       Map<String, byte[]> rawXattrs = readXattrs(path);
       if (overlay) {
         refuseUnsupported(path, rawXattrs);
-        boolean whiteout = (format == Posix.S_IFCHR && rdev == 0)
-            || (format == Posix.S_IFREG && size == 0 && hasOverlayXattr(rawXattrs, "whiteout"));
-        if (whiteout) {
+        if (OverlayFormat.isWhiteout(mode, rdev, size, rawXattrs)) {
           if (existsBelow(rel)) {
-            String wh = (parentRel.isEmpty() ? "" : parentRel + "/") + ".wh." + name;
+            String wh = (parentRel.isEmpty() ? "" : parentRel + "/")
+                + OverlayFormat.whiteoutEntry(name);
             emit(TarEntry.file(wh, 0600, 0, 0, 0, 0), null);
           }
           return;
@@ -319,7 +317,7 @@ public final class LayerDiffer {
       TarEntry entry;
       switch (format) {
         case Posix.S_IFDIR:
-          boolean opaque = overlay && isOpaque(rawXattrs) && existsBelow(rel);
+          boolean opaque = overlay && OverlayFormat.isOpaque(rawXattrs) && existsBelow(rel);
           TarEntry dir = TarEntry.directory(rel, mode & 07777, uid, gid, mtime).withXattrs(xattrs);
           // A directory that was only copied up (for example the parent of a mount stub the
           // runner removed again) is not a change by itself (BuildKit's sameDirent); it is
@@ -332,7 +330,7 @@ public final class LayerDiffer {
             emit(dir, null);
           }
           if (opaque) {
-            emit(TarEntry.file(rel + "/.wh..wh..opq", 0600, 0, 0, 0, 0), null);
+            emit(TarEntry.file(rel + "/" + OverlayFormat.OPAQUE_MARKER, 0600, 0, 0, 0, 0), null);
           }
           walkDirectory(path, rel);
           if (unchanged) {
@@ -445,34 +443,15 @@ public final class LayerDiffer {
     private static Map<String, byte[]> keptXattrs(Map<String, byte[]> raw) {
       Map<String, byte[]> kept = new TreeMap<>();
       raw.forEach((k, v) -> {
-        if (!k.contains(".overlay.") && !k.startsWith("user.fuseoverlayfs.")) {
+        if (!OverlayFormat.isOverlayXattr(k)) {
           kept.put(k, v);
         }
       });
       return kept;
     }
 
-    private static boolean hasOverlayXattr(Map<String, byte[]> raw, String suffix) {
-      for (String prefix : OVERLAY_PREFIXES) {
-        if (raw.containsKey(prefix + "overlay." + suffix)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    private static boolean isOpaque(Map<String, byte[]> raw) {
-      byte[] y = "y".getBytes(StandardCharsets.US_ASCII);
-      for (String prefix : OVERLAY_PREFIXES) {
-        if (Arrays.equals(raw.get(prefix + "overlay.opaque"), y)) {
-          return true;
-        }
-      }
-      return Arrays.equals(raw.get("user.fuseoverlayfs.opaque"), y);
-    }
-
     private static void refuseUnsupported(Path path, Map<String, byte[]> raw) throws IOException {
-      if (hasOverlayXattr(raw, "redirect") || hasOverlayXattr(raw, "metacopy")) {
+      if (OverlayFormat.usesRedirectOrMetacopy(raw)) {
         throw new IOException("Tried to diff overlay upperdir entry " + path + " but failed"
             + " because: it uses redirect_dir or metacopy; mount the overlay with"
             + " redirect_dir=off,metacopy=off,index=off");

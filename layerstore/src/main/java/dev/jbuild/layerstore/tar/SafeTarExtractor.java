@@ -1,9 +1,11 @@
 package dev.jbuild.layerstore.tar;
 
+import dev.jbuild.layerstore.fs.RootedPath;
 import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.hash.DigestMismatchException;
 import dev.jbuild.layerstore.hash.DigestingInputStream;
 import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.overlay.OverlayFormat;
 import dev.jbuild.layerstore.posix.Posix;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +13,6 @@ import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -53,9 +54,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class SafeTarExtractor {
   private static final Logger LOG = LoggerFactory.getLogger(SafeTarExtractor.class);
-  private static final String WH = ".wh.";
-  private static final String OPAQUE = ".wh..wh..opq";
-  private static final int MAX_SYMLINKS = 255;
+  private static final String WH = OverlayFormat.WHITEOUT_PREFIX;
+  private static final String OPAQUE = OverlayFormat.OPAQUE_MARKER;
+  /** Directory resolution inside the layer: {@code ..} above the root refused, 255 symlinks. */
+  private static final RootedPath IN_LAYER = RootedPath.refusing(255);
 
   /** How whiteout entries are applied. */
   public enum WhiteoutMode {
@@ -81,29 +83,29 @@ public final class SafeTarExtractor {
    * @param whiteouts how whiteouts are applied
    * @param devices what to do with device nodes
    * @param preserveOwnership whether to {@code lchown} entries to their tar uid/gid (needs root)
-   * @param overlayXattrPrefix {@code trusted.} for normal mounts, {@code user.} for {@code
-   *     userxattr} (rootless) mounts
+   * @param overlayFormat the opaque xattr's namespace: {@link OverlayFormat#TRUSTED} for normal
+   *     mounts, {@link OverlayFormat#USER} for {@code userxattr} (rootless) mounts
    */
   public record Options(WhiteoutMode whiteouts, DevicePolicy devices, boolean preserveOwnership,
-      String overlayXattrPrefix) {
+      OverlayFormat overlayFormat) {
 
     /** Overlay lowerdir form: devices and ownership kept when running as root. */
     public static Options overlay() {
       boolean root = Posix.isRoot();
       return new Options(WhiteoutMode.OVERLAY, root ? DevicePolicy.CREATE : DevicePolicy.SKIP,
-          root, root ? "trusted." : "user.");
+          root, OverlayFormat.forCurrentUser());
     }
 
     /** Flattening form (apply onto an existing tree), devices and owners kept as root. */
     public static Options apply() {
       boolean root = Posix.isRoot();
       return new Options(WhiteoutMode.APPLY, root ? DevicePolicy.CREATE : DevicePolicy.SKIP,
-          root, root ? "trusted." : "user.");
+          root, OverlayFormat.forCurrentUser());
     }
 
     /** Returns a copy with another device policy. */
     public Options withDevices(DevicePolicy policy) {
-      return new Options(whiteouts, policy, preserveOwnership, overlayXattrPrefix);
+      return new Options(whiteouts, policy, preserveOwnership, overlayFormat);
     }
   }
 
@@ -353,7 +355,7 @@ public final class SafeTarExtractor {
         if (!Files.exists(found, LinkOption.NOFOLLOW_LINKS)) {
           continue;
         }
-        if (isWhiteout(found)) {
+        if (OverlayFormat.isWhiteout(found)) {
           break; // deleted in that layer: nothing further down is visible
         }
         if (!Files.isRegularFile(found, LinkOption.NOFOLLOW_LINKS)) {
@@ -364,11 +366,6 @@ public final class SafeTarExtractor {
       }
       throw new UnsafeTarEntryException(raw, "hardlink target '" + entry.linkName()
           + "' is neither in this layer nor in a lower one");
-    }
-
-    private boolean isWhiteout(Path p) throws IOException {
-      Map<String, Object> a = Files.readAttributes(p, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
-      return ((Integer) a.get("mode") & Posix.S_IFMT) == Posix.S_IFCHR && (Long) a.get("rdev") == 0;
     }
 
     /** Copies a lower file (and missing parents, attributes included) into this layer. */
@@ -408,7 +405,7 @@ public final class SafeTarExtractor {
       }
       Posix.chmod(to, (Integer) a.get("mode") & 07777);
       for (String name : Posix.llistxattr(from)) {
-        if (!name.contains(".overlay.")) {
+        if (!OverlayFormat.isOverlayXattr(name)) {
           Optional<byte[]> value = Posix.lgetxattr(from, name);
           if (value.isPresent()) {
             Posix.lsetxattr(to, name, value.get());
@@ -434,7 +431,7 @@ public final class SafeTarExtractor {
         Posix.chmod(target, entry.mode());
       }
       for (Map.Entry<String, byte[]> x : entry.xattrs().entrySet()) {
-        if (x.getKey().contains(".overlay.")) {
+        if (OverlayFormat.isOverlayXattr(x.getKey())) {
           continue;
         }
         Posix.lsetxattr(target, x.getKey(), x.getValue());
@@ -452,8 +449,7 @@ public final class SafeTarExtractor {
       if (base.equals(OPAQUE)) {
         Path dir = resolveDir(raw, parentParts, true);
         if (options.whiteouts() == WhiteoutMode.OVERLAY) {
-          Posix.lsetxattr(dir, options.overlayXattrPrefix() + "overlay.opaque",
-              "y".getBytes(StandardCharsets.US_ASCII));
+          options.overlayFormat().markOpaque(dir);
         } else {
           try (var children = Files.list(dir)) {
             for (Path child : (Iterable<Path>) children::iterator) {
@@ -481,7 +477,7 @@ public final class SafeTarExtractor {
       if (options.whiteouts() == WhiteoutMode.OVERLAY) {
         // Present already means this same layer added it; a whiteout only hides lower layers.
         if (!exists) {
-          Posix.mkwhiteout(victim);
+          OverlayFormat.makeWhiteout(victim);
         }
       } else if (exists && !unpacked.contains(rel)) {
         Trees.deleteRecursively(victim);
@@ -489,51 +485,34 @@ public final class SafeTarExtractor {
     }
 
     /**
-     * Resolves directory components under the root, following symlinks as the container would
-     * (absolute targets from the root) and refusing any that climb above the root.
+     * Resolves directory components under the root with {@link RootedPath}'s rule, refusing a
+     * symlink that climbs above the root (an attack, not a path to repair), and creating missing
+     * directories when {@code create}.
      */
     private Path resolveDir(String raw, List<String> parts, boolean create) throws IOException {
-      Deque<String> todo = new ArrayDeque<>(parts);
-      List<String> done = new ArrayList<>();
-      int hops = 0;
-      while (!todo.isEmpty()) {
-        String part = todo.pop();
-        if (part.isEmpty() || part.equals(".")) {
-          continue;
-        }
-        if (part.equals("..")) {
-          if (done.isEmpty()) {
-            throw new UnsafeTarEntryException(raw, "a symlink leads outside the root");
+      List<String> done;
+      try {
+        done = IN_LAYER.resolve(parts, (resolved, last) -> {
+          Path current = path(resolved);
+          if (Files.isSymbolicLink(current)) {
+            return Optional.of(Files.readSymbolicLink(current).toString());
           }
-          done.remove(done.size() - 1);
-          continue;
-        }
-        Path current = path(done).resolve(part);
-        if (Files.isSymbolicLink(current)) {
-          if (++hops > MAX_SYMLINKS) {
-            throw new UnsafeTarEntryException(raw, "too many levels of symbolic links");
+          String part = resolved.get(resolved.size() - 1);
+          List<String> before = resolved.subList(0, resolved.size() - 1);
+          if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
+            if (!create) {
+              throw new UnsafeTarEntryException(raw, "'" + String.join("/", before) + "/" + part
+                  + "' does not exist");
+            }
+            Files.createDirectory(current);
+          } else if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UnsafeTarEntryException(raw, "'" + String.join("/", resolved)
+                + "' is not a directory");
           }
-          String target = Files.readSymbolicLink(current).toString();
-          if (target.startsWith("/")) {
-            done.clear();
-          }
-          String[] split = target.split("/");
-          for (int i = split.length - 1; i >= 0; i--) {
-            todo.push(split[i]);
-          }
-          continue;
-        }
-        if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
-          if (!create) {
-            throw new UnsafeTarEntryException(raw, "'" + String.join("/", done) + "/" + part
-                + "' does not exist");
-          }
-          Files.createDirectory(current);
-        } else if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
-          throw new UnsafeTarEntryException(raw, "'" + String.join("/", done)
-              + (done.isEmpty() ? "" : "/") + part + "' is not a directory");
-        }
-        done.add(part);
+          return Optional.empty();
+        });
+      } catch (RootedPath.EscapeException e) {
+        throw new UnsafeTarEntryException(raw, e.getMessage());
       }
       return path(done);
     }
