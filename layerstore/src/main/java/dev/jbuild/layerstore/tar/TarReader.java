@@ -1,5 +1,21 @@
 package dev.jbuild.layerstore.tar;
 
+import static dev.jbuild.layerstore.tar.SparseFiles.addOldGnuSegments;
+import static dev.jbuild.layerstore.tar.SparseFiles.checkSparseMap;
+import static dev.jbuild.layerstore.tar.SparseFiles.parseSparseText;
+import static dev.jbuild.layerstore.tar.TarHeaders.headerName;
+import static dev.jbuild.layerstore.tar.TarHeaders.isZero;
+import static dev.jbuild.layerstore.tar.TarHeaders.number;
+import static dev.jbuild.layerstore.tar.TarHeaders.pad;
+import static dev.jbuild.layerstore.tar.TarHeaders.parseLong;
+import static dev.jbuild.layerstore.tar.TarHeaders.parsePax;
+import static dev.jbuild.layerstore.tar.TarHeaders.string;
+import static dev.jbuild.layerstore.tar.TarHeaders.trimNul;
+import static dev.jbuild.layerstore.tar.TarHeaders.typeOf;
+import static dev.jbuild.layerstore.tar.TarHeaders.utf8;
+import static dev.jbuild.layerstore.tar.TarHeaders.utf8OrNull;
+import static dev.jbuild.layerstore.tar.TarHeaders.verifyChecksum;
+
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
@@ -25,8 +41,8 @@ import java.util.TreeMap;
  * read past the end-of-archive marker, so callers that digest the stream must drain it themselves.
  */
 public final class TarReader implements Closeable {
-  private static final int BLOCK = 512;
-  private static final int MAX_SPARSE_SEGMENTS = 1 << 20;
+  private static final int BLOCK = TarHeaders.BLOCK;
+  private static final int MAX_SPARSE_SEGMENTS = SparseFiles.MAX_SPARSE_SEGMENTS;
 
   private final InputStream in;
   private final Map<String, byte[]> globalPax = new HashMap<>();
@@ -173,7 +189,7 @@ public final class TarReader implements Closeable {
         remaining = size;
         padding = pad(dataSize);
         sparse = List.copyOf(map);
-        content = new SparseStream(sparse, realSize);
+        content = new SparseFiles.SparseStream(raw, sparse, realSize);
         return new TarEntry(name, t, mode, uid, gid, realSize, mtime, link, devMajor, devMinor,
             xattrs);
       }
@@ -232,17 +248,6 @@ public final class TarReader implements Closeable {
     return map;
   }
 
-  private static void addOldGnuSegments(byte[] b, int offset, int count, List<Segment> map)
-      throws IOException {
-    for (int i = 0; i < count; i++) {
-      int at = offset + i * 24;
-      if (b[at] == 0 && b[at + 12] == 0) {
-        return;
-      }
-      map.add(new Segment(number(b, at, 12), number(b, at + 12, 12)));
-    }
-  }
-
   private List<Segment> readSparse10Map(String name) throws IOException {
     // Lines of decimal numbers: the count, then offset and length per segment.
     ByteArrayOutputStream text = new ByteArrayOutputStream();
@@ -286,83 +291,10 @@ public final class TarReader implements Closeable {
     return parseSparseText(numbers.subList(1, numbers.size()).toArray(new String[0]), name);
   }
 
-  private static List<Segment> parseSparseText(String[] values, String name) throws IOException {
-    if (values.length == 1 && values[0].isEmpty()) {
-      return List.of(); // all hole
-    }
-    if (values.length % 2 != 0 || values.length / 2 > MAX_SPARSE_SEGMENTS) {
-      throw new IOException("Tried to read the sparse map of " + name + " but failed because:"
-          + " it is malformed");
-    }
-    List<Segment> map = new ArrayList<>();
-    for (int i = 0; i + 1 < values.length; i += 2) {
-      map.add(new Segment(parseLong("sparse offset", values[i]),
-          parseLong("sparse length", values[i + 1])));
-    }
-    return map;
-  }
-
-  private static void checkSparseMap(List<Segment> map, long realSize, long packed, String name)
-      throws IOException {
-    long end = 0;
-    long total = 0;
-    for (Segment s : map) {
-      if (s.offset() < end || s.length() < 0 || s.offset() + s.length() > realSize
-          || s.offset() + s.length() < s.offset()) {
-        throw new IOException("Tried to read sparse tar entry " + name + " but failed because:"
-            + " its segments overlap, are out of order or exceed its size");
-      }
-      end = s.offset() + s.length();
-      total += s.length();
-    }
-    if (total != packed) {
-      throw new IOException("Tried to read sparse tar entry " + name + " but failed because:"
-          + " its map covers " + total + " bytes but it holds " + packed);
-    }
-  }
-
   /** Closes the underlying stream. */
   @Override
   public void close() throws IOException {
     in.close();
-  }
-
-  private static TarEntry.Type typeOf(char type, byte[] h) throws IOException {
-    switch (type) {
-      case '0':
-      case '\0':
-      case '7':
-        return TarEntry.Type.FILE;
-      case '1':
-        return TarEntry.Type.HARDLINK;
-      case '2':
-        return TarEntry.Type.SYMLINK;
-      case '3':
-        return TarEntry.Type.CHAR_DEVICE;
-      case '4':
-        return TarEntry.Type.BLOCK_DEVICE;
-      case '5':
-        return TarEntry.Type.DIRECTORY;
-      case '6':
-        return TarEntry.Type.FIFO;
-      default:
-        throw new IOException("Tried to read tar entry " + headerName(h) + " but failed because:"
-            + " entry type '" + type + "' is not supported (sparse, multi-volume or vendor type)");
-    }
-  }
-
-  private static String headerName(byte[] h) {
-    String name = string(h, 0, 100);
-    boolean ustar = h[257] == 'u' && h[258] == 's' && h[259] == 't' && h[260] == 'a'
-        && h[261] == 'r';
-    // POSIX ustar has a 155-byte prefix; old GNU ("ustar  \0") uses that area for other fields.
-    if (ustar && h[262] == 0) {
-      String prefix = string(h, 345, 155);
-      if (!prefix.isEmpty()) {
-        return prefix + "/" + name;
-      }
-    }
-    return name;
   }
 
   private boolean readBlock(byte[] block) throws IOException {
@@ -411,188 +343,6 @@ public final class TarReader implements Closeable {
             + " truncated");
       }
       left -= r;
-    }
-  }
-
-  private static long pad(long size) {
-    long rest = size % BLOCK;
-    return rest == 0 ? 0 : BLOCK - rest;
-  }
-
-  private static boolean isZero(byte[] h) {
-    for (byte b : h) {
-      if (b != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static void verifyChecksum(byte[] h) throws IOException {
-    long unsigned = 0;
-    long signed = 0;
-    for (int i = 0; i < BLOCK; i++) {
-      byte b = i >= 148 && i < 156 ? (byte) ' ' : h[i];
-      unsigned += b & 0xff;
-      signed += b;
-    }
-    long stored = number(h, 148, 8);
-    if (stored != unsigned && stored != signed) {
-      throw new IOException("Tried to read a tar header but failed because: bad header checksum"
-          + " (the archive is corrupt or not a tar)");
-    }
-  }
-
-  /** Parses an octal field, or GNU base-256 when the high bit of the first byte is set. */
-  private static long number(byte[] h, int offset, int length) throws IOException {
-    if ((h[offset] & 0x80) != 0) {
-      if ((h[offset] & 0x40) != 0) {
-        throw new IOException("Tried to read a tar header but failed because: negative base-256"
-            + " number");
-      }
-      long v = h[offset] & 0x3f;
-      for (int i = 1; i < length; i++) {
-        if ((v >>> 55) != 0) {
-          throw new IOException("Tried to read a tar header but failed because: number overflow");
-        }
-        v = (v << 8) | (h[offset + i] & 0xff);
-      }
-      return v;
-    }
-    long v = 0;
-    int i = offset;
-    int end = offset + length;
-    while (i < end && (h[i] == ' ' || h[i] == 0)) {
-      i++;
-    }
-    for (; i < end; i++) {
-      byte b = h[i];
-      if (b == 0 || b == ' ') {
-        break;
-      }
-      if (b < '0' || b > '7') {
-        throw new IOException("Tried to read a tar header but failed because: invalid octal"
-            + " number (the archive is corrupt or not a tar)");
-      }
-      v = (v << 3) + (b - '0');
-    }
-    return v;
-  }
-
-  private static Map<String, byte[]> parsePax(byte[] data) throws IOException {
-    Map<String, byte[]> records = new HashMap<>();
-    int p = 0;
-    while (p < data.length) {
-      int space = p;
-      while (space < data.length && data[space] != ' ') {
-        space++;
-      }
-      int len;
-      try {
-        len = Integer.parseInt(new String(data, p, space - p, StandardCharsets.US_ASCII));
-      } catch (NumberFormatException e) {
-        throw new IOException("Tried to read a PAX header but failed because: bad record length");
-      }
-      int end = p + len;
-      if (len <= 0 || end > data.length || data[end - 1] != '\n') {
-        throw new IOException("Tried to read a PAX header but failed because: malformed record");
-      }
-      int eq = space + 1;
-      while (eq < end && data[eq] != '=') {
-        eq++;
-      }
-      if (eq >= end) {
-        throw new IOException("Tried to read a PAX header but failed because: record without '='");
-      }
-      String key = new String(data, space + 1, eq - space - 1, StandardCharsets.UTF_8);
-      byte[] value = new byte[end - 1 - (eq + 1)];
-      System.arraycopy(data, eq + 1, value, 0, value.length);
-      records.put(key, value);
-      p = end;
-    }
-    return records;
-  }
-
-  private static long parseLong(String key, String value) throws IOException {
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IOException("Tried to read a PAX header but failed because: bad " + key + " '"
-          + value + "'");
-    }
-  }
-
-  private static byte[] trimNul(byte[] data) {
-    int end = data.length;
-    while (end > 0 && data[end - 1] == 0) {
-      end--;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(end);
-    out.write(data, 0, end);
-    return out.toByteArray();
-  }
-
-  private static String string(byte[] h, int offset, int length) {
-    int end = offset;
-    while (end < offset + length && h[end] != 0) {
-      end++;
-    }
-    return new String(h, offset, end - offset, StandardCharsets.UTF_8);
-  }
-
-  private static String utf8OrNull(byte[] bytes) {
-    return bytes == null ? null : utf8(bytes).trim();
-  }
-
-  private static String utf8(byte[] bytes) {
-    return new String(bytes, StandardCharsets.UTF_8);
-  }
-
-  /** The expanded view of a sparse file: zeros in holes, packed data in segments. */
-  private final class SparseStream extends InputStream {
-    private final List<Segment> map;
-    private final long size;
-    private long position;
-    private int index;
-
-    SparseStream(List<Segment> map, long size) {
-      this.map = map;
-      this.size = size;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (position >= size) {
-        return -1;
-      }
-      while (index < map.size() && position >= map.get(index).offset() + map.get(index).length()) {
-        index++;
-      }
-      long limit = size;
-      if (index < map.size()) {
-        Segment s = map.get(index);
-        if (position >= s.offset()) {
-          int n = raw.read(b, off, (int) Math.min(len, s.offset() + s.length() - position));
-          if (n < 0) {
-            throw new EOFException("Tried to read a sparse tar entry but failed because: the"
-                + " archive is truncated");
-          }
-          position += n;
-          return n;
-        }
-        limit = s.offset();
-      }
-      int n = (int) Math.min(len, limit - position);
-      java.util.Arrays.fill(b, off, off + n, (byte) 0);
-      position += n;
-      return n;
     }
   }
 
