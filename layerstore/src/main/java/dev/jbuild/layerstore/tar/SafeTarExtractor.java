@@ -1,7 +1,5 @@
 package dev.jbuild.layerstore.tar;
 
-import dev.jbuild.layerstore.fs.RootedPath;
-import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.hash.DigestMismatchException;
 import dev.jbuild.layerstore.hash.DigestingInputStream;
 import dev.jbuild.layerstore.oci.Digest;
@@ -10,23 +8,10 @@ import dev.jbuild.layerstore.posix.Posix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Extracts a layer tar (gzip, bzip2 or plain, detected by magic) into a directory, refusing
@@ -53,12 +38,6 @@ import org.slf4j.LoggerFactory;
  * thread-safe; one extraction per call.
  */
 public final class SafeTarExtractor {
-  private static final Logger LOG = LoggerFactory.getLogger(SafeTarExtractor.class);
-  private static final String WH = OverlayFormat.WHITEOUT_PREFIX;
-  private static final String OPAQUE = OverlayFormat.OPAQUE_MARKER;
-  /** Directory resolution inside the layer: {@code ..} above the root refused, 255 symlinks. */
-  private static final RootedPath IN_LAYER = RootedPath.refusing(255);
-
   /** How whiteout entries are applied. */
   public enum WhiteoutMode {
     /** Into overlayfs markers, for a per-layer lowerdir. */
@@ -150,7 +129,7 @@ public final class SafeTarExtractor {
   public Result extract(InputStream tar, Path root, Digest expectedDiffId,
       List<Path> lowerDirsTopFirst) throws IOException {
     DigestingInputStream digesting = new DigestingInputStream(TarStreams.decompress(tar));
-    Run run = new Run(root.toAbsolutePath().normalize(), lowerDirsTopFirst);
+    ExtractionRun run = new ExtractionRun(options, root.toAbsolutePath().normalize(), lowerDirsTopFirst);
     TarReader reader = new TarReader(digesting);
     TarEntry entry;
     while ((entry = reader.next()) != null) {
@@ -172,370 +151,6 @@ public final class SafeTarExtractor {
     return extract(tar, root, null);
   }
 
-  /** The state of one extraction. */
-  private final class Run {
-    private final Path root;
-    private final List<Path> lowers;
-    private final Set<String> unpacked = new HashSet<>();
-    private final Deque<Object[]> dirTimes = new ArrayDeque<>();
-    private final byte[] copyBuffer = new byte[128 * 1024];
-    long contentSize;
-
-    Run(Path root, List<Path> lowers) {
-      this.root = root;
-      this.lowers = lowers;
-    }
-
-    void apply(TarEntry entry, TarReader reader) throws IOException {
-      contentSize += entry.diskSize();
-      String raw = entry.name();
-      List<String> parts = clean(raw, raw);
-      if (parts.isEmpty()) {
-        // The root itself ("./"): its attributes belong to whoever owns the mount point.
-        return;
-      }
-      String base = parts.get(parts.size() - 1);
-      List<String> parentParts = parts.subList(0, parts.size() - 1);
-      if (base.startsWith(WH)) {
-        applyWhiteout(raw, parentParts, base);
-        return;
-      }
-      Path parent = resolveDir(raw, parentParts, true);
-      Path target = parent.resolve(base);
-      String rel = String.join("/", parts);
-      boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
-      boolean existingDir = exists && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS);
-      if (entry.isDirectory()) {
-        if (exists && !existingDir) {
-          Files.delete(target);
-        }
-        if (!existingDir) {
-          Files.createDirectory(target);
-        }
-      } else {
-        if (existingDir) {
-          Trees.deleteRecursively(target);
-        } else if (exists) {
-          Files.delete(target); // unlink: a symlink is removed, never followed
-        }
-        if (!create(entry, raw, target, reader)) {
-          return;
-        }
-      }
-      unpacked.add(rel);
-      applyMetadata(entry, target);
-    }
-
-    /** Creates a non-directory; returns false if the entry was skipped. */
-    private boolean create(TarEntry entry, String raw, Path target, TarReader reader)
-        throws IOException {
-      switch (entry.type()) {
-        case FILE:
-          if (reader.sparseMap() != null) {
-            writeSparse(entry, raw, target, reader);
-            return true;
-          }
-          try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
-              StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            long copied = copy(reader.content(), out);
-            if (copied != entry.size()) {
-              throw new IOException("Tried to extract " + raw + " but failed because: the tar"
-                  + " is truncated");
-            }
-          }
-          return true;
-        case HARDLINK:
-          List<String> linkParts = clean(raw, entry.linkName());
-          if (linkParts.isEmpty()) {
-            throw new UnsafeTarEntryException(raw, "hardlink to the root directory");
-          }
-          Path linkTarget = resolveLinkTarget(raw, entry, linkParts);
-          if (Files.isDirectory(linkTarget, LinkOption.NOFOLLOW_LINKS)) {
-            throw new UnsafeTarEntryException(raw, "hardlink to a directory");
-          }
-          Files.createLink(target, linkTarget); // link(2) does not follow a symlink target
-          return true;
-        case SYMLINK:
-          Files.createSymbolicLink(target, target.getFileSystem().getPath(entry.linkName()));
-          return true;
-        case FIFO:
-          Posix.mknod(target, Posix.S_IFIFO | (entry.mode() & 0777), 0, 0);
-          return true;
-        case CHAR_DEVICE:
-        case BLOCK_DEVICE:
-          if (options.devices() == DevicePolicy.REFUSE) {
-            throw new UnsafeTarEntryException(raw, "device nodes are not allowed");
-          }
-          if (options.devices() == DevicePolicy.SKIP) {
-            LOG.debug("Skipping device node {}", raw);
-            return false;
-          }
-          int type = entry.type() == TarEntry.Type.CHAR_DEVICE ? Posix.S_IFCHR : Posix.S_IFBLK;
-          Posix.mknod(target, type | (entry.mode() & 0777), entry.devMajor(), entry.devMinor());
-          return true;
-        default:
-          throw new UnsafeTarEntryException(raw, "unexpected entry type " + entry.type());
-      }
-    }
-
-    /** Copies with a large buffer (transferTo's 8 KiB costs a syscall per 8 KiB). */
-    private long copy(InputStream in, OutputStream out) throws IOException {
-      byte[] buf = copyBuffer;
-      long total = 0;
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        out.write(buf, 0, n);
-        total += n;
-      }
-      return total;
-    }
-
-    /** Writes only the data segments and extends the file to its size: holes stay holes. */
-    private void writeSparse(TarEntry entry, String raw, Path target, TarReader reader)
-        throws IOException {
-      try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-        InputStream data = reader.sparseData();
-        byte[] buf = new byte[64 * 1024];
-        for (TarReader.Segment segment : reader.sparseMap()) {
-          long left = segment.length();
-          long at = segment.offset();
-          while (left > 0) {
-            int n = data.read(buf, 0, (int) Math.min(buf.length, left));
-            if (n < 0) {
-              throw new IOException("Tried to extract " + raw + " but failed because: the tar"
-                  + " is truncated");
-            }
-            ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-            while (bb.hasRemaining()) {
-              at += ch.write(bb, at);
-            }
-            left -= n;
-          }
-        }
-        if (ch.size() < entry.size()) {
-          // Writing one byte at the end would allocate a block; ftruncate extends with a hole.
-          try (RandomAccessFile file = new RandomAccessFile(target.toFile(), "rw")) {
-            file.setLength(entry.size());
-          }
-        }
-      }
-    }
-
-    /**
-     * Resolves a hardlink target in this layer, or copies it up from the topmost lower layer
-     * that has it (overlayfs semantics on a mounted stack).
-     */
-    private Path resolveLinkTarget(String raw, TarEntry entry, List<String> linkParts)
-        throws IOException {
-      List<String> parentParts = linkParts.subList(0, linkParts.size() - 1);
-      String base = linkParts.get(linkParts.size() - 1);
-      Path inLayer = null;
-      try {
-        inLayer = resolveDir(raw, parentParts, false).resolve(base);
-      } catch (UnsafeTarEntryException e) {
-        if (lowers.isEmpty() || e.getMessage().contains("outside")) {
-          throw e;
-        }
-      }
-      if (inLayer != null && Files.exists(inLayer, LinkOption.NOFOLLOW_LINKS)) {
-        return inLayer;
-      }
-      for (Path lower : lowers) {
-        Path found;
-        try {
-          found = new Run(lower.toAbsolutePath().normalize(), List.of())
-              .resolveDir(raw, parentParts, false).resolve(base);
-        } catch (UnsafeTarEntryException e) {
-          if (e.getMessage().contains("outside")) {
-            throw e;
-          }
-          continue; // not in this lower layer
-        }
-        if (!Files.exists(found, LinkOption.NOFOLLOW_LINKS)) {
-          continue;
-        }
-        if (OverlayFormat.isWhiteout(found)) {
-          break; // deleted in that layer: nothing further down is visible
-        }
-        if (!Files.isRegularFile(found, LinkOption.NOFOLLOW_LINKS)) {
-          throw new UnsafeTarEntryException(raw, "hardlink target '" + entry.linkName()
-              + "' in a lower layer is not a regular file");
-        }
-        return copyUp(raw, lower.toAbsolutePath().normalize(), parentParts, base, found);
-      }
-      throw new UnsafeTarEntryException(raw, "hardlink target '" + entry.linkName()
-          + "' is neither in this layer nor in a lower one");
-    }
-
-    /** Copies a lower file (and missing parents, attributes included) into this layer. */
-    private Path copyUp(String raw, Path lowerRoot, List<String> parentParts, String base,
-        Path source) throws IOException {
-      // resolveDir returned a symlink-free path under lowerRoot; copy along the same path.
-      Path relative = lowerRoot.relativize(source.getParent());
-      Path dir = root;
-      Path lowerDir = lowerRoot;
-      for (Path part : relative) {
-        if (part.toString().isEmpty()) {
-          continue;
-        }
-        dir = dir.resolve(part.toString());
-        lowerDir = lowerDir.resolve(part.toString());
-        if (Files.isSymbolicLink(dir) || (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)
-            && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS))) {
-          throw new UnsafeTarEntryException(raw, "cannot copy up the hardlink target: '"
-              + root.relativize(dir) + "' is not a directory in this layer");
-        }
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-          Files.createDirectory(dir);
-          copyAttributes(lowerDir, dir, true);
-        }
-      }
-      Path target = dir.resolve(base);
-      Files.copy(source, target, LinkOption.NOFOLLOW_LINKS);
-      copyAttributes(source, target, false);
-      return target;
-    }
-
-    private void copyAttributes(Path from, Path to, boolean directory) throws IOException {
-      Map<String, Object> a = Files.readAttributes(from, "unix:mode,uid,gid,lastModifiedTime",
-          LinkOption.NOFOLLOW_LINKS);
-      if (options.preserveOwnership()) {
-        Posix.lchown(to, (Integer) a.get("uid"), (Integer) a.get("gid"));
-      }
-      Posix.chmod(to, (Integer) a.get("mode") & 07777);
-      for (String name : Posix.llistxattr(from)) {
-        if (!OverlayFormat.isOverlayXattr(name)) {
-          Optional<byte[]> value = Posix.lgetxattr(from, name);
-          if (value.isPresent()) {
-            Posix.lsetxattr(to, name, value.get());
-          }
-        }
-      }
-      long mtime = ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime"))
-          .to(java.util.concurrent.TimeUnit.SECONDS);
-      if (directory) {
-        dirTimes.addLast(new Object[] {to, mtime});
-      } else {
-        Posix.lsetTimes(to, mtime, 0);
-      }
-    }
-
-    private void applyMetadata(TarEntry entry, Path target) throws IOException {
-      boolean symlink = entry.type() == TarEntry.Type.SYMLINK;
-      if (options.preserveOwnership()) {
-        Posix.lchown(target, (int) entry.uid(), (int) entry.gid());
-      }
-      if (!symlink && entry.type() != TarEntry.Type.HARDLINK) {
-        // After lchown, which clears setuid/setgid.
-        Posix.chmod(target, entry.mode());
-      }
-      for (Map.Entry<String, byte[]> x : entry.xattrs().entrySet()) {
-        if (OverlayFormat.isOverlayXattr(x.getKey())) {
-          continue;
-        }
-        Posix.lsetxattr(target, x.getKey(), x.getValue());
-      }
-      if (entry.isDirectory()) {
-        dirTimes.push(new Object[] {target, entry.mtime()});
-      } else if (entry.type() != TarEntry.Type.HARDLINK) {
-        Posix.lsetTimes(target, entry.mtime(), 0);
-      }
-    }
-
-    private void applyWhiteout(String raw, List<String> parentParts, String base)
-        throws IOException {
-      String parentRel = String.join("/", parentParts);
-      if (base.equals(OPAQUE)) {
-        Path dir = resolveDir(raw, parentParts, true);
-        if (options.whiteouts() == WhiteoutMode.OVERLAY) {
-          options.overlayFormat().markOpaque(dir);
-        } else {
-          try (var children = Files.list(dir)) {
-            for (Path child : (Iterable<Path>) children::iterator) {
-              String rel = parentRel.isEmpty() ? child.getFileName().toString()
-                  : parentRel + "/" + child.getFileName();
-              if (!unpacked.contains(rel)) {
-                Trees.deleteRecursively(child);
-              }
-            }
-          }
-        }
-        return;
-      }
-      if (base.startsWith(WH + WH)) {
-        return; // AUFS metadata such as .wh..wh.plnk
-      }
-      String name = base.substring(WH.length());
-      if (name.isEmpty() || name.equals(".") || name.equals("..")) {
-        throw new UnsafeTarEntryException(raw, "invalid whiteout name");
-      }
-      Path dir = resolveDir(raw, parentParts, options.whiteouts() == WhiteoutMode.OVERLAY);
-      Path victim = dir.resolve(name);
-      String rel = parentRel.isEmpty() ? name : parentRel + "/" + name;
-      boolean exists = Files.exists(victim, LinkOption.NOFOLLOW_LINKS);
-      if (options.whiteouts() == WhiteoutMode.OVERLAY) {
-        // Present already means this same layer added it; a whiteout only hides lower layers.
-        if (!exists) {
-          OverlayFormat.makeWhiteout(victim);
-        }
-      } else if (exists && !unpacked.contains(rel)) {
-        Trees.deleteRecursively(victim);
-      }
-    }
-
-    /**
-     * Resolves directory components under the root with {@link RootedPath}'s rule, refusing a
-     * symlink that climbs above the root (an attack, not a path to repair), and creating missing
-     * directories when {@code create}.
-     */
-    private Path resolveDir(String raw, List<String> parts, boolean create) throws IOException {
-      List<String> done;
-      try {
-        done = IN_LAYER.resolve(parts, (resolved, last) -> {
-          Path current = path(resolved);
-          if (Files.isSymbolicLink(current)) {
-            return Optional.of(Files.readSymbolicLink(current).toString());
-          }
-          String part = resolved.get(resolved.size() - 1);
-          List<String> before = resolved.subList(0, resolved.size() - 1);
-          if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
-            if (!create) {
-              throw new UnsafeTarEntryException(raw, "'" + String.join("/", before) + "/" + part
-                  + "' does not exist");
-            }
-            Files.createDirectory(current);
-          } else if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
-            throw new UnsafeTarEntryException(raw, "'" + String.join("/", resolved)
-                + "' is not a directory");
-          }
-          return Optional.empty();
-        });
-      } catch (RootedPath.EscapeException e) {
-        throw new UnsafeTarEntryException(raw, e.getMessage());
-      }
-      return path(done);
-    }
-
-    private Path path(List<String> parts) {
-      Path p = root;
-      for (String part : parts) {
-        p = p.resolve(part);
-      }
-      return p;
-    }
-
-    void finish() throws IOException {
-      while (!dirTimes.isEmpty()) {
-        Object[] d = dirTimes.pop(); // last pushed first: children before parents
-        Path dir = (Path) d[0];
-        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-          Posix.lsetTimes(dir, (Long) d[1], 0);
-        }
-      }
-    }
-  }
-
   /**
    * The checks on one entry that need no file system: its name and a hardlink's target are
    * relative without {@code ..} or NUL, and a whiteout names something. {@code load} and
@@ -555,11 +170,10 @@ public final class SafeTarExtractor {
     }
     if (!parts.isEmpty()) {
       String base = parts.get(parts.size() - 1);
-      if (base.startsWith(WH) && !base.startsWith(WH + WH)) {
-        String name = base.substring(WH.length());
-        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
-          throw new UnsafeTarEntryException(raw, "invalid whiteout name");
-        }
+      Optional<String> name = OverlayFormat.whitedOutName(base);
+      if (name.isPresent()
+          && (name.get().isEmpty() || name.get().equals(".") || name.get().equals(".."))) {
+        throw new UnsafeTarEntryException(raw, "invalid whiteout name");
       }
     }
   }
