@@ -1,6 +1,5 @@
 package dev.jbuild.layerstore.image;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.jbuild.layerstore.content.BlobNotFoundException;
 import dev.jbuild.layerstore.content.ContentStore;
 import dev.jbuild.layerstore.content.Layer;
@@ -20,8 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.function.Function;
 
 /**
  * Images (manifest + config blobs in the {@link ContentStore}) and the tag database {@code
@@ -31,11 +28,7 @@ import java.util.function.Function;
  * Thread-safe.
  */
 public final class ImageStore {
-  private static final TypeReference<TreeMap<String, Descriptor>> TAGS_TYPE =
-      new TypeReference<>() {};
-
-  private final Path tagsFile;
-  private final Path lockFile;
+  private final TagDatabase tags;
   private final Path manifests;
   private final ContentStore content;
 
@@ -45,8 +38,7 @@ public final class ImageStore {
    */
   public ImageStore(Path root, ContentStore content) throws IOException {
     Files.createDirectories(root);
-    this.tagsFile = root.resolve("tags.json");
-    this.lockFile = root.resolve("tags.lock");
+    this.tags = new TagDatabase(root.resolve("tags.json"), root.resolve("tags.lock"));
     this.manifests = root.resolve("manifests");
     Files.createDirectories(manifests);
     this.content = content;
@@ -230,7 +222,7 @@ public final class ImageStore {
    */
   public List<Path> leftovers() throws IOException {
     List<Path> stale = new ArrayList<>();
-    for (Path dir : List.of(tagsFile.getParent(), manifests)) {
+    for (Path dir : List.of(tags.file().getParent(), manifests)) {
       try (var files = Files.list(dir)) {
         for (Path f : (Iterable<Path>) files::iterator) {
           String name = f.getFileName().toString();
@@ -341,10 +333,10 @@ public final class ImageStore {
    * Points {@code ref} (which must have a tag) at {@code manifest}, replacing any previous target.
    */
   public void tag(ImageReference ref, Descriptor manifest) throws IOException {
-    String key = key(ref);
+    String key = TagDatabase.key(ref);
     register(manifest);
-    update(tags -> {
-      tags.put(key, Descriptor.of(manifest.mediaType(), manifest.digest(), manifest.size()));
+    tags.update(all -> {
+      all.put(key, Descriptor.of(manifest.mediaType(), manifest.digest(), manifest.size()));
       return true;
     });
   }
@@ -355,8 +347,8 @@ public final class ImageStore {
    * @return true if it existed
    */
   public boolean untag(ImageReference ref) throws IOException {
-    String key = key(ref);
-    return update(tags -> tags.remove(key) != null);
+    String key = TagDatabase.key(ref);
+    return tags.update(all -> all.remove(key) != null);
   }
 
   /**
@@ -374,46 +366,15 @@ public final class ImageStore {
           MediaTypes.OCI_MANIFEST);
       return Optional.of(Descriptor.of(mediaType, digest, bytes.length));
     }
-    return Optional.ofNullable(read().get(key(ref)));
+    return Optional.ofNullable(tags.read().get(TagDatabase.key(ref)));
   }
 
   /** Every tag, sorted by reference. */
   public List<TaggedImage> list() throws IOException {
     List<TaggedImage> list = new ArrayList<>();
-    for (Map.Entry<String, Descriptor> e : read().entrySet()) {
+    for (Map.Entry<String, Descriptor> e : tags.read().entrySet()) {
       list.add(new TaggedImage(ImageReference.parse(e.getKey()), e.getValue()));
     }
     return list;
-  }
-
-  private static String key(ImageReference ref) {
-    if (ref.tag() == null) {
-      throw new IllegalArgumentException("Tried to tag " + ref + " but a tag is needed");
-    }
-    return ref.name() + ":" + ref.tag();
-  }
-
-  private TreeMap<String, Descriptor> read() throws IOException {
-    try {
-      return OciJson.mapper().readValue(Files.readAllBytes(tagsFile), TAGS_TYPE);
-    } catch (NoSuchFileException e) {
-      return new TreeMap<>();
-    } catch (IOException e) {
-      throw new IOException("Tried to read the tag database " + tagsFile + " but failed because: "
-          + e.getMessage() + "; restore or delete the file", e);
-    }
-  }
-
-  @SuppressWarnings("try") // the lock is held by the try block, not used in it
-  private boolean update(Function<TreeMap<String, Descriptor>, Boolean> change)
-      throws IOException {
-    try (FileLocks.Held lock = FileLocks.lock(lockFile)) {
-      TreeMap<String, Descriptor> tags = read();
-      boolean changed = change.apply(tags);
-      if (changed) {
-        FileLocks.writeAtomically(tagsFile, OciJson.toBytes(tags));
-      }
-      return changed;
-    }
   }
 }
