@@ -286,55 +286,7 @@ public final class SnapshotStore {
    * never published, and temp files of atomic writes. Live work is never listed.
    */
   public List<Path> leftovers() throws IOException {
-    List<Path> stale = new ArrayList<>();
-    try (var files = Files.list(root.resolve("tmp"))) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        // Extractions are named <chainhex>.<random> and hold that ChainID's lock; removals
-        // ("rm-") only happen under the store's exclusive lock, so any seen here are stale.
-        String name = p.getFileName().toString();
-        boolean live = name.indexOf('.') == 64
-            && FileLocks.isLocked(root.resolve("meta/locks/" + name.substring(0, 64)));
-        if (!live) {
-          stale.add(p);
-        }
-      }
-    }
-    try (var files = Files.list(root.resolve("scratch"))) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        if (!ScratchLocks.isHeld(p)) {
-          stale.add(p);
-        }
-      }
-    }
-    java.util.Set<String> published = new java.util.HashSet<>();
-    for (SnapshotRecord r : list()) {
-      published.add(r.id());
-    }
-    try (var files = Files.list(root)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        String id = p.getFileName().toString();
-        if (id.matches("[0-9]+") && !published.contains(id) && !beingPublished(id)) {
-          stale.add(p);
-        }
-      }
-    }
-    try (var files = Files.list(root.resolve("meta/info"))) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        String id = p.getFileName().toString();
-        if (id.matches("[0-9]+") ? !published.contains(id) && !beingPublished(id)
-            : olderThanAMinute(p)) {
-          stale.add(p);
-        }
-      }
-    }
-    try (var files = Files.list(root.resolve("meta/chains"))) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        if (p.getFileName().toString().startsWith(".") && olderThanAMinute(p)) {
-          stale.add(p);
-        }
-      }
-    }
-    return stale;
+    return SnapshotLeftovers.find(this, root);
   }
 
   /** Deletes {@link #leftovers()}; returns how many were removed. */
@@ -345,22 +297,6 @@ public final class SnapshotStore {
       n++;
     }
     return n;
-  }
-
-  /** True while the process unpacking snapshot {@code id} still holds its ChainID lock. */
-  private boolean beingPublished(String id) throws IOException {
-    Optional<SnapshotRecord> r = record(id);
-    return r.isPresent()
-        && FileLocks.isLocked(root.resolve("meta/locks/" + r.get().chainId().hex()));
-  }
-
-  private static boolean olderThanAMinute(Path file) throws IOException {
-    try {
-      return Files.getLastModifiedTime(file, java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis()
-          < System.currentTimeMillis() - 60_000;
-    } catch (NoSuchFileException e) {
-      return false;
-    }
   }
 
   @SuppressWarnings("try") // the lock is held by the try block, not used in it
