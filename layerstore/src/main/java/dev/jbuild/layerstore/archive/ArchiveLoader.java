@@ -2,7 +2,6 @@ package dev.jbuild.layerstore.archive;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jbuild.layerstore.LayerStore;
-import dev.jbuild.layerstore.content.BlobWriter;
 import dev.jbuild.layerstore.content.ContentStore;
 import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.content.LayerInfo;
@@ -19,8 +18,6 @@ import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.MediaTypes;
 import dev.jbuild.layerstore.oci.OciJson;
 import dev.jbuild.layerstore.oci.Platform;
-import dev.jbuild.layerstore.tar.TarEntry;
-import dev.jbuild.layerstore.tar.TarReader;
 import dev.jbuild.layerstore.tar.TarStreams;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,7 +50,6 @@ import java.util.Optional;
 public final class ArchiveLoader {
   private static final String CONTAINERD_NAME = "io.containerd.image.name";
   private static final String OCI_REF_NAME = "org.opencontainers.image.ref.name";
-  private static final int MAX_METADATA = 16 * 1024 * 1024;
 
   private final LayerStore store;
   private final LayerOptions layerOptions;
@@ -79,7 +75,8 @@ public final class ArchiveLoader {
   @SuppressWarnings("try") // the lease is held by the try block, not used in it
   public List<LoadedImage> load(InputStream archive) throws IOException {
     try (var lease = store.lease()) {
-      Contents contents = read(archive);
+      ArchiveContents contents =
+          ArchiveContents.read(archive, store.content(), layerOptions);
       // Combined archives have both files; their OCI side keeps the manifest bytes, so prefer
       // it unless the layers are classic layer.tar files.
       boolean docker = contents.metadata.containsKey("manifest.json")
@@ -94,93 +91,9 @@ public final class ArchiveLoader {
     }
   }
 
-  /** Everything the archive held, by normalized path. */
-  private static final class Contents {
-    final Map<String, byte[]> metadata = new HashMap<>();
-    final Map<String, Digest> blobs = new HashMap<>();
-    final Map<String, Layer> classicLayers = new HashMap<>();
-    final Map<String, String> links = new HashMap<>();
-
-    /** Follows symlinks and hardlinks between entries (classic archives link shared layers). */
-    String resolve(String path) {
-      String p = normalize(path);
-      for (int i = 0; i < 16 && links.containsKey(p); i++) {
-        p = links.get(p);
-      }
-      return p;
-    }
-
-    boolean hasClassicLayers() {
-      return !classicLayers.isEmpty();
-    }
-  }
-
-  private Contents read(InputStream archive) throws IOException {
-    Contents c = new Contents();
-    TarReader reader = new TarReader(TarStreams.decompress(archive));
-    TarEntry entry;
-    int entries = 0;
-    while ((entry = reader.next()) != null) {
-      entries++;
-      String name = normalize(entry.name());
-      switch (entry.type()) {
-        case SYMLINK: {
-          String target = entry.linkName();
-          int slash = name.lastIndexOf('/');
-          String base = slash < 0 ? "" : name.substring(0, slash + 1);
-          c.links.put(name, normalize(target.startsWith("/") ? target : base + target));
-          break;
-        }
-        case HARDLINK:
-          c.links.put(name, normalize(entry.linkName()));
-          break;
-        case FILE:
-          readFile(c, name, entry, reader.content());
-          break;
-        default:
-          break;
-      }
-    }
-    if (entries == 0) {
-      throw new IOException("Tried to load an image archive but failed because: it is empty");
-    }
-    return c;
-  }
-
-  private void readFile(Contents c, String name, TarEntry entry, InputStream in)
-      throws IOException {
-    ContentStore content = store.content();
-    if (name.matches("blobs/sha256/[0-9a-f]{64}")) {
-      Digest digest = new Digest("sha256", name.substring("blobs/sha256/".length()));
-      if (!content.contains(digest)) {
-        try (BlobWriter writer = content.newWriter()) {
-          in.transferTo(writer.stream());
-          writer.commit("application/octet-stream", digest, entry.size());
-        } catch (dev.jbuild.layerstore.hash.DigestMismatchException e) {
-          throw new IOException("Tried to load " + name + " from the archive but failed because:"
-              + " its content does not match its name (the archive is corrupt)", e);
-        }
-      }
-      c.blobs.put(name, digest);
-    } else if (name.endsWith("/layer.tar") || name.equals("layer.tar")
-        || name.matches("[0-9a-f]{64}\\.tar")) {
-      // Classic layer (docker: <id>/layer.tar; skopeo: <hex>.tar): compressed on the way in;
-      // the DiffID is the tar's own digest.
-      c.classicLayers.put(name, LayerDiffer.fromTar(in, content, layerOptions));
-    } else if (entry.size() <= MAX_METADATA) {
-      c.metadata.put(name, in.readAllBytes());
-    } else {
-      // Something large and unknown (a layer under another name?): keep it addressable.
-      try (BlobWriter writer = content.newWriter()) {
-        in.transferTo(writer.stream());
-        c.blobs.put(name, writer.commit("application/octet-stream", null, -1).digest());
-      }
-    }
-  }
-
   // ---- classic and combined docker-archive via manifest.json -------------------------------
 
-  private List<LoadedImage> loadDocker(Contents c) throws IOException {
+  private List<LoadedImage> loadDocker(ArchiveContents c) throws IOException {
     JsonNode manifest = OciJson.mapper().readTree(c.metadata.get("manifest.json"));
     if (!manifest.isArray()) {
       throw new IOException("Tried to load a docker-archive but failed because: manifest.json is"
@@ -189,7 +102,7 @@ public final class ArchiveLoader {
     List<LoadedImage> loaded = new ArrayList<>();
     for (JsonNode item : manifest) {
       String configPath = item.path("Config").asText("");
-      byte[] configBytes = bytes(c, configPath);
+      byte[] configBytes = c.bytes(configPath);
       ImageConfig config = OciJson.fromBytes(configBytes, ImageConfig.class);
       List<Digest> diffIds = config.rootfs().diffIds();
       JsonNode layerPaths = item.path("Layers");
@@ -211,7 +124,7 @@ public final class ArchiveLoader {
     return loaded;
   }
 
-  private Layer dockerLayer(Contents c, String rawPath, Digest diffId) throws IOException {
+  private Layer dockerLayer(ArchiveContents c, String rawPath, Digest diffId) throws IOException {
     String path = c.resolve(rawPath);
     Layer classic = c.classicLayers.get(path);
     if (classic != null) {
@@ -279,7 +192,7 @@ public final class ArchiveLoader {
 
   // ---- OCI image layout ---------------------------------------------------------------------
 
-  private List<LoadedImage> loadOci(Contents c) throws IOException {
+  private List<LoadedImage> loadOci(ArchiveContents c) throws IOException {
     byte[] indexBytes = c.metadata.get("index.json");
     if (indexBytes == null) {
       throw new IOException("Tried to load an image archive but failed because: it has neither"
@@ -310,7 +223,7 @@ public final class ArchiveLoader {
   }
 
   /** Combined archives also name their images in manifest.json; use those tags too. */
-  private Map<String, List<ImageReference>> dockerTagsByConfig(Contents c) throws IOException {
+  private Map<String, List<ImageReference>> dockerTagsByConfig(ArchiveContents c) throws IOException {
     Map<String, List<ImageReference>> tags = new HashMap<>();
     byte[] bytes = c.metadata.get("manifest.json");
     if (bytes == null) {
@@ -378,20 +291,6 @@ public final class ArchiveLoader {
     return store.content().readAll(digest);
   }
 
-  private byte[] bytes(Contents c, String rawPath) throws IOException {
-    String path = c.resolve(rawPath);
-    byte[] bytes = c.metadata.get(path);
-    if (bytes != null) {
-      return bytes;
-    }
-    Digest blob = c.blobs.get(path);
-    if (blob != null) {
-      return store.content().readAll(blob);
-    }
-    throw new IOException("Tried to load " + rawPath + " but failed because: it is not in the"
-        + " archive");
-  }
-
   /** A RepoTags or annotation value as a tag; empty when it names no repository. */
   private static Optional<ImageReference> parseTag(String text) {
     if (text == null || text.isEmpty() || !(text.contains("/") || text.contains(":"))) {
@@ -403,30 +302,5 @@ public final class ArchiveLoader {
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
-  }
-
-  private static String normalize(String name) {
-    String n = name;
-    while (n.startsWith("./")) {
-      n = n.substring(2);
-    }
-    while (n.startsWith("/")) {
-      n = n.substring(1);
-    }
-    // Collapse "a/../b" from symlink targets such as "../<id>/layer.tar".
-    List<String> parts = new ArrayList<>();
-    for (String p : n.split("/")) {
-      if (p.isEmpty() || p.equals(".")) {
-        continue;
-      }
-      if (p.equals("..")) {
-        if (!parts.isEmpty()) {
-          parts.remove(parts.size() - 1);
-        }
-        continue;
-      }
-      parts.add(p);
-    }
-    return String.join("/", parts);
   }
 }
