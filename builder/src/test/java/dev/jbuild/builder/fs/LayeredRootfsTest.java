@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.layerstore.overlay.OverlayFormat;
 import dev.jbuild.layerstore.posix.Posix;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -105,5 +106,22 @@ class LayeredRootfsTest {
     LayeredRootfs fs = new LayeredRootfs(List.of(upper, lower), p -> false);
     assertTrue(LayeredRootfs.isWhiteout(upper.resolve("etc/group")));
     assertEquals(Optional.empty(), fs.locate("/etc/group"));
+  }
+
+  /**
+   * A rootless store marks opaque directories in the {@code user.} namespace; a view built for
+   * that format must honour them, and the root store's view must not read them.
+   */
+  @Test
+  void ofSnapshots_opaqueXattrNamespaceIsTheStoresFormat() throws IOException {
+    Path lower = layer("lower");
+    Path upper = layer("upper");
+    write(lower.resolve("d/old"), "o");
+    write(upper.resolve("d/new"), "n");
+    OverlayFormat.USER.markOpaque(upper.resolve("d"));
+    assertEquals(List.of("new"), LayeredRootfs.ofSnapshots(List.of(upper, lower),
+        OverlayFormat.USER).list("/d"));
+    assertEquals(List.of("new", "old"), LayeredRootfs.ofSnapshots(List.of(upper, lower))
+        .list("/d"));
   }
 }
