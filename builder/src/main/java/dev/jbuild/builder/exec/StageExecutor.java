@@ -326,11 +326,6 @@ public final class StageExecutor {
     return GoStrings.quoteList(items);
   }
 
-  /** Go's {@code %v} rendering of a string slice: {@code [a b c]}. */
-  static String goValue(List<String> items) {
-    return GoStrings.valueList(items);
-  }
-
   String prefix(Instruction i) {
     return env.options().dockerfileName() + ":" + i.range().startLine() + ": ";
   }
