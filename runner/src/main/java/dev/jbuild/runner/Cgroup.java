@@ -29,7 +29,6 @@ import java.util.function.Predicate;
 final class Cgroup {
   static final String PARENT = "jbuild";
   private static final List<String> V1_CONTROLLERS = List.of("memory", "pids", "cpu", "devices");
-  private static final long DEFAULT_CPU_PERIOD = 100_000;
 
   private final CgroupHost host;
   /** v1 hierarchy mount point -> this cgroup's dir in it. */
@@ -72,7 +71,7 @@ final class Cgroup {
             continue;
           }
           if (mount == null) {
-            if (needs(limits, controller)) {
+            if (CgroupLimits.needs(limits, controller)) {
               throw new IOException("the cgroup v1 controller '" + controller + "' is not mounted");
             }
             continue;
@@ -86,14 +85,14 @@ final class Cgroup {
         Path parent = host.unified().resolve(PARENT);
         if (host.mode() == CgroupHost.Mode.UNIFIED) {
           // Controllers must be enabled in every ancestor's subtree_control (runc fs2/create.go).
-          enableControllers(host.unified());
+          CgroupLimits.enableControllers(host.unified());
           Files.createDirectories(parent);
-          enableControllers(parent);
+          CgroupLimits.enableControllers(parent);
         }
         v2Dir = mkdir(parent.resolve(name));
       }
       cgroup = new Cgroup(host, v1Dirs, v2Dir, limits.memoryBytes());
-      cgroup.apply(limits);
+      CgroupLimits.apply(host.mode(), v2Dir, cgroup::v1Dir, limits);
       if (devicePolicy) {
         cgroup.devicePolicy = DevicePolicy.enforce(cgroup.v1Dir("devices"), v2Dir);
       }
@@ -111,99 +110,13 @@ final class Cgroup {
     }
   }
 
-  private static boolean needs(ResourceLimits limits, String controller) {
-    switch (controller) {
-      case "memory":
-        return limits.memoryBytes() > 0;
-      case "pids":
-        return limits.pidsMax() > 0;
-      case "devices":
-        // Optional: without it the device policy moves to cgroup2 or the nodev fallback.
-        return false;
-      default:
-        return limits.cpuQuotaMicros() > 0;
-    }
-  }
-
   private static Path mkdir(Path dir) throws IOException {
     Files.createDirectories(dir.getParent());
     return Files.createDirectory(dir);
   }
 
-  /** Enables memory, pids and cpu for children, as far as the parent offers them. */
-  private static void enableControllers(Path dir) throws IOException {
-    Path available = dir.resolve("cgroup.controllers");
-    if (!Files.exists(available)) {
-      return;
-    }
-    Set<String> offered = Set.of(Files.readString(available).trim().split("\\s+"));
-    Set<String> enabled = Set.of(readOrEmpty(dir.resolve("cgroup.subtree_control")).split("\\s+"));
-    StringBuilder change = new StringBuilder();
-    for (String c : List.of("memory", "pids", "cpu")) {
-      if (offered.contains(c) && !enabled.contains(c)) {
-        change.append(change.length() == 0 ? "" : " ").append('+').append(c);
-      }
-    }
-    if (change.length() > 0) {
-      Files.writeString(dir.resolve("cgroup.subtree_control"), change.toString());
-    }
-  }
-
-  private static String readOrEmpty(Path file) throws IOException {
-    return Files.exists(file) ? Files.readString(file).trim() : "";
-  }
-
-  private void apply(ResourceLimits limits) throws IOException {
-    long period = limits.cpuPeriodMicros() > 0 ? limits.cpuPeriodMicros() : DEFAULT_CPU_PERIOD;
-    if (host.mode() == CgroupHost.Mode.UNIFIED) {
-      if (limits.memoryBytes() > 0) {
-        write(v2Dir, "memory.max", Long.toString(limits.memoryBytes()));
-        // No swap: a build step over its limit must be OOM-killed, not crawl on swap.
-        writeIfExists(v2Dir, "memory.swap.max", "0");
-        // Kill the whole container on OOM rather than one random process in it.
-        writeIfExists(v2Dir, "memory.oom.group", "1");
-      }
-      if (limits.pidsMax() > 0) {
-        write(v2Dir, "pids.max", Long.toString(limits.pidsMax()));
-      }
-      if (limits.cpuQuotaMicros() > 0) {
-        write(v2Dir, "cpu.max", limits.cpuQuotaMicros() + " " + period);
-      }
-      return;
-    }
-    if (limits.memoryBytes() > 0) {
-      Path dir = v1Dir("memory");
-      // memsw (memory+swap) must stay >= the memory limit, so memory goes first (runc
-      // fs/memory.go); memsw equal to it means no swap at all.
-      write(dir, "memory.limit_in_bytes", Long.toString(limits.memoryBytes()));
-      writeIfExists(dir, "memory.memsw.limit_in_bytes", Long.toString(limits.memoryBytes()));
-    }
-    if (limits.pidsMax() > 0) {
-      write(v1Dir("pids"), "pids.max", Long.toString(limits.pidsMax()));
-    }
-    if (limits.cpuQuotaMicros() > 0) {
-      Path dir = v1Dir("cpu");
-      write(dir, "cpu.cfs_period_us", Long.toString(period));
-      write(dir, "cpu.cfs_quota_us", Long.toString(limits.cpuQuotaMicros()));
-    }
-  }
-
   private Path v1Dir(String controller) {
     return v1Dirs.get(host.v1Mount(controller));
-  }
-
-  private static void write(Path dir, String file, String value) throws IOException {
-    try {
-      Files.writeString(dir.resolve(file), value);
-    } catch (IOException e) {
-      throw new IOException("cannot write " + value + " to " + dir.resolve(file) + ": " + e, e);
-    }
-  }
-
-  private static void writeIfExists(Path dir, String file, String value) throws IOException {
-    if (Files.exists(dir.resolve(file))) {
-      write(dir, file, value);
-    }
   }
 
   /** The cgroup.procs files the container's init must be written into. */

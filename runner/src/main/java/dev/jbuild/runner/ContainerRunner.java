@@ -2,16 +2,7 @@ package dev.jbuild.runner;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,10 +41,8 @@ public final class ContainerRunner implements CommandRunner {
   private static final Object HOOK_LOCK = new Object();
   private static boolean hookInstalled;
 
-  private static final Path TMPFS_RUNS = Path.of("/run/jbuild/runs");
-
   private final Path stateDir;
-  private final Path runsRoot;
+  private final RunDirs runDirs;
   private final Path rrun;
   private final CgroupHost cgroups;
   private final BridgeNetwork bridge;
@@ -69,8 +58,7 @@ public final class ContainerRunner implements CommandRunner {
   private ContainerRunner(Path stateDir, Path rrun, CgroupHost cgroups, boolean shareNetworks) {
     this.bridge = new BridgeNetwork(shareNetworks);
     this.stateDir = stateDir;
-    this.runsRoot = Files.isDirectory(TMPFS_RUNS.getParent().getParent()) ? TMPFS_RUNS
-        : stateDir.resolve("runs");
+    this.runDirs = new RunDirs(stateDir);
     this.rrun = rrun;
     this.cgroups = cgroups;
   }
@@ -115,7 +103,7 @@ public final class ContainerRunner implements CommandRunner {
       throws RunnerException {
     Path dir = stateDir.toAbsolutePath().normalize();
     try {
-      ownerOnly(dir);
+      RunDirs.ownerOnly(dir);
     } catch (IOException e) {
       throw new RunnerException("Tried to create the runner's directory " + dir
           + " but failed because: " + e + ". Check that its parent is writable.", e);
@@ -123,9 +111,9 @@ public final class ContainerRunner implements CommandRunner {
     ContainerRunner runner =
         new ContainerRunner(dir, RrunBinary.extract(dir), host, shareNetworks);
     try {
-      ownerOnly(runner.runsRoot);
+      RunDirs.ownerOnly(runner.runDirs.root());
     } catch (IOException e) {
-      throw new RunnerException("Tried to create " + runner.runsRoot + " for the containers' "
+      throw new RunnerException("Tried to create " + runner.runDirs.root() + " for the containers' "
           + "scratch dirs but failed because: " + e, e);
     }
     runner.sweepStale();
@@ -148,26 +136,6 @@ public final class ContainerRunner implements CommandRunner {
     deviceCgroups = false;
   }
 
-  /**
-   * Makes {@code dir} (and missing parents) and gives it mode 0700: run dirs hold each
-   * container's rootfs mount point and generated files, and only root, which mounts them, needs
-   * to reach them (issue #10 item 2).
-   */
-  private static void ownerOnly(Path dir) throws IOException {
-    Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rwx------");
-    if (!Files.isDirectory(dir)) {
-      Files.createDirectories(dir.getParent());
-      try {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(ownerOnly));
-      } catch (FileAlreadyExistsException e) {
-        // Made concurrently by another runner.
-      }
-    }
-    if (!Files.getPosixFilePermissions(dir).equals(ownerOnly)) {
-      Files.setPosixFilePermissions(dir, ownerOnly);
-    }
-  }
-
   /** The extracted helper binary. */
   public Path helperPath() {
     return rrun;
@@ -184,25 +152,8 @@ public final class ContainerRunner implements CommandRunner {
     List<String> removed = new ArrayList<>(Cgroup.sweep(cgroups,
         name -> name.startsWith("run-") && Owners.isStale(name.substring(4))));
     removed.addAll(BridgeNetwork.sweep());
-    for (Path runs : List.of(runsRoot, stateDir.resolve("runs"))) {
-      sweepRuns(runs, removed);
-    }
+    removed.addAll(runDirs.sweep());
     return removed;
-  }
-
-  private static void sweepRuns(Path runs, List<String> removed) {
-    if (Files.isDirectory(runs)) {
-      try (DirectoryStream<Path> entries = Files.newDirectoryStream(runs)) {
-        for (Path entry : entries) {
-          if (Owners.isStale(entry.getFileName().toString())) {
-            deleteRecursively(entry);
-            removed.add(entry.getFileName().toString());
-          }
-        }
-      } catch (IOException e) {
-        // A later sweep retries; the dirs hold only small generated files.
-      }
-    }
   }
 
   /**
@@ -289,7 +240,7 @@ public final class ContainerRunner implements CommandRunner {
   ExitStatus run(ContainerSpec spec, RrunInvocation.Io io, Duration timeout, boolean tty)
       throws RunnerException, InterruptedException {
     String runId = Owners.name(UUID.randomUUID().toString().replace("-", "").substring(0, 12));
-    Path runDir = runsRoot.resolve(runId);
+    Path runDir = runDirs.root().resolve(runId);
     ActiveRun activeRun = new ActiveRun();
     active.add(activeRun);
     Cgroup cgroup = null;
@@ -299,11 +250,11 @@ public final class ContainerRunner implements CommandRunner {
     byte[] json = null;
     try {
       if (!spec.secrets().isEmpty() && io.attached() && io.interactive()) {
-        throw new RunnerException("Tried to run " + commandForMessages(spec) + " with secrets "
-            + "but failed because: secrets reach the container only over a pipe, which an "
-            + "interactive run's stdin cannot be; run it without -i");
+        throw new RunnerException("Tried to run " + RunOutcomes.commandForMessages(spec)
+            + " with secrets but failed because: secrets reach the container only over a pipe, "
+            + "which an interactive run's stdin cannot be; run it without -i");
       }
-      List<BindMount> mounts = prepareRunDir(spec, runDir);
+      List<BindMount> mounts = RunDirs.prepare(spec, runDir);
       cgroup = Cgroup.create(cgroups, "run-" + runId, spec.limits(), deviceCgroups);
       activeRun.cgroup = cgroup;
       if (spec.network() == NetworkMode.BRIDGE) {
@@ -317,9 +268,9 @@ public final class ContainerRunner implements CommandRunner {
       RrunInvocation.Outcome outcome =
           RrunInvocation.run(rrun, json, specFile, statusFile, io, timeout);
       status = outcome.status();
-      return exitStatus(spec, outcome, cgroup);
+      return RunOutcomes.exitStatus(spec, outcome, cgroup);
     } catch (IOException e) {
-      failure = new RunnerException("Tried to run " + commandForMessages(spec)
+      failure = new RunnerException("Tried to run " + RunOutcomes.commandForMessages(spec)
           + " in a container but failed because: " + e, e);
       throw failure;
     } catch (RunnerException e) {
@@ -331,7 +282,7 @@ public final class ContainerRunner implements CommandRunner {
       }
       if (status == null) {
         // Interrupted or failed before we read the report: the stubs must still be removed.
-        status = readStatusQuietly(runDir.resolve("status"));
+        status = RunDirs.readStatusQuietly(runDir.resolve("status"));
       }
       try {
         cleanUp(spec, runDir, status, cgroup, netns, failure);
@@ -339,62 +290,6 @@ public final class ContainerRunner implements CommandRunner {
         active.remove(activeRun);
       }
     }
-  }
-
-  private static HelperStatus readStatusQuietly(Path statusFile) {
-    try {
-      return Files.exists(statusFile)
-          ? HelperStatus.parse(Files.readAllLines(statusFile, StandardCharsets.UTF_8)) : null;
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  /** Writes hosts, resolv.conf and hostname; returns all bind mounts, generated ones first. */
-  private static List<BindMount> prepareRunDir(ContainerSpec spec, Path runDir) throws IOException {
-    Files.createDirectories(runDir.resolve("rootfs"));
-    Path etc = Files.createDirectories(runDir.resolve("etc"));
-    Path hosts = Files.writeString(etc.resolve("hosts"), EtcFiles.hosts(spec.hostname()));
-    Path resolv = Files.writeString(etc.resolve("resolv.conf"),
-        EtcFiles.resolvConf(EtcFiles.hostResolvConf(), spec.network()), StandardCharsets.UTF_8);
-    Path hostname = Files.writeString(etc.resolve("hostname"), EtcFiles.hostname(spec.hostname()));
-    List<BindMount> mounts = new ArrayList<>();
-    mounts.add(new BindMount(hosts, "/etc/hosts", true));
-    mounts.add(new BindMount(resolv, "/etc/resolv.conf", true));
-    mounts.add(new BindMount(hostname, "/etc/hostname", true));
-    mounts.addAll(spec.mounts());
-    return mounts;
-  }
-
-  private static ExitStatus exitStatus(ContainerSpec spec, RrunInvocation.Outcome outcome,
-      Cgroup cgroup) throws RunnerException {
-    HelperStatus status = outcome.status();
-    String command = commandForMessages(spec);
-    if (outcome.timedOut()) {
-      throw new RunnerException("Tried to run " + command + " but it did not finish in time, so "
-          + "the container was killed. Raise the timeout if the step legitimately takes longer.");
-    }
-    if (status.failure != null) {
-      HelperStatus.Failure f = status.failure;
-      String detail = f.stage() + ": " + f.message() + (f.errno() != 0 ? " (errno " + f.errno() + ")" : "");
-      String message = "exec".equals(f.stage())
-          ? "Tried to run " + command + " in the container but failed because: " + detail
-          : "Tried to start the container for " + command + " but failed because: " + detail;
-      throw new RunnerException(message, f.stage(), f.errno(), null);
-    }
-    boolean oom = cgroup != null && cgroup.oomKilled();
-    long limit = cgroup == null ? 0 : cgroup.memoryLimit();
-    if (status.commandKilledBy != null) {
-      return new ExitStatus(128 + status.commandKilledBy, status.commandKilledBy, oom, limit);
-    }
-    if (status.exit != null) {
-      return new ExitStatus(status.exit, 0, oom, limit);
-    }
-    if (status.signal != null) {
-      return new ExitStatus(128 + status.signal, status.signal, oom, limit);
-    }
-    throw new RunnerException("Tried to run " + command + " but the container helper ended "
-        + "without reporting a status (exit code " + outcome.helperExitCode() + ")");
   }
 
   private void cleanUp(ContainerSpec spec, Path runDir, HelperStatus status, Cgroup cgroup,
@@ -420,7 +315,7 @@ public final class ContainerRunner implements CommandRunner {
       bridge.release(netns);
     }
     try {
-      deleteRecursively(runDir);
+      RunDirs.delete(runDir);
     } catch (IOException e) {
       problems.add(e);
     }
@@ -432,37 +327,11 @@ public final class ContainerRunner implements CommandRunner {
       return;
     }
     RunnerException e = new RunnerException("Tried to clean up after running "
-        + commandForMessages(spec) + " but failed because: " + problems.get(0).getMessage()
+        + RunOutcomes.commandForMessages(spec) + " but failed because: "
+        + problems.get(0).getMessage()
         + (problems.get(0) instanceof RunnerException ? "" : ". The upperdir may still contain "
         + "mount-point stubs; do not commit it as a layer."), problems.get(0));
     problems.stream().skip(1).forEach(e::addSuppressed);
     throw e;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        if (e != null) {
-          throw e;
-        }
-        Files.delete(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
-  }
-
-  static String commandForMessages(ContainerSpec spec) {
-    String joined = String.join(" ", spec.args());
-    return "[" + (joined.length() > 200 ? joined.substring(0, 200) + "…" : joined) + "]";
   }
 }

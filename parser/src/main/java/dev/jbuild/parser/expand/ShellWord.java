@@ -1,6 +1,5 @@
 package dev.jbuild.parser.expand;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -24,51 +23,6 @@ final class ShellWord {
     }
   }
 
-  /**
-   * Word splitting state (lex.go wordsStruct): characters from unquoted variable values and
-   * unquoted text split on blanks; quoted and escaped characters never do.
-   */
-  private static final class Words {
-    final List<String> words = new ArrayList<>();
-    final StringBuilder word = new StringBuilder();
-    boolean inWord;
-
-    void addChar(int ch) {
-      if (Character.isWhitespace(ch) && inWord) {
-        if (word.length() != 0) {
-          words.add(word.toString());
-          word.setLength(0);
-          inWord = false;
-        }
-      } else if (!Character.isWhitespace(ch)) {
-        addRawChar(ch);
-      }
-    }
-
-    void addRawChar(int ch) {
-      word.appendCodePoint(ch);
-      inWord = true;
-    }
-
-    void addString(String s) {
-      s.codePoints().forEach(this::addChar);
-    }
-
-    void addRawString(String s) {
-      word.append(s);
-      inWord = true;
-    }
-
-    List<String> finish() {
-      if (word.length() > 0) {
-        words.add(word.toString());
-        word.setLength(0);
-        inWord = false;
-      }
-      return words;
-    }
-  }
-
   private final String input;
   private final char escape;
   private final Map<String, String> env;
@@ -81,11 +35,11 @@ final class ShellWord {
   }
 
   String processWord() throws ShellError {
-    return processStopOn(EOF, false, new Words());
+    return processStopOn(EOF, false, new ShellWords());
   }
 
   List<String> processWords() throws ShellError {
-    Words words = new Words();
+    ShellWords words = new ShellWords();
     processStopOn(EOF, false, words);
     return List.copyOf(words.finish());
   }
@@ -102,7 +56,7 @@ final class ShellWord {
    * Processes up to {@code stop} (consumed) or end of input. With {@code rawEscapes} escape tokens
    * are kept in the result, as needed for patterns where they escape {@code *} and {@code ?}.
    */
-  private String processStopOn(int stop, boolean rawEscapes, Words words) throws ShellError {
+  private String processStopOn(int stop, boolean rawEscapes, ShellWords words) throws ShellError {
     StringBuilder result = new StringBuilder();
     while (peek() != EOF) {
       int ch = peek();
@@ -261,14 +215,14 @@ final class ShellWord {
         boolean longest = word.length() > 0 && word.charAt(0) == ch;
         String glob = longest ? word.substring(1) : word;
         return ch == '#'
-            ? trimPrefix(subject, globToRegex(glob), longest)
-            : trimSuffix(subject, globToRegex(glob), longest);
+            ? ShellPatterns.trimPrefix(subject, ShellPatterns.globToRegex(glob, escape), longest)
+            : ShellPatterns.trimSuffix(subject, ShellPatterns.globToRegex(glob, escape), longest);
     }
   }
 
   private String processStopOnBrace(boolean rawEscapes) throws ShellError {
     try {
-      return processStopOn('}', rawEscapes, new Words());
+      return processStopOn('}', rawEscapes, new ShellWords());
     } catch (ShellError e) {
       if (peek() == EOF) {
         throw new ShellError("syntax error: missing '}'");
@@ -285,7 +239,7 @@ final class ShellWord {
     }
     String patternText;
     try {
-      patternText = processStopOn('/', true, new Words());
+      patternText = processStopOn('/', true, new ShellWords());
     } catch (ShellError e) {
       if (peek() == EOF) {
         throw new ShellError("syntax error: missing '/' in ${}");
@@ -293,85 +247,15 @@ final class ShellWord {
       throw e;
     }
     String replacement = processStopOnBrace(true);
-    replacement = unescape(replacement);
+    replacement = ShellPatterns.unescape(replacement, escape);
     String value = lookup(name);
     if (value == null) {
       value = "";
     }
-    Matcher m = Pattern.compile(globToRegex(patternText), Pattern.DOTALL).matcher(value);
+    Matcher m = Pattern.compile(ShellPatterns.globToRegex(patternText, escape), Pattern.DOTALL)
+        .matcher(value);
     String literal = Matcher.quoteReplacement(replacement);
     return all ? m.replaceAll(literal) : m.replaceFirst(literal);
-  }
-
-  /** Removes escape tokens kept by a raw-escape scan (replacements are not patterns). */
-  private String unescape(String s) {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == escape && i + 1 < s.length()) {
-        c = s.charAt(++i);
-      }
-      out.append(c);
-    }
-    return out.toString();
-  }
-
-  /**
-   * Converts a shell pattern to a regular expression: {@code *} any run, {@code ?} any character,
-   * the escape token makes the next character literal; everything else is literal.
-   */
-  private String globToRegex(String glob) {
-    StringBuilder regex = new StringBuilder();
-    for (int i = 0; i < glob.length(); i++) {
-      char c = glob.charAt(i);
-      if (c == '*') {
-        regex.append(".*");
-      } else if (c == '?') {
-        regex.append('.');
-      } else {
-        if (c == escape && i + 1 < glob.length()) {
-          c = glob.charAt(++i);
-        }
-        regex.append(Pattern.quote(String.valueOf(c)));
-      }
-    }
-    return regex.toString();
-  }
-
-  private static String trimPrefix(String value, String regex, boolean longest) {
-    Pattern p = Pattern.compile(regex, Pattern.DOTALL);
-    if (longest) {
-      for (int end = value.length(); end >= 0; end--) {
-        if (p.matcher(value.substring(0, end)).matches()) {
-          return value.substring(end);
-        }
-      }
-    } else {
-      for (int end = 0; end <= value.length(); end++) {
-        if (p.matcher(value.substring(0, end)).matches()) {
-          return value.substring(end);
-        }
-      }
-    }
-    return value;
-  }
-
-  private static String trimSuffix(String value, String regex, boolean longest) {
-    Pattern p = Pattern.compile(regex, Pattern.DOTALL);
-    if (longest) {
-      for (int start = 0; start <= value.length(); start++) {
-        if (p.matcher(value.substring(start)).matches()) {
-          return value.substring(0, start);
-        }
-      }
-    } else {
-      for (int start = value.length(); start >= 0; start--) {
-        if (p.matcher(value.substring(start)).matches()) {
-          return value.substring(0, start);
-        }
-      }
-    }
-    return value;
   }
 
   /**

@@ -1,5 +1,14 @@
 package dev.jbuild.parser.internal;
 
+import static dev.jbuild.parser.internal.ArgumentForms.atLeastOne;
+import static dev.jbuild.parser.internal.ArgumentForms.command;
+import static dev.jbuild.parser.internal.ArgumentForms.exactlyOne;
+import static dev.jbuild.parser.internal.ArgumentForms.firstWord;
+import static dev.jbuild.parser.internal.ArgumentForms.json;
+import static dev.jbuild.parser.internal.ArgumentForms.nameValues;
+import static dev.jbuild.parser.internal.ArgumentForms.nodeCommand;
+import static dev.jbuild.parser.internal.ArgumentForms.setPairArgs;
+
 import dev.jbuild.parser.ast.Add;
 import dev.jbuild.parser.ast.Arg;
 import dev.jbuild.parser.ast.ArgDecl;
@@ -24,7 +33,6 @@ import dev.jbuild.parser.ast.Onbuild;
 import dev.jbuild.parser.ast.Run;
 import dev.jbuild.parser.ast.Shell;
 import dev.jbuild.parser.ast.ShellForm;
-import dev.jbuild.parser.ast.SourceRange;
 import dev.jbuild.parser.ast.StopSignal;
 import dev.jbuild.parser.ast.SyntaxNode;
 import dev.jbuild.parser.ast.User;
@@ -33,7 +41,6 @@ import dev.jbuild.parser.ast.Workdir;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -53,60 +60,15 @@ final class InstructionBuilder {
 
   // instructions/parse.go validStageName, applied to the lower-cased name.
   private static final Pattern STAGE_NAME = Pattern.compile("^[a-z][a-z0-9-_.]*$");
-  // parser/parser.go reHeredoc, applied to each raw word.
-  private static final Pattern HEREDOC = Pattern.compile("^(\\d*)<<(-?)\\s*([^<]*)$");
-  // A heredoc operator written alone, its delimiter in the next word ("<< EOF").
-  private static final Pattern BARE_HEREDOC = Pattern.compile("^\\d*<<-?$");
 
   private final String fileName;
   private final char escape;
-  private final LineJoiner joiner;
+  private final HeredocReader heredocReader;
 
   InstructionBuilder(String fileName, char escape, LineJoiner joiner) {
     this.fileName = fileName;
     this.escape = escape;
-    this.joiner = joiner;
-  }
-
-  /** Everything known about the line being built. */
-  private final class Line {
-    final LogicalLine source;
-    final int offset;
-    final LineSyntax syntax;
-    final String keyword;
-    final List<Flag> flags;
-    /** BuildKit parser-layer arguments of the instruction, set by the per-instruction builders. */
-    List<String> nodeArgs = List.of();
-    boolean json;
-    boolean legacyForm;
-    List<Heredoc> heredocs = List.of();
-    Built trigger;
-
-    Line(LogicalLine source, int offset, LineSyntax syntax, String keyword, List<Flag> flags) {
-      this.source = source;
-      this.offset = offset;
-      this.syntax = syntax;
-      this.keyword = keyword;
-      this.flags = flags;
-    }
-
-    String rest() {
-      return syntax.rest();
-    }
-
-    /** Range of the whole instruction so far (call after reading heredocs). */
-    SourceRange range() {
-      return source.rangeToEnd(offset + syntax.keyword().start());
-    }
-
-    DockerfileSyntaxException error(String message) {
-      return new DockerfileSyntaxException(fileName, range(), message);
-    }
-
-    DockerfileSyntaxException errorAt(LineSyntax.Token token, String message) {
-      return new DockerfileSyntaxException(
-          fileName, source.range(offset + token.start(), offset + token.end()), message);
-    }
+    this.heredocReader = new HeredocReader(joiner);
   }
 
   /**
@@ -150,7 +112,8 @@ final class InstructionBuilder {
     for (LineSyntax.Token token : syntax.flags()) {
       flags.add(toFlag(source, offset, token));
     }
-    Line line = new Line(source, offset, syntax, keyword, List.copyOf(flags));
+    InstructionLine line =
+        new InstructionLine(fileName, source, offset, syntax, keyword, List.copyOf(flags));
     if (!flagsIgnored(line)) {
       try {
         FlagRules.check(keyword, line.flags);
@@ -178,7 +141,7 @@ final class InstructionBuilder {
   }
 
   // BuildKit quirk: STOPSIGNAL and HEALTHCHECK NONE never parse their flags.
-  private static boolean flagsIgnored(Line line) {
+  private static boolean flagsIgnored(InstructionLine line) {
     if (line.keyword.equals("STOPSIGNAL")) {
       return true;
     }
@@ -186,7 +149,7 @@ final class InstructionBuilder {
         && firstWord(line.rest()).toUpperCase(Locale.ROOT).equals("NONE");
   }
 
-  private Instruction dispatch(Line line) throws DockerfileSyntaxException {
+  private Instruction dispatch(InstructionLine line) throws DockerfileSyntaxException {
     switch (line.keyword) {
       case "FROM":
         return from(line);
@@ -230,7 +193,7 @@ final class InstructionBuilder {
     }
   }
 
-  private From from(Line line) throws DockerfileSyntaxException {
+  private From from(InstructionLine line) throws DockerfileSyntaxException {
     List<String> args = Words.splitOnBlanks(line.rest());
     line.nodeArgs = args;
     String stageName = null;
@@ -248,17 +211,17 @@ final class InstructionBuilder {
     return new From(line.range(), line.flags, args.get(0), stageName);
   }
 
-  private Run run(Line line) throws DockerfileSyntaxException {
+  private Run run(InstructionLine line) throws DockerfileSyntaxException {
     if (line.rest().isEmpty()) {
       throw line.error("RUN requires at least one argument");
     }
     CommandForm command = nodeCommand(line, command(line, line.rest()));
-    List<Heredoc> heredocs = command.isExecForm() ? List.of() : readHeredocs(line);
+    List<Heredoc> heredocs = command.isExecForm() ? List.of() : heredocReader.read(line);
     line.heredocs = heredocs;
     return new Run(line.range(), line.flags, command, heredocs);
   }
 
-  private Shell shell(Line line) throws DockerfileSyntaxException {
+  private Shell shell(InstructionLine line) throws DockerfileSyntaxException {
     if (line.rest().isEmpty()) {
       throw line.error("SHELL requires at least one argument");
     }
@@ -274,10 +237,11 @@ final class InstructionBuilder {
     return new Shell(line.range(), line.flags, json);
   }
 
-  private Instruction copyOrAdd(Line line) throws DockerfileSyntaxException {
+  private Instruction copyOrAdd(InstructionLine line) throws DockerfileSyntaxException {
     List<String> json = json(line, line.rest());
-    List<String> args = json != null ? json : joinHeredocMarkers(Words.splitOnBlanks(line.rest()));
-    List<Heredoc> heredocs = json != null ? List.of() : readHeredocs(line);
+    List<String> args =
+        json != null ? json : HeredocReader.joinMarkers(Words.splitOnBlanks(line.rest()));
+    List<Heredoc> heredocs = json != null ? List.of() : heredocReader.read(line);
     line.json = json != null;
     line.nodeArgs = args;
     line.heredocs = heredocs;
@@ -288,7 +252,7 @@ final class InstructionBuilder {
               + " not be determined");
     }
     String destination = args.get(args.size() - 1);
-    if (json == null && HEREDOC.matcher(destination).matches()) {
+    if (json == null && HeredocReader.HEREDOC.matcher(destination).matches()) {
       throw line.error(line.keyword + " cannot accept a heredoc as a destination");
     }
     List<String> sources = args.subList(0, args.size() - 1);
@@ -298,72 +262,21 @@ final class InstructionBuilder {
     return new Add(line.range(), line.flags, sources, destination, heredocs);
   }
 
-  private Env env(Line line) throws DockerfileSyntaxException {
+  private Env env(InstructionLine line) throws DockerfileSyntaxException {
     List<KeyValue> pairs = new ArrayList<>();
     boolean legacy = nameValues(line, pairs);
     setPairArgs(line, pairs, legacy);
     return new Env(line.range(), line.flags, pairs, legacy);
   }
 
-  private Label label(Line line) throws DockerfileSyntaxException {
+  private Label label(InstructionLine line) throws DockerfileSyntaxException {
     List<KeyValue> pairs = new ArrayList<>();
     boolean legacy = nameValues(line, pairs);
     setPairArgs(line, pairs, legacy);
     return new Label(line.range(), line.flags, pairs, legacy);
   }
 
-  private static void setPairArgs(Line line, List<KeyValue> pairs, boolean legacy) {
-    List<String> args = new ArrayList<>();
-    for (KeyValue pair : pairs) {
-      args.add(pair.key());
-      args.add(pair.value());
-    }
-    line.nodeArgs = args;
-    line.legacyForm = legacy;
-  }
-
-  /**
-   * BuildKit's parseNameVal: if the first word has no {@code =} the line is the legacy {@code KEY
-   * rest-of-line} form, otherwise every word must be {@code key=value}.
-   *
-   * @return whether the legacy form was used
-   */
-  private boolean nameValues(Line line, List<KeyValue> pairs) throws DockerfileSyntaxException {
-    List<LineSyntax.Token> words = line.syntax.arguments();
-    if (words.isEmpty()) {
-      throw line.error(line.keyword + " requires at least one argument");
-    }
-    if (!words.get(0).text().contains("=")) {
-      String rest = line.rest();
-      int keyEnd = 0;
-      while (keyEnd < rest.length() && !Blanks.isBlank(rest.charAt(keyEnd))) {
-        keyEnd++;
-      }
-      int valueStart = Blanks.skip(rest, keyEnd);
-      if (valueStart >= rest.length()) {
-        throw line.error(line.keyword + " must have two arguments");
-      }
-      pairs.add(new KeyValue(rest.substring(0, keyEnd), rest.substring(valueStart)));
-      return true;
-    }
-    for (LineSyntax.Token word : words) {
-      int eq = word.text().indexOf('=');
-      if (eq < 0) {
-        throw line.errorAt(
-            word,
-            "Syntax error - can't find = in "
-                + GoStrings.quote(word.text())
-                + ". Must be of the form: name=value");
-      }
-      if (eq == 0) {
-        throw line.errorAt(word, line.keyword + " names can not be blank");
-      }
-      pairs.add(new KeyValue(word.text().substring(0, eq), word.text().substring(eq + 1)));
-    }
-    return false;
-  }
-
-  private Arg arg(Line line) throws DockerfileSyntaxException {
+  private Arg arg(InstructionLine line) throws DockerfileSyntaxException {
     List<LineSyntax.Token> words = line.syntax.arguments();
     if (words.isEmpty()) {
       throw line.error("ARG requires at least one argument");
@@ -383,7 +296,7 @@ final class InstructionBuilder {
     return new Arg(line.range(), line.flags, args);
   }
 
-  private Volume volume(Line line) throws DockerfileSyntaxException {
+  private Volume volume(InstructionLine line) throws DockerfileSyntaxException {
     List<String> json = json(line, line.rest());
     List<String> paths = atLeastOne(line, json != null ? json : Words.splitOnBlanks(line.rest()));
     line.json = json != null;
@@ -397,7 +310,7 @@ final class InstructionBuilder {
   }
 
   /** BuildKit's parseHealthConfig followed by instructions.parseHealthcheck. */
-  private Healthcheck healthcheck(Line line) throws DockerfileSyntaxException {
+  private Healthcheck healthcheck(InstructionLine line) throws DockerfileSyntaxException {
     String rest = line.rest();
     if (rest.isEmpty()) {
       throw line.error("HEALTHCHECK requires at least one argument");
@@ -444,7 +357,7 @@ final class InstructionBuilder {
     return healthcheck;
   }
 
-  private Onbuild onbuild(Line line) throws DockerfileSyntaxException {
+  private Onbuild onbuild(InstructionLine line) throws DockerfileSyntaxException {
     if (line.syntax.arguments().isEmpty()) {
       throw line.error("ONBUILD requires at least one argument");
     }
@@ -460,129 +373,10 @@ final class InstructionBuilder {
     Instruction nested = built.instruction();
     // BuildKit stores the trigger as written, with heredoc bodies and terminators appended.
     StringBuilder text = new StringBuilder(line.rest());
-    for (Heredoc heredoc : heredocsOf(nested)) {
+    for (Heredoc heredoc : HeredocReader.heredocsOf(nested)) {
       text.append('\n').append(heredoc.content()).append(heredoc.name());
     }
     return new Onbuild(line.range(), line.flags, nested, text.toString());
-  }
-
-  private static List<Heredoc> heredocsOf(Instruction instruction) {
-    if (instruction instanceof Run) {
-      return ((Run) instruction).heredocs();
-    }
-    if (instruction instanceof Copy) {
-      return ((Copy) instruction).heredocs();
-    }
-    if (instruction instanceof Add) {
-      return ((Add) instruction).heredocs();
-    }
-    return List.of();
-  }
-
-  private String exactlyOne(Line line) throws DockerfileSyntaxException {
-    if (line.rest().isEmpty()) {
-      throw line.error(line.keyword + " requires exactly one argument");
-    }
-    line.nodeArgs = List.of(line.rest());
-    return line.rest();
-  }
-
-  private static List<String> atLeastOne(Line line, List<String> values)
-      throws DockerfileSyntaxException {
-    if (values.isEmpty()) {
-      throw line.error(line.keyword + " requires at least one argument");
-    }
-    return values;
-  }
-
-  /** Records the parser-layer view of a RUN/CMD/ENTRYPOINT command and returns it unchanged. */
-  private static CommandForm nodeCommand(Line line, CommandForm command) {
-    if (command.isExecForm()) {
-      line.json = true;
-      line.nodeArgs = ((ExecForm) command).args();
-    } else {
-      String text = ((ShellForm) command).command();
-      line.nodeArgs = text.isEmpty() ? List.of() : List.of(text);
-    }
-    return command;
-  }
-
-  /**
-   * Joins a bare heredoc operator with the word after it ({@code << EOF} becomes {@code <<EOF}),
-   * because since Dockerfile 1.16 a blank may follow {@code <<}: the pair is one source.
-   */
-  private static List<String> joinHeredocMarkers(List<String> words) {
-    List<String> out = new ArrayList<>(words.size());
-    for (int i = 0; i < words.size(); i++) {
-      String word = words.get(i);
-      if (i + 1 < words.size() - 1 && BARE_HEREDOC.matcher(word).matches()
-          && !words.get(i + 1).contains("<")) {
-        out.add(word + words.get(++i));
-      } else {
-        out.add(word);
-      }
-    }
-    return out;
-  }
-
-  /** BuildKit's parseMaybeJSON: exec form if valid JSON, else the raw text as shell form. */
-  private CommandForm command(Line line, String text) throws DockerfileSyntaxException {
-    List<String> json = json(line, text);
-    return json != null ? new ExecForm(json) : new ShellForm(text);
-  }
-
-  private List<String> json(Line line, String text) throws DockerfileSyntaxException {
-    try {
-      return JsonArrays.parse(text);
-    } catch (JsonArrays.NotStringArrayException e) {
-      throw line.error(JsonArrays.NOT_STRING_ARRAY);
-    }
-  }
-
-  /**
-   * Finds heredoc markers among the raw argument words and reads their bodies. Delimiter words are
-   * always processed with {@code \} as escape, whatever the escape directive says.
-   */
-  private List<Heredoc> readHeredocs(Line line) throws DockerfileSyntaxException {
-    if (!line.rest().contains("<<")) {
-      return List.of();
-    }
-    List<LineSyntax.Token> words = LineSyntaxBuilder.words(line.rest(), '\\');
-    List<Heredoc> heredocs = new ArrayList<>();
-    for (int i = 0; i < words.size(); i++) {
-      Matcher m = HEREDOC.matcher(words.get(i).text());
-      if (!m.matches()) {
-        continue;
-      }
-      String delimiter = m.group(3);
-      if (delimiter.isEmpty() && i + 1 < words.size()) {
-        // Since Dockerfile 1.16 a blank may follow "<<": "<< -EOF" names "-EOF".
-        delimiter = words.get(++i).text();
-        if (delimiter.contains("<")) {
-          continue;
-        }
-      }
-      if (delimiter.isEmpty()) {
-        continue;
-      }
-      String name;
-      try {
-        name = Words.unquote(delimiter, '\\');
-      } catch (IllegalArgumentException e) {
-        throw line.error(e.getMessage());
-      }
-      if (name.isEmpty()) {
-        continue;
-      }
-      boolean expand =
-          delimiter.indexOf('\'') < 0 && delimiter.indexOf('"') < 0 && delimiter.indexOf('\\') < 0;
-      boolean chomp = m.group(2).equals("-");
-      int fd = m.group(1).isEmpty() ? 0 : Integer.parseInt(m.group(1));
-      String content =
-          joiner.readHeredoc(name, chomp, line.source, fileName, line.range().startLine());
-      heredocs.add(new Heredoc(name, content, expand, chomp, fd));
-    }
-    return heredocs;
   }
 
   private Flag toFlag(LogicalLine source, int offset, LineSyntax.Token token)
@@ -604,11 +398,4 @@ final class InstructionBuilder {
     return new Flag(name, eq < 0 ? null : word.substring(eq + 1));
   }
 
-  private static String firstWord(String text) {
-    int end = 0;
-    while (end < text.length() && !Blanks.isBlank(text.charAt(end))) {
-      end++;
-    }
-    return text.substring(0, end);
-  }
 }
