@@ -19,8 +19,6 @@ import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.parser.DockerfileParser;
-import dev.jbuild.parser.InvalidUtf8Exception;
-import dev.jbuild.parser.Utf8Text;
 import dev.jbuild.parser.ast.Arg;
 import dev.jbuild.parser.ast.ArgDecl;
 import dev.jbuild.parser.ast.Dockerfile;
@@ -233,16 +231,20 @@ public final class ImageBuilder {
     if (file.isEmpty()) {
       return DockerIgnore.empty();
     }
+    byte[] bytes;
     try {
-      return DockerIgnore.parse(Utf8Text.decode(readInsideItsDirectory(file.get())));
-    } catch (InvalidUtf8Exception e) {
-      throw new BuildException(".dockerignore: " + file.get() + ":" + e.getMessage(), e);
+      bytes = readInsideItsDirectory(file.get());
     } catch (NoSuchFileException e) {
       // A link that leads nowhere inside its directory: as if there were no ignore file.
       return DockerIgnore.empty();
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException e) {
       throw new BuildException(".dockerignore: Tried to read " + file.get()
           + " but failed because: " + e.getMessage(), e);
+    }
+    try {
+      return DockerIgnore.decode(file.get(), bytes);
+    } catch (IOException e) {
+      throw new BuildException(".dockerignore: " + e.getMessage(), e);
     }
   }
 

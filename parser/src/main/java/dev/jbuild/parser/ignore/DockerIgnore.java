@@ -119,22 +119,45 @@ public final class DockerIgnore {
 
   /**
    * Loads the ignore file chosen by {@link #locate}, or {@link #empty()} when there is none.
+   * Follows symlinks; a caller reading an untrusted context reads the bytes itself, confined to
+   * the file's directory, and calls {@link #decode}.
    *
-   * @throws IOException "Tried to read X but failed because: ..." when the file cannot be read or
-   *     has an invalid pattern; {@code X:LINE:COLUMN: invalid UTF-8: byte 0xNN} when it is not UTF-8
+   * @throws IOException as {@link #decode}, or when the file cannot be read
    */
   public static DockerIgnore load(Path contextDir, Path dockerfile) throws IOException {
     Optional<Path> file = locate(contextDir, dockerfile);
     if (file.isEmpty()) {
       return EMPTY;
     }
+    byte[] bytes;
     try {
-      return parse(Utf8Text.decode(Files.readAllBytes(file.get())));
-    } catch (InvalidUtf8Exception e) {
-      throw new IOException(file.get() + ":" + e.getMessage(), e);
-    } catch (IllegalArgumentException | IOException e) {
+      bytes = Files.readAllBytes(file.get());
+    } catch (IOException e) {
       throw new IOException(
           "Tried to read " + file.get() + " but failed because: " + e.getMessage(), e);
+    }
+    return decode(file.get(), bytes);
+  }
+
+  /**
+   * Parses an ignore file's bytes as strict UTF-8, the one place that words its errors.
+   *
+   * @param file the file's name, for messages
+   * @throws IOException {@code FILE:LINE:COLUMN: invalid UTF-8: byte 0xNN} when it is not UTF-8,
+   *     "Tried to read FILE but failed because: ..." for an invalid pattern
+   */
+  public static DockerIgnore decode(Path file, byte[] bytes) throws IOException {
+    String text;
+    try {
+      text = Utf8Text.decode(bytes);
+    } catch (InvalidUtf8Exception e) {
+      throw new IOException(file + ":" + e.getMessage(), e);
+    }
+    try {
+      return parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(
+          "Tried to read " + file + " but failed because: " + e.getMessage(), e);
     }
   }
 
