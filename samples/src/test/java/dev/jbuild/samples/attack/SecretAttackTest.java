@@ -247,6 +247,13 @@ class SecretAttackTest {
       }
       Files.walkFileTree(root, new SimpleFileVisitor<>() {
         @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+          // The --secret src= files are the user's own; the checkout may live under /tmp.
+          return dir.equals(secretsDir.toAbsolutePath())
+              ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+        }
+
+        @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
           try {
             if (attrs.isRegularFile() && attrs.size() <= MAX_SEARCHED_BYTES
