@@ -2,8 +2,9 @@ package dev.jbuild.builder;
 
 import dev.jbuild.builder.exec.BuildOptions;
 import dev.jbuild.builder.exec.BuildOptions.Limits;
-import dev.jbuild.builder.exec.BuildOptions.NetworkPolicy;
 import dev.jbuild.builder.exec.BuildOptions.Secret;
+import dev.jbuild.builder.plan.NetworkPolicy;
+import dev.jbuild.builder.plan.PlanOptions;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
 import java.nio.file.Path;
@@ -74,13 +75,16 @@ public record BuildRequest(
     return builder(contextDir).tags(tags).build();
   }
 
-  /**
-   * What execution needs of this request ({@link BuildOptions}): everything but the context,
-   * the tags and the target, which only the entry point uses.
-   */
+  /** What planning needs of this request: the target, build args and cache/network choices. */
+  public PlanOptions planOptions() {
+    return new PlanOptions(dockerfile.getFileName().toString(), target, platform, buildArgs,
+        network, noCache, noCacheStages);
+  }
+
+  /** What execution needs of this request: base pulls, secrets, limits, reproducibility. */
   public BuildOptions options() {
-    return new BuildOptions(dockerfile.getFileName().toString(), platform, buildArgs, network,
-        noCache, noCacheStages, pull, secrets, limits, sourceDateEpoch);
+    return new BuildOptions(dockerfile.getFileName().toString(), platform, pull, secrets, limits,
+        sourceDateEpoch);
   }
 
   /** Collects the optional parts of a request. */

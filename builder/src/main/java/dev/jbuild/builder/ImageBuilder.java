@@ -6,6 +6,7 @@ import dev.jbuild.builder.context.DirectorySource;
 import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.exec.BaseImageSource;
+import dev.jbuild.builder.exec.BuildBases;
 import dev.jbuild.builder.exec.BuildEnvironment;
 import dev.jbuild.builder.exec.RunnerSource;
 import dev.jbuild.builder.exec.StageExecutor;
@@ -19,12 +20,8 @@ import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.parser.DockerfileParser;
-import dev.jbuild.parser.ast.Arg;
-import dev.jbuild.parser.ast.ArgDecl;
 import dev.jbuild.parser.ast.Dockerfile;
 import dev.jbuild.parser.ast.DockerfileSyntaxException;
-import dev.jbuild.parser.expand.ExpansionException;
-import dev.jbuild.parser.expand.VariableExpander;
 import dev.jbuild.parser.ignore.DockerIgnore;
 import dev.jbuild.runner.CommandRunner;
 import java.io.IOException;
@@ -97,12 +94,9 @@ public final class ImageBuilder {
     }
     dockerfile.warnings().forEach(w -> listener.info(
         "WARN: " + request.dockerfile().getFileName() + ":" + w.line() + ": " + w.message()));
-    BuildPlan plan;
-    try {
-      plan = BuildPlanner.plan(dockerfile, source, request.target());
-    } catch (IllegalArgumentException e) {
-      throw new BuildException(e.getMessage(), e);
-    }
+    BuildBases buildBases = new BuildBases(bases);
+    BuildPlan plan = BuildPlanner.plan(dockerfile, source, request.planOptions(),
+        ref -> buildBases.resolve(ref, request.platform(), request.pull()).config());
     Path contextDir = request.contextDir().toAbsolutePath().normalize();
     ChecksumCache checksums = ChecksumCache.load(store.root().resolve("cache/checksums")
         .resolve(Digest.sha256(contextDir.toString()).hex() + ".json"));
@@ -113,13 +107,13 @@ public final class ImageBuilder {
       buildClock = () -> fixed;
       layerOptions = layerOptions.withSourceDateEpoch(request.sourceDateEpoch());
     }
-    BuildEnvironment env = new BuildEnvironment(store, runner, bases, request.options(), listener,
+    BuildEnvironment env = new BuildEnvironment(store, runner, buildBases, request.options(), listener,
         buildClock, new BuildCache(store.root().resolve("cache/build"), store.content()),
         checksums, DirectorySource.context(contextDir, ignoreRules(contextDir, request)),
         layerOptions);
     StageResult last;
     try {
-      last = runStages(plan, request, env);
+      last = runStages(plan, env);
     } finally {
       checksums.save();
     }
@@ -141,15 +135,13 @@ public final class ImageBuilder {
    * Runs every planned stage on its own thread; a stage waits only for the stages it reads. The
    * first failure cancels the rest.
    */
-  private static StageResult runStages(BuildPlan plan, BuildRequest request,
-      BuildEnvironment env)
+  private static StageResult runStages(BuildPlan plan, BuildEnvironment env)
       throws BuildException, InterruptedException {
     Map<Integer, CompletableFuture<StageResult>> futures = new LinkedHashMap<>();
     for (StagePlan stage : plan.stages()) {
-      futures.put(stage.stage().index(), new CompletableFuture<>());
+      futures.put(stage.index(), new CompletableFuture<>());
     }
-    StageExecutor executor = new StageExecutor(env, plan, globalArgs(plan, request),
-        index -> await(futures, index));
+    StageExecutor executor = new StageExecutor(env, index -> await(futures, index));
     ExecutorService pool = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "jbuild-stage");
       t.setDaemon(true);
@@ -157,7 +149,7 @@ public final class ImageBuilder {
     });
     try {
       for (StagePlan stage : plan.stages()) {
-        CompletableFuture<StageResult> future = futures.get(stage.stage().index());
+        CompletableFuture<StageResult> future = futures.get(stage.index());
         pool.execute(() -> {
           try {
             future.complete(executor.build(stage));
@@ -180,7 +172,7 @@ public final class ImageBuilder {
       } catch (ExecutionException e) {
         throw unwrap(e);
       }
-      return await(futures, plan.target().stage().index());
+      return await(futures, plan.target().index());
     } finally {
       pool.shutdownNow();
     }
@@ -268,14 +260,6 @@ public final class ImageBuilder {
     return Files.readAllBytes(resolved);
   }
 
-  private static void platformArgs(Map<String, String> values, String prefix,
-      dev.jbuild.layerstore.oci.Platform p) {
-    values.put(prefix + "PLATFORM", p.toString());
-    values.put(prefix + "OS", p.os());
-    values.put(prefix + "ARCH", p.architecture());
-    values.put(prefix + "VARIANT", p.variant() == null ? "" : p.variant());
-  }
-
   private static byte[] readDockerfile(BuildRequest request) throws BuildException {
     try {
       return readInsideItsDirectory(request.dockerfile());
@@ -286,35 +270,5 @@ public final class ImageBuilder {
       throw new BuildException("failed to read the Dockerfile " + request.dockerfile() + ": "
           + e.getMessage(), e);
     }
-  }
-
-  /**
-   * Values of the ARGs before the first FROM (build args override defaults), on top of
-   * BuildKit's predefined platform ARGs ({@code TARGETPLATFORM}, {@code BUILDARCH}, …), which
-   * FROM can use directly and a stage can bring in with a bare {@code ARG NAME}.
-   */
-  private static Map<String, String> globalArgs(BuildPlan plan, BuildRequest request)
-      throws BuildException {
-    Map<String, String> values = new LinkedHashMap<>();
-    platformArgs(values, "TARGET", request.platform());
-    platformArgs(values, "BUILD", dev.jbuild.layerstore.oci.Platform.host());
-    for (Arg arg : plan.globalArgs()) {
-      for (ArgDecl d : arg.args()) {
-        String value = request.buildArgs().get(d.name());
-        if (value == null && d.hasDefault()) {
-          try {
-            value = VariableExpander.withEscapeToken(plan.escapeToken())
-                .expand(d.defaultValue(), values);
-          } catch (ExpansionException e) {
-            throw new BuildException(request.dockerfile().getFileName() + ":"
-                + arg.range().startLine() + ": " + e.getMessage(), e);
-          }
-        }
-        if (value != null) {
-          values.put(d.name(), value);
-        }
-      }
-    }
-    return values;
   }
 }

@@ -10,6 +10,7 @@ import dev.jbuild.builder.error.StepFailedException;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.exec.BaseImageSource;
 import dev.jbuild.builder.exec.BuildOptions;
+import dev.jbuild.builder.plan.NetworkPolicy;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.archive.RootfsImporter;
 import dev.jbuild.layerstore.content.Layer;
@@ -161,7 +162,7 @@ class ImageBuilderTest {
     Files.writeString(context.resolve("Dockerfile"), dockerfile, StandardCharsets.UTF_8);
     BuildRequest request = BuildRequest.builder(context)
         .dockerfile(context.resolve("Dockerfile"))
-        .network(BuildOptions.NetworkPolicy.BRIDGE)
+        .network(NetworkPolicy.BRIDGE)
         .build();
     return new ImageBuilder(store, runner, storedBases(), () -> CLOCK).build(request, listener);
   }

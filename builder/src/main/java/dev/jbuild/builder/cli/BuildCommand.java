@@ -12,6 +12,7 @@ import dev.jbuild.builder.event.JsonProgress;
 import dev.jbuild.builder.event.PlainProgress;
 import dev.jbuild.builder.event.TtyProgress;
 import dev.jbuild.builder.exec.BuildOptions;
+import dev.jbuild.builder.plan.NetworkPolicy;
 import dev.jbuild.builder.exec.RunnerSource;
 import dev.jbuild.builder.export.ImageExporter;
 import dev.jbuild.builder.export.OutputSpec;
@@ -124,10 +125,10 @@ final class BuildCommand implements Callable<Integer> {
     for (String o : outputs) {
       outputSpecs.add(OutputSpec.parse(o));
     }
-    BuildOptions.NetworkPolicy net = switch (network) {
-      case "default", "bridge" -> BuildOptions.NetworkPolicy.BRIDGE;
-      case "none" -> BuildOptions.NetworkPolicy.NONE;
-      case "host" -> BuildOptions.NetworkPolicy.HOST;
+    NetworkPolicy net = switch (network) {
+      case "default", "bridge" -> NetworkPolicy.BRIDGE;
+      case "none" -> NetworkPolicy.NONE;
+      case "host" -> NetworkPolicy.HOST;
       default -> throw new IllegalArgumentException("invalid --network '" + network
           + "': expected default, none or host");
     };

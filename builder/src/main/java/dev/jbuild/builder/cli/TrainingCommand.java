@@ -1,6 +1,8 @@
 package dev.jbuild.builder.cli;
 
 import dev.jbuild.builder.plan.BuildPlanner;
+import dev.jbuild.builder.plan.NetworkPolicy;
+import dev.jbuild.builder.plan.PlanOptions;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.image.Image;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -57,7 +60,10 @@ final class TrainingCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Dockerfile dockerfile = DockerfileParser.parse(DOCKERFILE, "Dockerfile");
-    BuildPlanner.plan(dockerfile, DOCKERFILE, null);
+    // The base's config comes from a stand-in: training must not touch a store or registry.
+    BuildPlanner.plan(dockerfile, DOCKERFILE, new PlanOptions("Dockerfile", null,
+        Platform.host(), Map.of(), NetworkPolicy.NONE, false, Set.of()),
+        ref -> ImageConfig.scratch(Platform.host()));
     DockerfileJson.toJson(dockerfile);
     VariableExpander.withEscapeToken('\\').expand("${A:-b}", Map.of("A", "a"));
     DockerIgnore.parse("*.md\n!README.md\n").matches("x.md");

@@ -2,23 +2,16 @@ package dev.jbuild.builder.exec;
 
 import dev.jbuild.layerstore.oci.Platform;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
- * What execution needs to know of a build's request, and nothing more: execution takes this record
- * instead of reading the library's {@code BuildRequest}, so {@code exec} does not depend back on
- * the entry-point package. {@code BuildRequest.options()} makes one.
+ * What execution needs to know of a build's request beyond its plan, and nothing more: execution
+ * takes this record instead of reading the library's {@code BuildRequest}, so {@code exec} does
+ * not depend back on the entry-point package. {@code BuildRequest.options()} makes one.
  *
  * @param dockerfileName the Dockerfile's file name, which prefixes located error messages
- * @param platform the target platform
- * @param buildArgs {@code --build-arg} values
- * @param network the default network of RUN steps ({@code RUN --network} overrides it)
- * @param noCache ignore the build cache for every step ({@code --no-cache})
- * @param noCacheStages stage names whose steps ignore the cache ({@code --no-cache-filter})
+ * @param platform the target platform (cache keys, {@code FROM scratch}, base images)
  * @param pull always pull base images, even when they are in the store ({@code --pull})
  * @param secrets {@code --secret} values by id
  * @param limits resource limits for every RUN step
@@ -27,34 +20,17 @@ import java.util.Set;
 public record BuildOptions(
     String dockerfileName,
     Platform platform,
-    Map<String, String> buildArgs,
-    NetworkPolicy network,
-    boolean noCache,
-    Set<String> noCacheStages,
     boolean pull,
     Map<String, Secret> secrets,
     Limits limits,
     Long sourceDateEpoch) {
 
-  /** Validates and copies; the build arguments keep their order. */
+  /** Validates and copies. */
   public BuildOptions {
     Objects.requireNonNull(dockerfileName, "dockerfileName");
     Objects.requireNonNull(platform, "platform");
-    buildArgs = Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs));
-    network = network == null ? NetworkPolicy.NONE : network;
-    noCacheStages = Set.copyOf(noCacheStages);
     secrets = Map.copyOf(secrets);
     limits = limits == null ? Limits.NONE : limits;
-  }
-
-  /** Network modes a RUN step may get. */
-  public enum NetworkPolicy {
-    /** A private network namespace with only {@code lo}. */
-    NONE,
-    /** The host's network namespace. */
-    HOST,
-    /** A private network namespace on jbuild's bridge with NAT, as {@code docker build} does. */
-    BRIDGE
   }
 
   /**

@@ -3,210 +3,133 @@ package dev.jbuild.builder.exec;
 import dev.jbuild.builder.cache.BuildCache;
 import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.builder.fs.LayeredRootfs;
-import dev.jbuild.builder.plan.BuildPlan;
-import dev.jbuild.builder.plan.PlannedStep;
+import dev.jbuild.builder.plan.CopyFilesStep;
+import dev.jbuild.builder.plan.FromBaseStep;
+import dev.jbuild.builder.plan.MakeWorkdirStep;
+import dev.jbuild.builder.plan.RunCommandStep;
 import dev.jbuild.builder.plan.StagePlan;
+import dev.jbuild.builder.plan.Step;
+import dev.jbuild.builder.plan.StepHeader;
 import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.diff.LayerDiffer;
 import dev.jbuild.layerstore.image.Image;
-import dev.jbuild.layerstore.oci.ContainerConfig;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageConfig;
-import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.snapshot.ChainIds;
 import dev.jbuild.layerstore.snapshot.Scratch;
 import dev.jbuild.layerstore.snapshot.Snapshot;
-import dev.jbuild.parser.DockerfileParser;
-import dev.jbuild.parser.ast.CommandForm;
-import dev.jbuild.parser.ast.DockerfileSyntaxException;
-import dev.jbuild.parser.ast.ExecForm;
-import dev.jbuild.parser.ast.From;
-import dev.jbuild.parser.ast.GoStrings;
-import dev.jbuild.parser.ast.Instruction;
-import dev.jbuild.parser.ast.ShellForm;
-import dev.jbuild.parser.expand.ExpansionException;
-import dev.jbuild.parser.expand.VariableExpander;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
- * Builds one stage: FROM (plus the base image's ONBUILD triggers), then each instruction in
- * order. Filesystem steps (RUN, COPY, ADD, WORKDIR) are looked up in the build cache by a
- * content-based key — the ChainID of the layers below plus the step's canonical inputs — and on a
- * miss write into a fresh overlay upperdir over the stage's snapshot, which {@link LayerDiffer}
- * turns into a layer. The other instructions only change the image config. History entries match
- * BuildKit's ({@code RUN /bin/sh -c make # buildkit}, comment {@code buildkit.dockerfile.v0}).
+ * Runs one planned stage: FROM (its base image's or stage's layers), then each step in order.
+ * Filesystem steps (RUN, COPY, ADD, WORKDIR) are looked up in the build cache by a content-based
+ * key — the ChainID of the layers below plus the step's planned key text and its content
+ * checksums — and on a miss write into a fresh overlay upperdir over the stage's snapshot, which
+ * {@link LayerDiffer} turns into a layer. Config steps only take the config the plan computed.
+ * History entries match BuildKit's ({@code RUN /bin/sh -c make # buildkit}, comment {@code
+ * buildkit.dockerfile.v0}).
  *
  * <p>One instance per build; {@link #build} may run for several stages on different threads.
  */
 public final class StageExecutor {
-  /** BuildKit's default PATH for images that set none ({@code dockerfile2llb/convert.go}). */
-  static final String DEFAULT_PATH =
-      "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
   private static final String COMMENT = "buildkit.dockerfile.v0";
-  private static final String CACHE_VERSION = "jbuild-cache-v1";
+  /** v2: keys are the plan's key text plus content lines (v1 interleaved them). */
+  private static final String CACHE_VERSION = "jbuild-cache-v2";
 
   private final BuildEnvironment env;
-  private final BuildPlan plan;
-  private final Map<String, String> globalArgs;
-  private final VariableExpander expander;
   private final StageResults stages;
+  private final Origins origins;
 
   /**
    * Creates an executor.
    *
-   * @param globalArgs the values of the ARGs declared before the first FROM
    * @param stages results of other stages, for FROM, COPY --from and RUN --mount from=
    */
-  public StageExecutor(BuildEnvironment env, BuildPlan plan, Map<String, String> globalArgs,
-      StageResults stages) {
+  public StageExecutor(BuildEnvironment env, StageResults stages) {
     this.env = env;
-    this.plan = plan;
-    this.globalArgs = Map.copyOf(globalArgs);
-    this.expander = VariableExpander.withEscapeToken(plan.escapeToken());
     this.stages = stages;
-  }
-
-  BuildEnvironment env() {
-    return env;
-  }
-
-  BuildPlan plan() {
-    return plan;
-  }
-
-  StageResults stages() {
-    return stages;
-  }
-
-  /** The values of the ARGs declared before the first FROM. */
-  Map<String, String> globalArgs() {
-    return globalArgs;
+    this.origins = new Origins(env, stages);
   }
 
   /**
-   * Builds {@code stagePlan}.
+   * Builds {@code stage}.
    *
    * @return the stage's config and layers
+   * @throws BuildException naming the Dockerfile line and the step when a step fails
    */
-  public StageResult build(StagePlan stagePlan) throws BuildException, InterruptedException {
-    boolean useCache = !env.options().noCache() && (stagePlan.stage().name() == null
-        || !env.options().noCacheStages().contains(stagePlan.stage().name()));
-    StageState state = from(stagePlan, useCache);
-    for (PlannedStep step : stagePlan.steps()) {
+  public StageResult build(StagePlan stage) throws BuildException, InterruptedException {
+    StageState state = from(stage);
+    for (Step step : stage.steps()) {
       runStep(state, step);
     }
-    return new StageResult(state.config, state.layers, state.args, state.declaredArgs);
+    return new StageResult(state.config, state.layers);
   }
 
-  private void runStep(StageState state, PlannedStep step)
-      throws BuildException, InterruptedException {
+  private void runStep(StageState state, Step step) throws BuildException, InterruptedException {
+    StepHeader header = step.header();
     long start = System.nanoTime();
-    if (step.numbered()) {
-      env.listener().stepStarted(step.label());
+    if (header.numbered()) {
+      env.listener().stepStarted(header.label());
     }
     state.lastStepCached = false;
     try {
-      step.instruction().accept(new StepDispatcher(this, state, step)).run();
+      state.configure(header);
+      if (step instanceof RunCommandStep run) {
+        filesystemStep(state, new RunCommand(run, env, origins), header.createdBy());
+      } else if (step instanceof CopyFilesStep copy) {
+        filesystemStep(state, new CopyFiles(copy, env, origins), header.createdBy());
+      } else if (step instanceof MakeWorkdirStep workdir) {
+        filesystemStep(state, new MakeWorkdir(workdir), header.createdBy());
+      } else if (header.createdBy() != null) {
+        history(state, header.createdBy(), null);
+      }
     } catch (BuildException | InterruptedException e) {
       throw e;
     } catch (Exception e) {
-      throw failure(step, e.getMessage() == null ? e.toString() : e.getMessage(), e);
+      throw StepErrors.located(env.options(), header, header.label() + ": "
+          + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
     }
-    if (step.numbered()) {
-      env.listener().stepFinished(step.label(), (System.nanoTime() - start) / 1_000_000,
+    if (header.numbered()) {
+      env.listener().stepFinished(header.label(), (System.nanoTime() - start) / 1_000_000,
           state.lastStepCached);
     }
   }
 
-  private StageState from(StagePlan stagePlan, boolean useCache)
-      throws BuildException, InterruptedException {
-    From from = stagePlan.stage().from();
+  private StageState from(StagePlan stage) throws BuildException, InterruptedException {
+    FromBaseStep from = stage.from();
+    String label = from.header().label();
     long start = System.nanoTime();
-    String label = stagePlan.fromLabel();
+    env.listener().stepStarted(label);
     ImageConfig config;
     List<Layer> layers;
-    StageResult baseStage = null;
-    if (stagePlan.baseStage() >= 0) {
-      env.listener().stepStarted(label);
-      baseStage = stages.await(stagePlan.baseStage());
-      config = baseStage.config();
-      layers = baseStage.layers();
+    if (from.base() instanceof FromBaseStep.Stage base) {
+      StageResult parent = stages.await(base.index());
+      config = parent.config();
+      layers = parent.layers();
+    } else if (from.base() instanceof FromBaseStep.Image base) {
+      Image image = env.bases().resolve(base.reference(), env.options().platform(),
+          env.options().pull());
+      config = image.config();
+      layers = image.layers();
     } else {
-      String name = expand(from.image(), globalArgs, from);
-      label = label.substring(0, label.indexOf(']') + 1) + " FROM " + name;
-      env.listener().stepStarted(label);
-      if (name.equals("scratch")) {
-        config = ImageConfig.scratch(env.options().platform());
-        layers = List.of();
-      } else {
-        Image base = resolveImage(name, from);
-        config = base.config();
-        layers = base.layers();
-      }
+      config = ImageConfig.scratch(env.options().platform());
+      layers = List.of();
     }
-    StageState state = new StageState(config, layers, useCache);
+    StageState state = new StageState(config, layers, stage.useCache());
     state.lastCreated = env.options().sourceDateEpoch() != null ? null : config.created();
-    if (baseStage != null) {
-      // A stage built FROM another stage inherits its build arguments' values, not their
-      // declarations (BuildKit: the LLB state's env carries over, buildArgs start empty).
-      state.args.putAll(baseStage.args());
-    }
-    if (!state.container().envMap().containsKey("PATH")) {
-      state.container(withPathFirst(state.container()));
-    }
+    state.configure(from.header());
     env.listener().stepFinished(label, (System.nanoTime() - start) / 1_000_000, false);
-    List<String> triggers = state.container().onBuild();
-    if (triggers != null && !triggers.isEmpty()) {
-      // The child runs its base's triggers right after FROM and does not inherit them.
-      state.container(state.container().toBuilder().onBuild(null).build());
-      for (String trigger : triggers) {
-        runStep(state, new PlannedStep(parseTrigger(trigger, from), "ONBUILD " + trigger, true));
-      }
-    }
     return state;
-  }
-
-  /** Resolves an image named by FROM or {@code --from}, pulling it if needed. */
-  Image resolveImage(String name, Instruction at) throws BuildException {
-    ImageReference ref;
-    try {
-      ref = ImageReference.parse(name);
-    } catch (IllegalArgumentException e) {
-      throw located(at, at.keyword() + " " + name + ": " + e.getMessage(), e);
-    }
-    return env.bases().resolve(ref, env.options().platform(), env.options().pull());
-  }
-
-  private Instruction parseTrigger(String trigger, From at) throws BuildException {
-    try {
-      List<Instruction> parsed =
-          DockerfileParser.parse("FROM scratch\n" + trigger + "\n", "ONBUILD").instructions();
-      return parsed.get(1);
-    } catch (DockerfileSyntaxException | IndexOutOfBoundsException e) {
-      throw located(at, "invalid ONBUILD trigger in the base image: " + trigger, e);
-    }
-  }
-
-  private static ContainerConfig withPathFirst(ContainerConfig c) {
-    List<String> envList = new ArrayList<>();
-    envList.add("PATH=" + DEFAULT_PATH);
-    if (c.env() != null) {
-      envList.addAll(c.env());
-    }
-    return c.toBuilder().env(envList).build();
   }
 
   /**
    * Runs a filesystem step through the cache: a hit reuses the recorded layer (or "no change")
    * without running anything; a miss applies the step to a fresh upperdir and records the result.
    */
-  void filesystemStep(StageState state, FilesystemStep step, String createdBy)
+  private void filesystemStep(StageState state, FilesystemStep step, String createdBy)
       throws Exception {
     List<Digest> diffIds = state.layers.stream().map(Layer::diffId).toList();
     String below = step.independentOfLower() ? "link"
@@ -265,17 +188,11 @@ public final class StageExecutor {
         env.store().content(), env.layerOptions());
   }
 
-  /** A merged read-only view of a stage's or image's layers, for COPY --from and mounts. */
-  LayeredRootfs rootfsOf(List<Layer> layers) throws IOException {
-    Snapshot snapshot = env.store().snapshots().prepare(layers);
-    return LayeredRootfs.ofSnapshots(snapshot.absoluteLowerDirsTopFirst());
-  }
-
   /**
    * Records a history entry. Steps without a layer take the time of the last filesystem step
    * (or of the base image), so times only move when something was really built.
    */
-  void history(StageState state, String createdBy, Layer layer) {
+  private void history(StageState state, String createdBy, Layer layer) {
     String created = state.lastCreated != null ? state.lastCreated
         : env.clock().get().toString();
     ImageConfig.History entry = new ImageConfig.History(created, null, createdBy, COMMENT,
@@ -285,56 +202,5 @@ public final class StageExecutor {
     if (layer != null) {
       state.layers.add(layer);
     }
-  }
-
-  /** The argv of a CMD/ENTRYPOINT/RUN: exec form as is, shell form through the stage's SHELL. */
-  static List<String> command(StageState state, CommandForm form) {
-    if (form instanceof ExecForm exec) {
-      return exec.args();
-    }
-    List<String> argv = new ArrayList<>(state.shell());
-    argv.add(((ShellForm) form).command());
-    return argv;
-  }
-
-  String expand(String word, Map<String, String> vars, Instruction at) throws BuildException {
-    try {
-      return expander.expand(word, vars);
-    } catch (ExpansionException e) {
-      throw located(at, e.getMessage(), e);
-    }
-  }
-
-  List<String> expandWords(String text, Map<String, String> vars, Instruction at)
-      throws BuildException {
-    try {
-      return expander.expandWords(text, vars);
-    } catch (ExpansionException e) {
-      throw located(at, e.getMessage(), e);
-    }
-  }
-
-  /** Resolves {@code path} against the working directory, as WORKDIR and COPY do. */
-  static String absolute(String workingDir, String path) {
-    return LayeredRootfs.join(LayeredRootfs.split(path.startsWith("/") ? path
-        : workingDir + "/" + path));
-  }
-
-
-  /** Go's {@code %q} rendering of a string slice, as BuildKit writes CMD into history. */
-  static String goList(List<String> items) {
-    return GoStrings.quoteList(items);
-  }
-
-  String prefix(Instruction i) {
-    return env.options().dockerfileName() + ":" + i.range().startLine() + ": ";
-  }
-
-  BuildException located(Instruction i, String message, Throwable cause) {
-    return new BuildException(prefix(i) + message, cause);
-  }
-
-  private BuildException failure(PlannedStep step, String message, Throwable cause) {
-    return located(step.instruction(), step.label() + ": " + message, cause);
   }
 }

@@ -1,46 +1,118 @@
 package dev.jbuild.builder.plan;
 
+import dev.jbuild.builder.error.BuildException;
+import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.parser.ast.Add;
+import dev.jbuild.parser.ast.Arg;
+import dev.jbuild.parser.ast.ArgDecl;
 import dev.jbuild.parser.ast.Copy;
 import dev.jbuild.parser.ast.Dockerfile;
 import dev.jbuild.parser.ast.Instruction;
 import dev.jbuild.parser.ast.Run;
-import dev.jbuild.parser.ast.SourceRange;
 import dev.jbuild.parser.ast.Stage;
 import dev.jbuild.parser.ast.Workdir;
+import dev.jbuild.parser.expand.VariableExpander;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** Turns a parsed Dockerfile into a {@link BuildPlan}. Stateless and thread-safe. */
+/**
+ * Turns a parsed Dockerfile into a {@link BuildPlan}, as BuildKit's {@code dockerfile2llb} does:
+ * it picks the stages the target needs, reads their base images' configs, expands ONBUILD
+ * triggers, ARG/ENV scoping and every variable, and produces the steps execution runs. It reads
+ * no files and runs nothing; base configs come from {@link BaseConfigs}. One instance per plan.
+ */
 public final class BuildPlanner {
-  private BuildPlanner() {}
+  private final Dockerfile dockerfile;
+  private final PlanningContext ctx;
+  private final Map<Integer, StagePlanner.Result> planned = new TreeMap<>();
+
+  private BuildPlanner(Dockerfile dockerfile, String source, PlanOptions options,
+      BaseConfigs bases, boolean multiStage) throws BuildException {
+    this.dockerfile = dockerfile;
+    VariableExpander expander = VariableExpander.withEscapeToken(dockerfile.escapeToken());
+    PlanningContext partial = new PlanningContext(options, bases, expander, Map.of(),
+        source.split("\r?\n", -1), dockerfile.stages(), multiStage, this::end);
+    this.ctx = new PlanningContext(options, bases, expander, globalArgs(partial),
+        partial.lines(), partial.stages(), multiStage, this::end);
+  }
 
   /**
-   * Plans the build of {@code target} (a stage name or index), or of the last stage when null.
+   * Plans the build of {@code options.target()} (a stage name or index), or of the last stage.
    *
    * @param source the Dockerfile text, for step labels
-   * @throws IllegalArgumentException when the target stage does not exist, with Docker's wording
+   * @throws BuildException when the target stage does not exist (Docker's wording), a variable
+   *     cannot be expanded, a flag is unknown or bad, or a base image cannot be resolved; located
+   *     at the Dockerfile line
    */
-  public static BuildPlan plan(Dockerfile dockerfile, String source, String target) {
+  public static BuildPlan plan(Dockerfile dockerfile, String source, PlanOptions options,
+      BaseConfigs bases) throws BuildException, InterruptedException {
     List<Stage> stages = dockerfile.stages();
+    if (stages.isEmpty()) {
+      throw new BuildException(options.dockerfileName()
+          + ": the Dockerfile contains no stages to build (it needs a FROM line)");
+    }
     int targetIndex = stages.size() - 1;
-    if (target != null) {
-      targetIndex = findStage(stages, target, stages.size());
+    if (options.target() != null) {
+      targetIndex = findStage(stages, options.target(), stages.size());
       if (targetIndex < 0) {
-        throw new IllegalArgumentException("target stage \"" + target + "\" could not be found");
+        throw new BuildException("target stage \"" + options.target()
+            + "\" could not be found");
       }
     }
+    // Labels carry stage names when the build needs more than one stage; references are counted
+    // as written (a --from=$VAR that turns out to name a stage still plans it, unnamed).
     TreeSet<Integer> needed = new TreeSet<>();
     collect(stages, targetIndex, needed);
-    String[] lines = source.split("\r?\n", -1);
-    List<StagePlan> plans = new ArrayList<>();
-    for (int index : needed) {
-      plans.add(planStage(stages, stages.get(index), lines, dockerfile.escapeToken(),
-          needed.size() > 1));
+    BuildPlanner planner = new BuildPlanner(dockerfile, source, options, bases,
+        needed.size() > 1);
+    planner.end(targetIndex);
+    return new BuildPlan(planner.planned.values().stream().map(StagePlanner.Result::plan)
+        .toList());
+  }
+
+  /** Plans stage {@code index} (and what it reads) once; the plan keeps index order. */
+  private StageEnd end(int index) throws BuildException, InterruptedException {
+    StagePlanner.Result result = planned.get(index);
+    if (result == null) {
+      result = new StagePlanner(ctx, dockerfile.stages().get(index)).plan();
+      planned.put(index, result);
     }
-    return new BuildPlan(dockerfile.globalArgs(), plans, dockerfile.escapeToken(), stages);
+    return result.end();
+  }
+
+  /**
+   * Values of the ARGs before the first FROM (build args override defaults), on top of
+   * BuildKit's predefined platform ARGs ({@code TARGETPLATFORM}, {@code BUILDARCH}, …), which
+   * FROM can use directly and a stage can bring in with a bare {@code ARG NAME}.
+   */
+  private Map<String, String> globalArgs(PlanningContext partial) throws BuildException {
+    Map<String, String> values = new LinkedHashMap<>();
+    platformArgs(values, "TARGET", partial.options().platform());
+    platformArgs(values, "BUILD", Platform.host());
+    for (Arg arg : dockerfile.globalArgs()) {
+      for (ArgDecl d : arg.args()) {
+        String value = partial.options().buildArgs().get(d.name());
+        if (value == null && d.hasDefault()) {
+          value = partial.expand(d.defaultValue(), values, arg.range().startLine());
+        }
+        if (value != null) {
+          values.put(d.name(), value);
+        }
+      }
+    }
+    return values;
+  }
+
+  private static void platformArgs(Map<String, String> values, String prefix, Platform p) {
+    values.put(prefix + "PLATFORM", p.toString());
+    values.put(prefix + "OS", p.os());
+    values.put(prefix + "ARCH", p.architecture());
+    values.put(prefix + "VARIANT", p.variant() == null ? "" : p.variant());
   }
 
   private static void collect(List<Stage> stages, int index, TreeSet<Integer> needed) {
@@ -109,55 +181,8 @@ public final class BuildPlanner {
     return -1;
   }
 
-  private static StagePlan planStage(List<Stage> stages, Stage stage, String[] lines,
-      char escape, boolean multiStage) {
-    int total = 1;
-    for (Instruction i : stage.instructions()) {
-      if (isFilesystemStep(i)) {
-        total++;
-      }
-    }
-    String prefix = multiStage && stage.name() != null ? stage.name() + " " : "";
-    String fromLabel = "[" + prefix + "1/" + total + "] " + text(stage.from().range(), lines, escape);
-    List<PlannedStep> steps = new ArrayList<>();
-    int n = 1;
-    for (Instruction i : stage.instructions()) {
-      String text = text(i.range(), lines, escape);
-      if (isFilesystemStep(i)) {
-        n++;
-        steps.add(new PlannedStep(i, "[" + prefix + n + "/" + total + "] " + text, true));
-      } else {
-        steps.add(new PlannedStep(i, text, false));
-      }
-    }
-    int base = findStage(stages, stage.from().image(), stage.index());
-    return new StagePlan(stage, base, fromLabel, steps, dependencies(stages, stage));
-  }
-
   /** RUN, COPY, ADD and WORKDIR change the filesystem; BuildKit numbers only those (and FROM). */
   static boolean isFilesystemStep(Instruction i) {
     return i instanceof Run || i instanceof Copy || i instanceof Add || i instanceof Workdir;
-  }
-
-  /** The instruction's source text on one line: continuations joined, whitespace collapsed. */
-  static String text(SourceRange range, String[] lines, char escape) {
-    StringBuilder sb = new StringBuilder();
-    int last = Math.min(range.endLine(), lines.length);
-    for (int l = range.startLine(); l <= last; l++) {
-      String line = lines[l - 1].strip();
-      if (l > range.startLine() && lines[range.startLine() - 1].contains("<<")) {
-        // Here-document bodies are not part of the label, as in BuildKit.
-        break;
-      }
-      if (line.startsWith("#")) {
-        continue;
-      }
-      if (l < last && line.endsWith(String.valueOf(escape))) {
-        line = line.substring(0, line.length() - 1);
-      }
-      sb.append(line).append(' ');
-    }
-    String text = sb.toString().replaceAll("\\s+", " ").strip();
-    return text.length() > 200 ? text.substring(0, 197) + "..." : text;
   }
 }

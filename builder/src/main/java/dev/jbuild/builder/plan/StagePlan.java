@@ -1,22 +1,23 @@
 package dev.jbuild.builder.plan;
 
-import dev.jbuild.parser.ast.Stage;
 import java.util.List;
+import java.util.Set;
 
 /**
- * A stage to build.
+ * A stage to build: its FROM, then its steps (ONBUILD triggers of the base first).
  *
- * @param stage the parsed stage
- * @param baseStage the index of the stage its FROM names, or -1 when FROM names an image
- * @param fromLabel the label of its FROM step, for example {@code [1/4] FROM busybox}
- * @param steps the following instructions
+ * @param index the stage's index in the Dockerfile
+ * @param name its name ({@code AS name}, lower case), or null
+ * @param useCache whether its filesystem steps may come from the build cache
+ * @param from the FROM step
+ * @param steps the following steps
  * @param dependencies indexes of the earlier stages it reads (FROM, COPY --from, RUN --mount)
  */
-public record StagePlan(Stage stage, int baseStage, String fromLabel, List<PlannedStep> steps,
-    java.util.Set<Integer> dependencies) {
+public record StagePlan(int index, String name, boolean useCache, FromBaseStep from,
+    List<Step> steps, Set<Integer> dependencies) {
   /** Copies. */
   public StagePlan {
     steps = List.copyOf(steps);
-    dependencies = java.util.Set.copyOf(dependencies);
+    dependencies = Set.copyOf(dependencies);
   }
 }

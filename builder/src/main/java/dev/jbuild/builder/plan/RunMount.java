@@ -1,4 +1,4 @@
-package dev.jbuild.builder.exec;
+package dev.jbuild.builder.plan;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,11 +14,14 @@ import java.util.Map;
  * @param target where it appears in the container (absolute); null only for a secret given as
  *     {@code env=} without a target
  * @param options every option as written, for the cache key and type-specific values
+ * @param origin for a bind mount, the tree it shows ({@code from=} resolved by the planner); the
+ *     context otherwise
  */
-record RunMount(Type type, String target, Map<String, String> options) {
+public record RunMount(Type type, String target, Map<String, String> options,
+    FileOrigin origin) {
 
   /** Mount types. */
-  enum Type {
+  public enum Type {
     BIND, CACHE, TMPFS, SECRET
   }
 
@@ -28,7 +31,7 @@ record RunMount(Type type, String target, Map<String, String> options) {
    * @param workingDir resolves a relative target
    * @throws IllegalArgumentException with BuildKit-like messages for bad values
    */
-  static RunMount parse(String value, String workingDir) {
+  public static RunMount parse(String value, String workingDir) {
     Map<String, String> opts = new LinkedHashMap<>();
     for (String field : value.split(",")) {
       if (field.isEmpty()) {
@@ -76,24 +79,29 @@ record RunMount(Type type, String target, Map<String, String> options) {
       }
       if (opts.containsKey("env")) {
         // An env secret gets a file only when a target is asked for, as in BuildKit.
-        return new RunMount(type, null, Map.copyOf(opts));
+        return new RunMount(type, null, Map.copyOf(opts), FileOrigin.CONTEXT);
       }
       target = "/run/secrets/" + id;
     }
     if (target == null || target.isEmpty()) {
       throw new IllegalArgumentException("mount " + value + ": target is required");
     }
-    target = StageExecutor.absolute(workingDir, target);
-    return new RunMount(type, target, Map.copyOf(opts));
+    target = PlanPaths.absolute(workingDir, target);
+    return new RunMount(type, target, Map.copyOf(opts), FileOrigin.CONTEXT);
+  }
+
+  /** This mount showing {@code tree} (a {@code from=} the planner resolved). */
+  public RunMount withOrigin(FileOrigin tree) {
+    return new RunMount(type, target, options, tree);
   }
 
   /** {@code option} or {@code fallback}. */
-  String option(String option, String fallback) {
+  public String option(String option, String fallback) {
     return options.getOrDefault(option, fallback);
   }
 
   /** Whether the mount is read-only; bind and secret mounts are by default. */
-  boolean readOnly() {
+  public boolean readOnly() {
     String ro = options.get("readonly");
     if (ro != null) {
       return !"false".equals(ro);
@@ -102,18 +110,18 @@ record RunMount(Type type, String target, Map<String, String> options) {
   }
 
   /** The environment variable a secret also sets ({@code env=}), or null. */
-  String secretEnv() {
+  public String secretEnv() {
     return options.get("env");
   }
 
   /** The secret's id: {@code id}, else the target's file name. */
-  String secretId() {
+  public String secretId() {
     String id = options.get("id");
     return id != null ? id : target.substring(target.lastIndexOf('/') + 1);
   }
 
   /** A stable description for the cache key (sorted options, never secret values). */
-  String canonical() {
+  public String canonical() {
     return type + " " + target + " " + new java.util.TreeMap<>(options);
   }
 }

@@ -1,4 +1,4 @@
-package dev.jbuild.builder.exec;
+package dev.jbuild.builder.plan;
 
 import dev.jbuild.layerstore.oci.ContainerConfig;
 import dev.jbuild.parser.ast.GoStrings;
@@ -12,7 +12,7 @@ final class HistoryText {
   private HistoryText() {}
 
   /** BuildKit prints the Go struct: {@code &{["CMD-SHELL" "x"] "5m0s" "3s" "0s" "0s" '\x00'}}. */
-  static String healthcheck(ContainerConfig.Healthcheck hc) {
+  public static String healthcheck(ContainerConfig.Healthcheck hc) {
     return "&{" + GoStrings.quoteList(hc.test()) + " \"" + goDuration(hc.interval()) + "\" \""
         + goDuration(hc.timeout()) + "\" \"" + goDuration(hc.startPeriod()) + "\" \""
         + goDuration(hc.startInterval()) + "\" '" + goRune(hc.retries()) + "'}";

@@ -1,4 +1,4 @@
-package dev.jbuild.builder.exec;
+package dev.jbuild.builder.plan;
 
 import java.util.ArrayList;
 import java.util.List;

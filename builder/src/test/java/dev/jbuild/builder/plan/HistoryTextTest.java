@@ -1,4 +1,4 @@
-package dev.jbuild.builder.exec;
+package dev.jbuild.builder.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

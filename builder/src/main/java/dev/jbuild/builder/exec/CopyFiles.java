@@ -1,0 +1,160 @@
+package dev.jbuild.builder.exec;
+
+import dev.jbuild.builder.context.DirectorySource;
+import dev.jbuild.builder.context.ExcludingSource;
+import dev.jbuild.builder.context.FileSource;
+import dev.jbuild.builder.context.TreeCopier;
+import dev.jbuild.builder.error.BuildException;
+import dev.jbuild.builder.fs.FileAttrs;
+import dev.jbuild.builder.fs.LayeredRootfs;
+import dev.jbuild.builder.fs.UpperDirWriter;
+import dev.jbuild.builder.plan.CopyFilesStep;
+import dev.jbuild.builder.plan.FileOrigin;
+import dev.jbuild.builder.plan.InlineFile;
+import dev.jbuild.layerstore.fs.Trees;
+import dev.jbuild.parser.ignore.DockerIgnore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs a planned COPY or ADD: sources from the build context, another stage or an image,
+ * here-documents, and for ADD also URLs (fetched when the cache key is computed: their content
+ * decides, as in BuildKit) and local archives (extracted); {@code --chown}, {@code --chmod},
+ * {@code --link}, {@code --parents} and {@code --exclude}.
+ */
+final class CopyFiles implements FilesystemStep {
+  private final CopyFilesStep step;
+  private final BuildEnvironment env;
+  private final Origins origins;
+  private FileSource source;
+  private Path downloads;
+  private final List<Downloads.Download> downloaded = new ArrayList<>();
+
+  CopyFiles(CopyFilesStep step, BuildEnvironment env, Origins origins) {
+    this.step = step;
+    this.env = env;
+    this.origins = origins;
+  }
+
+  private BuildException located(String message, Throwable cause) {
+    return StepErrors.located(env.options(), step.header(), message, cause);
+  }
+
+  @Override
+  public boolean independentOfLower() {
+    return step.independentOfLower();
+  }
+
+  private FileSource source() throws Exception {
+    if (source == null) {
+      source = origins.open(step.origin());
+      if (!step.excludes().isEmpty()) {
+        try {
+          source = new ExcludingSource(source, DockerIgnore.of(step.excludes()));
+        } catch (IllegalArgumentException e) {
+          throw located("--exclude: " + e.getMessage(), e);
+        }
+      }
+    }
+    return source;
+  }
+
+  @Override
+  public String cacheKey() throws Exception {
+    StringBuilder sb = new StringBuilder(step.cacheKey());
+    if (!step.sources().isEmpty()) {
+      sb.append("content ").append(new TreeCopier(source(), env.checksums())
+          .checksum(step.sources())).append('\n');
+    }
+    for (String url : step.urls()) {
+      // The content decides, as in BuildKit: fetch now, reuse the file when applying.
+      if (downloads == null) {
+        downloads = Files.createTempDirectory(env.store().tmp(), "add-");
+      }
+      Downloads.Download d = Downloads.fetch(url, downloads, step.checksum());
+      downloaded.add(d);
+      sb.append("url ").append(url).append(' ').append(d.sha256()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void apply(Workspace ws) throws Exception {
+    try {
+      UpperDirWriter writer = new UpperDirWriter(ws.scratch().upperDir(), ws.lower());
+      int[] owner = step.chown() == null ? null
+          : Ownership.resolve(step.chown(), ws.lower());
+      FileAttrs newDir = FileAttrs.newDirectory(owner == null ? 0 : owner[0],
+          owner == null ? 0 : owner[1]);
+      int count = step.sources().size() + step.inlineFiles().size() + step.urls().size();
+      String dest = step.destination();
+      if (count > 1 && !dest.endsWith("/")) {
+        throw located("When using " + step.keyword() + " with more than one source"
+            + " file, the destination must be a directory and end with a /", null);
+      }
+      if (!step.sources().isEmpty()) {
+        copySources(writer, dest, owner);
+      }
+      for (InlineFile h : step.inlineFiles()) {
+        String target = dest.endsWith("/") ? dest + h.name() : dest;
+        writeFile(writer, target, h.content().getBytes(StandardCharsets.UTF_8), 0644, owner,
+            newDir);
+      }
+      for (Downloads.Download d : downloaded) {
+        String target = dest.endsWith("/") ? dest + d.name() : dest;
+        Path host = writer.prepareEntry(writer.lower().resolve(target, true), false, newDir);
+        Files.copy(d.file(), host);
+        FileAttrs attrs = FileAttrs.read(d.file()).withOwner(owner == null ? 0 : owner[0],
+            owner == null ? 0 : owner[1]);
+        (step.chmod() == null ? attrs
+            : attrs.withMode(step.chmod().apply(attrs.mode(), false))).apply(host);
+      }
+    } finally {
+      if (downloads != null) {
+        Trees.deleteRecursively(downloads);
+      }
+    }
+  }
+
+  private void copySources(UpperDirWriter writer, String dest, int[] owner) throws Exception {
+    FileSource src = source();
+    TreeCopier copier = new TreeCopier(src, env.checksums());
+    List<String> plain = new ArrayList<>();
+    for (String s : step.sources()) {
+      Optional<Path> local = step.add() && step.origin() instanceof FileOrigin.Context ? src.locate(src.resolve(String.join("/", LayeredRootfs.split(s))))
+          : Optional.empty();
+      if (local.isPresent() && Archives.isArchive(local.get())) {
+        // ADD extracts local archives into the destination directory, keeping their owners.
+        Path tmp = Files.createTempDirectory(env.store().tmp(), "unpack-");
+        try {
+          Archives.extract(local.get(), tmp);
+          new TreeCopier(DirectorySource.of(tmp, true, "archive " + s),
+              env.checksums()).copy(List.of("."), dest.endsWith("/") ? dest : dest + "/",
+              writer, owner, step.chmod(), false);
+        } finally {
+          Trees.deleteRecursively(tmp);
+        }
+      } else {
+        plain.add(s);
+      }
+    }
+    if (!plain.isEmpty()) {
+      copier.copy(plain, dest, writer, owner, step.chmod(), step.parents());
+    }
+  }
+
+  private void writeFile(UpperDirWriter writer, String target, byte[] bytes, int mode,
+      int[] owner, FileAttrs newDir) throws Exception {
+    String resolved = writer.lower().resolve(target, true);
+    Path host = writer.prepareEntry(resolved, false, newDir);
+    Files.write(host, bytes);
+    int m = step.chmod() == null ? mode : step.chmod().apply(mode, false);
+    FileAttrs attrs = FileAttrs.read(host).withOwner(owner == null ? 0 : owner[0],
+        owner == null ? 0 : owner[1]).withMode(m);
+    new FileAttrs(attrs.uid(), attrs.gid(), attrs.mode(), null).apply(host);
+  }
+}

@@ -1,0 +1,44 @@
+package dev.jbuild.builder.exec;
+
+import dev.jbuild.builder.context.FileSource;
+import dev.jbuild.builder.context.RootfsSource;
+import dev.jbuild.builder.error.BuildException;
+import dev.jbuild.builder.fs.LayeredRootfs;
+import dev.jbuild.builder.plan.FileOrigin;
+import dev.jbuild.layerstore.content.Layer;
+import dev.jbuild.layerstore.snapshot.Snapshot;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Opens the trees that COPY, ADD and bind mounts read: the build context, an earlier stage's
+ * result (waiting for it) or an image's layers (pulled if needed), as merged read-only views.
+ */
+final class Origins {
+  private final BuildEnvironment env;
+  private final StageResults stages;
+
+  Origins(BuildEnvironment env, StageResults stages) {
+    this.env = env;
+    this.stages = stages;
+  }
+
+  /** The files of {@code origin}. */
+  FileSource open(FileOrigin origin) throws BuildException, InterruptedException, IOException {
+    if (origin instanceof FileOrigin.Stage s) {
+      return new RootfsSource(rootfsOf(stages.await(s.index()).layers()), s.describe());
+    }
+    if (origin instanceof FileOrigin.Image i) {
+      List<Layer> layers = env.bases().resolve(i.reference(), env.options().platform(),
+          env.options().pull()).layers();
+      return new RootfsSource(rootfsOf(layers), i.describe());
+    }
+    return env.context();
+  }
+
+  /** A merged read-only view of layers. */
+  LayeredRootfs rootfsOf(List<Layer> layers) throws IOException {
+    Snapshot snapshot = env.store().snapshots().prepare(layers);
+    return LayeredRootfs.ofSnapshots(snapshot.absoluteLowerDirsTopFirst());
+  }
+}

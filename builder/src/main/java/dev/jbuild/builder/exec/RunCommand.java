@@ -1,0 +1,254 @@
+package dev.jbuild.builder.exec;
+
+import dev.jbuild.builder.context.FileSource;
+import dev.jbuild.builder.context.TreeCopier;
+import dev.jbuild.builder.error.BuildException;
+import dev.jbuild.builder.error.StepFailedException;
+import dev.jbuild.builder.fs.LayeredRootfs;
+import dev.jbuild.builder.fs.UpperDirWriter;
+import dev.jbuild.builder.plan.InlineFile;
+import dev.jbuild.builder.plan.RunCommandStep;
+import dev.jbuild.builder.plan.RunMount;
+import dev.jbuild.layerstore.TempDir;
+import dev.jbuild.layerstore.fs.FileLocks;
+import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.runner.BindMount;
+import dev.jbuild.runner.ContainerSpec;
+import dev.jbuild.runner.ExitStatus;
+import dev.jbuild.runner.NetworkMode;
+import dev.jbuild.runner.ResourceLimits;
+import dev.jbuild.runner.RunnerException;
+import dev.jbuild.runner.SecretMount;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Runs a planned RUN step in a container over the stage's layers: prepares its mounts (cache
+ * directories kept across builds, private copies for bind mounts, tmpfs, secrets) and hands the
+ * spec to the runner. Secrets go to the runner in memory only (a private tmpfs file and/or an
+ * environment variable of this RUN) and never enter a file, the cache key, the layer or the
+ * history; their bytes here are zeroed when the step ends.
+ */
+final class RunCommand implements FilesystemStep {
+  /** BuildKit's limit (session/secrets MaxSecretSize): secrets are small, and held in memory. */
+  private static final int MAX_SECRET_BYTES = 500 * 1024;
+
+  private final RunCommandStep step;
+  private final BuildEnvironment env;
+  private final Origins origins;
+
+  RunCommand(RunCommandStep step, BuildEnvironment env, Origins origins) {
+    this.step = step;
+    this.env = env;
+    this.origins = origins;
+  }
+
+  @Override
+  public String cacheKey() throws Exception {
+    StringBuilder sb = new StringBuilder(step.cacheKey());
+    for (RunMount m : step.mounts()) {
+      if (m.type() == RunMount.Type.BIND) {
+        // What a bind mount shows is an input too (never so for secrets: their values stay out).
+        sb.append("content ").append(m.target()).append(' ')
+            .append(new TreeCopier(origins.open(m.origin()), env.checksums())
+                .checksum(List.of(m.option("source", ".")))).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  private BuildException located(String message, Throwable cause) {
+    return StepErrors.located(env.options(), step.header(), message, cause);
+  }
+
+  @Override
+  public void apply(Workspace ws) throws Exception {
+    // Locked while the step runs, so prune and verify --repair remove it only once we are gone.
+    TempDir scratchDir = env.store().newTempDir("run-");
+    Path tmp = scratchDir.path();
+    List<FileLocks.Held> locks = new ArrayList<>();
+    List<byte[]> secretValues = new ArrayList<>();
+    try {
+      ContainerSpec.Builder spec = ContainerSpec.builder()
+          .lowerDirs(ws.snapshot().absoluteLowerDirsTopFirst())
+          .layersRoot(ws.snapshot().layersRoot())
+          .upperDir(ws.scratch().upperDir())
+          .workDir(ws.scratch().workDir())
+          .args(step.argv())
+          .env(step.env())
+          .workingDir(step.workingDir())
+          .user(step.user())
+          .network(network())
+          .limits(limits());
+      InlineFile script = step.script();
+      if (script != null) {
+        Path file = tmp.resolve("script");
+        Files.writeString(file, script.content(), StandardCharsets.UTF_8);
+        Files.setAttribute(file, "unix:mode", 0755);
+        spec.addMount(new BindMount(file, RunCommandStep.scriptPath(script), true));
+      }
+      int n = 0;
+      for (RunMount m : step.mounts()) {
+        if (m.type() == RunMount.Type.SECRET) {
+          SecretMount secret = secret(m, secretValues);
+          if (secret != null) {
+            spec.addSecret(secret);
+          }
+          continue;
+        }
+        Path source = prepare(m, tmp.resolve("mount-" + n++), ws, locks);
+        spec.addMount(new BindMount(source, m.target(), m.readOnly()));
+      }
+      StepOutput output = new StepOutput(env.listener(), step.header().label());
+      ExitStatus status;
+      try (OutputStream out = output.stream(); OutputStream err = output.stream()) {
+        status = env.runner().get().run(spec.build(), out, err);
+      } catch (RunnerException e) {
+        throw located(step.header().label() + ": " + e.getMessage(), e);
+      }
+      if (!status.success()) {
+        throw new StepFailedException(StepErrors.prefix(env.options(), step.header())
+            + step.header().label() + ": process \""
+            + String.join(" ", step.argv()) + "\" did not complete successfully: " + describe(status),
+            status.exitCode(), output.tail());
+      }
+    } finally {
+      for (byte[] value : secretValues) {
+        Arrays.fill(value, (byte) 0);
+      }
+      for (FileLocks.Held lock : locks) {
+        lock.close();
+      }
+      scratchDir.close();
+    }
+  }
+
+  private ResourceLimits limits() {
+    BuildOptions.Limits l = env.options().limits();
+    if (l.memoryBytes() == 0 && l.cpuQuotaMicros() == 0 && l.pidsMax() == 0) {
+      return ResourceLimits.none();
+    }
+    return new ResourceLimits(l.memoryBytes(), l.cpuQuotaMicros(),
+        l.cpuQuotaMicros() == 0 ? 0 : 100_000, l.pidsMax());
+  }
+
+  /**
+   * Makes the host side of a mount: a cache directory kept across builds, a private copy of
+   * context or stage files, or a fresh directory for tmpfs.
+   *
+   * @return the host path to bind
+   */
+  private Path prepare(RunMount m, Path scratch, Workspace ws, List<FileLocks.Held> locks)
+      throws Exception {
+    switch (m.type()) {
+      case CACHE -> {
+        String id = m.option("id", m.target());
+        String sharing = m.option("sharing", "shared");
+        if (sharing.equals("private")) {
+          return Files.createDirectories(scratch);
+        }
+        Path root = env.store().root().resolve("cache/mounts");
+        Path dir = root.resolve(Digest.sha256(id).hex());
+        if (sharing.equals("locked")) {
+          locks.add(FileLocks.lock(root.resolve(Digest.sha256(id).hex() + ".lock")));
+        }
+        if (!Files.isDirectory(dir)) {
+          Files.createDirectories(dir);
+          Files.setAttribute(dir, "unix:uid", Integer.parseInt(m.option("uid", "0")));
+          Files.setAttribute(dir, "unix:gid", Integer.parseInt(m.option("gid", "0")));
+          Files.setAttribute(dir, "unix:mode", Integer.parseInt(m.option("mode", "755"), 8));
+        }
+        return dir;
+      }
+      case TMPFS -> {
+        return Files.createDirectories(scratch);
+      }
+      default -> {
+        return bindSource(m, scratch);
+      }
+    }
+  }
+
+  /**
+   * The secret for a {@code type=secret} mount, its value read into memory only, or null to skip
+   * an optional secret that was not given. Messages name the secret, never its value.
+   *
+   * @param toWipe receives the value's array, which the caller zeroes after the run
+   */
+  private SecretMount secret(RunMount m, List<byte[]> toWipe) throws Exception {
+    String id = m.secretId();
+    BuildOptions.Secret secret = env.options().secrets().get(id);
+    if (secret == null) {
+      if ("true".equals(m.option("required", "false"))) {
+        throw located("secret " + id + ": not provided (use --secret id=" + id
+            + ",src=FILE)", null);
+      }
+      return null;
+    }
+    byte[] value;
+    if (secret.file() != null) {
+      long size = Files.size(secret.file());
+      if (size > MAX_SECRET_BYTES) {
+        throw located("secret " + id + ": " + secret.file() + " has " + size
+            + " bytes; secrets may have at most " + MAX_SECRET_BYTES, null);
+      }
+      value = Files.readAllBytes(secret.file());
+    } else {
+      String v = System.getenv(secret.env());
+      if (v == null) {
+        throw located("secret " + id + ": environment variable " + secret.env()
+            + " is not set", null);
+      }
+      value = v.getBytes(StandardCharsets.UTF_8);
+    }
+    toWipe.add(value);
+    try {
+      return new SecretMount(m.target(), m.secretEnv(), value,
+          Integer.parseInt(m.option("uid", "0")), Integer.parseInt(m.option("gid", "0")),
+          Integer.parseInt(m.option("mode", "400"), 8));
+    } catch (IllegalArgumentException e) {
+      throw located("secret " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A private copy of what a bind mount shows, so a read-write mount never changes the source. */
+  private Path bindSource(RunMount m, Path scratch) throws Exception {
+    FileSource source = bindTree(m);
+    Files.createDirectories(scratch);
+    UpperDirWriter writer = new UpperDirWriter(scratch, new LayeredRootfs(List.of(), p -> false));
+    new TreeCopier(source, env.checksums())
+        .copy(List.of(m.option("source", ".")), "/content", writer, null, null);
+    return scratch.resolve("content");
+  }
+
+  /** The tree a bind mount reads: the context, or the stage or image named by {@code from}. */
+  private FileSource bindTree(RunMount m) throws Exception {
+    return origins.open(m.origin());
+  }
+
+  /** The runner's network mode for the step's planned network. */
+  private NetworkMode network() {
+    return switch (step.network()) {
+      case HOST -> NetworkMode.HOST;
+      case BRIDGE -> NetworkMode.BRIDGE;
+      case NONE -> NetworkMode.NONE;
+    };
+  }
+
+  private static String describe(ExitStatus status) {
+    if (status.oomKilled()) {
+      return "exit code: " + status.exitCode() + " (RUN step killed: "
+          + status.outOfMemoryDetail() + ")";
+    }
+    if (status.signal() != 0) {
+      return "exit code: " + status.exitCode() + " (killed by signal " + status.signal() + ")";
+    }
+    return "exit code: " + status.exitCode();
+  }
+
+}

@@ -1,0 +1,141 @@
+package dev.jbuild.builder.plan;
+
+import dev.jbuild.builder.context.Chmod;
+import dev.jbuild.builder.error.BuildException;
+import dev.jbuild.builder.plan.PlanState.StepLabel;
+import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.parser.ast.Flag;
+import dev.jbuild.parser.ast.Heredoc;
+import dev.jbuild.parser.ast.Instruction;
+import dev.jbuild.parser.ignore.DockerIgnore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Plans COPY and ADD: flags ({@code --from}, {@code --chown}, {@code --chmod}, {@code --link},
+ * {@code --parents}, {@code --checksum}, {@code --exclude}), sources sorted into paths,
+ * here-documents and URLs, the destination against WORKDIR, the history text and the static part
+ * of the cache key. Content checksums are left to execution.
+ */
+final class CopyPlanner {
+  private final PlanningContext ctx;
+  private final PlanState state;
+  private final StepLabel label;
+  private final int stageIndex;
+  private final Set<Integer> dependencies;
+
+  CopyPlanner(PlanningContext ctx, PlanState state, StepLabel label, int stageIndex,
+      Set<Integer> dependencies) {
+    this.ctx = ctx;
+    this.state = state;
+    this.label = label;
+    this.stageIndex = stageIndex;
+    this.dependencies = dependencies;
+  }
+
+  CopyFilesStep plan(Instruction instruction, List<String> rawSources, String rawDest,
+      List<Heredoc> heredocs, boolean add) throws BuildException, InterruptedException {
+    String keyword = add ? "ADD" : "COPY";
+    Map<String, String> vars = state.expansionVars();
+    int line = label.line();
+    String chown = null;
+    Chmod chmod = null;
+    boolean link = false;
+    boolean parents = false;
+    String checksum = null;
+    String from = null;
+    List<String> excludes = new ArrayList<>();
+    for (Flag f : instruction.flags()) {
+      String value = f.value() == null ? null : ctx.expand(f.value(), vars, line);
+      switch (f.name()) {
+        case "chown" -> chown = value;
+        case "chmod" -> {
+          try {
+            chmod = Chmod.parse(value);
+          } catch (IllegalArgumentException e) {
+            throw ctx.located(line, e.getMessage(), e);
+          }
+        }
+        case "link" -> link = value == null || !value.equals("false");
+        case "parents" -> parents = value == null || !value.equals("false");
+        case "from" -> from = value;
+        case "checksum" -> checksum = value;
+        case "exclude" -> excludes.add(value);
+        case "keep-git-dir" -> {
+          // Git sources are not supported, so there is no .git to keep.
+        }
+        default -> throw ctx.located(line, keyword + " " + f + " is not supported yet", null);
+      }
+    }
+    List<String> sources = new ArrayList<>();
+    List<InlineFile> inline = new ArrayList<>();
+    List<String> urls = new ArrayList<>();
+    int heredocIndex = 0;
+    for (String raw : rawSources) {
+      if (raw.startsWith("<<") && heredocIndex < heredocs.size()) {
+        Heredoc h = heredocs.get(heredocIndex++);
+        inline.add(new InlineFile(h.name(),
+            h.expand() ? ctx.expand(h.content(), vars, line) : h.content()));
+        continue;
+      }
+      String s = ctx.expand(raw, vars, line);
+      if (s.startsWith("http://") || s.startsWith("https://")) {
+        if (!add) {
+          throw ctx.located(line, "source can't be a URL for COPY", null);
+        }
+        urls.add(s);
+      } else if (add && (s.startsWith("git@") || s.endsWith(".git"))) {
+        throw ctx.located(line, "ADD from a git repository is not supported yet", null);
+      } else {
+        sources.add(s);
+      }
+    }
+    if (checksum != null && urls.isEmpty()) {
+      throw ctx.located(line, "checksum can't be specified for non-HTTP(S) sources", null);
+    }
+    if (!excludes.isEmpty()) {
+      try {
+        DockerIgnore.of(excludes);
+      } catch (IllegalArgumentException e) {
+        throw ctx.located(line, "--exclude: " + e.getMessage(), e);
+      }
+    }
+    FileOrigin origin = FileOrigin.CONTEXT;
+    if (from != null) {
+      origin = ctx.origin(from, stageIndex, keyword, line);
+      if (origin instanceof FileOrigin.Stage s) {
+        dependencies.add(s.index());
+      }
+    }
+    String dest = ctx.expand(rawDest, vars, line);
+    String abs = PlanPaths.absolute(state.workingDir(), dest);
+    boolean dirDest = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
+    String destination = dirDest && !abs.endsWith("/") ? abs + "/" : abs;
+
+    // BuildKit's history text: COPY src… <<HEREDOC… dest # buildkit, expanded, flags left out.
+    StringBuilder createdBy = new StringBuilder(keyword);
+    urls.forEach(u -> createdBy.append(' ').append(u));
+    sources.forEach(s -> createdBy.append(' ').append(s));
+    inline.forEach(h -> createdBy.append(" <<").append(h.name()));
+    createdBy.append(' ').append(dest).append(" # buildkit");
+
+    StringBuilder key = new StringBuilder(keyword).append('\n');
+    if (!sources.isEmpty()) {
+      key.append("from ").append(origin.describe()).append('\n');
+      key.append("sources ").append(sources).append('\n');
+    }
+    for (InlineFile h : inline) {
+      key.append("heredoc ").append(h.name()).append(' ').append(Digest.sha256(h.content()))
+          .append('\n');
+    }
+    key.append("dest ").append(destination).append("\nchown ").append(chown)
+        .append("\nchmod ").append(chmod).append("\nlink ").append(link)
+        .append("\nparents ").append(parents).append("\nexclude ").append(excludes)
+        .append('\n');
+    return new CopyFilesStep(state.header(label, createdBy.toString()), add, origin, sources,
+        inline, urls, destination, chown, chmod, link, parents, checksum, excludes,
+        key.toString());
+  }
+}

@@ -1,0 +1,79 @@
+package dev.jbuild.builder.plan;
+
+import dev.jbuild.builder.error.BuildException;
+import dev.jbuild.layerstore.oci.ImageReference;
+import dev.jbuild.parser.ast.Stage;
+import dev.jbuild.parser.expand.ExpansionException;
+import dev.jbuild.parser.expand.VariableExpander;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What planning one stage needs of the whole build: options, base configs, the global ARG values,
+ * the Dockerfile's lines (for labels) and the way to reach other stages.
+ *
+ * @param options the build's planning options
+ * @param bases base image configs
+ * @param expander the Dockerfile's variable expander (its escape token)
+ * @param globalArgs values of the ARGs before the first FROM, over the predefined platform ARGs
+ * @param lines the Dockerfile's lines
+ * @param stages every stage of the Dockerfile
+ * @param multiStage whether labels carry stage names ({@code [build 2/3] RUN make})
+ * @param ends plans an earlier stage on demand and says how it ends
+ */
+record PlanningContext(PlanOptions options, BaseConfigs bases, VariableExpander expander,
+    Map<String, String> globalArgs, String[] lines, List<Stage> stages, boolean multiStage,
+    StageEnds ends) {
+
+  /** Plans earlier stages on demand. */
+  @FunctionalInterface
+  interface StageEnds {
+    /** Plans stage {@code index} if it is not yet, and returns how it ends. */
+    StageEnd end(int index) throws BuildException, InterruptedException;
+  }
+
+  String expand(String word, Map<String, String> vars, int line) throws BuildException {
+    try {
+      return expander.expand(word, vars);
+    } catch (ExpansionException e) {
+      throw located(line, e.getMessage(), e);
+    }
+  }
+
+  List<String> expandWords(String text, Map<String, String> vars, int line)
+      throws BuildException {
+    try {
+      return expander.expandWords(text, vars);
+    } catch (ExpansionException e) {
+      throw located(line, e.getMessage(), e);
+    }
+  }
+
+  /** An error located at a Dockerfile line: {@code Dockerfile:3: message}. */
+  BuildException located(int line, String message, Throwable cause) {
+    return new BuildException(options.dockerfileName() + ":" + line + ": " + message, cause);
+  }
+
+  /**
+   * What {@code --from} or {@code from=} names, seen from stage {@code before}: an earlier stage
+   * (by name or index; planned now if it is not yet) or an image.
+   */
+  FileOrigin origin(String reference, int before, String keyword, int line)
+      throws BuildException, InterruptedException {
+    int stage = BuildPlanner.findStage(stages, reference, before);
+    if (stage >= 0) {
+      ends.end(stage);
+      return new FileOrigin.Stage(stage, reference);
+    }
+    return new FileOrigin.Image(image(reference, keyword, line), reference);
+  }
+
+  /** Parses an image reference that a FROM or {@code --from} names. */
+  ImageReference image(String name, String keyword, int line) throws BuildException {
+    try {
+      return ImageReference.parse(name);
+    } catch (IllegalArgumentException e) {
+      throw located(line, keyword + " " + name + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package dev.jbuild.builder.plan;
+
+import dev.jbuild.builder.error.BuildException;
+import dev.jbuild.builder.plan.PlanState.StepLabel;
+import dev.jbuild.parser.ast.Flag;
+import dev.jbuild.parser.ast.GoStrings;
+import dev.jbuild.parser.ast.Heredoc;
+import dev.jbuild.parser.ast.Run;
+import dev.jbuild.parser.ast.ShellForm;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Plans a RUN: its flags ({@code --mount}, {@code --network}, {@code --security}), argv (shell or
+ * exec form, here-documents), environment (proxy build args, the stage's ARGs, ENV), history text
+ * with BuildKit's {@code |N K=V} prefix, and the static part of its cache key.
+ */
+final class RunPlanner {
+  private static final Set<String> PROXY_ARGS = Set.of("http_proxy", "https_proxy",
+      "ftp_proxy", "no_proxy", "all_proxy");
+  private static final Pattern SINGLE_HEREDOC =
+      Pattern.compile("\\s*\\d*<<-?\\s*[\"']?[^\\s\"']+[\"']?\\s*");
+
+  private final PlanningContext ctx;
+  private final PlanState state;
+  private final StepLabel label;
+  private final int stageIndex;
+  private final Set<Integer> dependencies;
+
+  RunPlanner(PlanningContext ctx, PlanState state, StepLabel label, int stageIndex,
+      Set<Integer> dependencies) {
+    this.ctx = ctx;
+    this.state = state;
+    this.label = label;
+    this.stageIndex = stageIndex;
+    this.dependencies = dependencies;
+  }
+
+  RunCommandStep plan(Run run) throws BuildException, InterruptedException {
+    String workingDir = state.workingDir();
+    NetworkPolicy network = ctx.options().network();
+    List<RunMount> mounts = new ArrayList<>();
+    for (Flag f : run.flags()) {
+      String value = f.value() == null ? ""
+          : ctx.expand(f.value(), state.expansionVars(), label.line());
+      switch (f.name()) {
+        case "mount" -> mounts.add(mount(value, workingDir));
+        case "network" -> network = switch (value) {
+          case "none" -> NetworkPolicy.NONE;
+          case "host" -> NetworkPolicy.HOST;
+          case "default" -> network;
+          default -> throw ctx.located(label.line(), "unsupported network mode \"" + value
+              + "\" (expected default, none or host)", null);
+        };
+        case "security" -> {
+          if (!value.equals("sandbox")) {
+            throw ctx.located(label.line(), "RUN --security=" + value + " is not supported",
+                null);
+          }
+        }
+        default -> throw ctx.located(label.line(), "RUN " + f + " is not supported", null);
+      }
+    }
+    Heredoc heredoc = scriptHeredoc(run);
+    InlineFile script = heredoc == null ? null
+        : new InlineFile(heredoc.name(), heredoc.content());
+    List<String> argv = argv(run, script);
+    List<String> env = environment();
+    String user = state.user();
+    StringBuilder key = new StringBuilder("RUN\n");
+    key.append(GoStrings.quoteList(argv)).append('\n');
+    if (script != null) {
+      key.append("script ").append(script.content()).append('\n');
+    }
+    key.append(GoStrings.quoteList(env)).append('\n');
+    key.append("user ").append(user).append("\nworkdir ").append(workingDir)
+        .append("\nnetwork ").append(network).append('\n');
+    for (RunMount m : mounts) {
+      key.append("mount ").append(m.canonical()).append('\n');
+    }
+    String createdBy = "RUN " + buildArgPrefix() + String.join(" ", argv) + " # buildkit";
+    return new RunCommandStep(state.header(label, createdBy), argv, env, user, workingDir,
+        network, mounts, script, key.toString());
+  }
+
+  private RunMount mount(String value, String workingDir)
+      throws BuildException, InterruptedException {
+    RunMount m;
+    try {
+      m = RunMount.parse(value, workingDir);
+    } catch (IllegalArgumentException e) {
+      throw ctx.located(label.line(), e.getMessage(), e);
+    }
+    String from = m.options().get("from");
+    if (from == null || m.type() != RunMount.Type.BIND) {
+      return m;
+    }
+    FileOrigin origin = ctx.origin(from, stageIndex, "RUN --mount", label.line());
+    if (origin instanceof FileOrigin.Stage s) {
+      dependencies.add(s.index());
+    }
+    return m.withOrigin(origin);
+  }
+
+  /**
+   * The environment: proxy build args reach RUN without being declared, as in BuildKit (and stay
+   * out of history); declared build args are environment variables; ENV wins on a clash.
+   */
+  private List<String> environment() {
+    Map<String, String> environment = new LinkedHashMap<>();
+    ctx.options().buildArgs().forEach((k, v) -> {
+      if (PROXY_ARGS.contains(k.toLowerCase(Locale.ROOT))) {
+        environment.put(k, v);
+      }
+    });
+    environment.putAll(state.args);
+    environment.putAll(state.config.envMap());
+    List<String> env = new ArrayList<>();
+    environment.forEach((k, v) -> env.add(k + "=" + v));
+    return env;
+  }
+
+  /** BuildKit's history prefix: {@code |2 A=1 B=2 } lists the declared build args in scope. */
+  private String buildArgPrefix() {
+    List<String> shown = new ArrayList<>();
+    Map<String, String> stateEnv = new LinkedHashMap<>(state.args);
+    stateEnv.putAll(state.config.envMap());
+    for (String name : state.declaredArgs) {
+      shown.add(name + "=" + stateEnv.getOrDefault(name, ""));
+    }
+    return shown.isEmpty() ? "" : "|" + shown.size() + " " + String.join(" ", shown) + " ";
+  }
+
+  /**
+   * The here-document to run as a file when the command is just {@code <<EOF} and starts with
+   * {@code #!}.
+   */
+  private static Heredoc scriptHeredoc(Run run) {
+    if (run.heredocs().size() == 1 && run.command() instanceof ShellForm shell
+        && SINGLE_HEREDOC.matcher(shell.command()).matches()
+        && run.heredocs().get(0).content().startsWith("#!")) {
+      return run.heredocs().get(0);
+    }
+    return null;
+  }
+
+  private List<String> argv(Run run, InlineFile script) {
+    if (script != null) {
+      return List.of(RunCommandStep.scriptPath(script));
+    }
+    if (run.heredocs().isEmpty() || !(run.command() instanceof ShellForm shell)) {
+      return state.command(run.command());
+    }
+    List<String> argv = new ArrayList<>(state.shell());
+    if (run.heredocs().size() == 1 && SINGLE_HEREDOC.matcher(shell.command()).matches()) {
+      // RUN <<EOF: the body is the script.
+      argv.add(run.heredocs().get(0).content());
+      return argv;
+    }
+    // Anything else: the shell gets the line, the bodies and their terminators, as written.
+    StringBuilder sb = new StringBuilder(shell.command()).append('\n');
+    for (Heredoc h : run.heredocs()) {
+      sb.append(h.content()).append(h.name()).append('\n');
+    }
+    argv.add(sb.toString());
+    return argv;
+  }
+}

@@ -1,0 +1,157 @@
+package dev.jbuild.builder.plan;
+
+import dev.jbuild.builder.error.BuildException;
+import dev.jbuild.builder.plan.PlanState.StepLabel;
+import dev.jbuild.layerstore.oci.ContainerConfig;
+import dev.jbuild.layerstore.oci.ImageConfig;
+import dev.jbuild.layerstore.oci.ImageReference;
+import dev.jbuild.parser.DockerfileParser;
+import dev.jbuild.parser.ast.DockerfileSyntaxException;
+import dev.jbuild.parser.ast.From;
+import dev.jbuild.parser.ast.Instruction;
+import dev.jbuild.parser.ast.Stage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Plans one stage: resolves its FROM (an image's config, an earlier stage's end, or scratch),
+ * turns the base's ONBUILD triggers into steps, then each instruction, keeping the stage's config,
+ * ARGs and labels as it goes. One instance per stage.
+ */
+final class StagePlanner {
+  /** BuildKit's default PATH for images that set none ({@code dockerfile2llb/convert.go}). */
+  static final String DEFAULT_PATH =
+      "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  private final PlanningContext ctx;
+  private final Stage stage;
+  private final TreeSet<Integer> dependencies = new TreeSet<>();
+
+  StagePlanner(PlanningContext ctx, Stage stage) {
+    this.ctx = ctx;
+    this.stage = stage;
+  }
+
+  /** The stage's plan and how it ends. */
+  record Result(StagePlan plan, StageEnd end) {}
+
+  Result plan() throws BuildException, InterruptedException {
+    PlanOptions options = ctx.options();
+    boolean useCache = !options.noCache()
+        && (stage.name() == null || !options.noCacheStages().contains(stage.name()));
+    int total = 1;
+    for (Instruction i : stage.instructions()) {
+      if (BuildPlanner.isFilesystemStep(i)) {
+        total++;
+      }
+    }
+    String prefix = ctx.multiStage() && stage.name() != null ? stage.name() + " " : "";
+    String position = "[" + prefix + "1/" + total + "]";
+    List<Step> steps = new ArrayList<>();
+    PlanState state = from(position, steps);
+    FromBaseStep from = (FromBaseStep) steps.remove(0);
+    int n = 1;
+    for (Instruction i : stage.instructions()) {
+      String text = PlanText.text(i.range(), ctx.lines(), ctx.expander().escapeToken());
+      StepLabel label = BuildPlanner.isFilesystemStep(i)
+          ? new StepLabel("[" + prefix + ++n + "/" + total + "] " + text, true,
+              i.range().startLine())
+          : new StepLabel(text, false, i.range().startLine());
+      steps.add(step(state, i, label));
+    }
+    StagePlan plan = new StagePlan(stage.index(), stage.name(), useCache, from, steps,
+        dependencies);
+    return new Result(plan, new StageEnd(state.config, state.author, state.args));
+  }
+
+  /**
+   * Plans FROM into {@code steps} (first the FROM step, then the base's ONBUILD triggers) and
+   * returns the stage's state after them.
+   */
+  private PlanState from(String position, List<Step> steps)
+      throws BuildException, InterruptedException {
+    From from = stage.from();
+    int line = from.range().startLine();
+    int baseStage = BuildPlanner.findStage(ctx.stages(), from.image(), stage.index());
+    PlanState state;
+    String label;
+    FromBaseStep.Base base;
+    if (baseStage >= 0) {
+      dependencies.add(baseStage);
+      StageEnd parent = ctx.ends().end(baseStage);
+      // A stage built FROM another stage inherits its build arguments' values, not their
+      // declarations (BuildKit: the LLB state's env carries over, buildArgs start empty).
+      state = new PlanState(parent.config(), parent.author(), parent.args());
+      label = position + " " + PlanText.text(from.range(), ctx.lines(),
+          ctx.expander().escapeToken());
+      base = new FromBaseStep.Stage(baseStage);
+    } else {
+      String name = ctx.expand(from.image(), ctx.globalArgs(), line);
+      label = position + " FROM " + name;
+      if (name.equals("scratch")) {
+        state = new PlanState(ImageConfig.scratch(ctx.options().platform()).containerConfig(),
+            null, Map.of());
+        base = new FromBaseStep.Scratch();
+      } else {
+        ImageReference ref = ctx.image(name, "FROM", line);
+        ImageConfig config = ctx.bases().config(ref);
+        state = new PlanState(config.containerConfig(), config.author(), Map.of());
+        base = new FromBaseStep.Image(ref);
+      }
+    }
+    if (!state.config.envMap().containsKey("PATH")) {
+      state.config = withPathFirst(state.config);
+    }
+    List<String> triggers = state.config.onBuild();
+    // The child runs its base's triggers right after FROM and does not inherit them.
+    if (triggers != null && !triggers.isEmpty()) {
+      state.config = state.config.toBuilder().onBuild(null).build();
+    }
+    steps.add(new FromBaseStep(state.header(new StepLabel(label, true, line), null), base));
+    if (triggers != null) {
+      for (String trigger : triggers) {
+        steps.add(step(state, parseTrigger(trigger, line),
+            new StepLabel("ONBUILD " + trigger, true, line)));
+      }
+    }
+    return state;
+  }
+
+  /**
+   * Plans one instruction. Anything but a located {@link BuildException} becomes one, naming the
+   * step as execution errors do.
+   */
+  private Step step(PlanState state, Instruction i, StepLabel label)
+      throws BuildException, InterruptedException {
+    try {
+      return i.accept(new InstructionPlanner(ctx, state, label, stage.index(), dependencies))
+          .plan();
+    } catch (BuildException | InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      throw ctx.located(label.line(), label.text() + ": "
+          + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+    }
+  }
+
+  private Instruction parseTrigger(String trigger, int line) throws BuildException {
+    try {
+      List<Instruction> parsed =
+          DockerfileParser.parse("FROM scratch\n" + trigger + "\n", "ONBUILD").instructions();
+      return parsed.get(1);
+    } catch (DockerfileSyntaxException | IndexOutOfBoundsException e) {
+      throw ctx.located(line, "invalid ONBUILD trigger in the base image: " + trigger, e);
+    }
+  }
+
+  private static ContainerConfig withPathFirst(ContainerConfig c) {
+    List<String> envList = new ArrayList<>();
+    envList.add("PATH=" + DEFAULT_PATH);
+    if (c.env() != null) {
+      envList.addAll(c.env());
+    }
+    return c.toBuilder().env(envList).build();
+  }
+}
