@@ -157,7 +157,7 @@ class BuildPlannerTest {
     assertEquals("Dockerfile:2: unsupported network mode \"bogus\" (expected default, none or "
         + "host)", e.getMessage());
     BuildException missing = assertThrows(BuildException.class,
-        () -> plan("FROM busybox\nENV X=${NOPE:?is required}\n"));
+        () -> plan("FROM busybox\nENV X=${NOPE:?required}\n"));
     assertTrue(missing.getMessage().startsWith("Dockerfile:2: "), missing.getMessage());
     BuildException port = assertThrows(BuildException.class,
         () -> plan("FROM busybox\nARG P=nope\nEXPOSE $P\n"));
