@@ -13,8 +13,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -119,6 +121,20 @@ class WalkingDifferTest {
       assertTrue(entries.get(2).startsWith("usr/lib/one FILE 644 "), entries.get(2));
       assertTrue(entries.get(2).endsWith(" ON" + (char) ('a' + round)), entries.get(2));
     }
+  }
+
+  @Test
+  void take_returnsOnlyOnceTheClockIsPastEveryRecordedCtime() throws IOException {
+    // The guarantee behind the ctime comparison: a change made after take() returns cannot
+    // get the ctime a file had when it was recorded, even on a coarse kernel clock.
+    Path file = root.resolve("usr/lib/one");
+    Files.writeString(file, "now");
+    TreeSnapshot before = snapshot();
+    Instant returned = Instant.now();
+    Instant ctime = ((FileTime) Files.getAttribute(file, "unix:ctime", LinkOption.NOFOLLOW_LINKS))
+        .toInstant();
+    assertTrue(returned.isAfter(ctime.plusMillis(20)), returned + " vs ctime " + ctime);
+    assertEquals(18, before.size());
   }
 
   @Test
