@@ -165,4 +165,58 @@ class WalkingDifferOverlayParityTest {
       assertTrue(!all.contains(absent), absent + " should not be in\n" + all);
     }
   }
+
+  /**
+   * Mode C runs a step in its container's own root, which is itself an overlay mount: walking the
+   * merged view must give what the upperdir gives.
+   */
+  @Test
+  void walkingAnOverlayRootItself_givesTheLayerOfItsUpperdir() throws Exception {
+    walkMergedView(false);
+  }
+
+  /**
+   * Lower on another file system with xino=off: overlayfs then numbers directories itself, the
+   * case {@code ChangeWalker.anyChildUnchanged} guards against.
+   */
+  @Test
+  void walkingAnOverlayRootWithLowerOnTmpfs_givesTheLayerOfItsUpperdir() throws Exception {
+    walkMergedView(true);
+  }
+
+  private void walkMergedView(boolean lowerOnTmpfs) throws Exception {
+    assumeTrue(Posix.isRoot(), "overlayfs and tmpfs mounts need root");
+    LayerStore store = LayerStore.open(tmp.resolve("store"));
+    Path lowerFs = Files.createDirectory(tmp.resolve("lowerfs"));
+    if (lowerOnTmpfs) {
+      run("/bin/mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", lowerFs.toString());
+    }
+    try {
+      Path lower = Files.createDirectory(lowerFs.resolve("lower"));
+      base(lower);
+      Path upper = Files.createDirectory(tmp.resolve("upper"));
+      Path work = Files.createDirectory(tmp.resolve("work"));
+      Path merged = Files.createDirectory(tmp.resolve("merged"));
+      run("/bin/mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + lower + ",upperdir="
+          + upper + ",workdir=" + work + ",index=off,redirect_dir=off,metacopy=off"
+          + (lowerOnTmpfs ? ",xino=off" : ""), merged.toString());
+      Layer walked;
+      try {
+        TreeSnapshot before = TreeSnapshot.take(merged, List.of());
+        change(merged);
+        walked = WalkingDiffer.diff(before, store.content(), OPTIONS).orElseThrow();
+      } finally {
+        run("/bin/umount", merged.toString());
+      }
+      Layer overlaid = LayerDiffer.diff(upper, List.of(lower), store.content(), OPTIONS)
+          .orElseThrow();
+      assertEquals(String.join("\n", LayerEntries.of(overlaid, store.content())),
+          String.join("\n", LayerEntries.of(walked, store.content())));
+      assertEquals(overlaid.diffId(), walked.diffId());
+    } finally {
+      if (lowerOnTmpfs) {
+        run("/bin/umount", lowerFs.toString());
+      }
+    }
+  }
 }
