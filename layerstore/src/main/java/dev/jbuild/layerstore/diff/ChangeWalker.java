@@ -49,8 +49,8 @@ final class ChangeWalker {
   void walk() throws IOException {
     FileStat root = FileStat.of(before.root());
     if (!root.isDirectory()) {
-      throw new IOException("Tried to diff the tree at " + before.root() + " but failed because:"
-          + " it is no longer a directory");
+      throw new IOException("Tried to diff the tree at " + before.root() + " against its"
+          + " snapshot but failed because: it is no longer a directory");
     }
     compareDirectory(0, before.root(), "");
   }

@@ -2,8 +2,11 @@ package dev.jbuild.layerstore.diff;
 
 import dev.jbuild.layerstore.posix.Posix;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
@@ -48,6 +51,27 @@ record FileStat(int mode, long ino, long dev, long rdev, int nlink, long uid, lo
         (Long) a.get("rdev"), (Integer) a.get("nlink"), ((Integer) a.get("uid")) & 0xffffffffL,
         ((Integer) a.get("gid")) & 0xffffffffL, (Long) a.get("size"), mtime.getEpochSecond(),
         mtime.getNano(), ctimeNanos);
+  }
+
+  /**
+   * Words {@code e} as "Tried to {@code action} but failed because: <reason>", unless it is
+   * worded already.
+   */
+  static IOException worded(String action, IOException e) {
+    if (e.getMessage() != null && e.getMessage().startsWith("Tried to ")) {
+      return e;
+    }
+    String reason;
+    if (e instanceof AccessDeniedException denied) {
+      reason = denied.getFile() + ": permission denied";
+    } else if (e instanceof NoSuchFileException missing) {
+      reason = missing.getFile() + ": no such file or directory";
+    } else if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      reason = fs.getFile() + ": " + fs.getReason();
+    } else {
+      reason = String.valueOf(e.getMessage());
+    }
+    return new IOException("Tried to " + action + " but failed because: " + reason, e);
   }
 
   /** The file type bits ({@code S_IFMT} part of the mode). */

@@ -84,21 +84,20 @@ public final class TreeSnapshot {
       throws IOException {
     ExcludedPaths excluded = ExcludedPaths.of(excludedPaths);
     Path absolute = root.toAbsolutePath().normalize();
-    FileStat rootStat;
-    try {
-      rootStat = FileStat.of(absolute);
-    } catch (IOException e) {
-      throw new IOException("Tried to snapshot the tree at " + absolute + " but failed because: "
-          + e, e);
-    }
-    if (!rootStat.isDirectory()) {
-      throw new IOException("Tried to snapshot the tree at " + absolute + " but failed because:"
-          + " it is not a directory");
-    }
+    String action = "snapshot the tree at " + absolute;
     TreeSnapshot snapshot = new TreeSnapshot(absolute, excluded);
     Instant walkStart = Instant.now();
-    snapshot.add(rootStat, "", null);
-    snapshot.recordChildren(0, absolute, "");
+    try {
+      FileStat rootStat = FileStat.of(absolute);
+      if (!rootStat.isDirectory()) {
+        throw new IOException("Tried to " + action + " but failed because: it is not a"
+            + " directory");
+      }
+      snapshot.add(rootStat, "", null);
+      snapshot.recordChildren(0, absolute, "");
+    } catch (IOException e) {
+      throw FileStat.worded(action, e);
+    }
     snapshot.trim();
     snapshot.settle(walkStart);
     return snapshot;

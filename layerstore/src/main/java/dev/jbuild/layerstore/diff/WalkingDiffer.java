@@ -24,9 +24,10 @@ import java.util.Optional;
  *       out;
  *   <li>a deleted path is one {@code .wh.<name>} (a deleted directory is one whiteout, not one
  *       per child);
- *   <li>a directory whose inode changed ({@code rm -rf d && mkdir d}) or that replaced a
- *       non-directory is written with {@code .wh..wh..opq} and all its contents, as overlayfs
- *       marks such a directory opaque; a directory replaced by a file is just the file;
+ *   <li>a directory whose inode changed ({@code rm -rf d && mkdir d}: none of its recorded
+ *       children is still there unchanged) or that replaced a non-directory is written with
+ *       {@code .wh..wh..opq} and all its contents, as overlayfs marks such a directory opaque; a
+ *       directory replaced by a file is just the file;
  *   <li>unchanged directories are written only as parents of changed entries, as their copy-up
  *       in an upperdir would be; a directory whose mtime moved because a child was added or
  *       removed is changed;
@@ -67,7 +68,11 @@ public final class WalkingDiffer {
       LayerOptions options) throws IOException {
     try (LayerOutput out = new LayerOutput(store, options)) {
       ChangeWalker walker = new ChangeWalker(before, out, options);
-      walker.walk();
+      try {
+        walker.walk();
+      } catch (IOException e) {
+        throw FileStat.worded("diff the tree at " + before.root() + " against its snapshot", e);
+      }
       if (walker.count == 0) {
         return Optional.empty(); // closing aborts the blob
       }

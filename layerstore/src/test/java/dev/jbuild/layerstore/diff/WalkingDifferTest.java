@@ -283,8 +283,19 @@ class WalkingDifferTest {
         + " directory", e.getMessage());
     IOException missing = assertThrows(IOException.class,
         () -> TreeSnapshot.take(tmp.resolve("missing"), List.of()));
-    assertTrue(missing.getMessage().startsWith("Tried to snapshot the tree at "),
+    assertEquals("Tried to snapshot the tree at " + tmp.resolve("missing") + " but failed"
+        + " because: " + tmp.resolve("missing") + ": no such file or directory",
         missing.getMessage());
+  }
+
+  @Test
+  void treeRemovedBeforeTheDiff_isAWordedError() throws IOException {
+    TreeSnapshot before = snapshot();
+    Trees.deleteRecursively(root);
+    IOException e = assertThrows(IOException.class,
+        () -> WalkingDiffer.diff(before, store.content()));
+    assertEquals("Tried to diff the tree at " + root + " against its snapshot but failed"
+        + " because: " + root + ": no such file or directory", e.getMessage());
   }
 
   @Test
