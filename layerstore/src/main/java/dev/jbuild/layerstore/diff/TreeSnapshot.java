@@ -127,6 +127,10 @@ public final class TreeSnapshot {
   /**
    * Lists the names in {@code dir} that {@code excluded} keeps, sorted by {@link
    * String#compareTo}: the order both a snapshot and the walk that diffs against it use.
+   *
+   * @throws IOException if a name does not survive decoding (bytes that are not valid in the
+   *     JVM's file name encoding): it could neither be found again nor written to a tar, and a
+   *     file must not silently go missing from a layer
    */
   static List<String> sortedChildren(Path dir, String rel, ExcludedPaths excluded)
       throws IOException {
@@ -134,6 +138,11 @@ public final class TreeSnapshot {
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       for (Path child : stream) {
         String name = child.getFileName().toString();
+        if (!dir.resolve(name).equals(child)) {
+          throw new IOException("Tried to read the directory " + dir + " but failed because: the"
+              + " name '" + name + "' is not valid " + System.getProperty("sun.jnu.encoding")
+              + "; run jbuild with a UTF-8 locale (LANG=C.UTF-8) or rename the file");
+        }
         if (!excluded.excludes(rel, name)) {
           names.add(name);
         }

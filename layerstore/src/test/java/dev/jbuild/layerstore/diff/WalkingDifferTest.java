@@ -299,6 +299,23 @@ class WalkingDifferTest {
   }
 
   @Test
+  void nameThatIsNotValidUtf8_isAWordedErrorNotAMissingFile() throws Exception {
+    TreeSnapshot before = snapshot();
+    // Java cannot name the byte 0xff in a UTF-8 file name; the shell can.
+    Process p = new ProcessBuilder("/bin/sh", "-c", "touch \"$(printf 'bad\\377')\"")
+        .directory(root.resolve("var").toFile()).inheritIO().start();
+    assertEquals(0, p.waitFor());
+    IOException e = assertThrows(IOException.class,
+        () -> WalkingDiffer.diff(before, store.content()));
+    assertTrue(e.getMessage().startsWith("Tried to read the directory " + root.resolve("var")
+        + " but failed because: the name 'bad\uFFFD' is not valid UTF-8; run jbuild with a"
+        + " UTF-8 locale"), e.getMessage());
+    IOException again = assertThrows(IOException.class, () -> snapshot());
+    assertTrue(again.getMessage().startsWith("Tried to read the directory "),
+        again.getMessage());
+  }
+
+  @Test
   void nameReservedForWhiteouts_isRefusedWithAWordedError() throws IOException {
     TreeSnapshot before = snapshot();
     write("usr/.wh.tool", "");
