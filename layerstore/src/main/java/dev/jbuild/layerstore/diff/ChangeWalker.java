@@ -129,25 +129,6 @@ final class ChangeWalker {
     }
   }
 
-  /**
-   * True when a child recorded in directory {@code old} is still there, unchanged. Every child
-   * of a removed directory is gone or new, so a directory whose inode number changed while a
-   * child survived was not replaced: its file system renumbered it (overlayfs without {@code
-   * xino} on layers from different file systems does not promise stable directory inodes).
-   */
-  private boolean anyChildUnchanged(int old, Path dir) throws IOException {
-    int first = before.firstChild(old);
-    for (int k = first; k < first + before.childCount(old); k++) {
-      Path child = dir.resolve(before.name(k));
-      FileStat stat = statOrNull(child);
-      if (stat != null && stat.format() == before.format(k) && !before.changed(k, stat,
-          stat.isSymlink() ? Files.readSymbolicLink(child).toString() : null)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private void added(Path path, String rel, String name) throws IOException {
     FileStat now = statOrNull(path);
     if (now == null) {

@@ -24,10 +24,9 @@ import java.util.Optional;
  *       out;
  *   <li>a deleted path is one {@code .wh.<name>} (a deleted directory is one whiteout, not one
  *       per child);
- *   <li>a directory whose inode changed ({@code rm -rf d && mkdir d}: none of its recorded
- *       children is still there unchanged) or that replaced a non-directory is written with
- *       {@code .wh..wh..opq} and all its contents, as overlayfs marks such a directory opaque; a
- *       directory replaced by a file is just the file;
+ *   <li>a directory whose inode changed ({@code rm -rf d && mkdir d}) or that replaced a
+ *       non-directory is written with {@code .wh..wh..opq} and all its contents, as overlayfs
+ *       marks such a directory opaque; a directory replaced by a file is just the file;
  *   <li>unchanged directories are written only as parents of changed entries, as their copy-up
  *       in an upperdir would be; a directory whose mtime moved because a child was added or
  *       removed is changed;
@@ -41,6 +40,9 @@ import java.util.Optional;
  * index=off}) breaks the link on copy-up. If the file system reuses a deleted directory's inode
  * number for its replacement at once, the replacement is diffed as changed in place: removed
  * children get one whiteout each instead of the opaque marker, which extracts to the same tree.
+ * Directory inode numbers must otherwise stay stable while the tree is in use (they do on ext4,
+ * xfs, btrfs, tmpfs, and on overlayfs within one mount); a renumbered directory would be written
+ * whole with an opaque marker, a larger but still correct layer.
  *
  * <p>Names that start with {@code .wh.} are refused rather than written, since they would delete
  * instead of add. Stateless and thread-safe; the tree must be quiescent while this runs.

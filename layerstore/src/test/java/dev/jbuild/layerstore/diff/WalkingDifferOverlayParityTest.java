@@ -176,8 +176,8 @@ class WalkingDifferOverlayParityTest {
   }
 
   /**
-   * Lower on another file system with xino=off: overlayfs then numbers directories itself, the
-   * case {@code ChangeWalker.anyChildUnchanged} guards against.
+   * Lower on another file system with xino=off: st_dev differs between directories (overlayfs's
+   * own) and lower files (tmpfs's), and inode numbers come from two file systems.
    */
   @Test
   void walkingAnOverlayRootWithLowerOnTmpfs_givesTheLayerOfItsUpperdir() throws Exception {
