@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Layer store benchmarks (not part of mvn verify). Needs root for the overlay diff benchmark.
-#   layerstore/bench/run.sh [diff|gzip|unpack|all]
+#   layerstore/bench/run.sh [diff|walkdiff|gzip|unpack|all]
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here/.."

@@ -22,6 +22,7 @@ import java.util.zip.GZIPOutputStream;
  * <ul>
  *   <li>diff: a one-file change in a real overlayfs mount over lowers of 1k, 10k and 100k files;
  *       the time should not grow with the lower's size (root needed to mount);
+ *   <li>walkdiff: {@link WalkDiffBench}, the diff without overlayfs on a 100k-file tree;
  *   <li>gzip: {@link ParallelGzipOutputStream} on all cores vs {@link GZIPOutputStream}, on a tar
  *       of real files (the JDK's own lib directory), MB/s of input;
  *   <li>unpack: {@link SafeTarExtractor} vs {@code tar -x} on the same uncompressed tar, MB/s.
@@ -37,6 +38,9 @@ public final class LayerBench {
       System.out.printf(Locale.ROOT, "cores: %d%n", Runtime.getRuntime().availableProcessors());
       if (which.equals("all") || which.equals("diff")) {
         diff(work);
+      }
+      if (which.equals("all") || which.equals("walkdiff")) {
+        WalkDiffBench.run(work);
       }
       Path tar = null;
       if (which.equals("all") || which.equals("gzip") || which.equals("unpack")) {
