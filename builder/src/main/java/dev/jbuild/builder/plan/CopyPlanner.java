@@ -11,7 +11,6 @@ import dev.jbuild.parser.ignore.DockerIgnore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Plans COPY and ADD: flags ({@code --from}, {@code --chown}, {@code --chmod}, {@code --link},
@@ -20,19 +19,16 @@ import java.util.Set;
  * of the cache key. Content checksums are left to execution.
  */
 final class CopyPlanner {
+  private final StepScope scope;
   private final PlanningContext ctx;
   private final PlanState state;
   private final StepLabel label;
-  private final int stageIndex;
-  private final Set<Integer> dependencies;
 
-  CopyPlanner(PlanningContext ctx, PlanState state, StepLabel label, int stageIndex,
-      Set<Integer> dependencies) {
-    this.ctx = ctx;
-    this.state = state;
-    this.label = label;
-    this.stageIndex = stageIndex;
-    this.dependencies = dependencies;
+  CopyPlanner(StepScope scope) {
+    this.scope = scope;
+    this.ctx = scope.ctx();
+    this.state = scope.state();
+    this.label = scope.label();
   }
 
   CopyFilesStep plan(Instruction instruction, List<String> rawSources, String rawDest,
@@ -104,10 +100,7 @@ final class CopyPlanner {
     }
     FileOrigin origin = FileOrigin.CONTEXT;
     if (from != null) {
-      origin = ctx.origin(from, stageIndex, keyword, line);
-      if (origin instanceof FileOrigin.Stage s) {
-        dependencies.add(s.index());
-      }
+      origin = scope.origin(from, keyword);
     }
     String dest = ctx.expand(rawDest, vars, line);
     String abs = PlanPaths.absolute(state.workingDir(), dest);
@@ -134,7 +127,7 @@ final class CopyPlanner {
         .append("\nchmod ").append(chmod).append("\nlink ").append(link)
         .append("\nparents ").append(parents).append("\nexclude ").append(excludes)
         .append('\n');
-    return new CopyFilesStep(state.header(label, createdBy.toString()), add, origin, sources,
+    return new CopyFilesStep(scope.header(createdBy.toString()), add, origin, sources,
         inline, urls, destination, chown, chmod, link, parents, checksum, excludes,
         key.toString());
   }

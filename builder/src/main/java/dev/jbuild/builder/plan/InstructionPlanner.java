@@ -30,7 +30,6 @@ import dev.jbuild.parser.ast.Workdir;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -46,19 +45,16 @@ final class InstructionPlanner implements InstructionVisitor<InstructionPlanner.
     Step plan() throws Exception;
   }
 
+  private final StepScope scope;
   private final PlanningContext ctx;
   private final PlanState state;
   private final StepLabel label;
-  private final int stageIndex;
-  private final Set<Integer> dependencies;
 
-  InstructionPlanner(PlanningContext ctx, PlanState state, StepLabel label, int stageIndex,
-      Set<Integer> dependencies) {
-    this.ctx = ctx;
-    this.state = state;
-    this.label = label;
-    this.stageIndex = stageIndex;
-    this.dependencies = dependencies;
+  InstructionPlanner(StepScope scope) {
+    this.scope = scope;
+    this.ctx = scope.ctx();
+    this.state = scope.state();
+    this.label = scope.label();
   }
 
   private Step configStep(String createdBy) {
@@ -66,7 +62,7 @@ final class InstructionPlanner implements InstructionVisitor<InstructionPlanner.
   }
 
   private String expand(String word) throws BuildException {
-    return ctx.expand(word, state.expansionVars(), label.line());
+    return scope.expand(word);
   }
 
   @Override
@@ -78,19 +74,17 @@ final class InstructionPlanner implements InstructionVisitor<InstructionPlanner.
 
   @Override
   public Planned visitRun(Run i) {
-    return () -> new RunPlanner(ctx, state, label, stageIndex, dependencies).plan(i);
+    return () -> new RunPlanner(scope).plan(i);
   }
 
   @Override
   public Planned visitCopy(Copy i) {
-    return () -> new CopyPlanner(ctx, state, label, stageIndex, dependencies)
-        .plan(i, i.sources(), i.destination(), i.heredocs(), false);
+    return () -> new CopyPlanner(scope).plan(i, i.sources(), i.destination(), i.heredocs(), false);
   }
 
   @Override
   public Planned visitAdd(Add i) {
-    return () -> new CopyPlanner(ctx, state, label, stageIndex, dependencies)
-        .plan(i, i.sources(), i.destination(), i.heredocs(), true);
+    return () -> new CopyPlanner(scope).plan(i, i.sources(), i.destination(), i.heredocs(), true);
   }
 
   @Override

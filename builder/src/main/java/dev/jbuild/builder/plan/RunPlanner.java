@@ -26,19 +26,16 @@ final class RunPlanner {
   private static final Pattern SINGLE_HEREDOC =
       Pattern.compile("\\s*\\d*<<-?\\s*[\"']?[^\\s\"']+[\"']?\\s*");
 
+  private final StepScope scope;
   private final PlanningContext ctx;
   private final PlanState state;
   private final StepLabel label;
-  private final int stageIndex;
-  private final Set<Integer> dependencies;
 
-  RunPlanner(PlanningContext ctx, PlanState state, StepLabel label, int stageIndex,
-      Set<Integer> dependencies) {
-    this.ctx = ctx;
-    this.state = state;
-    this.label = label;
-    this.stageIndex = stageIndex;
-    this.dependencies = dependencies;
+  RunPlanner(StepScope scope) {
+    this.scope = scope;
+    this.ctx = scope.ctx();
+    this.state = scope.state();
+    this.label = scope.label();
   }
 
   RunCommandStep plan(Run run) throws BuildException, InterruptedException {
@@ -84,7 +81,7 @@ final class RunPlanner {
       key.append("mount ").append(m.canonical()).append('\n');
     }
     String createdBy = "RUN " + buildArgPrefix() + String.join(" ", argv) + " # buildkit";
-    return new RunCommandStep(state.header(label, createdBy), argv, env, user, workingDir,
+    return new RunCommandStep(scope.header(createdBy), argv, env, user, workingDir,
         network, mounts, script, key.toString());
   }
 
@@ -100,11 +97,7 @@ final class RunPlanner {
     if (from == null || m.type() != RunMount.Type.BIND) {
       return m;
     }
-    FileOrigin origin = ctx.origin(from, stageIndex, "RUN --mount", label.line());
-    if (origin instanceof FileOrigin.Stage s) {
-      dependencies.add(s.index());
-    }
-    return m.withOrigin(origin);
+    return m.withOrigin(scope.origin(from, "RUN --mount"));
   }
 
   /**

@@ -126,7 +126,8 @@ final class StagePlanner {
   private Step step(PlanState state, Instruction i, StepLabel label)
       throws BuildException, InterruptedException {
     try {
-      return i.accept(new InstructionPlanner(ctx, state, label, stage.index(), dependencies))
+      return i.accept(new InstructionPlanner(
+          new StepScope(ctx, state, label, stage.index(), dependencies)))
           .plan();
     } catch (BuildException | InterruptedException e) {
       throw e;
