@@ -1,5 +1,6 @@
 package dev.jbuild.layerstore.diff;
 
+import dev.jbuild.layerstore.fs.ExcludedPaths;
 import dev.jbuild.layerstore.overlay.OverlayFormat;
 import dev.jbuild.layerstore.posix.Posix;
 import dev.jbuild.layerstore.tar.TarEntry;

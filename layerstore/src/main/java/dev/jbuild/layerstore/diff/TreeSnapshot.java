@@ -1,5 +1,6 @@
 package dev.jbuild.layerstore.diff;
 
+import dev.jbuild.layerstore.fs.ExcludedPaths;
 import dev.jbuild.layerstore.posix.Posix;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

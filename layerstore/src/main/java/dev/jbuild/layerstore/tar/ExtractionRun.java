@@ -63,13 +63,18 @@ final class ExtractionRun {
     }
     String base = parts.get(parts.size() - 1);
     List<String> parentParts = parts.subList(0, parts.size() - 1);
+    String rel = String.join("/", parts);
     if (base.startsWith(WH)) {
       applyWhiteout(raw, parentParts, base);
       return;
     }
+    if (options.kept().covers(rel)
+        || (!entry.isDirectory() && options.kept().hasExcludedBelow(rel))) {
+      // The host's part of a live root: never written, nor replaced by a non-directory.
+      return;
+    }
     Path parent = resolveDir(raw, parentParts, true);
     Path target = parent.resolve(base);
-    String rel = String.join("/", parts);
     boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
     boolean existingDir = exists && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS);
     if (entry.isDirectory()) {
@@ -323,7 +328,7 @@ final class ExtractionRun {
             String rel = parentRel.isEmpty() ? child.getFileName().toString()
                 : parentRel + "/" + child.getFileName();
             if (!unpacked.contains(rel)) {
-              Trees.deleteRecursively(child);
+              options.kept().deleteExcept(child, rel);
             }
           }
         }
@@ -347,7 +352,7 @@ final class ExtractionRun {
         OverlayFormat.makeWhiteout(victim);
       }
     } else if (exists && !unpacked.contains(rel)) {
-      Trees.deleteRecursively(victim);
+      options.kept().deleteExcept(victim, rel);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.jbuild.layerstore.tar;
 
+import dev.jbuild.layerstore.fs.ExcludedPaths;
 import dev.jbuild.layerstore.hash.DigestMismatchException;
 import dev.jbuild.layerstore.hash.DigestingInputStream;
 import dev.jbuild.layerstore.oci.Digest;
@@ -64,9 +65,18 @@ public final class SafeTarExtractor {
    * @param preserveOwnership whether to {@code lchown} entries to their tar uid/gid (needs root)
    * @param overlayFormat the opaque xattr's namespace: {@link OverlayFormat#TRUSTED} for normal
    *     mounts, {@link OverlayFormat#USER} for {@code userxattr} (rootless) mounts
+   * @param kept subtrees of the root that belong to the host (a live root's {@code /proc},
+   *     jbuild's own directory, bind-mounted {@code /etc/hosts}): entries inside them are skipped
+   *     and whiteouts never delete them
    */
   public record Options(WhiteoutMode whiteouts, DevicePolicy devices, boolean preserveOwnership,
-      OverlayFormat overlayFormat) {
+      OverlayFormat overlayFormat, ExcludedPaths kept) {
+
+    /** Options that keep nothing apart. */
+    public Options(WhiteoutMode whiteouts, DevicePolicy devices, boolean preserveOwnership,
+        OverlayFormat overlayFormat) {
+      this(whiteouts, devices, preserveOwnership, overlayFormat, ExcludedPaths.NONE);
+    }
 
     /** Overlay lowerdir form: devices and ownership kept when running as root. */
     public static Options overlay() {
@@ -84,7 +94,12 @@ public final class SafeTarExtractor {
 
     /** Returns a copy with another device policy. */
     public Options withDevices(DevicePolicy policy) {
-      return new Options(whiteouts, policy, preserveOwnership, overlayFormat);
+      return new Options(whiteouts, policy, preserveOwnership, overlayFormat, kept);
+    }
+
+    /** Returns a copy that leaves {@code paths} alone. */
+    public Options withKept(ExcludedPaths paths) {
+      return new Options(whiteouts, devices, preserveOwnership, overlayFormat, paths);
     }
   }
 

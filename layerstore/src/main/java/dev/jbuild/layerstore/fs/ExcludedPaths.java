@@ -1,4 +1,4 @@
-package dev.jbuild.layerstore.diff;
+package dev.jbuild.layerstore.fs;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -16,8 +16,9 @@ import java.util.TreeSet;
  * <p>Paths are relative to the root, with {@code /} separators; a leading {@code /} is accepted
  * and dropped ({@code /proc} and {@code proc} are the same). Immutable and thread-safe.
  */
-final class ExcludedPaths {
-  static final ExcludedPaths NONE = new ExcludedPaths(Set.of());
+public final class ExcludedPaths {
+  /** Nothing excluded. */
+  public static final ExcludedPaths NONE = new ExcludedPaths(Set.of());
 
   private final Set<String> excluded;
   /** Every proper ancestor of an excluded path ("" for the root), so walks test few names. */
@@ -43,7 +44,7 @@ final class ExcludedPaths {
    * @throws IllegalArgumentException if a path is empty, the root itself, or has an empty,
    *     {@code .} or {@code ..} component (it would not name one subtree of the root)
    */
-  static ExcludedPaths of(Collection<String> paths) {
+  public static ExcludedPaths of(Collection<String> paths) {
     Set<String> normalized = new HashSet<>();
     for (String path : paths) {
       String p = path.startsWith("/") ? path.substring(1) : path;
@@ -70,15 +71,51 @@ final class ExcludedPaths {
    * passing it lets the common case (no exclusion below this parent) skip building the child's
    * path at all.
    */
-  boolean excludes(String parentRel, String name) {
+  public boolean excludes(String parentRel, String name) {
     if (!ancestors.contains(parentRel)) {
       return false;
     }
     return excluded.contains(parentRel.isEmpty() ? name : parentRel + "/" + name);
   }
 
+  /** True when {@code rel} is excluded or inside an excluded subtree. */
+  public boolean covers(String rel) {
+    for (String path : excluded) {
+      if (rel.equals(path) || rel.startsWith(path + "/")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** True when an excluded path lies strictly below {@code rel} ({@code ""} is the root). */
+  public boolean hasExcludedBelow(String rel) {
+    return ancestors.contains(rel);
+  }
+
+  /**
+   * Deletes {@code path} (relative path {@code rel}) recursively, except excluded subtrees and
+   * the directories that lead to them, which stay in place.
+   */
+  public void deleteExcept(java.nio.file.Path path, String rel) throws java.io.IOException {
+    if (covers(rel)) {
+      return;
+    }
+    if (!hasExcludedBelow(rel)
+        || !java.nio.file.Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      Trees.deleteRecursively(path);
+      return;
+    }
+    try (var children = java.nio.file.Files.list(path)) {
+      for (java.nio.file.Path child : (Iterable<java.nio.file.Path>) children::iterator) {
+        String name = child.getFileName().toString();
+        deleteExcept(child, rel.isEmpty() ? name : rel + "/" + name);
+      }
+    }
+  }
+
   /** The normalized paths, sorted. */
-  Set<String> paths() {
+  public Set<String> paths() {
     return excluded;
   }
 }
