@@ -12,10 +12,13 @@ import java.time.Duration;
  * <p>Contract shared by every implementation:
  *
  * <ul>
- *   <li>The container's root is {@link ContainerSpec#lowerDirs()} (read-only, top first) under
- *       {@link ContainerSpec#upperDir()}; every change the command makes lands in the upperdir in
+ *   <li>For every runner but an {@link InPlaceRunner}, the container's root is {@link
+ *       ContainerSpec#lowerDirs()} (read-only, top first) under {@link
+ *       ContainerSpec#upperDir()}; every change the command makes lands in the upperdir in
  *       overlay form, and after {@code run} returns or throws the upperdir holds exactly the
- *       command's changes (no mount-point stubs), so the caller may diff it into a layer.
+ *       command's changes (no mount-point stubs), so the caller may diff it into a layer. For an
+ *       {@link InPlaceRunner} it is {@link ContainerSpec#inPlaceRoot()}, changed in place, and
+ *       no process of the command is left running when {@code run} returns.
  *   <li>A command that ran and failed is not an error: its {@link ExitStatus} says how it ended.
  *       {@link RunnerException} means the container could not be set up or the command not
  *       started ({@link RunnerException#stage()} tells which).

@@ -7,9 +7,11 @@ import java.util.Objects;
 
 /**
  * Everything needed to run one command in a container whose root is an overlay of
- * {@code lowerDirs} with a fresh {@code upperDir}.
+ * {@code lowerDirs} with a fresh {@code upperDir}, or, for an {@link InPlaceRunner}, the
+ * directory {@code inPlaceRoot} that the caller has materialized and will diff by walking.
  *
- * <p>Immutable. Build with {@link #builder()}; only the layer dirs and args are required.
+ * <p>Immutable. Build with {@link #builder()}; only the root (layer dirs, or the in-place root)
+ * and args are required.
  *
  * @param lowerDirs read-only layer dirs, top (most recent) first; at least one
  * @param layersRoot nullable; a directory containing the lower dirs. When set, the helper
@@ -36,6 +38,7 @@ import java.util.Objects;
  *     environment variables (which override {@code env} entries of the same name); their values
  *     reach the helper only over a pipe, so a spec with secrets cannot run with this JVM's stdin
  *     attached
+ * @param inPlaceRoot the root directory of an in-place run, or null for an overlay run
  */
 public record ContainerSpec(
     List<Path> lowerDirs,
@@ -52,15 +55,20 @@ public record ContainerSpec(
     ResourceLimits limits,
     boolean noNewPrivileges,
     boolean seccomp,
-    List<SecretMount> secrets) {
+    List<SecretMount> secrets,
+    Path inPlaceRoot) {
 
   public ContainerSpec {
     lowerDirs = List.copyOf(lowerDirs);
-    if (lowerDirs.isEmpty()) {
-      throw new IllegalArgumentException("a container needs at least one lower dir");
+    if (inPlaceRoot == null) {
+      if (lowerDirs.isEmpty()) {
+        throw new IllegalArgumentException("a container needs at least one lower dir");
+      }
+      Objects.requireNonNull(upperDir, "upperDir");
+      Objects.requireNonNull(workDir, "workDir");
+    } else if (!lowerDirs.isEmpty() || upperDir != null) {
+      throw new IllegalArgumentException("an in-place run has no lower or upper dirs");
     }
-    Objects.requireNonNull(upperDir, "upperDir");
-    Objects.requireNonNull(workDir, "workDir");
     args = List.copyOf(args);
     if (args.isEmpty()) {
       throw new IllegalArgumentException("a container needs a command");
@@ -118,8 +126,15 @@ public record ContainerSpec(
     private boolean noNewPrivileges;
     private boolean seccomp = true;
     private final List<SecretMount> secrets = new ArrayList<>();
+    private Path inPlaceRoot;
 
     private Builder() {}
+
+    /** Runs in the materialized root directory {@code root} instead of an overlay. */
+    public Builder inPlaceRoot(Path root) {
+      this.inPlaceRoot = root;
+      return this;
+    }
 
     /** Replaces the lower dirs, top first. */
     public Builder lowerDirs(List<Path> lowerDirs) {
@@ -212,7 +227,8 @@ public record ContainerSpec(
     /** @throws IllegalArgumentException or NullPointerException if a required part is missing */
     public ContainerSpec build() {
       return new ContainerSpec(lowerDirs, layersRoot, upperDir, workDir, args, env, workingDir,
-          user, hostname, network, mounts, limits, noNewPrivileges, seccomp, secrets);
+          user, hostname, network, mounts, limits, noNewPrivileges, seccomp, secrets,
+          inPlaceRoot);
     }
   }
 }
