@@ -92,11 +92,14 @@ public final class UserNamespace {
       pb.environment().put(MARKER_ENV, "1");
       Process process = pb.start();
       int code;
+      List<Object[]> previous = forwardSignals(process);
       try {
         code = process.waitFor();
       } catch (InterruptedException e) {
         process.destroy();
         throw e;
+      } finally {
+        restoreSignals(previous);
       }
       HelperStatus report = HelperStatus.parse(Files.readAllLines(status, StandardCharsets.UTF_8));
       if (report.failure != null) {
@@ -115,6 +118,33 @@ public final class UserNamespace {
           // A temp file of a few bytes.
         }
       }
+    }
+  }
+
+  /**
+   * While the command runs, this JVM must outlive it: the command dies with it (rrun sets
+   * PR_SET_PDEATHSIG), and a Ctrl-C or SIGTERM that ended this JVM first would cut short the
+   * command's own cleanup (containers, stubs, scratch dirs). So those signals are passed on to
+   * the command instead (as SIGTERM, which jbuild handles like SIGINT), and this JVM waits.
+   */
+  @SuppressWarnings("removal")
+  private static List<Object[]> forwardSignals(Process process) {
+    List<Object[]> previous = new ArrayList<>();
+    for (String name : List.of("INT", "TERM", "HUP")) {
+      try {
+        sun.misc.Signal signal = new sun.misc.Signal(name);
+        previous.add(new Object[] {signal,
+            sun.misc.Signal.handle(signal, s -> process.destroy())});
+      } catch (IllegalArgumentException e) {
+        // The JVM reserves this signal (e.g. with -Xrs); the default then applies.
+      }
+    }
+    return previous;
+  }
+
+  private static void restoreSignals(List<Object[]> previous) {
+    for (Object[] p : previous) {
+      sun.misc.Signal.handle((sun.misc.Signal) p[0], (sun.misc.SignalHandler) p[1]);
     }
   }
 
