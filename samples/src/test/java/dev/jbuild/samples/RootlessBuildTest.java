@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -179,6 +180,37 @@ class RootlessBuildTest {
     assertTrue(r.stdout().startsWith("0 " + uid + " 1\n1 "), r.stdout());
     assertFalse(r.stdout().contains("outside-range") || r.stdout().contains("mknod-block")
         || r.stdout().contains("writable"), r.stdout());
+  }
+
+  /**
+   * Bad input: an image whose file belongs to uid 200000, beyond the user's 65536 subordinate
+   * ids. Unpacking it cannot give that owner; the user is told why and what to change.
+   */
+  @Test
+  void rootless_ownerOutsideTheRange_saysWhatToChange() throws Exception {
+    Path tar = work.resolve("far-owner.tar");
+    try (TarArchiveOutputStream out = new TarArchiveOutputStream(Files.newOutputStream(tar))) {
+      out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+      TarArchiveEntry far = new TarArchiveEntry("far");
+      far.setSize(1);
+      far.setMode(0100644);
+      far.setUserId(200000);
+      far.setGroupId(200000);
+      out.putArchiveEntry(far);
+      out.write('x');
+      out.closeArchiveEntry();
+    }
+    Files.setPosixFilePermissions(tar, PosixFilePermissions.fromString("rw-r--r--"));
+    Path store = work.resolve("home-" + user).resolve("store-far");
+    asUser(user, Map.of(), "--root", store.toString(), "import", tar.toString(), "far:1")
+        .assertSuccess();
+    Result r = asUser(user, Map.of(), "--root", store.toString(), "run", "--rm", "far:1", "/far");
+    assertNotEquals(0, r.exitCode(), r.stderr());
+    String last = r.stderr().strip().lines().reduce((a, b) -> b).orElse("");
+    assertTrue(last.startsWith("error: ") && last.contains("Tried to give far the owner "
+        + "200000:200000 but failed because: rootless mode maps only the ids of your /etc/subuid "
+        + "and /etc/subgid ranges"), r.stderr());
+    assertFalse(r.stderr().contains("\tat "), r.stderr());
   }
 
   /**
