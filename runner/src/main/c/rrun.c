@@ -988,6 +988,9 @@ static const struct {
  * the host's. With the host network, sysfs can only be mounted by the owner of the network
  * namespace, so the host's /sys is bound read-only instead (runc's ToRootless rules).
  */
+static void open_userns_sources(struct spec *s);
+
+/* A new mount of a pseudo file system, not yet attached anywhere (fsopen/fsmount, Linux 5.2). */
 static int detached_mount(const char *type, unsigned int attrs) {
   int fs = fsopen(type, FSOPEN_CLOEXEC);
   if (fs < 0) die("mount", errno, "fsopen %s", type);
@@ -1009,9 +1012,10 @@ static void open_userns_sources(struct spec *s) {
   for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++) {
     struct stat st;
     const char *name = default_devices[i].name;
-    if (stat(name, &st) != 0 || !S_ISCHR(st.st_mode) ||
+    if (stat(name, &st) != 0) die("mount", errno, "stat the host's %s to bind it", name);
+    if (!S_ISCHR(st.st_mode) ||
         st.st_rdev != makedev(default_devices[i].major, default_devices[i].minor))
-      die("mount", errno, "the host's %s is not the expected device node to bind", name);
+      die("mount", 0, "the host's %s is not the expected device node to bind", name);
     s->device_fds[i] = open_tree(AT_FDCWD, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
     if (s->device_fds[i] < 0) die("mount", errno, "open_tree %s", name);
   }
