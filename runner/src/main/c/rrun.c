@@ -3,6 +3,7 @@
  *
  * Usage: rrun SPEC_JSON_PATH STATUS_PATH
  *        rrun - STATUS_PATH      (the spec comes on stdin, which then becomes /dev/null)
+ *        rrun userns STATUS_PATH UID_MAP GID_MAP -- COMMAND...   (rootless jbuild, see userns.c)
  *
  * The JVM must never fork or unshare itself (see docs/runner.md §1), so Java starts this small
  * static, single-threaded program with ProcessBuilder. It reads a JSON spec written by Java
@@ -69,6 +70,7 @@
 #include <unistd.h>
 
 #include "seccomp.h"
+#include "userns.h"
 
 #define EXIT_SETUP_FAILED 125
 #define EXIT_CANNOT_EXECUTE 126
@@ -510,6 +512,10 @@ struct spec {
   char **device_rules;      /* allowed devices, v1 syntax: "c 1:3 rwm", "b *:* m" */
   size_t device_rule_count;
   bool restrict_devices;    /* no device policy: drop CAP_MKNOD, mount the rootfs nodev */
+  bool userns;              /* we run as root of a user namespace (rootless): see load_spec */
+  int device_fds[6];        /* userns: detached clones of the host's default device nodes */
+  int proc_fd;              /* userns: a detached proc mount of the container's pid namespace */
+  int sys_fd;               /* userns: a detached sysfs mount, or rbind of the host's /sys */
   struct secret *secrets;
   size_t secret_count;
   char tty_slave[64];       /* set by PID 1: the pty's slave path inside the container */
@@ -758,6 +764,11 @@ static void load_spec(const char *path, struct spec *s) {
     }
   }
   if (s->cwd[0] != '/') die("spec", 0, "cwd \"%s\" must be absolute", s->cwd);
+  /* Rootless (docs/runner.md §6): overlay with userxattr, device nodes bound from the host
+   * (mknod of real devices is impossible in a user namespace), no cgroups or device cgroup. */
+  s->userns = spec_bool(root, "userns");
+  if (s->userns && (s->cgroup_count || s->cgroup_mount_count || strcmp(s->device_policy, "none")))
+    die("spec", 0, "a user namespace spec cannot have cgroups or a device policy");
   load_secrets(root, s);
 }
 
@@ -911,7 +922,13 @@ static void mount_overlay(const struct spec *s) {
   len += (size_t)snprintf(opts + len, cap - len, ",workdir=");
   len = append_escaped(opts, cap, len, s->work_dir);
   /* The diff-safe set: no index, no redirects, no metacopy stubs in the upperdir (§5). */
-  len += (size_t)snprintf(opts + len, cap - len, ",index=off,redirect_dir=off,metacopy=off");
+  /* In a user namespace overlayfs must use user.overlay.* xattrs (kernel >= 5.11); without
+   * userxattr the mount succeeds but removing a lower directory fails with EIO (§6). The kernel
+   * refuses userxattr with redirect_dir=off where that means "follow" (redirect_always_follow,
+   * dmesg "conflicting options"); nofollow neither creates nor follows redirects. */
+  len += (size_t)snprintf(opts + len, cap - len,
+                          s->userns ? ",index=off,redirect_dir=nofollow,metacopy=off,userxattr"
+                                    : ",index=off,redirect_dir=off,metacopy=off");
   if (len + 1 > (size_t)page)
     die("mount overlay", E2BIG,
         "overlay options are %zu bytes, more than one page (%ld); pass a layersRoot so the "
@@ -957,18 +974,78 @@ static void mount_point(const char *path, bool dir) {
   create_path(path, dir, dir ? 0755 : 0644, true, 0, 0);
 }
 
-static void setup_dev(void) {
+static const struct {
+  const char *name;
+  unsigned major, minor;
+} default_devices[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+                       {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
+
+/*
+ * In a user namespace the default nodes cannot be made with mknod; clone the host's while its
+ * root is still reachable and bind them later (runc's createDevices for rootless containers).
+ * proc and sysfs must be made here too: the kernel lets a user namespace mount them only while
+ * a fully visible one is in its mount namespace (mount_too_revealing), and pivot_root detaches
+ * the host's. With the host network, sysfs can only be mounted by the owner of the network
+ * namespace, so the host's /sys is bound read-only instead (runc's ToRootless rules).
+ */
+static void open_userns_sources(struct spec *s);
+
+/* A new mount of a pseudo file system, not yet attached anywhere (fsopen/fsmount, Linux 5.2). */
+static int detached_mount(const char *type, unsigned int attrs) {
+  int fs = fsopen(type, FSOPEN_CLOEXEC);
+  if (fs < 0) die("mount", errno, "fsopen %s", type);
+  if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0) die("mount", errno, "create %s", type);
+  int mnt = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+  if (mnt < 0) die("mount", errno, "mount %s", type);
+  close(fs);
+  return mnt;
+}
+
+static void open_userns_sources(struct spec *s) {
+  s->proc_fd = -1;
+  s->sys_fd = -1;
+  if (!s->userns) return;
+  s->proc_fd = detached_mount("proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV);
+  if (!s->host_network)
+    s->sys_fd = detached_mount("sysfs", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV |
+                                            MOUNT_ATTR_RDONLY);
+  for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++) {
+    struct stat st;
+    const char *name = default_devices[i].name;
+    if (stat(name, &st) != 0) die("mount", errno, "stat the host's %s to bind it", name);
+    if (!S_ISCHR(st.st_mode) ||
+        st.st_rdev != makedev(default_devices[i].major, default_devices[i].minor))
+      die("mount", 0, "the host's %s is not the expected device node to bind", name);
+    s->device_fds[i] = open_tree(AT_FDCWD, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (s->device_fds[i] < 0) die("mount", errno, "open_tree %s", name);
+  }
+  if (!s->host_network) return;
+  s->sys_fd = open_tree(AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (s->sys_fd < 0) die("mount", errno, "open_tree /sys");
+  struct mount_attr attr = {0};
+  attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+  if (mount_setattr(s->sys_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
+    die("mount", errno, "make the bind of /sys read-only");
+}
+
+static void setup_dev(const struct spec *s) {
   mount_point("/dev", true);
   mount_fs("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
-  static const struct {
-    const char *name;
-    unsigned major, minor;
-  } devices[] = {{"/dev/null", 1, 3},    {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
-                 {"/dev/random", 1, 8},  {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
-  for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++) {
-    if (mknod(devices[i].name, S_IFCHR | 0666, makedev(devices[i].major, devices[i].minor)) != 0)
-      die("mount", errno, "mknod %s", devices[i].name);
-    if (chmod(devices[i].name, 0666) != 0) die("mount", errno, "chmod %s", devices[i].name);
+  for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++) {
+    const char *name = default_devices[i].name;
+    if (s->userns) {
+      int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+      if (fd < 0) die("mount", errno, "create the mount point %s", name);
+      close(fd);
+      if (move_mount(s->device_fds[i], "", AT_FDCWD, name, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        die("mount", errno, "bind the host's %s", name);
+      close(s->device_fds[i]);
+      continue;
+    }
+    if (mknod(name, S_IFCHR | 0666,
+              makedev(default_devices[i].major, default_devices[i].minor)) != 0)
+      die("mount", errno, "mknod %s", name);
+    if (chmod(name, 0666) != 0) die("mount", errno, "chmod %s", name);
   }
   if (mkdir("/dev/pts", 0755) != 0) die("mount", errno, "mkdir /dev/pts");
   mount_fs("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
@@ -1123,14 +1200,27 @@ static void setup_mounts(struct spec *s) {
   stage_secrets(s);
   mount_overlay(s);
   open_bind_sources(s);
+  open_userns_sources(s);
   enter_rootfs(s);
   /* From here on every path resolves inside the container root, so symlinks in the image
    * cannot point our mounts or stub files at the host. */
   mount_point("/proc", true);
-  mount_fs("proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
-  setup_dev();
+  if (s->proc_fd >= 0) {
+    if (move_mount(s->proc_fd, "", AT_FDCWD, "/proc", MOVE_MOUNT_F_EMPTY_PATH) != 0)
+      die("mount", errno, "mount proc on /proc");
+    close(s->proc_fd);
+  } else {
+    mount_fs("proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
+  }
+  setup_dev(s);
   mount_point("/sys", true);
-  mount_fs("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL);
+  if (s->sys_fd >= 0) {
+    if (move_mount(s->sys_fd, "", AT_FDCWD, "/sys", MOVE_MOUNT_F_EMPTY_PATH) != 0)
+      die("mount", errno, "mount sysfs on /sys");
+    close(s->sys_fd);
+  } else {
+    mount_fs("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL);
+  }
   setup_cgroup_mounts(s);
   setup_bind_mounts(s);
   mount_secrets(s);
@@ -1769,6 +1859,10 @@ static void reset_process_state(void) {
 }
 
 int main(int argc, char **argv) {
+  if (argc >= 2 && strcmp(argv[1], "userns") == 0) {
+    reset_process_state();
+    return userns_main(argc, argv);
+  }
   if (argc != 3) {
     fprintf(stderr, "usage: rrun SPEC_JSON_PATH|- STATUS_PATH\n");
     return 2;

@@ -33,7 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * jbuild-<pid>-<n>}).
  *
  * <p>The namespaces isolation mode of {@link CommandRunner}. Requires root (real namespaces,
- * overlayfs and cgroups). Thread-safe: runs are independent.
+ * overlayfs and cgroups), or, made by {@link #createRootless}, root of a user namespace (see
+ * {@link UserNamespace}): the same containers without cgroups (so without limits) and without
+ * the bridge network. Thread-safe: runs are independent.
  * {@link #close()} tears down the pooled bridge namespaces.
  */
 public final class ContainerRunner implements CommandRunner {
@@ -46,6 +48,8 @@ public final class ContainerRunner implements CommandRunner {
   private final Path rrun;
   private final CgroupHost cgroups;
   private final BridgeNetwork bridge;
+  /** Root of a user namespace: no cgroups, no bridge, overlay with userxattr (§6). */
+  private final boolean rootless;
   private final Set<ActiveRun> active = ConcurrentHashMap.newKeySet();
   /** False only in tests that force the no-device-cgroup fallback of {@link DevicePolicy}. */
   private volatile boolean deviceCgroups = true;
@@ -58,7 +62,8 @@ public final class ContainerRunner implements CommandRunner {
   private ContainerRunner(Path stateDir, Path rrun, CgroupHost cgroups, boolean shareNetworks) {
     this.bridge = new BridgeNetwork(shareNetworks);
     this.stateDir = stateDir;
-    this.runDirs = new RunDirs(stateDir);
+    this.rootless = cgroups == null;
+    this.runDirs = new RunDirs(stateDir, rootless);
     this.rrun = rrun;
     this.cgroups = cgroups;
   }
@@ -92,6 +97,25 @@ public final class ContainerRunner implements CommandRunner {
           + " but failed because: " + e + ". Containers need cgroups (v1, v2 or hybrid).", e);
     }
     return create(stateDir, host, shareNetworks);
+  }
+
+  /**
+   * A runner for rootless mode: this process must be root of a user namespace that maps the
+   * ids its images use ({@link UserNamespace#isNested()}). Containers get the same namespaces,
+   * overlay root (with {@code userxattr}), mounts, capabilities and seccomp filter as with
+   * {@link #create(Path)}, the default device nodes bound from the host, and no cgroup: a spec
+   * with {@link ResourceLimits} or {@link NetworkMode#BRIDGE} is refused, as neither can be
+   * honoured. Run dirs go under {@code $XDG_RUNTIME_DIR/jbuild/runs} or {@code stateDir/runs}.
+   *
+   * @throws RunnerException if this process is not root of a user namespace, or the state dir
+   *     cannot be prepared
+   */
+  public static ContainerRunner createRootless(Path stateDir) throws RunnerException {
+    if (!UserNamespace.isNested()) {
+      throw new RunnerException("Tried to start the rootless container runner but failed "
+          + "because: this process is not in a user namespace of its own");
+    }
+    return create(stateDir, null, false);
   }
 
   /** With a given cgroup layout (tests run the v2 code path on a hybrid host's unified tree). */
@@ -149,9 +173,12 @@ public final class ContainerRunner implements CommandRunner {
    * @return the names removed (for logs and tests)
    */
   public List<String> sweepStale() {
-    List<String> removed = new ArrayList<>(Cgroup.sweep(cgroups,
-        name -> name.startsWith("run-") && Owners.isStale(name.substring(4))));
-    removed.addAll(BridgeNetwork.sweep());
+    List<String> removed = new ArrayList<>();
+    if (!rootless) {
+      removed.addAll(Cgroup.sweep(cgroups,
+          name -> name.startsWith("run-") && Owners.isStale(name.substring(4))));
+      removed.addAll(BridgeNetwork.sweep());
+    }
     removed.addAll(runDirs.sweep());
     return removed;
   }
@@ -254,17 +281,25 @@ public final class ContainerRunner implements CommandRunner {
             + " with secrets but failed because: secrets reach the container only over a pipe, "
             + "which an interactive run's stdin cannot be; run it without -i");
       }
+      if (rootless) {
+        checkRootless(spec);
+      }
       List<BindMount> mounts = RunDirs.prepare(spec, runDir);
-      cgroup = Cgroup.create(cgroups, "run-" + runId, spec.limits(), deviceCgroups);
-      activeRun.cgroup = cgroup;
+      if (!rootless) {
+        cgroup = Cgroup.create(cgroups, "run-" + runId, spec.limits(), deviceCgroups);
+        activeRun.cgroup = cgroup;
+      }
       if (spec.network() == NetworkMode.BRIDGE) {
         netns = bridge.acquire();
       }
       Path specFile = runDir.resolve("spec.json");
       Path statusFile = runDir.resolve("status");
-      json = RrunSpec.toJson(spec, new RrunSpec.Runtime(runDir.resolve("rootfs"),
-          mounts, cgroup.procsFiles(), cgroup.containerMounts(),
-          netns == null ? null : netns.path(), tty, cgroup.devicePolicy()));
+      json = RrunSpec.toJson(spec, rootless
+          ? new RrunSpec.Runtime(runDir.resolve("rootfs"), mounts, List.of(), List.of(), null,
+              tty, DevicePolicy.none(), true)
+          : new RrunSpec.Runtime(runDir.resolve("rootfs"), mounts, cgroup.procsFiles(),
+              cgroup.containerMounts(), netns == null ? null : netns.path(), tty,
+              cgroup.devicePolicy()));
       RrunInvocation.Outcome outcome =
           RrunInvocation.run(rrun, json, specFile, statusFile, io, timeout);
       status = outcome.status();
@@ -289,6 +324,22 @@ public final class ContainerRunner implements CommandRunner {
       } finally {
         active.remove(activeRun);
       }
+    }
+  }
+
+  /** What rootless mode cannot honour is an error, never silently dropped (issue #12). */
+  private static void checkRootless(ContainerSpec spec) throws RunnerException {
+    if (!spec.limits().isUnlimited() || spec.limits().cpuPeriodMicros() != 0) {
+      throw new RunnerException("Tried to run " + RunOutcomes.commandForMessages(spec)
+          + " with resource limits but failed because: rootless mode (a non-root user) cannot "
+          + "write cgroups, so it cannot limit memory, CPU or processes. Run jbuild as root, or "
+          + "drop the limits");
+    }
+    if (spec.network() == NetworkMode.BRIDGE) {
+      throw new RunnerException("Tried to run " + RunOutcomes.commandForMessages(spec)
+          + " on the bridge network but failed because: rootless mode (a non-root user) cannot "
+          + "create the host bridge and its veth pairs (slirp4netns is not supported yet). Use "
+          + "--network none or --network host, or run jbuild as root");
     }
   }
 

@@ -33,9 +33,17 @@ final class RrunSpec {
    * @param tty give the command a pseudo-terminal
    * @param devices the device policy (rrun attaches the eBPF program, or falls back to no
    *     CAP_MKNOD and a nodev rootfs)
+   * @param userns rrun runs as root of a user namespace (rootless): overlay with {@code
+   *     userxattr}, host device nodes bound; needs no cgroups and {@link DevicePolicy#none()}
    */
   record Runtime(Path rootfs, List<BindMount> mounts, List<Path> cgroupProcs,
-      List<CgroupMount> cgroupMounts, Path netns, boolean tty, DevicePolicy devices) {
+      List<CgroupMount> cgroupMounts, Path netns, boolean tty, DevicePolicy devices,
+      boolean userns) {
+    Runtime(Path rootfs, List<BindMount> mounts, List<Path> cgroupProcs,
+        List<CgroupMount> cgroupMounts, Path netns, boolean tty, DevicePolicy devices) {
+      this(rootfs, mounts, cgroupProcs, cgroupMounts, netns, tty, devices, false);
+    }
+
     Runtime(Path rootfs, List<BindMount> mounts, List<Path> cgroupProcs,
         List<CgroupMount> cgroupMounts, Path netns, boolean tty) {
       this(rootfs, mounts, cgroupProcs, cgroupMounts, netns, tty, DevicePolicy.none());
@@ -102,6 +110,9 @@ final class RrunSpec {
       root.put("deviceCgroup", devices.bpfCgroup().toString());
     }
     DevicePolicy.DEFAULT_RULES.forEach(root.putArray("deviceRules")::add);
+    if (runtime.userns()) {
+      root.put("userns", true);
+    }
     if (!spec.secrets().isEmpty()) {
       ArrayNode secrets = root.putArray("secrets");
       for (SecretMount secret : spec.secrets()) {

@@ -29,9 +29,24 @@ final class RunDirs {
   private final Path root;
 
   RunDirs(Path stateDir) {
+    this(stateDir, false);
+  }
+
+  /**
+   * With {@code rootless} the runs go under {@code $XDG_RUNTIME_DIR/jbuild/runs} (the user's own
+   * tmpfs) when it is set and writable, else under the state dir: {@code /run/jbuild} belongs to
+   * the host's root.
+   */
+  RunDirs(Path stateDir, boolean rootless) {
     this.stateDir = stateDir;
-    this.root = Files.isDirectory(TMPFS_RUNS.getParent().getParent()) ? TMPFS_RUNS
-        : stateDir.resolve("runs");
+    if (rootless) {
+      String xdg = System.getenv("XDG_RUNTIME_DIR");
+      this.root = xdg != null && xdg.startsWith("/") && Files.isWritable(Path.of(xdg))
+          ? Path.of(xdg, "jbuild", "runs") : stateDir.resolve("runs");
+    } else {
+      this.root = Files.isDirectory(TMPFS_RUNS.getParent().getParent()) ? TMPFS_RUNS
+          : stateDir.resolve("runs");
+    }
   }
 
   /** The directory the run dirs are made in. */

@@ -125,8 +125,14 @@ final class BuildCommand implements Callable<Integer> {
     for (String o : outputs) {
       outputSpecs.add(OutputSpec.parse(o));
     }
+    if (Isolation.rootless()) {
+      checkRootless();
+    }
     NetworkPolicy net = switch (network) {
-      case "default", "bridge" -> NetworkPolicy.BRIDGE;
+      // Rootless mode has no bridge: its default is the host network (as BuildKit's rootless
+      // mode, whose host is RootlessKit's), said once by Isolation.announce.
+      case "default" -> Isolation.rootless() ? NetworkPolicy.HOST : NetworkPolicy.BRIDGE;
+      case "bridge" -> NetworkPolicy.BRIDGE;
       case "none" -> NetworkPolicy.NONE;
       case "host" -> NetworkPolicy.HOST;
       default -> throw new IllegalArgumentException("invalid --network '" + network
@@ -198,6 +204,20 @@ final class BuildCommand implements Callable<Integer> {
         System.out.println(id);
       }
       return 0;
+    }
+  }
+
+  /** Rootless mode cannot honour limits or the bridge: asking for them is an error (issue #12). */
+  private void checkRootless() {
+    if (memory != null || cpuQuota != 0 || pidsLimit != 0) {
+      throw new IllegalArgumentException("--memory, --cpu-quota and --pids-limit need cgroups, "
+          + "which rootless mode (jbuild as a non-root user) cannot write: run jbuild as root, "
+          + "or build without them");
+    }
+    if (network.equals("bridge")) {
+      throw new IllegalArgumentException("--network bridge needs the host bridge, which rootless "
+          + "mode (jbuild as a non-root user) cannot create (slirp4netns is not supported yet): "
+          + "use --network default (the host network), none or host, or run jbuild as root");
     }
   }
 

@@ -122,7 +122,18 @@ public final class Main implements Runnable {
     cli.setParameterExceptionHandler(new UsageErrorHandler());
     // Everything after the image is the container's command line, options included.
     cli.getSubcommands().get("run").setStopAtPositional(true);
-    return cli.execute(withImplicitBuild(args));
+    String[] full = withImplicitBuild(args);
+    // A non-root user's commands run again inside a user namespace (rootless mode, Isolation).
+    cli.setExecutionStrategy(parsed -> {
+      try {
+        Integer code = Isolation.reexecIfNeeded(main, parsed, full, System.err);
+        return code != null ? code : new CommandLine.RunLast().execute(parsed);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return 130;
+      }
+    });
+    return cli.execute(full);
   }
 
   /** Inserts {@code build} when the first word after the global options is not a subcommand. */

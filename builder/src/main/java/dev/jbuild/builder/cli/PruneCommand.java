@@ -74,7 +74,8 @@ final class PruneCommand implements Callable<Integer> {
       out.println("Deleted " + report.deletedBlobs() + " blobs, " + report.deletedSnapshots()
           + " unpacked layers, " + report.deletedLeftovers() + " leftovers");
     }
-    if (all && dev.jbuild.layerstore.posix.Posix.isRoot()) {
+    if (all && dev.jbuild.layerstore.posix.Posix.isRoot()
+        && !dev.jbuild.layerstore.posix.Posix.inUserNamespace()) {
       // The bridge namespaces kept for later RUN steps go too, as docker's prune of networks.
       List<String> networks = dev.jbuild.runner.ContainerRunner.destroySharedNetworks();
       if (!networks.isEmpty()) {

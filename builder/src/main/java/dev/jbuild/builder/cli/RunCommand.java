@@ -54,8 +54,9 @@ final class RunCommand implements Callable<Integer> {
       description = "User name or uid, resolved in the image's /etc/passwd.")
   String user;
 
-  @Option(names = "--network", paramLabel = "MODE", defaultValue = "bridge",
-      description = "bridge (default: private network with NAT), none (only lo) or host.")
+  @Option(names = "--network", paramLabel = "MODE",
+      description = "bridge (default: private network with NAT), none (only lo) or host; "
+          + "rootless mode has no bridge and defaults to host.")
   String network;
 
   @Option(names = {"-m", "--memory"}, paramLabel = "BYTES",
@@ -87,7 +88,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    NetworkMode mode = ContainerLaunch.network(network);
+    NetworkMode mode = ContainerLaunch.network(
+        network != null ? network : Isolation.rootless() ? "host" : "bridge");
     ResourceLimits limits = new ResourceLimits(
         memory == null ? 0 : ContainerLaunch.parseBytes(memory),
         cpus == null ? 0 : ContainerLaunch.cpuQuota(cpus), 0, pidsLimit);

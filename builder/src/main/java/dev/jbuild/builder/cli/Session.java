@@ -37,7 +37,12 @@ final class Session {
     }
   }
 
-  /** The isolation mode commands run containers with: today the namespaces runner. */
+  /**
+   * The isolation mode commands run containers with: the namespaces runner as root of the host,
+   * its rootless form as root of jbuild's own user namespace ({@link Isolation}).
+   *
+   * @throws RunnerException for a non-root user without rootless mode, saying why
+   */
   CommandRunner runner() throws RunnerException {
     // Like the runner's own sweep of crashed runs: RUN scratch dirs that killed processes left
     // (older jbuilds kept --secret values there). Live ones are locked and never touched.
@@ -47,6 +52,14 @@ final class Session {
       }
     } catch (IOException e) {
       // prune and verify --repair remove them too
+    }
+    if (Isolation.rootless()) {
+      ContainerRunner runner = ContainerRunner.createRootless(root.resolve("runner"));
+      Isolation.announce(System.err);
+      return runner;
+    }
+    if (!dev.jbuild.layerstore.posix.Posix.isRoot()) {
+      throw Isolation.unavailable();
     }
     // Commands share the machine-wide bridge namespaces (see ContainerRunner.create).
     return ContainerRunner.create(root.resolve("runner"), true);

@@ -38,11 +38,12 @@ public final class LayeredRootfs {
   }
 
   /**
-   * A view of overlay lower directories as jbuild's snapshots store them when written by root:
-   * opaque directories carry {@code trusted.overlay.opaque=y}.
+   * A view of overlay lower directories as this process's snapshots store them: opaque
+   * directories carry {@code trusted.overlay.opaque=y} when written by root of the host, {@code
+   * user.overlay.opaque=y} in a rootless store ({@link OverlayFormat#forCurrentUser()}).
    */
   public static LayeredRootfs ofSnapshots(List<Path> layersTopFirst) {
-    return ofSnapshots(layersTopFirst, OverlayFormat.TRUSTED);
+    return ofSnapshots(layersTopFirst, OverlayFormat.forCurrentUser());
   }
 
   /** A view of overlay lower directories whose opaque xattrs are in {@code format}'s namespace. */

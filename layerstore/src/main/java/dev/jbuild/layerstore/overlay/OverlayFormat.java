@@ -47,9 +47,13 @@ public final class OverlayFormat {
     this.namespace = namespace;
   }
 
-  /** The format of a store written by this process: {@link #TRUSTED} as root, else {@link #USER}. */
+  /**
+   * The format of a store written by this process: {@link #TRUSTED} as root of the host, else
+   * {@link #USER}, also as root of a user namespace (rootless mode), where {@code trusted.}
+   * xattrs cannot be written and rrun mounts the overlay with {@code userxattr}.
+   */
   public static OverlayFormat forCurrentUser() {
-    return Posix.isRoot() ? TRUSTED : USER;
+    return Posix.isRoot() && !Posix.inUserNamespace() ? TRUSTED : USER;
   }
 
   /** The xattr namespace, {@code trusted.} or {@code user.}. */

@@ -64,6 +64,29 @@ public final class Posix {
     return new PosixException(call, String.valueOf(detail), errno, Holder.LIBC.strerror(errno));
   }
 
+  private static volatile Boolean inUserNamespace;
+
+  /**
+   * True when this process is in a user namespace other than the host's (its uid map is not the
+   * identity {@code 0 0 4294967295}), as rootless jbuild is: then even uid 0 holds its
+   * capabilities only over that namespace, so {@code trusted.*} xattrs and device nodes other
+   * than whiteouts cannot be written.
+   */
+  public static boolean inUserNamespace() {
+    // A process never changes its user namespace here (the JVM cannot), so once is enough.
+    Boolean nested = inUserNamespace;
+    if (nested == null) {
+      try {
+        String map = java.nio.file.Files.readString(Path.of("/proc/self/uid_map"));
+        nested = !map.strip().replaceAll("\\s+", " ").equals("0 0 4294967295");
+      } catch (IOException | RuntimeException e) {
+        nested = false;
+      }
+      inUserNamespace = nested;
+    }
+    return nested;
+  }
+
   /** True when this process has effective uid 0. */
   public static boolean isRoot() {
     // /proc answers without loading the native library, which most commands never need.

@@ -4,6 +4,7 @@ import dev.jbuild.layerstore.fs.RootedPath;
 import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.overlay.OverlayFormat;
 import dev.jbuild.layerstore.posix.Posix;
+import dev.jbuild.layerstore.posix.PosixException;
 import dev.jbuild.layerstore.tar.SafeTarExtractor.DevicePolicy;
 import dev.jbuild.layerstore.tar.SafeTarExtractor.Options;
 import dev.jbuild.layerstore.tar.SafeTarExtractor.WhiteoutMode;
@@ -296,7 +297,18 @@ final class ExtractionRun {
   private void applyMetadata(TarEntry entry, Path target) throws IOException {
     boolean symlink = entry.type() == TarEntry.Type.SYMLINK;
     if (options.preserveOwnership()) {
-      Posix.lchown(target, (int) entry.uid(), (int) entry.gid());
+      try {
+        Posix.lchown(target, (int) entry.uid(), (int) entry.gid());
+      } catch (PosixException e) {
+        // EINVAL: the id has no mapping in this user namespace (rootless mode).
+        if (e.errno() != 22 || !Posix.inUserNamespace()) {
+          throw e;
+        }
+        throw new IOException("Tried to give " + entry.name() + " the owner " + entry.uid() + ":"
+            + entry.gid() + " but failed because: rootless mode maps only the ids of your "
+            + "/etc/subuid and /etc/subgid ranges (see /proc/self/uid_map). Give your user a "
+            + "larger range (usermod --add-subuids/--add-subgids), or run jbuild as root", e);
+      }
     }
     if (!symlink && entry.type() != TarEntry.Type.HARDLINK) {
       // After lchown, which clears setuid/setgid.

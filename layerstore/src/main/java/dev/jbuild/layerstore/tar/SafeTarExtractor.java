@@ -81,15 +81,23 @@ public final class SafeTarExtractor {
     /** Overlay lowerdir form: devices and ownership kept when running as root. */
     public static Options overlay() {
       boolean root = Posix.isRoot();
-      return new Options(WhiteoutMode.OVERLAY, root ? DevicePolicy.CREATE : DevicePolicy.SKIP,
-          root, OverlayFormat.forCurrentUser());
+      return new Options(WhiteoutMode.OVERLAY, devicesFor(root), root,
+          OverlayFormat.forCurrentUser());
     }
 
     /** Flattening form (apply onto an existing tree), devices and owners kept as root. */
     public static Options apply() {
       boolean root = Posix.isRoot();
-      return new Options(WhiteoutMode.APPLY, root ? DevicePolicy.CREATE : DevicePolicy.SKIP,
-          root, OverlayFormat.forCurrentUser());
+      return new Options(WhiteoutMode.APPLY, devicesFor(root), root,
+          OverlayFormat.forCurrentUser());
+    }
+
+    /**
+     * Device nodes are made only by root of the host: root of a user namespace (rootless mode)
+     * may own files and chown them within its map, but the kernel refuses it mknod.
+     */
+    private static DevicePolicy devicesFor(boolean root) {
+      return root && !Posix.inUserNamespace() ? DevicePolicy.CREATE : DevicePolicy.SKIP;
     }
 
     /** Returns a copy with another device policy. */
