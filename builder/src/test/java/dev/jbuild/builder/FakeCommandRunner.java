@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  *
  * <p>Thread-safe: runs are independent and the record is synchronized.
  */
-public final class FakeCommandRunner implements CommandRunner {
+public class FakeCommandRunner implements CommandRunner {
   private static final Pattern VARIABLE = Pattern.compile("\\$(?:\\{(\\w+)}|(\\w+))");
 
   private final List<ContainerSpec> specs = Collections.synchronizedList(new ArrayList<>());
@@ -57,7 +57,7 @@ public final class FakeCommandRunner implements CommandRunner {
       throws RunnerException {
     specs.add(spec);
     try {
-      return new Shell(spec, stdout, stderr).run();
+      return new Shell(spec, stdout, stderr, files(spec)).run();
     } catch (IOException e) {
       throw new RunnerException("Tried to run " + spec.args() + " in the fake runner but failed "
           + "because: " + e, e);
@@ -79,34 +79,48 @@ public final class FakeCommandRunner implements CommandRunner {
   @Override
   public void close() {}
 
+  /** Where a run's file operations go; container paths are absolute. */
+  interface RunFiles {
+    boolean exists(String path) throws IOException;
+
+    void mkdirs(String path) throws IOException;
+
+    /** Writes or appends a line of text. */
+    void write(String path, String text, boolean append) throws IOException;
+
+    void remove(String path) throws IOException;
+
+    /** The host file with the content of a regular file at {@code path}, or null. */
+    Path locate(String path) throws IOException;
+  }
+
+  /** The file operations of one run: here, through the overlay, as the kernel would. */
+  RunFiles files(ContainerSpec spec) {
+    return new OverlayFiles(spec);
+  }
+
   /** One run: the interpreter state over one spec. */
   private static final class Shell {
     private final ContainerSpec spec;
     private final OutputStream stdout;
     private final OutputStream stderr;
-    private final LayeredRootfs lower;
-    private final UpperDirWriter upper;
+    private final RunFiles files;
     private final Map<String, String> env = new java.util.LinkedHashMap<>();
-    private final FileAttrs newDir;
 
-    Shell(ContainerSpec spec, OutputStream stdout, OutputStream stderr) {
+    Shell(ContainerSpec spec, OutputStream stdout, OutputStream stderr, RunFiles files) {
       this.spec = spec;
       this.stdout = stdout;
       this.stderr = stderr;
-      this.lower = LayeredRootfs.ofSnapshots(spec.lowerDirs());
-      this.upper = new UpperDirWriter(spec.upperDir(), lower);
+      this.files = files;
       for (String e : spec.env()) {
         int eq = e.indexOf('=');
         env.put(e.substring(0, eq), e.substring(eq + 1));
       }
-      // New directories belong to whoever owns the upperdir: root as root, the user otherwise.
-      this.newDir = FileAttrs.newDirectory((Integer) attr(spec.upperDir(), "unix:uid"),
-          (Integer) attr(spec.upperDir(), "unix:gid"));
     }
 
     ExitStatus run() throws IOException {
-      if (!exists(spec.workingDir())) {
-        upper.mkdirs(spec.workingDir(), newDir);
+      if (!files.exists(spec.workingDir())) {
+        files.mkdirs(spec.workingDir());
       }
       List<String> args = spec.args();
       String script = args.size() == 3 && args.get(1).equals("-c") ? args.get(2)
@@ -137,17 +151,17 @@ public final class FakeCommandRunner implements CommandRunner {
           return echo(words);
         case "mkdir":
           for (String dir : operands(words)) {
-            upper.mkdirs(absolute(dir), newDir);
+            files.mkdirs(absolute(dir));
           }
           return 0;
         case "rm":
           for (String path : operands(words)) {
-            remove(absolute(path));
+            files.remove(absolute(path));
           }
           return 0;
         case "cat":
           for (String path : operands(words)) {
-            Path file = locate(absolute(path));
+            Path file = files.locate(absolute(path));
             if (file == null) {
               stderr.write(("cat: can't open '" + path + "'\n").getBytes(StandardCharsets.UTF_8));
               return 1;
@@ -175,51 +189,8 @@ public final class FakeCommandRunner implements CommandRunner {
         return 0;
       }
       String text = String.join(" ", words.subList(0, at)) + "\n";
-      String target = absolute(words.get(at + 1));
-      Path below = locate(target);
-      Path host = upper.hostPath(target);
-      if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
-        host = upper.prepareEntry(target, false, newDir);
-        if (append >= 0 && below != null) {
-          // Copy-up of the file's content before the write, as overlayfs does.
-          Files.copy(below, host);
-        }
-      }
-      Files.writeString(host, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-          append >= 0 ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+      files.write(absolute(words.get(at + 1)), text, append >= 0);
       return 0;
-    }
-
-    /** Deletes {@code path}: from the upperdir, plus a whiteout if a lower layer has it. */
-    private void remove(String path) throws IOException {
-      boolean below = lower.locate(path).isPresent();
-      Path host = below ? upper.prepareEntry(path, false, newDir) : upper.hostPath(path);
-      if (Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
-        dev.jbuild.layerstore.fs.Trees.deleteRecursively(host);
-      }
-      if (!below) {
-        return;
-      }
-      try {
-        Posix.mkwhiteout(host); // a 0/0 character device, as the kernel makes it
-      } catch (IOException notRoot) {
-        // Without CAP_MKNOD, the whiteout of an overlay mounted with userxattr (rootless).
-        Files.createFile(host);
-        Posix.lsetxattr(host, "user.overlay.whiteout", new byte[0]);
-      }
-    }
-
-    private Path locate(String path) throws IOException {
-      Path host = upper.hostPath(path);
-      if (Files.isRegularFile(host, LinkOption.NOFOLLOW_LINKS)) {
-        return host;
-      }
-      return lower.locate(path).orElse(null);
-    }
-
-    private boolean exists(String path) throws IOException {
-      return Files.exists(upper.hostPath(path), LinkOption.NOFOLLOW_LINKS)
-          || lower.locate(path).isPresent();
     }
 
     private String absolute(String path) {
@@ -239,6 +210,76 @@ public final class FakeCommandRunner implements CommandRunner {
 
     private static List<String> operands(List<String> words) {
       return words.stream().filter(w -> !w.startsWith("-")).toList();
+    }
+  }
+
+  /** Writes into the spec's upperdir in overlay form: copy-up first, whiteouts for deletions. */
+  private static final class OverlayFiles implements RunFiles {
+    private final LayeredRootfs lower;
+    private final UpperDirWriter upper;
+    private final FileAttrs newDir;
+
+    OverlayFiles(ContainerSpec spec) {
+      this.lower = LayeredRootfs.ofSnapshots(spec.lowerDirs());
+      this.upper = new UpperDirWriter(spec.upperDir(), lower);
+      // New directories belong to whoever owns the upperdir: root as root, the user otherwise.
+      this.newDir = FileAttrs.newDirectory((Integer) attr(spec.upperDir(), "unix:uid"),
+          (Integer) attr(spec.upperDir(), "unix:gid"));
+    }
+
+    @Override
+    public void mkdirs(String path) throws IOException {
+      upper.mkdirs(path, newDir);
+    }
+
+    @Override
+    public void write(String target, String text, boolean append) throws IOException {
+      Path below = locate(target);
+      Path host = upper.hostPath(target);
+      if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
+        host = upper.prepareEntry(target, false, newDir);
+        if (append && below != null) {
+          // Copy-up of the file's content before the write, as overlayfs does.
+          Files.copy(below, host);
+        }
+      }
+      Files.writeString(host, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+          append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    /** Deletes {@code path}: from the upperdir, plus a whiteout if a lower layer has it. */
+    @Override
+    public void remove(String path) throws IOException {
+      boolean below = lower.locate(path).isPresent();
+      Path host = below ? upper.prepareEntry(path, false, newDir) : upper.hostPath(path);
+      if (Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
+        dev.jbuild.layerstore.fs.Trees.deleteRecursively(host);
+      }
+      if (!below) {
+        return;
+      }
+      try {
+        Posix.mkwhiteout(host); // a 0/0 character device, as the kernel makes it
+      } catch (IOException notRoot) {
+        // Without CAP_MKNOD, the whiteout of an overlay mounted with userxattr (rootless).
+        Files.createFile(host);
+        Posix.lsetxattr(host, "user.overlay.whiteout", new byte[0]);
+      }
+    }
+
+    @Override
+    public Path locate(String path) throws IOException {
+      Path host = upper.hostPath(path);
+      if (Files.isRegularFile(host, LinkOption.NOFOLLOW_LINKS)) {
+        return host;
+      }
+      return lower.locate(path).orElse(null);
+    }
+
+    @Override
+    public boolean exists(String path) throws IOException {
+      return Files.exists(upper.hostPath(path), LinkOption.NOFOLLOW_LINKS)
+          || lower.locate(path).isPresent();
     }
 
     private static Object attr(Path path, String name) {

@@ -68,18 +68,34 @@ final class RunCommand implements FilesystemStep {
 
   @Override
   public void apply(Workspace ws) throws Exception {
+    run(ContainerSpec.builder()
+        .lowerDirs(ws.snapshot().absoluteLowerDirsTopFirst())
+        .layersRoot(ws.snapshot().layersRoot())
+        .upperDir(ws.scratch().upperDir())
+        .workDir(ws.scratch().workDir()));
+  }
+
+  /**
+   * Runs the step in an in-place runner's root, which the caller has materialized and diffs.
+   * Nothing can be mounted there, so mounts and script files are refused with the reason.
+   */
+  void applyInPlace(Path root) throws Exception {
+    if (!step.mounts().isEmpty() || step.script() != null) {
+      throw located(step.header().label() + ": RUN --mount and here-document scripts need"
+          + " mounts, which in-place isolation cannot make (run jbuild where namespaces are"
+          + " allowed, e.g. as root on the host or with rootless mode)", null);
+    }
+    run(ContainerSpec.builder().inPlaceRoot(root));
+  }
+
+  private void run(ContainerSpec.Builder spec) throws Exception {
     // Locked while the step runs, so prune and verify --repair remove it only once we are gone.
     TempDir scratchDir = env.store().newTempDir("run-");
     Path tmp = scratchDir.path();
     List<FileLocks.Held> locks = new ArrayList<>();
     List<byte[]> secretValues = new ArrayList<>();
     try {
-      ContainerSpec.Builder spec = ContainerSpec.builder()
-          .lowerDirs(ws.snapshot().absoluteLowerDirsTopFirst())
-          .layersRoot(ws.snapshot().layersRoot())
-          .upperDir(ws.scratch().upperDir())
-          .workDir(ws.scratch().workDir())
-          .args(step.argv())
+      spec.args(step.argv())
           .env(step.env())
           .workingDir(step.workingDir())
           .user(step.user())
@@ -101,7 +117,7 @@ final class RunCommand implements FilesystemStep {
           }
           continue;
         }
-        Path source = prepare(m, tmp.resolve("mount-" + n++), ws, locks);
+        Path source = prepare(m, tmp.resolve("mount-" + n++), locks);
         spec.addMount(new BindMount(source, m.target(), m.readOnly()));
       }
       StepOutput output = new StepOutput(env.listener(), step.header().label());
@@ -143,7 +159,7 @@ final class RunCommand implements FilesystemStep {
    *
    * @return the host path to bind
    */
-  private Path prepare(RunMount m, Path scratch, Workspace ws, List<FileLocks.Held> locks)
+  private Path prepare(RunMount m, Path scratch, List<FileLocks.Held> locks)
       throws Exception {
     switch (m.type()) {
       case CACHE -> {

@@ -12,12 +12,16 @@ import dev.jbuild.builder.plan.Step;
 import dev.jbuild.builder.plan.StepHeader;
 import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.diff.LayerDiffer;
+import dev.jbuild.layerstore.diff.TreeSnapshot;
+import dev.jbuild.layerstore.diff.WalkingDiffer;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageConfig;
 import dev.jbuild.layerstore.snapshot.ChainIds;
 import dev.jbuild.layerstore.snapshot.Scratch;
+import dev.jbuild.layerstore.snapshot.LiveRoot;
 import dev.jbuild.layerstore.snapshot.Snapshot;
+import dev.jbuild.runner.InPlaceRunner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -145,7 +149,9 @@ public final class StageExecutor {
       created = hit.get().created() != null && env.options().sourceDateEpoch() == null
           ? hit.get().created() : env.clock().get().toString();
     } else {
-      layer = inScratch(state, step);
+      layer = step instanceof RunCommand run
+          && env.runner().get() instanceof InPlaceRunner inPlace
+          ? Optional.of(inLiveRoot(state, run, inPlace)) : inScratch(state, step);
       if (layer.isEmpty()) {
         // BuildKit keeps a layer for every filesystem step, an empty tar when nothing changed.
         layer = Optional.of(emptyLayer());
@@ -179,6 +185,40 @@ public final class StageExecutor {
         env.store().snapshots().adopt(state.layers, layer.get(), scratch);
       }
       return layer;
+    }
+  }
+
+  /**
+   * Runs {@code run} in an in-place runner's root (modes that cannot mount): the root is made to
+   * hold the stage's layers, the step runs there, and its changes are found by walking the root
+   * against a stat snapshot taken before it. Steps take turns in the one root.
+   *
+   * @return the step's layer (an empty one when nothing changed)
+   */
+  private Layer inLiveRoot(StageState state, RunCommand run, InPlaceRunner runner)
+      throws Exception {
+    LiveRoot live = LiveRoots.of(runner, env.store().content());
+    live.lock().lock();
+    try {
+      live.materialize(state.layers);
+      TreeSnapshot before = TreeSnapshot.take(live.root(), live.keptPaths());
+      Layer layer;
+      try {
+        run.applyInPlace(live.root());
+        layer = WalkingDiffer.diff(before, env.store().content(), env.layerOptions())
+            .orElse(null);
+        if (layer == null) {
+          layer = emptyLayer();
+        }
+      } catch (Exception e) {
+        // Whatever the step did stays in the root: the next step starts from a clean tree.
+        live.invalidate();
+        throw e;
+      }
+      live.advance(layer);
+      return layer;
+    } finally {
+      live.lock().unlock();
     }
   }
 

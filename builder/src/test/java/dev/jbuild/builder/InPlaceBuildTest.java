@@ -1,0 +1,137 @@
+package dev.jbuild.builder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbuild.builder.error.BuildException;
+import dev.jbuild.builder.event.BuildListener;
+import dev.jbuild.builder.exec.BaseImageSource;
+import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.archive.RootfsImporter;
+import dev.jbuild.layerstore.content.Layer;
+import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.oci.ImageReference;
+import dev.jbuild.layerstore.oci.Platform;
+import dev.jbuild.runner.CommandRunner;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The no-mount isolation path of the builder ({@code exec.StageExecutor}'s live root): RUN steps
+ * run in one materialized root and are diffed by walking. With {@code SOURCE_DATE_EPOCH} the
+ * image must be the one the overlay path builds, layer for layer. No root needed: both runners
+ * are the fake shell.
+ */
+class InPlaceBuildTest {
+  private static final Instant CLOCK = Instant.parse("2024-01-02T03:04:05Z");
+  /** Before every file this test makes, so every mtime is clamped to it. */
+  private static final long EPOCH = 1_000_000_000L;
+
+  @TempDir Path tmp;
+  private LayerStore store;
+  private Path liveRoot;
+
+  @BeforeEach
+  void baseImage() throws IOException {
+    store = LayerStore.open(tmp.resolve("store"));
+    Path rootfs = Files.createDirectories(tmp.resolve("rootfs/etc"));
+    Files.writeString(rootfs.resolve("os-release"), "ID=test\n");
+    Files.writeString(rootfs.resolve("motd"), "hello\n");
+    Files.createDirectories(tmp.resolve("rootfs/app/old"));
+    Files.writeString(tmp.resolve("rootfs/app/old/f"), "old\n");
+    Files.createDirectories(tmp.resolve("rootfs/other"));
+    Image base = new RootfsImporter(store).importRootfs(tmp.resolve("rootfs"),
+        Platform.parse("linux/amd64"), "test rootfs");
+    store.images().tag(ImageReference.parse("base:1"), base.manifestDescriptor());
+    Image other = new RootfsImporter(store).importRootfs(tmp.resolve("rootfs/other"),
+        Platform.parse("linux/amd64"), "empty rootfs");
+    store.images().tag(ImageReference.parse("other:1"), other.manifestDescriptor());
+    liveRoot = Files.createDirectories(tmp.resolve("live"));
+    Files.createDirectories(liveRoot.resolve("proc"));
+    Files.writeString(liveRoot.resolve("proc/host-file"), "host");
+  }
+
+  @Test
+  void inPlaceBuild_givesTheImageTheOverlayPathGives() throws Exception {
+    String dockerfile = """
+        FROM base:1 AS first
+        WORKDIR /app
+        RUN echo one > one.txt && mkdir -p d/e && rm -rf /app/old
+        RUN rm /etc/os-release && echo more >> /etc/motd
+        RUN true
+        FROM other:1
+        RUN echo second-stage > /s
+        COPY --from=first /app/one.txt /copied
+        RUN echo after-copy >> /copied
+        """;
+    Image overlay = build(dockerfile, new FakeCommandRunner(), "overlay").image();
+    FakeInPlaceRunner inPlace = new FakeInPlaceRunner(liveRoot, List.of("proc"));
+    Image live = build(dockerfile, inPlace, "inplace").image();
+
+    assertEquals(overlay.layers().stream().map(Layer::diffId).toList(),
+        live.layers().stream().map(Layer::diffId).toList());
+    assertEquals(overlay.id(), live.id());
+    assertEquals(5, inPlace.specs().size());
+    assertTrue(inPlace.specs().stream().allMatch(s -> liveRoot.equals(s.inPlaceRoot())));
+    // The root holds the last stage's tree; the host's part was never touched.
+    assertEquals("second-stage\n", Files.readString(liveRoot.resolve("s")));
+    assertEquals("one\nafter-copy\n", Files.readString(liveRoot.resolve("copied")));
+    assertFalse(Files.exists(liveRoot.resolve("etc")), "the first stage's files were wiped");
+    assertEquals("host", Files.readString(liveRoot.resolve("proc/host-file")));
+  }
+
+  @Test
+  void mountsAreRefusedInPlace_withTheReason() {
+    FakeInPlaceRunner inPlace = new FakeInPlaceRunner(liveRoot, List.of("proc"));
+    BuildException e = assertThrows(BuildException.class, () -> build(
+        "FROM base:1\nRUN --mount=type=tmpfs,target=/t true\n", inPlace, "mount"));
+    assertTrue(e.getMessage().startsWith("Dockerfile:2: [2/2] RUN --mount=type=tmpfs,target=/t"
+        + " true: RUN --mount and here-document scripts need mounts, which in-place isolation"
+        + " cannot make"), e.getMessage());
+  }
+
+  @Test
+  void aFailedStepLeavesNoTraceInTheNextBuild() throws Exception {
+    FakeInPlaceRunner inPlace = new FakeInPlaceRunner(liveRoot, List.of("proc"));
+    assertThrows(BuildException.class,
+        () -> build("FROM base:1\nRUN echo junk > /junk && exit 1\n", inPlace, "fail"));
+    Image image = build("FROM base:1\nRUN echo ok > /ok\n", inPlace, "ok").image();
+    Image expected = build("FROM base:1\nRUN echo ok > /ok\n", new FakeCommandRunner(),
+        "ok-overlay").image();
+    assertEquals(expected.id(), image.id());
+    assertFalse(Files.exists(liveRoot.resolve("junk")));
+  }
+
+  private BuildResult build(String dockerfile, CommandRunner runner, String name)
+      throws Exception {
+    Path context = Files.createDirectories(tmp.resolve("context-" + name));
+    Files.writeString(context.resolve("Dockerfile"), dockerfile, StandardCharsets.UTF_8);
+    BuildRequest request = BuildRequest.builder(context)
+        .dockerfile(context.resolve("Dockerfile"))
+        .noCache(true)
+        .sourceDateEpoch(EPOCH)
+        .build();
+    return new ImageBuilder(store, runner, storedBases(), () -> CLOCK)
+        .build(request, BuildListener.NONE);
+  }
+
+  private BaseImageSource storedBases() {
+    return (ref, platform) -> {
+      try {
+        return store.images().load(store.images().resolve(ref)
+            .orElseThrow(() -> new BuildException("no image " + ref)).digest());
+      } catch (IOException e) {
+        throw new BuildException(e.getMessage(), e);
+      }
+    };
+  }
+}
