@@ -12,10 +12,16 @@
 #   --save FILE    also write the image as a docker-archive (docker load -i FILE)
 #   --docker-load  also load it into the local Docker engine (jbuild save ... | docker load)
 # The store is the one jbuild uses by default: --root via $JBUILD_ROOT.
+# JBUILD_JAR=FILE uses that jar (and puts it in the image) instead of ./jbuild's own build, as
+# the samples tests do with the jar their Maven reactor just made.
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 top="$(cd "$here/../.." && pwd)"
-jb="$top/jbuild"
+if [ -n "${JBUILD_JAR:-}" ]; then
+  jb() { java -XX:+UseSerialGC -jar "$JBUILD_JAR" "$@"; }
+else
+  jb() { "$top/jbuild" "$@"; }
+fi
 tag=jbuild/executor:dev
 base=localbase/debian-min:bookworm
 save=""
@@ -31,8 +37,8 @@ done
 step() { printf '==> %s\n' "$*" >&2; }
 t0=$SECONDS
 
-step "jar: $top/builder/target/jbuild.jar"
-"$jb" --version >/dev/null
+step "jar: ${JBUILD_JAR:-$top/builder/target/jbuild.jar}"
+jb --version >/dev/null
 
 # The base tar is made again only when a package's candidate version changes (apt-cache policy).
 cache="$top/samples/target/ci"
@@ -46,20 +52,20 @@ if ! [ -f "$cache/debian-min.tar" ] || [ "$(cat "$cache/debian-min.key" 2>/dev/n
   printf '%s' "$key" >"$cache/debian-min.key"
 fi
 step "base: jbuild import -> $base"
-"$jb" import "$cache/debian-min.tar" "$base" >/dev/null
+jb import "$cache/debian-min.tar" "$base" >/dev/null
 
 step "context: samples/ci/executor (jlink'ed runtime, jar)"
 "$here/executor/prepare-context.sh"
 
 step "jbuild build -t $tag samples/ci/executor"
-"$jb" build --progress=plain -t "$tag" "$here/executor"
+jb build --progress=plain -t "$tag" "$here/executor"
 
 if [ -n "$save" ]; then
   step "jbuild save -o $save $tag"
-  "$jb" save -o "$save" "$tag"
+  jb save -o "$save" "$tag"
 fi
 if [ "$load" = 1 ]; then
   step "jbuild save $tag | docker load"
-  "$jb" save "$tag" | docker load
+  jb save "$tag" | docker load
 fi
 step "done in $((SECONDS - t0)) s: $tag"

@@ -2,12 +2,12 @@
 # Fills this directory (the executor image's build context) with what the Dockerfile copies:
 #   jre/        a jlink'ed Java runtime from this machine's JDK (made again only when the JDK or
 #               the module list changes; the key is kept in .jre-key)
-#   jbuild.jar  builder/target/jbuild.jar (build it first: ./jbuild --version does)
+#   jbuild.jar  $JBUILD_JAR, else builder/target/jbuild.jar (./jbuild --version builds it)
 # Offline: jlink reads the JDK's own jmods (Debian: openjdk-17-jdk-headless).
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 top="$(cd "$here/../../.." && pwd)"
-jar="$top/builder/target/jbuild.jar"
+jar="${JBUILD_JAR:-$top/builder/target/jbuild.jar}"
 if ! [ -f "$jar" ]; then
   echo "prepare-context: $jar is missing; build it with ./jbuild --version" >&2
   exit 1
