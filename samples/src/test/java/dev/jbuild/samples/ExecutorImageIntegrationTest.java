@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.jbuild.registry.testing.LocalRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -105,32 +107,20 @@ class ExecutorImageIntegrationTest {
    */
   @Test
   void buildsADockerfileWithoutRunAsOnTheHost() throws Exception {
-    Jbuild host = new Jbuild(work.resolve("host-ref-store"));
-    host.importBusybox(work, "localbase/busybox:1");
-    Path in = Files.createDirectories(work.resolve("in"));
-    host.run("save", "-o", in.resolve("busybox.tar").toString(), "localbase/busybox:1")
-        .assertSuccess();
-    Path ctx = Files.createDirectories(work.resolve("ctx"));
-    Files.writeString(ctx.resolve("msg.txt"), "built in a default container\n");
-    Files.writeString(ctx.resolve("Dockerfile"), "FROM localbase/busybox:1\n"
-        + "COPY msg.txt /srv/msg.txt\n"
-        + "ENV GREETING=hello\n"
-        + "CMD [\"sh\", \"-c\", \"echo $GREETING; cat /srv/msg.txt\"]\n");
-    Path store = Files.createDirectories(work.resolve("store-volume"));
+    Path ctx = helloContext("ctx");
+    Path store = storeVolumeWithBusybox("store-volume");
     Path out = Files.createDirectories(work.resolve("out"));
 
-    // Three containers share the store volume, as CI jobs share a cache volume.
-    inContainer(List.of("-v", in + ":/in:ro", "-v", store + ":/jbuild/store"),
-        "load", "-i", "/in/busybox.tar");
     Jbuild.Result build = inContainer(List.of("-v", ctx + ":/workspace:ro",
         "-v", store + ":/jbuild/store", "-v", out + ":/out", "-e",
         "SOURCE_DATE_EPOCH=" + SOURCE_DATE_EPOCH),
         "build", "--progress=plain", "--iidfile", "/out/iid", "-t", HELLO, ".");
     assertTrue(build.stderr().contains("COPY msg.txt /srv/msg.txt"), build.stderr());
+    // Another container on the same store volume, as the next CI job on a cache volume.
     inContainer(List.of("-v", store + ":/jbuild/store", "-v", out + ":/out"),
         "save", "-o", "/out/hello.tar", HELLO);
 
-    host.runWithEnv(Map.of("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH), "build", "--iidfile",
+    hostStore().runWithEnv(Map.of("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH), "build", "--iidfile",
         work.resolve("host-iid").toString(), "-t", "hello-on-host", ctx.toString())
         .assertSuccess();
     assertEquals(Files.readString(work.resolve("host-iid")).strip(),
@@ -143,26 +133,65 @@ class ExecutorImageIntegrationTest {
   }
 
   /**
+   * As {@code kubernetes-job.yaml} does: the context, the store and a Docker {@code config.json}
+   * on volumes, {@code DOCKER_CONFIG} pointing at it, {@code build --push} to a registry with
+   * htpasswd auth. Without the config the push is refused in one line. ({@code --network host}
+   * only so that the container reaches the test's registry on 127.0.0.1.)
+   */
+  @Test
+  void pushesWithAMountedDockerConfigAsTheKubernetesJob() throws Exception {
+    try (LocalRegistry registry = LocalRegistry.startWithBasicAuth(work.resolve("registry"),
+        "ci", "s3cret")) {
+      String ref = registry.address() + "/team/app:ci";
+      Path ctx = helloContext("push-ctx");
+      Path store = storeVolumeWithBusybox("push-store");
+      Path config = Files.createDirectories(work.resolve("docker-config"));
+      String auth = Base64.getEncoder().encodeToString("ci:s3cret".getBytes(StandardCharsets.UTF_8));
+      Files.writeString(config.resolve("config.json"),
+          "{\"auths\":{\"" + registry.address() + "\":{\"auth\":\"" + auth + "\"}}}");
+      List<String> volumes = List.of("--network", "host", "-v", ctx + ":/workspace:ro",
+          "-v", store + ":/jbuild/store", "-e", "SOURCE_DATE_EPOCH=" + SOURCE_DATE_EPOCH);
+
+      Jbuild.Result anonymous = docker(false, concat(List.of("run", "--rm"), volumes,
+          List.of(IMAGE, "build", "--progress=plain", "--push", "-t", ref, "/workspace")));
+      assertEquals(1, anonymous.exitCode(), anonymous.stderr());
+      List<String> errors = errorLines(anonymous.stderr());
+      assertEquals(1, errors.size(), anonymous.stderr());
+      assertTrue(errors.get(0).contains("denied"), anonymous.stderr());
+
+      List<String> withConfig = concat(volumes, List.of("-v", config + ":/jbuild/docker-config:ro",
+          "-e", "DOCKER_CONFIG=/jbuild/docker-config"));
+      inContainer(withConfig, "build", "--progress=plain", "--push", "-t", ref, "/workspace");
+
+      // What the registry holds is what a root host builds from the same context.
+      Jbuild puller = new Jbuild(work.resolve("puller-store"));
+      Map<String, String> env = Map.of("DOCKER_CONFIG", config.toString(),
+          "SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH);
+      puller.runWithEnv(env, "pull", ref).assertSuccess();
+      String pulled = puller.run("inspect", "-f", "{{.Id}}", ref).assertSuccess().stdout().strip();
+      hostStore().runWithEnv(env, "build", "--iidfile", work.resolve("push-iid").toString(),
+          ctx.toString()).assertSuccess();
+      assertEquals(Files.readString(work.resolve("push-iid")).strip(), pulled);
+    }
+  }
+
+  /**
    * Today's behaviour for RUN in environment C: no namespace, mount or cgroup is allowed, so the
    * step fails, with one line that names the step and no stack trace. Asserts the shape, not the
    * words, which issue 12's isolation modes will change (or make the build pass).
    */
   @Test
   void aRunStepFailsInOneClearLine() throws Exception {
-    Path in = Files.createDirectories(work.resolve("run-in"));
-    new Jbuild(work.resolve("run-host-store")).importBusybox(work, "localbase/busybox:1");
-    new Jbuild(work.resolve("run-host-store"))
-        .run("save", "-o", in.resolve("busybox.tar").toString(), "localbase/busybox:1")
-        .assertSuccess();
-    Files.writeString(in.resolve("Dockerfile"),
+    Path ctx = Files.createDirectories(work.resolve("run-ctx"));
+    Files.writeString(ctx.resolve("Dockerfile"),
         "FROM localbase/busybox:1\nRUN echo hi > /hi\n");
-    Jbuild.Result r = docker(false, "run", "--rm", "-v", in + ":/workspace:ro",
-        "--entrypoint", "sh", IMAGE, "-c",
-        "jbuild load -i busybox.tar >/dev/null && exec jbuild build --progress=plain -t x .");
+    Path store = storeVolumeWithBusybox("run-store");
+    Jbuild.Result r = docker(false, "run", "--rm", "-v", ctx + ":/workspace:ro",
+        "-v", store + ":/jbuild/store", IMAGE, "build", "--progress=plain", "-t", "x", ".");
     System.out.println("RUN in an unprivileged container: exit " + r.exitCode() + ", "
         + r.stderr().strip().lines().reduce((a, b) -> b).orElse(""));
     assertNotEquals(0, r.exitCode(), "a RUN step built without namespaces?\n" + r.stderr());
-    List<String> errors = r.stderr().lines().filter(l -> l.startsWith("error:")).toList();
+    List<String> errors = errorLines(r.stderr());
     assertEquals(1, errors.size(), "expected one error line:\n" + r.stderr());
     assertTrue(errors.get(0).contains("RUN echo hi > /hi"), "does not name the step: " + errors);
     assertTrue(errors.get(0).contains("Dockerfile:2"), "does not name the line: " + errors);
@@ -171,6 +200,54 @@ class ExecutorImageIntegrationTest {
         && !r.stderr().contains("Exception in thread"), "stack trace:\n" + r.stderr());
     assertEquals(errors.get(0), r.stderr().strip().lines().reduce((a, b) -> b).orElse(""),
         "the error is not the last line");
+  }
+
+  /** A context without RUN: FROM the busybox base, COPY, ENV, CMD. */
+  private static Path helloContext(String name) throws IOException {
+    Path ctx = Files.createDirectories(work.resolve(name));
+    Files.writeString(ctx.resolve("msg.txt"), "built in a default container\n");
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM localbase/busybox:1\n"
+        + "COPY msg.txt /srv/msg.txt\n"
+        + "ENV GREETING=hello\n"
+        + "CMD [\"sh\", \"-c\", \"echo $GREETING; cat /srv/msg.txt\"]\n");
+    return ctx;
+  }
+
+  /** jbuild as root on this host, with the busybox base image. */
+  private static synchronized Jbuild hostStore() throws Exception {
+    Jbuild host = new Jbuild(work.resolve("host-ref-store"));
+    if (!Files.exists(work.resolve("in/busybox.tar"))) {
+      host.importBusybox(work, "localbase/busybox:1");
+      Files.createDirectories(work.resolve("in"));
+      host.run("save", "-o", work.resolve("in/busybox.tar").toString(), "localbase/busybox:1")
+          .assertSuccess();
+    }
+    return host;
+  }
+
+  /**
+   * A new store directory for {@code /jbuild/store}, into which a container has loaded the base
+   * image from a mounted archive (as a CI job would, before any registry is involved).
+   */
+  private static Path storeVolumeWithBusybox(String name) throws Exception {
+    hostStore();
+    Path store = Files.createDirectories(work.resolve(name));
+    inContainer(List.of("-v", work.resolve("in") + ":/in:ro", "-v", store + ":/jbuild/store"),
+        "load", "-i", "/in/busybox.tar");
+    return store;
+  }
+
+  private static List<String> errorLines(String stderr) {
+    return stderr.lines().filter(l -> l.startsWith("error:")).toList();
+  }
+
+  @SafeVarargs
+  private static List<String> concat(List<String>... parts) {
+    List<String> all = new ArrayList<>();
+    for (List<String> p : parts) {
+      all.addAll(p);
+    }
+    return all;
   }
 
   /** {@code docker run --rm [opts] IMAGE args...}: the image's entrypoint is jbuild. */
@@ -187,8 +264,12 @@ class ExecutorImageIntegrationTest {
   }
 
   private static Jbuild.Result docker(boolean mustSucceed, String... args) throws IOException {
+    return docker(mustSucceed, List.of(args));
+  }
+
+  private static Jbuild.Result docker(boolean mustSucceed, List<String> args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of("docker"));
-    cmd.addAll(List.of(args));
+    cmd.addAll(args);
     Jbuild.Result r = Docker.exec(cmd);
     if (mustSucceed && r.exitCode() != 0) {
       throw new AssertionError(String.join(" ", cmd) + " exited " + r.exitCode() + "\nstdout:\n"
