@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Fills this directory (the executor image's build context) with what the Dockerfile copies:
+#   jre/        a jlink'ed Java runtime from this machine's JDK (made again only when the JDK or
+#               the module list changes; the key is kept in .jre-key)
+#   jbuild.jar  $JBUILD_JAR, else builder/target/jbuild.jar (./jbuild --version builds it)
+# Offline: jlink reads the JDK's own jmods (Debian: openjdk-17-jdk-headless).
+set -euo pipefail
+here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+top="$(cd "$here/../../.." && pwd)"
+jar="${JBUILD_JAR:-$top/builder/target/jbuild.jar}"
+if ! [ -f "$jar" ]; then
+  echo "prepare-context: $jar is missing; build it with ./jbuild --version" >&2
+  exit 1
+fi
+
+jdk="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v jlink)")")")}"
+if ! [ -x "$jdk/bin/jlink" ] || ! [ -d "$jdk/jmods" ]; then
+  echo "prepare-context: no JDK with jlink and jmods at $jdk; set JAVA_HOME (Debian: openjdk-17-jdk-headless)" >&2
+  exit 1
+fi
+# The modules the jar uses (jdeps --print-module-deps, expanded), less java.desktop and
+# java.compiler: only optional code paths of Jackson, commons-compress and errorprone
+# annotations reach them. jdk.crypto.ec: TLS to registries negotiates ECDHE.
+modules=java.base,java.logging,java.naming,java.net.http,java.sql,java.security.jgss,jdk.unsupported,jdk.crypto.ec
+# --generate-cds-archive: the JDK's own classes start from a shared archive (faster start).
+opts=(--strip-debug --no-header-files --no-man-pages --compress=2 --generate-cds-archive)
+key="$("$jdk/bin/java" -version 2>&1 | tr '\n' ' ') $modules ${opts[*]} -nocoops"
+
+if [ -d "$here/jre" ] && [ "$(cat "$here/.jre-key" 2>/dev/null)" = "$key" ]; then
+  :
+else
+  rm -rf "$here/jre" "$here/.jre-key" "$here/jre.tmp"
+  "$jdk/bin/jlink" --add-modules "$modules" "${opts[@]}" --output "$here/jre.tmp" >/dev/null
+  # The archive for heaps over 32 GB (no compressed oops) is 11 MB that a build tool never uses.
+  rm -f "$here/jre.tmp/lib/server/classes_nocoops.jsa"
+  mv "$here/jre.tmp" "$here/jre"
+  printf '%s' "$key" >"$here/.jre-key"
+fi
+cp "$jar" "$here/jbuild.jar.tmp"
+mv "$here/jbuild.jar.tmp" "$here/jbuild.jar"

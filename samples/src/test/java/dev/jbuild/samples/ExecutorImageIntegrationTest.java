@@ -1,0 +1,296 @@
+package dev.jbuild.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jbuild.registry.testing.LocalRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The executor image of {@code samples/ci}: {@code build-executor.sh} builds it with jbuild (no
+ * Docker, no internet), {@code docker load} takes it, and it runs in a container with Docker's
+ * default security, without {@code --privileged}: what a GitLab docker-executor job, a GitHub
+ * container job or a default Kubernetes pod gets (issue 12, environment C). There jbuild
+ *
+ * <ul>
+ *   <li>prints its version,
+ *   <li>builds a Dockerfile without RUN, with its store on a volume as the CI samples keep it,
+ *       into the same image a root host builds, which Docker then runs, and
+ *   <li>fails a Dockerfile with RUN in one line that names the step, with no stack trace (the
+ *       isolation modes of issue 12 will make it build; the test then changes).
+ * </ul>
+ *
+ * Prints the image size and the times of the build and of {@code docker run ... --version}.
+ */
+@Tag("root")
+class ExecutorImageIntegrationTest {
+  @TempDir static Path work;
+  static final String ID = UUID.randomUUID().toString().substring(0, 8);
+  static final String IMAGE = "jbuild-executor-test-" + ID + ":dev";
+  static final String HELLO = "jbuild-executor-hello-" + ID + ":1";
+  static final String SOURCE_DATE_EPOCH = "1700000000";
+  static boolean loaded;
+
+  @BeforeAll
+  static void buildAndLoadTheExecutorImage() throws Exception {
+    assumeTrue(Docker.available(),
+        "ExecutorImageIntegrationTest needs a Docker engine to run the executor image");
+    Path top = Jbuild.samplesDir().getParent();
+    Path archive = work.resolve("executor.tar");
+    List<String> cmd = List.of(top.resolve("samples/ci/build-executor.sh").toString(),
+        "--tag", IMAGE, "--save", archive.toString());
+    // The jar this Maven reactor just built, so that the script does not run Maven again.
+    Path jar = top.resolve("builder/target/jbuild.jar");
+    Map<String, String> env = Files.isRegularFile(jar)
+        ? Map.of("JBUILD_ROOT", work.resolve("host-store").toString(), "JBUILD_JAR", jar.toString())
+        : Map.of("JBUILD_ROOT", work.resolve("host-store").toString());
+    long t0 = System.nanoTime();
+    Jbuild.Result build = script(cmd, env);
+    long buildMs = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(0, build.exitCode(), "build-executor.sh failed:\n" + build.stdout());
+    docker("load", "-i", archive.toString());
+    loaded = true;
+    String size = docker("image", "inspect", "-f", "{{.Size}}", IMAGE).stdout().strip();
+    System.out.printf("executor image %s: %.1f MB, built by build-executor.sh in %.1f s%n",
+        IMAGE, Long.parseLong(size) / 1e6, buildMs / 1000.0);
+  }
+
+  @AfterAll
+  static void removeDockerImages() throws Exception {
+    if (loaded) {
+      Docker.exec(List.of("docker", "rmi", "-f", IMAGE, HELLO));
+    }
+  }
+
+  @Test
+  void imageIsSmallAndConfiguredForCi() throws Exception {
+    String size = docker("image", "inspect", "-f", "{{.Size}}", IMAGE).stdout().strip();
+    // A JRE and the jar, not a JDK: a regression to a full JDK or Debian's JRE would double it.
+    assertTrue(Long.parseLong(size) < 150_000_000L, "executor image is " + size + " bytes");
+    String config = docker("image", "inspect", "-f",
+        "{{json .Config.Entrypoint}} {{.Config.WorkingDir}} {{json .Config.Env}}", IMAGE)
+        .stdout();
+    assertTrue(config.startsWith("[\"/jbuild/bin/jbuild\"] /workspace "), config);
+    assertTrue(config.contains("\"JBUILD_ROOT=/jbuild/store\""), config);
+  }
+
+  @Test
+  void printsItsVersionInAnUnprivilegedContainer() throws Exception {
+    long t0 = System.nanoTime();
+    Jbuild.Result r = docker("run", "--rm", IMAGE, "--version");
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(r.stdout().startsWith("jbuild "), r.stdout());
+    System.out.printf("docker run --rm %s --version: %d ms%n", IMAGE, ms);
+  }
+
+  /**
+   * A Dockerfile without RUN (FROM, COPY, ENV, CMD) builds in the unprivileged container, with
+   * the base image loaded from a mounted archive and the store on a volume, into the very image
+   * (same ID) that jbuild builds as root on the host; Docker runs what it saved.
+   */
+  @Test
+  void buildsADockerfileWithoutRunAsOnTheHost() throws Exception {
+    Path ctx = helloContext("ctx");
+    Path store = storeVolumeWithBusybox("store-volume");
+    Path out = Files.createDirectories(work.resolve("out"));
+
+    Jbuild.Result build = inContainer(List.of("-v", ctx + ":/workspace:ro",
+        "-v", store + ":/jbuild/store", "-v", out + ":/out", "-e",
+        "SOURCE_DATE_EPOCH=" + SOURCE_DATE_EPOCH),
+        "build", "--progress=plain", "--iidfile", "/out/iid", "-t", HELLO, ".");
+    assertTrue(build.stderr().contains("COPY msg.txt /srv/msg.txt"), build.stderr());
+    // Another container on the same store volume, as the next CI job on a cache volume.
+    inContainer(List.of("-v", store + ":/jbuild/store", "-v", out + ":/out"),
+        "save", "-o", "/out/hello.tar", HELLO);
+
+    hostStore().runWithEnv(Map.of("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH), "build", "--iidfile",
+        work.resolve("host-iid").toString(), "-t", "hello-on-host", ctx.toString())
+        .assertSuccess();
+    assertEquals(Files.readString(work.resolve("host-iid")).strip(),
+        Files.readString(out.resolve("iid")).strip(),
+        "the unprivileged container built another image than a root host");
+
+    docker("load", "-i", out.resolve("hello.tar").toString());
+    assertEquals("hello\nbuilt in a default container\n",
+        docker("run", "--rm", HELLO).stdout());
+  }
+
+  /**
+   * As {@code kubernetes-job.yaml} does: the context, the store and a Docker {@code config.json}
+   * on volumes, {@code DOCKER_CONFIG} pointing at it, {@code build --push} to a registry with
+   * htpasswd auth. Without the config the push is refused in one line. ({@code --network host}
+   * only so that the container reaches the test's registry on 127.0.0.1.)
+   */
+  @Test
+  void pushesWithAMountedDockerConfigAsTheKubernetesJob() throws Exception {
+    try (LocalRegistry registry = LocalRegistry.startWithBasicAuth(work.resolve("registry"),
+        "ci", "s3cret")) {
+      String ref = registry.address() + "/team/app:ci";
+      Path ctx = helloContext("push-ctx");
+      Path store = storeVolumeWithBusybox("push-store");
+      Path config = Files.createDirectories(work.resolve("docker-config"));
+      String auth = Base64.getEncoder().encodeToString("ci:s3cret".getBytes(StandardCharsets.UTF_8));
+      Files.writeString(config.resolve("config.json"),
+          "{\"auths\":{\"" + registry.address() + "\":{\"auth\":\"" + auth + "\"}}}");
+      List<String> volumes = List.of("--network", "host", "-v", ctx + ":/workspace:ro",
+          "-v", store + ":/jbuild/store", "-e", "SOURCE_DATE_EPOCH=" + SOURCE_DATE_EPOCH);
+
+      Jbuild.Result anonymous = docker(false, concat(List.of("run", "--rm"), volumes,
+          List.of(IMAGE, "build", "--progress=plain", "--push", "-t", ref, "/workspace")));
+      assertEquals(1, anonymous.exitCode(), anonymous.stderr());
+      List<String> errors = errorLines(anonymous.stderr());
+      assertEquals(1, errors.size(), anonymous.stderr());
+      assertTrue(errors.get(0).contains("denied"), anonymous.stderr());
+
+      List<String> withConfig = concat(volumes, List.of("-v", config + ":/jbuild/docker-config:ro",
+          "-e", "DOCKER_CONFIG=/jbuild/docker-config"));
+      inContainer(withConfig, "build", "--progress=plain", "--push", "-t", ref, "/workspace");
+
+      // What the registry holds is what a root host builds from the same context.
+      Jbuild puller = new Jbuild(work.resolve("puller-store"));
+      Map<String, String> env = Map.of("DOCKER_CONFIG", config.toString(),
+          "SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH);
+      puller.runWithEnv(env, "pull", ref).assertSuccess();
+      String pulled = puller.run("inspect", "-f", "{{.Id}}", ref).assertSuccess().stdout().strip();
+      hostStore().runWithEnv(env, "build", "--iidfile", work.resolve("push-iid").toString(),
+          ctx.toString()).assertSuccess();
+      assertEquals(Files.readString(work.resolve("push-iid")).strip(), pulled);
+    }
+  }
+
+  /**
+   * Today's behaviour for RUN in environment C: no namespace, mount or cgroup is allowed, so the
+   * step fails, with one line that names the step and no stack trace. Asserts the shape, not the
+   * words, which issue 12's isolation modes will change (or make the build pass).
+   */
+  @Test
+  void aRunStepFailsInOneClearLine() throws Exception {
+    Path ctx = Files.createDirectories(work.resolve("run-ctx"));
+    Files.writeString(ctx.resolve("Dockerfile"),
+        "FROM localbase/busybox:1\nRUN echo hi > /hi\n");
+    Path store = storeVolumeWithBusybox("run-store");
+    Jbuild.Result r = docker(false, "run", "--rm", "-v", ctx + ":/workspace:ro",
+        "-v", store + ":/jbuild/store", IMAGE, "build", "--progress=plain", "-t", "x", ".");
+    System.out.println("RUN in an unprivileged container: exit " + r.exitCode() + ", "
+        + r.stderr().strip().lines().reduce((a, b) -> b).orElse(""));
+    assertNotEquals(0, r.exitCode(), "a RUN step built without namespaces?\n" + r.stderr());
+    List<String> errors = errorLines(r.stderr());
+    assertEquals(1, errors.size(), "expected one error line:\n" + r.stderr());
+    assertTrue(errors.get(0).contains("RUN echo hi > /hi"), "does not name the step: " + errors);
+    assertTrue(errors.get(0).contains("Dockerfile:2"), "does not name the line: " + errors);
+    Pattern stackFrame = Pattern.compile("^\\s+at [\\w.$]+\\(", Pattern.MULTILINE);
+    assertTrue(!stackFrame.matcher(r.stderr()).find()
+        && !r.stderr().contains("Exception in thread"), "stack trace:\n" + r.stderr());
+    assertEquals(errors.get(0), r.stderr().strip().lines().reduce((a, b) -> b).orElse(""),
+        "the error is not the last line");
+  }
+
+  /** A context without RUN: FROM the busybox base, COPY, ENV, CMD. */
+  private static Path helloContext(String name) throws IOException {
+    Path ctx = Files.createDirectories(work.resolve(name));
+    Files.writeString(ctx.resolve("msg.txt"), "built in a default container\n");
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM localbase/busybox:1\n"
+        + "COPY msg.txt /srv/msg.txt\n"
+        + "ENV GREETING=hello\n"
+        + "CMD [\"sh\", \"-c\", \"echo $GREETING; cat /srv/msg.txt\"]\n");
+    return ctx;
+  }
+
+  /** jbuild as root on this host, with the busybox base image. */
+  private static synchronized Jbuild hostStore() throws Exception {
+    Jbuild host = new Jbuild(work.resolve("host-ref-store"));
+    if (!Files.exists(work.resolve("in/busybox.tar"))) {
+      host.importBusybox(work, "localbase/busybox:1");
+      Files.createDirectories(work.resolve("in"));
+      host.run("save", "-o", work.resolve("in/busybox.tar").toString(), "localbase/busybox:1")
+          .assertSuccess();
+    }
+    return host;
+  }
+
+  /**
+   * A new store directory for {@code /jbuild/store}, into which a container has loaded the base
+   * image from a mounted archive (as a CI job would, before any registry is involved).
+   */
+  private static Path storeVolumeWithBusybox(String name) throws Exception {
+    hostStore();
+    Path store = Files.createDirectories(work.resolve(name));
+    inContainer(List.of("-v", work.resolve("in") + ":/in:ro", "-v", store + ":/jbuild/store"),
+        "load", "-i", "/in/busybox.tar");
+    return store;
+  }
+
+  private static List<String> errorLines(String stderr) {
+    return stderr.lines().filter(l -> l.startsWith("error:")).toList();
+  }
+
+  @SafeVarargs
+  private static List<String> concat(List<String>... parts) {
+    List<String> all = new ArrayList<>();
+    for (List<String> p : parts) {
+      all.addAll(p);
+    }
+    return all;
+  }
+
+  /** {@code docker run --rm [opts] IMAGE args...}: the image's entrypoint is jbuild. */
+  private static Jbuild.Result inContainer(List<String> opts, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("run", "--rm"));
+    cmd.addAll(opts);
+    cmd.add(IMAGE);
+    cmd.addAll(List.of(args));
+    return docker(cmd.toArray(String[]::new));
+  }
+
+  private static Jbuild.Result docker(String... args) throws IOException {
+    return docker(true, args);
+  }
+
+  private static Jbuild.Result docker(boolean mustSucceed, String... args) throws IOException {
+    return docker(mustSucceed, List.of(args));
+  }
+
+  private static Jbuild.Result docker(boolean mustSucceed, List<String> args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("docker"));
+    cmd.addAll(args);
+    Jbuild.Result r = Docker.exec(cmd);
+    if (mustSucceed && r.exitCode() != 0) {
+      throw new AssertionError(String.join(" ", cmd) + " exited " + r.exitCode() + "\nstdout:\n"
+          + r.stdout() + "\nstderr:\n" + r.stderr());
+    }
+    return r;
+  }
+
+  /** Runs a script with its output (both streams) captured, for the failure message. */
+  private static Jbuild.Result script(List<String> cmd, Map<String, String> env)
+      throws IOException, InterruptedException {
+    Path log = work.resolve("script.log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+        .redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    if (!p.waitFor(10, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError(cmd + " did not finish:\n" + Files.readString(log));
+    }
+    return new Jbuild.Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8), "");
+  }
+}
