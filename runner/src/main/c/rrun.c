@@ -483,6 +483,7 @@ struct secret {
 };
 
 struct spec {
+  const char *inplace_root; /* in-place mode: run here as it is, no namespaces or mounts */
   const char *rootfs;       /* empty dir the overlay is mounted on (private mount ns only) */
   const char *layers_root;  /* optional: chdir here so lowerdirs can be short relative paths */
   char **lower_dirs;        /* top first */
@@ -692,12 +693,16 @@ static void load_spec(const char *path, struct spec *s) {
   free(text);
   if (root->type != J_OBJECT) die("spec", 0, "spec must be a JSON object");
 
-  s->rootfs = spec_string(root, "rootfs", true, NULL);
+  /* In-place mode (no namespaces, no mounts: root in an unprivileged container) runs in a root
+   * the caller filled and diffs itself; everything else about the command is the same. */
+  s->inplace_root = spec_string(root, "inPlaceRoot", false, NULL);
+  bool overlay = s->inplace_root == NULL;
+  s->rootfs = spec_string(root, "rootfs", overlay, NULL);
   s->layers_root = spec_string(root, "layersRoot", false, NULL);
-  s->lower_dirs = spec_strings(root, "lowerDirs", true, &s->lower_count);
-  if (s->lower_count == 0) die("spec", 0, "lowerDirs must not be empty");
-  s->upper_dir = spec_string(root, "upperDir", true, NULL);
-  s->work_dir = spec_string(root, "workDir", true, NULL);
+  s->lower_dirs = spec_strings(root, "lowerDirs", overlay, &s->lower_count);
+  if (overlay && s->lower_count == 0) die("spec", 0, "lowerDirs must not be empty");
+  s->upper_dir = spec_string(root, "upperDir", overlay, NULL);
+  s->work_dir = spec_string(root, "workDir", overlay, NULL);
   size_t argc;
   s->args = spec_strings(root, "args", true, &argc);
   if (argc == 0) die("spec", 0, "args must not be empty");
@@ -770,6 +775,17 @@ static void load_spec(const char *path, struct spec *s) {
   if (s->userns && (s->cgroup_count || s->cgroup_mount_count || strcmp(s->device_policy, "none")))
     die("spec", 0, "a user namespace spec cannot have cgroups or a device policy");
   load_secrets(root, s);
+  if (s->inplace_root) {
+    if (s->inplace_root[0] != '/') die("spec", 0, "inPlaceRoot must be absolute");
+    if (s->lower_count || s->mount_count || s->secret_count || s->cgroup_count
+        || s->cgroup_mount_count || s->netns || !s->host_network || s->tty || s->userns)
+      die("spec", 0, "an in-place spec cannot have layers, mounts, secrets, cgroups, a network"
+          " of its own, a terminal or a user namespace");
+    /* Docker's own profile already filters every process here; ours would need CAP_SYS_ADMIN
+     * or no_new_privs, and the host's device cgroup already guards device nodes. */
+    s->seccomp = false;
+    s->restrict_devices = false;
+  }
 }
 
 /* Forgets the secrets' values (stage 0 after the clone, stage 1 once they are on the tmpfs). */
@@ -1670,6 +1686,71 @@ struct stage1_args {
   int release_write_fd; /* its write end, which we must close or we would never see EOF */
 };
 
+/* ------------------------------------------------------------------------------------------ */
+/* In-place mode: no namespaces, no mounts (root in an unprivileged container, as Kaniko runs) */
+/* ------------------------------------------------------------------------------------------ */
+
+/* /proc/self/task/<tid>/children of stage 1, opened before a chroot hides /proc. */
+static int inplace_children_fd = -1;
+
+/*
+ * Stage 1 of an in-place run stays a plain process (it cannot be PID 1 of anything). It becomes a
+ * child subreaper, so the command's orphans (daemons a RUN step starts) are reparented to it and
+ * can be killed when the command ends, as a PID namespace's end would kill them.
+ */
+static void enter_inplace_root(const struct spec *s) {
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+    die("inplace", errno, "PR_SET_CHILD_SUBREAPER");
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)syscall(SYS_gettid));
+  inplace_children_fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (strcmp(s->inplace_root, "/") != 0) {
+    if (chroot(s->inplace_root) != 0) die("inplace", errno, "chroot %s", s->inplace_root);
+  }
+  if (chdir("/") != 0) die("inplace", errno, "chdir /");
+}
+
+/* Kills every child we have (the command's orphans) until none is left, reaping them. */
+static void inplace_kill_orphans(void) {
+  for (int round = 0; round < 100; round++) {
+    char buf[4096];
+    ssize_t n = inplace_children_fd < 0 ? -1 : pread(inplace_children_fd, buf, sizeof buf - 1, 0);
+    if (n <= 0) break;
+    buf[n] = '\0';
+    for (char *p = buf; *p;) {
+      char *end;
+      long pid = strtol(p, &end, 10);
+      if (end == p) break;
+      if (pid > 0) kill((pid_t)pid, SIGKILL);
+      p = end;
+    }
+    while (waitpid(-1, NULL, 0) > 0) {
+    }
+  }
+  while (waitpid(-1, NULL, WNOHANG) > 0) {
+  }
+}
+
+/* Waits for the command like PID 1 does, then kills what it left and exits with its status. */
+__attribute__((noreturn)) static void inplace_reap(pid_t command) {
+  sigset_t set;
+  pid1_signal_set(&set);
+  for (;;) {
+    siginfo_t info;
+    int sig = sigwaitinfo(&set, &info);
+    if (sig < 0 || sig == SIGWINCH) continue;
+    if (sig != SIGCHLD) {
+      kill(command, sig);
+      continue;
+    }
+    int status = 0;
+    if (reap(command, &status)) {
+      inplace_kill_orphans();
+      pid1_exit(status);
+    }
+  }
+}
+
 static int stage1(void *arg) {
   struct stage1_args *a = arg;
   struct spec *s = a->spec;
@@ -1688,10 +1769,14 @@ static int stage1(void *arg) {
   if (s->cgroup_namespace && unshare(CLONE_NEWCGROUP) != 0)
     die("cgroup", errno, "unshare the cgroup namespace");
 
-  setup_mounts(s);
-  if (sethostname(s->hostname, strlen(s->hostname)) != 0)
-    die("hostname", errno, "sethostname %s", s->hostname);
-  if (!s->host_network) loopback_up();
+  if (s->inplace_root) {
+    enter_inplace_root(s);
+  } else {
+    setup_mounts(s);
+    if (sethostname(s->hostname, strlen(s->hostname)) != 0)
+      die("hostname", errno, "sethostname %s", s->hostname);
+    if (!s->host_network) loopback_up();
+  }
   umask(022);
 
   struct exec_user u;
@@ -1709,6 +1794,7 @@ static int stage1(void *arg) {
   if (command < 0) die("init", errno, "fork the command");
   if (command == 0) stage2(s, &u);
   if (master >= 0) pid1_relay(command, master);
+  if (s->inplace_root) inplace_reap(command);
   pid1_reap(command);
 }
 
@@ -1888,8 +1974,11 @@ int main(int argc, char **argv) {
   char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
                      -1, 0);
   if (stack == MAP_FAILED) die("clone", errno, "allocate a stack");
-  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-  if (s.netns) {
+  int flags = s.inplace_root ? SIGCHLD
+                             : CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+  if (s.inplace_root) {
+    /* In place: the container's own network, processes and mounts are the command's. */
+  } else if (s.netns) {
     /* Bridge mode: Java prepared this namespace (veth, address, routes); the container joins
      * it instead of getting an empty one. We are single-threaded, so setns is safe here. */
     int fd = open(s.netns, O_RDONLY | O_CLOEXEC);

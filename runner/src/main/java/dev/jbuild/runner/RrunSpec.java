@@ -62,17 +62,22 @@ final class RrunSpec {
     List<BindMount> mounts = runtime.mounts();
     List<Path> cgroupProcs = runtime.cgroupProcs();
     ObjectNode root = MAPPER.createObjectNode();
-    root.put("rootfs", rootfs.toString());
-    ArrayNode lowers = root.putArray("lowerDirs");
-    Path layersRoot = spec.layersRoot() == null ? null : spec.layersRoot().toAbsolutePath().normalize();
-    if (layersRoot != null) {
-      root.put("layersRoot", layersRoot.toString());
+    if (spec.inPlaceRoot() != null) {
+      root.put("inPlaceRoot", spec.inPlaceRoot().toAbsolutePath().normalize().toString());
+    } else {
+      root.put("rootfs", rootfs.toString());
+      ArrayNode lowers = root.putArray("lowerDirs");
+      Path layersRoot = spec.layersRoot() == null ? null
+          : spec.layersRoot().toAbsolutePath().normalize();
+      if (layersRoot != null) {
+        root.put("layersRoot", layersRoot.toString());
+      }
+      for (Path lower : spec.lowerDirs()) {
+        lowers.add(lowerDirOption(lower, layersRoot));
+      }
+      root.put("upperDir", spec.upperDir().toAbsolutePath().toString());
+      root.put("workDir", spec.workDir().toAbsolutePath().toString());
     }
-    for (Path lower : spec.lowerDirs()) {
-      lowers.add(lowerDirOption(lower, layersRoot));
-    }
-    root.put("upperDir", spec.upperDir().toAbsolutePath().toString());
-    root.put("workDir", spec.workDir().toAbsolutePath().toString());
     spec.args().forEach(root.putArray("args")::add);
     spec.env().forEach(root.putArray("env")::add);
     root.put("cwd", spec.workingDir());
