@@ -49,7 +49,7 @@ public final class InPlaceContainerRunner implements InPlaceRunner {
    * A runner over {@code root}, keeping its files under {@code stateDir}.
    *
    * @param hostPaths paths under {@code root} that belong to the host besides {@link
-   *     #HOST_PATHS} (the store, mounted volumes), relative to it
+   *     #HOST_PATHS} and the mount points below {@code root} (which are added), relative to it
    * @throws RunnerException if the state dir or the helper cannot be prepared
    */
   public static InPlaceContainerRunner create(Path stateDir, Path root, List<String> hostPaths)
@@ -57,8 +57,13 @@ public final class InPlaceContainerRunner implements InPlaceRunner {
     Path dir = stateDir.toAbsolutePath().normalize();
     try {
       RunDirs.ownerOnly(dir);
+      Path absoluteRoot = root.toAbsolutePath().normalize();
+      List<String> kept = new ArrayList<>(hostPaths);
+      // Volumes (the build context, the store, credentials) are the host's too: a wipe of the
+      // root must never reach into them.
+      kept.addAll(MountPoints.under(absoluteRoot, Path.of("/proc/self/mountinfo")));
       InPlaceContainerRunner runner = new InPlaceContainerRunner(dir, RrunBinary.extract(dir),
-          root.toAbsolutePath().normalize(), merged(hostPaths));
+          absoluteRoot, merged(kept));
       RunDirs.ownerOnly(runner.runDirs.root());
       runner.runDirs.sweep();
       return runner;

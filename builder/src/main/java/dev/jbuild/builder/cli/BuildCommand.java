@@ -131,7 +131,9 @@ final class BuildCommand implements Callable<Integer> {
     NetworkPolicy net = switch (network) {
       // Rootless mode has no bridge: its default is the host network (as BuildKit's rootless
       // mode, whose host is RootlessKit's), said once by Isolation.announce.
-      case "default" -> Isolation.rootless() ? NetworkPolicy.HOST : NetworkPolicy.BRIDGE;
+      // In place, a step shares the container's network whatever it asks; "host" says so.
+      case "default" -> Isolation.rootless() || Isolation.inPlace() ? NetworkPolicy.HOST
+          : NetworkPolicy.BRIDGE;
       case "bridge" -> NetworkPolicy.BRIDGE;
       case "none" -> NetworkPolicy.NONE;
       case "host" -> NetworkPolicy.HOST;

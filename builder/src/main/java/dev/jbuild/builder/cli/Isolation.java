@@ -17,11 +17,17 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Which isolation mode this jbuild runs containers in, chosen once at start from {@code
- * $JBUILD_ISOLATION} ({@code auto}, the default, or {@code rootless}; other values are left to
- * the other modes):
+ * $JBUILD_ISOLATION} ({@code auto}, the default, {@code namespaces}, {@code rootless} or {@code
+ * inplace}):
  *
  * <ul>
  *   <li>root of the host: the namespaces mode ({@code ContainerRunner}), nothing to do here;
+ *   <li>root without CAP_SYS_ADMIN (a container with Docker's default capabilities and seccomp
+ *       profile, a default Kubernetes pod): nothing can be mounted or unshared, so RUN steps run
+ *       in place in this container's own root filesystem ({@code InPlaceContainerRunner}), as
+ *       Kaniko does. That replaces the container's files, so {@code auto} picks it only in
+ *       jbuild's executor image (marked by {@link #EXECUTOR_MARKER}); {@code inplace} forces it,
+ *       and {@code $JBUILD_INPLACE_ROOT} names another root directory (a chroot, for tests);
  *   <li>a non-root user: rootless mode. Before a command that uses the store runs, the whole
  *       JVM is started again inside a user namespace ({@link UserNamespace}) where it is uid 0
  *       and the user's {@code /etc/subuid} range gives the other ids, as buildah and podman
@@ -33,6 +39,12 @@ import picocli.CommandLine.ParseResult;
 final class Isolation {
   /** The environment variable that picks the mode. */
   static final String ENV = "JBUILD_ISOLATION";
+  /** The environment variable naming the in-place root ({@code /} by default). */
+  static final String INPLACE_ROOT_ENV = "JBUILD_INPLACE_ROOT";
+  /** The file jbuild's executor image carries: in-place mode may replace that root's files. */
+  static final Path EXECUTOR_MARKER = Path.of("/jbuild/executor-image");
+  /** CAP_SYS_ADMIN's bit in /proc/self/status CapEff: without it nothing can be mounted. */
+  private static final int CAP_SYS_ADMIN = 21;
 
   /** Commands that neither use the store nor run containers: never re-executed. */
   private static final Set<String> STORELESS =
@@ -51,8 +63,7 @@ final class Isolation {
    */
   static Integer reexecIfNeeded(Main main, ParseResult parsed, String[] args, PrintStream err)
       throws InterruptedException {
-    String mode = System.getenv(ENV);
-    mode = mode == null || mode.isBlank() ? "auto" : mode.strip();
+    String mode = mode();
     if (!mode.equals("auto") && !mode.equals("rootless") || Posix.isRoot()
         || !usesStore(parsed)) {
       return null;
@@ -77,6 +88,66 @@ final class Isolation {
       unavailableReason = e.getMessage();
       return null;
     }
+  }
+
+  private static String mode() {
+    String mode = System.getenv(ENV);
+    return mode == null || mode.isBlank() ? "auto" : mode.strip();
+  }
+
+  /**
+   * True for in-place mode: {@code inplace} asked for, or {@code auto} as root that may not
+   * mount (no CAP_SYS_ADMIN) inside jbuild's executor image.
+   */
+  static boolean inPlace() {
+    String mode = mode();
+    if (mode.equals("inplace")) {
+      return true;
+    }
+    return mode.equals("auto") && cannotMount() && Files.exists(EXECUTOR_MARKER);
+  }
+
+  /** Root, outside a user namespace, without CAP_SYS_ADMIN: what Docker gives by default. */
+  static boolean cannotMount() {
+    if (!Posix.isRoot() || Posix.inUserNamespace()) {
+      return false;
+    }
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("CapEff:")) {
+          long caps = Long.parseUnsignedLong(line.substring(7).strip(), 16);
+          return (caps & (1L << CAP_SYS_ADMIN)) == 0;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return false;
+    }
+    return false;
+  }
+
+  /** The in-place root: {@code $JBUILD_INPLACE_ROOT}, else {@code /}. */
+  static Path inPlaceRoot() {
+    String root = System.getenv(INPLACE_ROOT_ENV);
+    return root == null || root.isBlank() ? Path.of("/") : Path.of(root);
+  }
+
+  /** Prints, once per process and in one line, that in-place mode runs and what it lacks. */
+  static void announceInPlace(PrintStream err) {
+    if (ANNOUNCED.compareAndSet(false, true)) {
+      err.println("jbuild: in-place mode (no namespaces or mounts allowed here): RUN steps run "
+          + "one at a time in " + inPlaceRoot() + ", sharing this container's processes and "
+          + "network; no cgroup limits, no --network none, no RUN --mount or secrets");
+      err.flush();
+    }
+  }
+
+  /** The error for root that may not mount outside the executor image: what to do instead. */
+  static RunnerException cannotMountHere() {
+    return new RunnerException("Tried to start a container but failed because: this process "
+        + "may not mount or create namespaces (no CAP_SYS_ADMIN, e.g. Docker's default "
+        + "security or a Kubernetes pod). RUN steps here need jbuild's executor image "
+        + "(samples/ci), which runs them in place; or set " + ENV + "=inplace to let jbuild "
+        + "replace this container's root filesystem");
   }
 
   /** True in the re-executed JVM: root of a user namespace of its own (rootless mode). */

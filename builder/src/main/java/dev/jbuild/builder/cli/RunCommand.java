@@ -88,6 +88,12 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (Isolation.inPlace()) {
+      // Running an image would replace this container's own files with it, outside a build.
+      throw new RunnerException("Tried to run a container but failed because: in-place mode "
+          + "(no namespaces or mounts here) only builds images; run them where containers can "
+          + "start (docker run, or jbuild as root or rootless on a host)");
+    }
     NetworkMode mode = ContainerLaunch.network(
         network != null ? network : Isolation.rootless() ? "host" : "bridge");
     ResourceLimits limits = new ResourceLimits(

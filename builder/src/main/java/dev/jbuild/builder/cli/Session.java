@@ -9,9 +9,11 @@ import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.registry.RegistryOptions;
 import dev.jbuild.runner.CommandRunner;
 import dev.jbuild.runner.ContainerRunner;
+import dev.jbuild.runner.InPlaceContainerRunner;
 import dev.jbuild.runner.RunnerException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /** What the commands share: the store at the chosen root, the runner and registry settings. */
@@ -53,6 +55,15 @@ final class Session {
     } catch (IOException e) {
       // prune and verify --repair remove them too
     }
+    if (Isolation.inPlace()) {
+      CommandRunner runner = InPlaceContainerRunner.create(root.resolve("runner"),
+          Isolation.inPlaceRoot(), inPlaceHostPaths());
+      Isolation.announceInPlace(System.err);
+      return runner;
+    }
+    if (Isolation.cannotMount()) {
+      throw Isolation.cannotMountHere();
+    }
     if (Isolation.rootless()) {
       ContainerRunner runner = ContainerRunner.createRootless(root.resolve("runner"));
       Isolation.announce(System.err);
@@ -63,6 +74,14 @@ final class Session {
     }
     // Commands share the machine-wide bridge namespaces (see ContainerRunner.create).
     return ContainerRunner.create(root.resolve("runner"), true);
+  }
+
+  /** The store (if it lies under the in-place root) belongs to the host: never wiped. */
+  private List<String> inPlaceHostPaths() {
+    Path inPlace = Isolation.inPlaceRoot().toAbsolutePath().normalize();
+    Path store = root.toAbsolutePath().normalize();
+    return store.startsWith(inPlace) && !store.equals(inPlace)
+        ? List.of(inPlace.relativize(store).toString()) : List.of();
   }
 
   /**
