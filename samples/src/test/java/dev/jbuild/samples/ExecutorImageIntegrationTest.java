@@ -87,7 +87,9 @@ class ExecutorImageIntegrationTest {
     String config = docker("image", "inspect", "-f",
         "{{json .Config.Entrypoint}} {{.Config.WorkingDir}} {{json .Config.Env}}", IMAGE)
         .stdout();
-    assertTrue(config.startsWith("[\"/jbuild/bin/jbuild\"] /workspace "), config);
+    assertTrue(config.startsWith("[\"/jbuild/lib/ld-linux-x86-64.so.2\" \"--library-path\" "
+        + "\"/jbuild/lib\" \"/jbuild/jre/bin/java\""), config);
+    assertTrue(config.contains("] /workspace "), config);
     assertTrue(config.contains("\"JBUILD_ROOT=/jbuild/store\""), config);
   }
 
@@ -176,30 +178,63 @@ class ExecutorImageIntegrationTest {
   }
 
   /**
-   * Today's behaviour for RUN in environment C: no namespace, mount or cgroup is allowed, so the
-   * step fails, with one line that names the step and no stack trace. Asserts the shape, not the
-   * words, which issue 12's isolation modes will change (or make the build pass).
+   * Mode C of issue 12: RUN steps in a container with Docker's default security (no namespaces,
+   * no mounts, read-only cgroups) run in place in the executor's own root, announced in one line,
+   * and give the very image (same ID, {@code SOURCE_DATE_EPOCH} set) that jbuild builds as root
+   * on a host: files, owners, a whiteout, an opaque directory, a hardlink.
    */
   @Test
-  void aRunStepFailsInOneClearLine() throws Exception {
+  void runStepsBuildInPlaceIntoTheImageARootHostBuilds() throws Exception {
     Path ctx = Files.createDirectories(work.resolve("run-ctx"));
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM localbase/busybox:1\n"
+        + "RUN echo hi > /hi && mkdir -p /srv/data && echo x > /srv/data/f\n"
+        + "RUN rm /hi && rm -rf /srv/data && mkdir /srv/data && echo y > /srv/data/g\n"
+        + "RUN ln /srv/data/g /srv/link && chown 1000:1000 /srv/data/g && cat /proc/self/stat"
+        + " > /dev/null\n"
+        + "CMD [\"cat\", \"/srv/data/g\"]\n");
+    Path store = storeVolumeWithBusybox("run-store");
+    Path out = Files.createDirectories(work.resolve("run-out"));
+    Jbuild.Result r = docker(false, "run", "--rm", "-v", ctx + ":/workspace:ro",
+        "-v", store + ":/jbuild/store", "-v", out + ":/out",
+        "-e", "SOURCE_DATE_EPOCH=" + SOURCE_DATE_EPOCH, IMAGE, "build", "--progress=plain",
+        "--iidfile", "/out/iid", "-t", "inplace", ".");
+    assertEquals(0, r.exitCode(), r.stderr());
+    assertEquals(1, r.stderr().lines().filter(l -> l.startsWith("jbuild: in-place mode")).count(),
+        r.stderr());
+
+    hostStore().runWithEnv(Map.of("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH), "build", "--iidfile",
+        work.resolve("run-host-iid").toString(), "-t", "inplace-on-host", ctx.toString())
+        .assertSuccess();
+    assertEquals(Files.readString(work.resolve("run-host-iid")).strip(),
+        Files.readString(out.resolve("iid")).strip(),
+        "in-place mode built another image than a root host");
+  }
+
+  /**
+   * What in-place mode cannot honour is one clear error line naming the mode, with no stack
+   * trace: {@code --network none} (no namespaces) and {@code --memory} (no writable cgroups).
+   */
+  @Test
+  void whatInPlaceModeCannotDoFailsInOneClearLine() throws Exception {
+    Path ctx = Files.createDirectories(work.resolve("none-ctx"));
     Files.writeString(ctx.resolve("Dockerfile"),
         "FROM localbase/busybox:1\nRUN echo hi > /hi\n");
-    Path store = storeVolumeWithBusybox("run-store");
-    Jbuild.Result r = docker(false, "run", "--rm", "-v", ctx + ":/workspace:ro",
-        "-v", store + ":/jbuild/store", IMAGE, "build", "--progress=plain", "-t", "x", ".");
-    System.out.println("RUN in an unprivileged container: exit " + r.exitCode() + ", "
-        + r.stderr().strip().lines().reduce((a, b) -> b).orElse(""));
-    assertNotEquals(0, r.exitCode(), "a RUN step built without namespaces?\n" + r.stderr());
-    List<String> errors = errorLines(r.stderr());
-    assertEquals(1, errors.size(), "expected one error line:\n" + r.stderr());
-    assertTrue(errors.get(0).contains("RUN echo hi > /hi"), "does not name the step: " + errors);
-    assertTrue(errors.get(0).contains("Dockerfile:2"), "does not name the line: " + errors);
-    Pattern stackFrame = Pattern.compile("^\\s+at [\\w.$]+\\(", Pattern.MULTILINE);
-    assertTrue(!stackFrame.matcher(r.stderr()).find()
-        && !r.stderr().contains("Exception in thread"), "stack trace:\n" + r.stderr());
-    assertEquals(errors.get(0), r.stderr().strip().lines().reduce((a, b) -> b).orElse(""),
-        "the error is not the last line");
+    Path store = storeVolumeWithBusybox("none-store");
+    for (List<String> flags : List.of(List.of("--network", "none"), List.of("--memory", "64m"))) {
+      List<String> cmd = new ArrayList<>(List.of("run", "--rm", "-v", ctx + ":/workspace:ro",
+          "-v", store + ":/jbuild/store", IMAGE, "build", "--progress=plain"));
+      cmd.addAll(flags);
+      cmd.add(".");
+      Jbuild.Result r = docker(false, cmd);
+      assertNotEquals(0, r.exitCode(), flags + " was accepted:\n" + r.stderr());
+      List<String> errors = errorLines(r.stderr());
+      assertEquals(1, errors.size(), "expected one error line:\n" + r.stderr());
+      assertTrue(errors.get(0).contains("in-place mode cannot"), errors.get(0));
+      assertTrue(errors.get(0).contains("Dockerfile:2"), "does not name the line: " + errors);
+      Pattern stackFrame = Pattern.compile("^\\s+at [\\w.$]+\\(", Pattern.MULTILINE);
+      assertTrue(!stackFrame.matcher(r.stderr()).find()
+          && !r.stderr().contains("Exception in thread"), "stack trace:\n" + r.stderr());
+    }
   }
 
   /** A context without RUN: FROM the busybox base, COPY, ENV, CMD. */
