@@ -87,8 +87,9 @@ class ExecutorImageIntegrationTest {
     String config = docker("image", "inspect", "-f",
         "{{json .Config.Entrypoint}} {{.Config.WorkingDir}} {{json .Config.Env}}", IMAGE)
         .stdout();
-    assertTrue(config.startsWith("[\"/jbuild/lib/ld-linux-x86-64.so.2\" \"--library-path\" "
-        + "\"/jbuild/lib\" \"/jbuild/jre/bin/java\""), config);
+    // The JVM on its own loader and glibc, so in-place builds may replace /lib.
+    assertTrue(config.startsWith("[\"/jbuild/lib/ld-linux-x86-64.so.2\",\"--library-path\","
+        + "\"/jbuild/lib\",\"/jbuild/jre/bin/java\""), config);
     assertTrue(config.contains("] /workspace "), config);
     assertTrue(config.contains("\"JBUILD_ROOT=/jbuild/store\""), config);
   }
