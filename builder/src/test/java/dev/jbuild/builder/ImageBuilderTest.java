@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.builder.error.StepFailedException;
 import dev.jbuild.builder.event.BuildListener;
-import dev.jbuild.builder.exec.BaseImageSource;
 import dev.jbuild.builder.exec.BuildOptions;
 import dev.jbuild.builder.plan.NetworkPolicy;
 import dev.jbuild.layerstore.LayerStore;
@@ -164,19 +163,7 @@ class ImageBuilderTest {
         .dockerfile(context.resolve("Dockerfile"))
         .network(NetworkPolicy.BRIDGE)
         .build();
-    return new ImageBuilder(store, runner, storedBases(), () -> CLOCK).build(request, listener);
-  }
-
-  /** Base images from the store only: these tests never pull. */
-  private BaseImageSource storedBases() {
-    return (ref, platform) -> {
-      try {
-        return store.images().load(store.images().resolve(ref)
-            .orElseThrow(() -> new BuildException("no image " + ref)).digest());
-      } catch (IOException e) {
-        throw new BuildException(e.getMessage(), e);
-      }
-    };
+    return new ImageBuilder(store, runner, StoredBases.of(store), () -> CLOCK).build(request, listener);
   }
 
   /**

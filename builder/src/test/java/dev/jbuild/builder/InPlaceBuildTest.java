@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.builder.event.BuildListener;
-import dev.jbuild.builder.exec.BaseImageSource;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.archive.RootfsImporter;
 import dev.jbuild.layerstore.content.Layer;
@@ -120,18 +119,7 @@ class InPlaceBuildTest {
         .noCache(true)
         .sourceDateEpoch(EPOCH)
         .build();
-    return new ImageBuilder(store, runner, storedBases(), () -> CLOCK)
+    return new ImageBuilder(store, runner, StoredBases.of(store), () -> CLOCK)
         .build(request, BuildListener.NONE);
-  }
-
-  private BaseImageSource storedBases() {
-    return (ref, platform) -> {
-      try {
-        return store.images().load(store.images().resolve(ref)
-            .orElseThrow(() -> new BuildException("no image " + ref)).digest());
-      } catch (IOException e) {
-        throw new BuildException(e.getMessage(), e);
-      }
-    };
   }
 }
