@@ -23,9 +23,17 @@ final class PlanState {
   boolean cmdSetInStage;
 
   PlanState(ContainerConfig config, String author, Map<String, String> inheritedArgs) {
-    this.config = config;
-    this.author = author;
+    reset(config, author, inheritedArgs);
+  }
+
+  /** Starts the stage over from a base: its config, author and the ARG values it passes on. */
+  void reset(ContainerConfig base, String baseAuthor, Map<String, String> inheritedArgs) {
+    config = base;
+    author = baseAuthor;
+    args.clear();
     args.putAll(inheritedArgs);
+    declaredArgs.clear();
+    cmdSetInStage = false;
   }
 
   /**

@@ -50,8 +50,8 @@ final class StagePlanner {
     String prefix = ctx.multiStage() && stage.name() != null ? stage.name() + " " : "";
     String position = "[" + prefix + "1/" + total + "]";
     List<Step> steps = new ArrayList<>();
-    PlanState state = from(position, steps);
-    FromBaseStep from = (FromBaseStep) steps.remove(0);
+    PlanState state = new PlanState(ContainerConfig.EMPTY, null, Map.of());
+    FromBaseStep from = from(position, state, steps);
     int n = 1;
     for (Instruction i : stage.instructions()) {
       String text = PlanText.text(i.range(), ctx.lines(), ctx.expander().escapeToken());
@@ -67,15 +67,14 @@ final class StagePlanner {
   }
 
   /**
-   * Plans FROM into {@code steps} (first the FROM step, then the base's ONBUILD triggers) and
-   * returns the stage's state after them.
+   * Plans FROM: sets {@code state} to the base's config, author and inherited ARGs, adds the
+   * base's ONBUILD triggers to {@code steps}, and returns the FROM step.
    */
-  private PlanState from(String position, List<Step> steps)
+  private FromBaseStep from(String position, PlanState state, List<Step> steps)
       throws BuildException, InterruptedException {
     From from = stage.from();
     int line = from.range().startLine();
     int baseStage = BuildPlanner.findStage(ctx.stages(), from.image(), stage.index());
-    PlanState state;
     String label;
     FromBaseStep.Base base;
     if (baseStage >= 0) {
@@ -83,7 +82,7 @@ final class StagePlanner {
       StageEnd parent = ctx.ends().end(baseStage);
       // A stage built FROM another stage inherits its build arguments' values, not their
       // declarations (BuildKit: the LLB state's env carries over, buildArgs start empty).
-      state = new PlanState(parent.config(), parent.author(), parent.args());
+      state.reset(parent.config(), parent.author(), parent.args());
       label = position + " " + PlanText.text(from.range(), ctx.lines(),
           ctx.expander().escapeToken());
       base = new FromBaseStep.Stage(baseStage);
@@ -91,13 +90,13 @@ final class StagePlanner {
       String name = ctx.expand(from.image(), ctx.globalArgs(), line);
       label = position + " FROM " + name;
       if (name.equals("scratch")) {
-        state = new PlanState(ImageConfig.scratch(ctx.options().platform()).containerConfig(),
-            null, Map.of());
+        state.reset(ImageConfig.scratch(ctx.options().platform()).containerConfig(), null,
+            Map.of());
         base = new FromBaseStep.Scratch();
       } else {
         ImageReference ref = ctx.image(name, "FROM", line);
         ImageConfig config = ctx.bases().config(ref);
-        state = new PlanState(config.containerConfig(), config.author(), Map.of());
+        state.reset(config.containerConfig(), config.author(), Map.of());
         base = new FromBaseStep.Image(ref);
       }
     }
@@ -109,14 +108,15 @@ final class StagePlanner {
     if (triggers != null && !triggers.isEmpty()) {
       state.config = state.config.toBuilder().onBuild(null).build();
     }
-    steps.add(new FromBaseStep(state.header(new StepLabel(label, true, line), null), base));
+    FromBaseStep step = new FromBaseStep(state.header(new StepLabel(label, true, line), null),
+        base);
     if (triggers != null) {
       for (String trigger : triggers) {
         steps.add(step(state, parseTrigger(trigger, line),
             new StepLabel("ONBUILD " + trigger, true, line)));
       }
     }
-    return state;
+    return step;
   }
 
   /**
