@@ -54,6 +54,20 @@ for c in $("$bb" --list); do
   [ -e "$r/usr/bin/$c" ] || [ -e "$r/usr/sbin/$c" ] || ln -s busybox "$r/usr/bin/$c"
 done
 
+# newuidmap/newgidmap (package uidmap), when asked for: Debian builds them without libcap, so as
+# setuid root they open /proc/PID/uid_map with euid 0, and the kernel then wants CAP_SYS_ADMIN,
+# which a container does not have ("write to uid_map failed: Operation not permitted" for the
+# non-root user of `docker run`). With file capabilities instead of the setuid bit (as Fedora
+# ships them) they run as the user with CAP_SETUID/CAP_SETGID only, and the user owns the new
+# namespace: that is all the kernel asks (kernel/user_namespace.c new_idmap_permitted).
+for tool in newuidmap:cap_setuid newgidmap:cap_setgid; do
+  f="$r/usr/bin/${tool%%:*}"
+  if [ -f "$f" ]; then
+    chmod u-s "$f"
+    setcap "${tool#*:}=ep" "$f"
+  fi
+done
+
 mkdir -p "$r"/{etc,tmp,root,proc,sys,dev,run,var/tmp,home}
 # What base-passwd's and base-files' maintainer scripts would have written.
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' >"$r/etc/passwd"
@@ -63,4 +77,7 @@ chmod 1777 "$r/tmp" "$r/var/tmp"
 chmod 700 "$r/root"
 # Fixed mtimes and sorted names: the same packages give the same base image digest.
 find "$r" -exec touch -h -d @0 {} +
-tar --sort=name --numeric-owner --owner=0 --group=0 -C "$r" -cf "$out" .
+# PAX headers carry the file capabilities above (and nothing else: no atime/ctime records).
+tar --sort=name --numeric-owner --owner=0 --group=0 --format=posix \
+  --pax-option=delete=atime,delete=ctime --xattrs --xattrs-include=security.capability \
+  -C "$r" -cf "$out" .

@@ -44,10 +44,13 @@ jb --version >/dev/null
 cache="$top/samples/target/ci"
 mkdir -p "$cache"
 pkgs=(base-files libc6 libgcc-s1 libstdc++6 zlib1g busybox-static)
+# newuidmap/newgidmap (setuid root) and their libraries, for rootless builds as user jbuild.
+extra=(uidmap libsubid4 libaudit1 libaudit-common libselinux1 libcap-ng0 libpcre2-8-0)
+pkgs+=("${extra[@]}")
 key="$(apt-cache policy "${pkgs[@]}" | grep -E '^[^ ]|Candidate' | tr -d ' \n') $(sha256sum "$top/samples/base/debian-rootfs.sh" | cut -c1-16)"
 if ! [ -f "$cache/debian-min.tar" ] || [ "$(cat "$cache/debian-min.key" 2>/dev/null)" != "$key" ]; then
   step "base: samples/base/debian-rootfs.sh (apt-get download + dpkg-deb -x)"
-  "$top/samples/base/debian-rootfs.sh" "$cache/debian-min.tar.tmp"
+  "$top/samples/base/debian-rootfs.sh" "$cache/debian-min.tar.tmp" "${extra[@]}"
   mv "$cache/debian-min.tar.tmp" "$cache/debian-min.tar"
   printf '%s' "$key" >"$cache/debian-min.key"
 fi

@@ -3,6 +3,7 @@
 #   jre/        a jlink'ed Java runtime from this machine's JDK (made again only when the JDK or
 #               the module list changes; the key is kept in .jre-key)
 #   jbuild.jar  $JBUILD_JAR, else builder/target/jbuild.jar (./jbuild --version builds it)
+#   dirs/tmp/ home/  empty directories: /jbuild/tmp (mode 1777) and the jbuild user's home
 # Offline: jlink reads the JDK's own jmods (Debian: openjdk-17-jdk-headless).
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -20,8 +21,9 @@ if ! [ -x "$jdk/bin/jlink" ] || ! [ -d "$jdk/jmods" ]; then
 fi
 # The modules the jar uses (jdeps --print-module-deps, expanded), less java.desktop and
 # java.compiler: only optional code paths of Jackson, commons-compress and errorprone
-# annotations reach them. jdk.crypto.ec: TLS to registries negotiates ECDHE.
-modules=java.base,java.logging,java.naming,java.net.http,java.sql,java.security.jgss,jdk.unsupported,jdk.crypto.ec
+# annotations reach them. jdk.crypto.ec: TLS to registries negotiates ECDHE. java.management:
+# rootless mode re-executes the JVM with its own options (RuntimeMXBean).
+modules=java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.security.jgss,jdk.unsupported,jdk.crypto.ec
 # --generate-cds-archive: the JDK's own classes start from a shared archive (faster start).
 opts=(--strip-debug --no-header-files --no-man-pages --compress=2 --generate-cds-archive)
 key="$("$jdk/bin/java" -version 2>&1 | tr '\n' ' ') $modules ${opts[*]} -nocoops"
@@ -36,5 +38,9 @@ else
   mv "$here/jre.tmp" "$here/jre"
   printf '%s' "$key" >"$here/.jre-key"
 fi
+# /jbuild/tmp (java.io.tmpdir, open to every user as /tmp is) and the jbuild user's home.
+mkdir -p "$here/dirs/tmp" "$here/home"
+chmod 1777 "$here/dirs/tmp"
+chmod 755 "$here/home"
 cp "$jar" "$here/jbuild.jar.tmp"
 mv "$here/jbuild.jar.tmp" "$here/jbuild.jar"

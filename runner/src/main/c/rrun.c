@@ -517,6 +517,8 @@ struct spec {
   int device_fds[6];        /* userns: detached clones of the host's default device nodes */
   int proc_fd;              /* userns: a detached proc mount of the container's pid namespace */
   int sys_fd;               /* userns: a detached sysfs mount, or rbind of the host's /sys */
+  bool bound_proc;          /* userns where no new proc may be mounted: no PID namespace, rbind
+                             * of this process's /proc and /sys (see open_userns_sources) */
   struct secret *secrets;
   size_t secret_count;
   char tty_slave[64];       /* set by PID 1: the pty's slave path inside the container */
@@ -774,6 +776,8 @@ static void load_spec(const char *path, struct spec *s) {
   s->userns = spec_bool(root, "userns");
   if (s->userns && (s->cgroup_count || s->cgroup_mount_count || strcmp(s->device_policy, "none")))
     die("spec", 0, "a user namespace spec cannot have cgroups or a device policy");
+  s->bound_proc = spec_bool(root, "boundProc");
+  if (s->bound_proc && !s->userns) die("spec", 0, "boundProc is only valid with userns");
   load_secrets(root, s);
   if (s->inplace_root) {
     if (s->inplace_root[0] != '/') die("spec", 0, "inPlaceRoot must be absolute");
@@ -1017,12 +1021,35 @@ static int detached_mount(const char *type, unsigned int attrs) {
   return mnt;
 }
 
+/*
+ * Where the kernel refuses a new proc to a user namespace (a container runtime masked paths of
+ * its /proc, so no fully visible proc exists: issue 12's mode D, a non-root user in docker run),
+ * the container gets a recursive bind of this process's /proc, masks included, and shares its
+ * PID namespace, so that getpid() and /proc/self agree (BuildKit's withBoundProc for
+ * --oci-worker-no-process-sandbox). sysfs is refused for the same reason: /sys is bound too.
+ */
+static int bind_kernel_fs(const char *path) {
+  int fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (fd < 0) die("mount", errno, "open_tree %s to bind it", path);
+  struct mount_attr attr = {0};
+  attr.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+  if (strcmp(path, "/sys") == 0) attr.attr_set |= MOUNT_ATTR_RDONLY;
+  if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
+    die("mount", errno, "restrict the bind of %s", path);
+  return fd;
+}
+
 static void open_userns_sources(struct spec *s) {
   s->proc_fd = -1;
   s->sys_fd = -1;
   if (!s->userns) return;
-  s->proc_fd = detached_mount("proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV);
-  if (!s->host_network)
+  if (s->bound_proc) {
+    s->proc_fd = bind_kernel_fs("/proc");
+    s->sys_fd = bind_kernel_fs("/sys");
+  } else {
+    s->proc_fd = detached_mount("proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV);
+  }
+  if (!s->host_network && !s->bound_proc)
     s->sys_fd = detached_mount("sysfs", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV |
                                             MOUNT_ATTR_RDONLY);
   for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++) {
@@ -1035,7 +1062,7 @@ static void open_userns_sources(struct spec *s) {
     s->device_fds[i] = open_tree(AT_FDCWD, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
     if (s->device_fds[i] < 0) die("mount", errno, "open_tree %s", name);
   }
-  if (!s->host_network) return;
+  if (!s->host_network || s->bound_proc) return;
   s->sys_fd = open_tree(AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
   if (s->sys_fd < 0) die("mount", errno, "open_tree /sys");
   struct mount_attr attr = {0};
@@ -1064,8 +1091,13 @@ static void setup_dev(const struct spec *s) {
     if (chmod(name, 0666) != 0) die("mount", errno, "chmod %s", name);
   }
   if (mkdir("/dev/pts", 0755) != 0) die("mount", errno, "mkdir /dev/pts");
-  mount_fs("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-           "newinstance,ptmxmode=0666,mode=0620,gid=5");
+  /* gid=5 (tty) is refused where gid 5 is not mapped into our user namespace; runc's
+   * rootless spec (specconv.ToRootless) drops it then, and so do we. */
+  if (!s->userns || mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                          "newinstance,ptmxmode=0666,mode=0620,gid=5") != 0)
+    mount_fs("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+             s->userns && errno == EINVAL ? "newinstance,ptmxmode=0666,mode=0620"
+                                          : "newinstance,ptmxmode=0666,mode=0620,gid=5");
   if (symlink("pts/ptmx", "/dev/ptmx") != 0) die("mount", errno, "symlink /dev/ptmx");
   if (mkdir("/dev/shm", 01777) != 0) die("mount", errno, "mkdir /dev/shm");
   mount_fs("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k");
@@ -1698,12 +1730,16 @@ static int inplace_children_fd = -1;
  * child subreaper, so the command's orphans (daemons a RUN step starts) are reparented to it and
  * can be killed when the command ends, as a PID namespace's end would kill them.
  */
-static void enter_inplace_root(const struct spec *s) {
+static void become_subreaper(void) {
   if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
     die("inplace", errno, "PR_SET_CHILD_SUBREAPER");
   char path[64];
   snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)syscall(SYS_gettid));
   inplace_children_fd = open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static void enter_inplace_root(const struct spec *s) {
+  become_subreaper();
   if (strcmp(s->inplace_root, "/") != 0) {
     if (chroot(s->inplace_root) != 0) die("inplace", errno, "chroot %s", s->inplace_root);
   }
@@ -1772,6 +1808,8 @@ static int stage1(void *arg) {
   if (s->inplace_root) {
     enter_inplace_root(s);
   } else {
+    /* No PID namespace: stage 1 is a plain process that reaps and kills like in-place mode. */
+    if (s->bound_proc) become_subreaper();
     setup_mounts(s);
     if (sethostname(s->hostname, strlen(s->hostname)) != 0)
       die("hostname", errno, "sethostname %s", s->hostname);
@@ -1795,6 +1833,11 @@ static int stage1(void *arg) {
   if (command == 0) stage2(s, &u);
   if (master >= 0) pid1_relay(command, master);
   if (s->inplace_root) inplace_reap(command);
+  if (s->bound_proc) {
+    /* The command sees this process in its /proc: keep /proc/<pid>/exe and mem from it. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die("init", errno, "PR_SET_DUMPABLE");
+    inplace_reap(command);
+  }
   pid1_reap(command);
 }
 
@@ -1976,6 +2019,7 @@ int main(int argc, char **argv) {
   if (stack == MAP_FAILED) die("clone", errno, "allocate a stack");
   int flags = s.inplace_root ? SIGCHLD
                              : CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+  if (s.bound_proc) flags &= ~CLONE_NEWPID;
   if (s.inplace_root) {
     /* In place: the container's own network, processes and mounts are the command's. */
   } else if (s.netns) {

@@ -50,6 +50,8 @@ public final class ContainerRunner implements CommandRunner {
   private final BridgeNetwork bridge;
   /** Root of a user namespace: no cgroups, no bridge, overlay with userxattr (§6). */
   private final boolean rootless;
+  /** Rootless where no new proc may be mounted: containers bind /proc, no PID namespace. */
+  private final boolean boundProc;
   private final Set<ActiveRun> active = ConcurrentHashMap.newKeySet();
   /** False only in tests that force the no-device-cgroup fallback of {@link DevicePolicy}. */
   private volatile boolean deviceCgroups = true;
@@ -63,6 +65,7 @@ public final class ContainerRunner implements CommandRunner {
     this.bridge = new BridgeNetwork(shareNetworks);
     this.stateDir = stateDir;
     this.rootless = cgroups == null;
+    this.boundProc = rootless && ProcVisibility.masked(Path.of("/proc/self/mountinfo"));
     this.runDirs = new RunDirs(stateDir, rootless);
     this.rrun = rrun;
     this.cgroups = cgroups;
@@ -116,6 +119,16 @@ public final class ContainerRunner implements CommandRunner {
           + "because: this process is not in a user namespace of its own");
     }
     return create(stateDir, null, false);
+  }
+
+  /**
+   * True when containers share this process's PID namespace, {@code /proc} and {@code /sys}:
+   * rootless mode where a container runtime masked {@code /proc}, so that no new proc can be
+   * mounted (a non-root user inside {@code docker run}). RUN steps then see, and with {@code
+   * CAP_KILL} may signal, the processes of this container, jbuild's included.
+   */
+  public boolean sharesProcesses() {
+    return boundProc;
   }
 
   /** With a given cgroup layout (tests run the v2 code path on a hybrid host's unified tree). */
@@ -296,7 +309,7 @@ public final class ContainerRunner implements CommandRunner {
       Path statusFile = runDir.resolve("status");
       json = RrunSpec.toJson(spec, rootless
           ? new RrunSpec.Runtime(runDir.resolve("rootfs"), mounts, List.of(), List.of(), null,
-              tty, DevicePolicy.none(), true)
+              tty, DevicePolicy.none(), true, boundProc)
           : new RrunSpec.Runtime(runDir.resolve("rootfs"), mounts, cgroup.procsFiles(),
               cgroup.containerMounts(), netns == null ? null : netns.path(), tty,
               cgroup.devicePolicy()));

@@ -35,10 +35,18 @@ final class RrunSpec {
    *     CAP_MKNOD and a nodev rootfs)
    * @param userns rrun runs as root of a user namespace (rootless): overlay with {@code
    *     userxattr}, host device nodes bound; needs no cgroups and {@link DevicePolicy#none()}
+   * @param boundProc with {@code userns} where no new proc can be mounted ({@link
+   *     ProcVisibility}): no PID namespace, {@code /proc} and {@code /sys} bound from this process
    */
   record Runtime(Path rootfs, List<BindMount> mounts, List<Path> cgroupProcs,
       List<CgroupMount> cgroupMounts, Path netns, boolean tty, DevicePolicy devices,
-      boolean userns) {
+      boolean userns, boolean boundProc) {
+    Runtime(Path rootfs, List<BindMount> mounts, List<Path> cgroupProcs,
+        List<CgroupMount> cgroupMounts, Path netns, boolean tty, DevicePolicy devices,
+        boolean userns) {
+      this(rootfs, mounts, cgroupProcs, cgroupMounts, netns, tty, devices, userns, false);
+    }
+
     Runtime(Path rootfs, List<BindMount> mounts, List<Path> cgroupProcs,
         List<CgroupMount> cgroupMounts, Path netns, boolean tty, DevicePolicy devices) {
       this(rootfs, mounts, cgroupProcs, cgroupMounts, netns, tty, devices, false);
@@ -117,6 +125,9 @@ final class RrunSpec {
     DevicePolicy.DEFAULT_RULES.forEach(root.putArray("deviceRules")::add);
     if (runtime.userns()) {
       root.put("userns", true);
+    }
+    if (runtime.boundProc()) {
+      root.put("boundProc", true);
     }
     if (!spec.secrets().isEmpty()) {
       ArrayNode secrets = root.putArray("secrets");

@@ -155,12 +155,18 @@ final class Isolation {
     return Posix.isRoot() && Posix.inUserNamespace();
   }
 
-  /** Prints, once per process and in one line, that rootless mode runs and what it lacks. */
-  static void announce(PrintStream err) {
+  /**
+   * Prints, once per process and in one line, that rootless mode runs and what it lacks; with
+   * {@code sharedProcesses} (a container masked /proc, so RUN steps bind it and get no PID
+   * namespace, as BuildKit's --oci-worker-no-process-sandbox) that too.
+   */
+  static void announce(PrintStream err, boolean sharedProcesses) {
     if (ANNOUNCED.compareAndSet(false, true)) {
       err.println("jbuild: rootless mode (user namespace with your /etc/subuid range): no "
           + "cgroup limits (--memory, --cpu-quota, --pids-limit), no bridge network (RUN uses "
-          + "the host network unless --network none)");
+          + "the host network unless --network none)"
+          + (sharedProcesses ? "; no PID namespace (this container masks /proc, so RUN steps "
+              + "share its /proc, /sys and processes and can see and signal jbuild's)" : ""));
       err.flush();
     }
   }

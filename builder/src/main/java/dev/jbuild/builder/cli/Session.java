@@ -66,7 +66,7 @@ final class Session {
     }
     if (Isolation.rootless()) {
       ContainerRunner runner = ContainerRunner.createRootless(root.resolve("runner"));
-      Isolation.announce(System.err);
+      Isolation.announce(System.err, runner.sharesProcesses());
       return runner;
     }
     if (!dev.jbuild.layerstore.posix.Posix.isRoot()) {
