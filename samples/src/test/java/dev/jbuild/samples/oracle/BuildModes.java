@@ -1,0 +1,317 @@
+package dev.jbuild.samples.oracle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbuild.samples.Jbuild;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The three environments of issue 12 in which {@link ModesOracleTest} builds the oracle cases,
+ * each with its own store, all from the same base image archive and with {@code
+ * SOURCE_DATE_EPOCH} set:
+ * <ul>
+ *   <li>A: root on this host ({@code java -jar jbuild.jar}, namespaces and overlayfs);</li>
+ *   <li>B: a throwaway non-root user with {@code /etc/subuid} ranges (setpriv, rootless mode), as
+ *       in {@code RootlessBuildTest};</li>
+ *   <li>C: root in one default {@code docker run} of the executor image (no --privileged, in-place
+ *       mode), as in {@code ExecutorImageIntegrationTest}: one container builds every case in
+ *       turn, as a CI job that builds several images would, so the root it replaces carries over
+ *       from one build to the next.</li>
+ * </ul>
+ * Everything here is created by {@link #prepare} and removed by {@link #close}: the user (and
+ * its subuid lines), the executor image in dockerd. The stores live under the test's temp dir.
+ */
+final class BuildModes implements AutoCloseable {
+  static final String EPOCH = "1700000000";
+  static final String BASE = "localbase/busybox:1";
+  /**
+   * Subordinate ids for the rootless user: useradd's default 65536 would refuse (by design, in
+   * one line) the owners 200000 of copy-chown and 3000000 of run-file-types.
+   */
+  static final int SUBID_COUNT = 4_000_000;
+  /**
+   * Where mode C's container gets the contexts, the base archive and the results: inside
+   * /jbuild, which in-place mode keeps out of the image. A volume elsewhere is a kept host path
+   * too, and a RUN that writes there (copy-from's {@code /out}) writes into the volume, not
+   * the layer.
+   */
+  static final String IN_CONTAINER = "/jbuild/oracle";
+
+  /** An isolation mode of issue 12, as the oracle names it in messages. */
+  enum Mode {
+    A("mode A (root on the host)"),
+    B("mode B (rootless, a user with subuid ranges)"),
+    C("mode C (in-place, root in a default docker run)");
+
+    final String label;
+
+    Mode(String label) {
+      this.label = label;
+    }
+  }
+
+  /** One build: the exit code, the image ID (null when it failed), and what jbuild printed. */
+  record Outcome(int exitCode, String imageId, String stderr) {
+    boolean built() {
+      return exitCode == 0 && imageId != null;
+    }
+
+    List<String> errorLines() {
+      return stderr.lines().filter(l -> l.startsWith("error:")).toList();
+    }
+  }
+
+  final Path work;
+  private final Path jar;
+  private final String user;
+  private final String image;
+  private List<String> entrypoint;
+  private boolean imageLoaded;
+
+  private BuildModes(Path work, Path jar, String user, String image) {
+    this.work = work;
+    this.jar = jar;
+    this.user = user;
+    this.image = image;
+  }
+
+  /**
+   * Copies the jar, makes the base archive (imported in A's store, saved for B and C), adds the
+   * throwaway user, builds the executor image with {@code samples/ci/build-executor.sh} and loads
+   * it into dockerd. Close the result even when this throws halfway: it removes what exists.
+   */
+  static BuildModes prepare(Path work) throws Exception {
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path top = Jbuild.samplesDir().getParent();
+    Path builtJar = Path.of(System.getProperty("jbuild.jar",
+        top.resolve("builder/target/jbuild.jar").toString()));
+    if (!Files.isRegularFile(builtJar)) {
+      throw new AssertionError("the build must have packaged " + builtJar);
+    }
+    Path jar = Files.copy(builtJar, work.resolve("jbuild.jar"));
+    int n = ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
+    BuildModes m = new BuildModes(work, jar, "jbmo" + n, "jbuild-modes-oracle-" + n + ":dev");
+    Path in = Files.createDirectories(work.resolve("in"));
+    Path rootfs = in.resolve("busybox-rootfs.tar");
+    exec(List.of(top.resolve("samples/base/busybox-rootfs.sh").toString(), rootfs.toString()),
+        Map.of()).assertSuccess("busybox-rootfs.sh (is busybox-static installed?)");
+    m.onHost(Mode.A, "import", rootfs.toString(), BASE).assertSuccess("import the base");
+    m.onHost(Mode.A, "save", "-o", in.resolve("base.tar").toString(), BASE)
+        .assertSuccess("save the base");
+    for (Path p : List.of(jar, rootfs, in.resolve("base.tar"))) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
+    m.addUser();
+    for (String dir : List.of("home", "out-B")) {
+      Path d = Files.createDirectories(work.resolve(dir));
+      exec(List.of("chown", m.user + ":" + m.user, d.toString()), Map.of()).assertSuccess("chown");
+    }
+    m.onHost(Mode.B, "load", "-i", in.resolve("base.tar").toString()).assertSuccess("load base");
+
+    Path archive = work.resolve("executor.tar");
+    exec(List.of(top.resolve("samples/ci/build-executor.sh").toString(), "--tag", m.image,
+        "--save", archive.toString()), Map.of("JBUILD_ROOT", work.resolve("executor-store")
+        .toString(), "JBUILD_JAR", jar.toString())).assertSuccess("build-executor.sh");
+    m.imageLoaded = true;
+    exec(List.of("docker", "load", "-i", archive.toString()), Map.of()).assertSuccess("load");
+    Files.delete(archive);
+    String json = exec(List.of("docker", "image", "inspect", "-f", "{{json .Config.Entrypoint}}",
+        m.image), Map.of()).assertSuccess("inspect").output();
+    m.entrypoint = new ArrayList<>();
+    for (JsonNode word : new ObjectMapper().readTree(json)) {
+      m.entrypoint.add(word.asText());
+    }
+    return m;
+  }
+
+  /** The image of the executor, for tests that run it themselves. */
+  String image() {
+    return image;
+  }
+
+  /** The arguments of {@code jbuild build} for a case whose directory is {@code caseDir}. */
+  static List<String> buildArgs(OracleCase c, String caseDir, String iidFile) {
+    List<String> a = new ArrayList<>(List.of("build", "--progress=plain", "--iidfile", iidFile,
+        "-t", "modes/" + c.name()));
+    for (String arg : c.buildArgs()) {
+      a.addAll(List.of("--build-arg", arg));
+    }
+    if (c.target() != null) {
+      a.addAll(List.of("--target", c.target()));
+    }
+    for (String arg : c.args()) {
+      a.add(arg.replace("{work}", caseDir));
+    }
+    if (c.file() != null) {
+      a.addAll(List.of("-f", caseDir + "/ctx/" + c.file()));
+    }
+    a.add(caseDir + "/ctx");
+    return a;
+  }
+
+  /** Builds one case prepared under {@code cases/<name>} as root (A) or as the user (B). */
+  Outcome buildOnHost(Mode mode, OracleCase c) throws Exception {
+    Path iid = work.resolve("out-" + mode).resolve(c.name() + ".iid");
+    Files.createDirectories(iid.getParent());
+    Exec r = onHost(mode, buildArgs(c, work.resolve("cases").resolve(c.name()).toString(),
+        iid.toString()).toArray(String[]::new));
+    return new Outcome(r.code(), Files.exists(iid) ? Files.readString(iid).strip() : null,
+        r.output());
+  }
+
+  /**
+   * Builds every case in one default {@code docker run} of the executor image (mode C): a
+   * busybox shell loop, started before the first build replaces the root, launches jbuild through
+   * the image's own loader (the entrypoint) per case and leaves each case's image ID, stderr and
+   * exit code in a mounted directory. The base is loaded from the archive first.
+   */
+  Map<String, Outcome> buildInPlace(List<OracleCase> cases) throws Exception {
+    Path out = Files.createDirectories(work.resolve("out-C"));
+    Path store = Files.createDirectories(work.resolve("store-C"));
+    StringBuilder sh = new StringBuilder("cd " + IN_CONTAINER + "/out || exit 3\njb() {");
+    for (String w : entrypoint) {
+      sh.append(' ').append(quote(w));
+    }
+    sh.append(" \"$@\"; }\njb load -i ").append(IN_CONTAINER)
+        .append("/in/base.tar > load.log 2>&1 || exit 4\n");
+    for (OracleCase c : cases) {
+      sh.append("jb");
+      for (String a : buildArgs(c, IN_CONTAINER + "/cases/" + c.name(),
+          IN_CONTAINER + "/out/" + c.name() + ".iid")) {
+        sh.append(' ').append(quote(a));
+      }
+      sh.append(" > ").append(c.name()).append(".out 2> ").append(c.name()).append(".err; echo $? > ")
+          .append(c.name()).append(".rc\n");
+    }
+    Path script = work.resolve("cases/in-place.sh");
+    Files.writeString(script, sh.toString());
+    Exec run = exec(List.of("docker", "run", "--rm", "--entrypoint", "/bin/sh",
+        "-e", "SOURCE_DATE_EPOCH=" + EPOCH, "-e", "JAVA_TOOL_OPTIONS=-XX:TieredStopAtLevel=1",
+        "-v", work.resolve("cases") + ":" + IN_CONTAINER + "/cases:ro",
+        "-v", work.resolve("in") + ":" + IN_CONTAINER + "/in:ro",
+        "-v", out + ":" + IN_CONTAINER + "/out", "-v", store + ":/jbuild/store",
+        image, IN_CONTAINER + "/cases/in-place.sh"), Map.of());
+    run.assertSuccess("docker run of the in-place loop (load.log: "
+        + (Files.exists(out.resolve("load.log")) ? Files.readString(out.resolve("load.log")) : "")
+        + ")");
+    Map<String, Outcome> results = new LinkedHashMap<>();
+    for (OracleCase c : cases) {
+      Path iid = out.resolve(c.name() + ".iid");
+      results.put(c.name(), new Outcome(
+          Integer.parseInt(Files.readString(out.resolve(c.name() + ".rc")).strip()),
+          Files.exists(iid) ? Files.readString(iid).strip() : null,
+          Files.readString(out.resolve(c.name() + ".err"))));
+    }
+    return results;
+  }
+
+  /** {@code jbuild save} of a case's image from the mode's store, read back (for diagnosis). */
+  SavedImage save(Mode mode, String caseName) throws Exception {
+    String file = caseName + "-" + mode + ".tar";
+    if (mode == Mode.C) {
+      exec(List.of("docker", "run", "--rm", "-v", work.resolve("store-C") + ":/jbuild/store",
+          "-v", work.resolve("out-C") + ":/out", image, "save", "-o", "/out/" + file,
+          "modes/" + caseName), Map.of()).assertSuccess("save in mode C");
+      return SavedImage.read(work.resolve("out-C").resolve(file));
+    }
+    Path archive = work.resolve("out-" + mode).resolve(file);
+    onHost(mode, "save", "-o", archive.toString(), "modes/" + caseName).assertSuccess("save");
+    return SavedImage.read(archive);
+  }
+
+  /** {@code java -jar jbuild.jar --root <mode's store> args} as root (A) or as the user (B). */
+  private Exec onHost(Mode mode, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    if (mode == Mode.B) {
+      cmd.addAll(List.of("setpriv", "--reuid=" + user, "--regid=" + user, "--clear-groups",
+          "--"));
+    }
+    cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "--root",
+        (mode == Mode.B ? work.resolve("home/store") : work.resolve("store-A")).toString()));
+    cmd.addAll(List.of(args));
+    return exec(cmd, Map.of("SOURCE_DATE_EPOCH", EPOCH, "HOME",
+        (mode == Mode.B ? work.resolve("home") : work).toString()));
+  }
+
+  private void addUser() throws Exception {
+    List<String> cmd = List.of("useradd", "--no-create-home", "--user-group", "--shell",
+        "/bin/sh", "-K", "SUB_UID_COUNT=" + SUBID_COUNT, "-K", "SUB_GID_COUNT=" + SUBID_COUNT,
+        user);
+    // Retried: useradd fails while another process holds the lock on /etc/passwd.
+    for (int attempt = 1; ; attempt++) {
+      Exec r = exec(cmd, Map.of());
+      if (r.code() == 0) {
+        return;
+      }
+      if (attempt == 5) {
+        throw new AssertionError("useradd " + user + " failed: " + r.output());
+      }
+      Thread.sleep(200L * attempt);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    // userdel also removes the user's /etc/subuid and /etc/subgid lines; it fails harmlessly
+    // when prepare() stopped before useradd.
+    exec(List.of("userdel", user), Map.of());
+    if (imageLoaded) {
+      exec(List.of("docker", "rmi", "-f", image), Map.of());
+    }
+  }
+
+  private static String quote(String word) {
+    return "'" + word.replace("'", "'\\''") + "'";
+  }
+
+  /** A command's exit code and its output (stdout then stderr, as jbuild's errors go there). */
+  record Exec(int code, String output) {
+    Exec assertSuccess(String what) {
+      if (code != 0) {
+        throw new AssertionError(what + " failed (exit " + code + "):\n" + output);
+      }
+      return this;
+    }
+  }
+
+  /**
+   * Runs a command with jbuild's variables cleared (a CI shell may set them) and {@code env}
+   * added; stdout and stderr are captured separately, then joined (stderr last).
+   */
+  static Exec exec(List<String> cmd, Map<String, String> env) throws Exception {
+    Path out = Files.createTempFile("modes-out", ".txt");
+    Path err = Files.createTempFile("modes-err", ".txt");
+    try {
+      ProcessBuilder pb = new ProcessBuilder(cmd)
+          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+          .redirectOutput(out.toFile()).redirectError(err.toFile());
+      for (String var : List.of("JBUILD_ISOLATION", "JBUILD_ROOT", "XDG_RUNTIME_DIR",
+          "SOURCE_DATE_EPOCH", "JBUILD_JAR")) {
+        pb.environment().remove(var);
+      }
+      pb.environment().putAll(env);
+      Process p = pb.start();
+      if (!p.waitFor(30, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new AssertionError(String.join(" ", cmd) + " did not end in 30 minutes");
+      }
+      return new Exec(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8)
+          + Files.readString(err, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+}
