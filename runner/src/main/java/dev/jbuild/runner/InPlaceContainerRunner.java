@@ -63,7 +63,7 @@ public final class InPlaceContainerRunner implements InPlaceRunner {
       // root must never reach into them.
       kept.addAll(MountPoints.under(absoluteRoot, Path.of("/proc/self/mountinfo")));
       InPlaceContainerRunner runner = new InPlaceContainerRunner(dir, RrunBinary.extract(dir),
-          absoluteRoot, merged(kept));
+          absoluteRoot, merged(absoluteRoot, kept));
       RunDirs.ownerOnly(runner.runDirs.root());
       runner.runDirs.sweep();
       return runner;
@@ -73,8 +73,15 @@ public final class InPlaceContainerRunner implements InPlaceRunner {
     }
   }
 
-  private static List<String> merged(List<String> extra) {
-    List<String> all = new ArrayList<>(HOST_PATHS);
+  private static List<String> merged(Path root, List<String> extra) {
+    List<String> all = new ArrayList<>();
+    for (String p : HOST_PATHS) {
+      // Only what is there: a kept path keeps its parents too, and an image's /run must not
+      // survive a wipe just because this engine could have put .containerenv in it.
+      if (Files.exists(root.resolve(p), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        all.add(p);
+      }
+    }
     for (String p : extra) {
       String rel = p.startsWith("/") ? p.substring(1) : p;
       if (!rel.isEmpty() && !all.contains(rel)) {

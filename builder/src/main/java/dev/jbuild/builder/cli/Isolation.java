@@ -164,7 +164,7 @@ final class Isolation {
     if (ANNOUNCED.compareAndSet(false, true)) {
       err.println("jbuild: rootless mode (user namespace with your /etc/subuid range): no "
           + "cgroup limits (--memory, --cpu-quota, --pids-limit), no bridge network (RUN uses "
-          + "the host network unless --network none)"
+          + "the host network unless --network none), no device nodes (mknod)"
           + (sharedProcesses ? "; no PID namespace (this container masks /proc, so RUN steps "
               + "share its /proc, /sys and processes and can see and signal jbuild's)" : ""));
       err.flush();
