@@ -15,7 +15,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,20 +51,7 @@ class ExecutorImageIntegrationTest {
   static void buildAndLoadTheExecutorImage() throws Exception {
     assumeTrue(Docker.available(),
         "ExecutorImageIntegrationTest needs a Docker engine to run the executor image");
-    Path top = Jbuild.samplesDir().getParent();
-    Path archive = work.resolve("executor.tar");
-    List<String> cmd = List.of(top.resolve("samples/ci/build-executor.sh").toString(),
-        "--tag", IMAGE, "--save", archive.toString());
-    // The jar this Maven reactor just built, so that the script does not run Maven again.
-    Path jar = top.resolve("builder/target/jbuild.jar");
-    Map<String, String> env = Files.isRegularFile(jar)
-        ? Map.of("JBUILD_ROOT", work.resolve("host-store").toString(), "JBUILD_JAR", jar.toString())
-        : Map.of("JBUILD_ROOT", work.resolve("host-store").toString());
-    long t0 = System.nanoTime();
-    Jbuild.Result build = script(cmd, env);
-    long buildMs = (System.nanoTime() - t0) / 1_000_000;
-    assertEquals(0, build.exitCode(), "build-executor.sh failed:\n" + build.stdout());
-    docker("load", "-i", archive.toString());
+    long buildMs = ExecutorImage.buildAndLoad(work, IMAGE);
     loaded = true;
     String size = docker("image", "inspect", "-f", "{{.Size}}", IMAGE).stdout().strip();
     System.out.printf("executor image %s: %.1f MB, built by build-executor.sh in %.1f s%n",
@@ -300,33 +286,11 @@ class ExecutorImageIntegrationTest {
   }
 
   private static Jbuild.Result docker(boolean mustSucceed, String... args) throws IOException {
-    return docker(mustSucceed, List.of(args));
+    return ExecutorImage.docker(mustSucceed, List.of(args));
   }
 
   private static Jbuild.Result docker(boolean mustSucceed, List<String> args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("docker"));
-    cmd.addAll(args);
-    Jbuild.Result r = Docker.exec(cmd);
-    if (mustSucceed && r.exitCode() != 0) {
-      throw new AssertionError(String.join(" ", cmd) + " exited " + r.exitCode() + "\nstdout:\n"
-          + r.stdout() + "\nstderr:\n" + r.stderr());
-    }
-    return r;
+    return ExecutorImage.docker(mustSucceed, args);
   }
 
-  /** Runs a script with its output (both streams) captured, for the failure message. */
-  private static Jbuild.Result script(List<String> cmd, Map<String, String> env)
-      throws IOException, InterruptedException {
-    Path log = work.resolve("script.log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-        .redirectOutput(log.toFile());
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    if (!p.waitFor(10, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError(cmd + " did not finish:\n" + Files.readString(log));
-    }
-    return new Jbuild.Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8), "");
-  }
 }

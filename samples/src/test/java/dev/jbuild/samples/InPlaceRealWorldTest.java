@@ -46,14 +46,11 @@ class InPlaceRealWorldTest {
     Path top = Jbuild.samplesDir().getParent();
     jar = top.resolve("builder/target/jbuild.jar");
     assertTrue(Files.isRegularFile(jar), "the build must have packaged " + jar);
-    Path archive = work.resolve("executor.tar");
-    Map<String, String> env = Map.of("JBUILD_ROOT", work.resolve("host-store").toString(),
-        "JBUILD_JAR", jar.toString());
-    run(List.of(top.resolve("samples/ci/build-executor.sh").toString(), "--tag", IMAGE,
-        "--save", archive.toString()), env);
+    ExecutorImage.buildAndLoad(work, IMAGE);
     loaded = true;
-    run(List.of("docker", "load", "-i", archive.toString()), Map.of());
 
+    // The host store build-executor.sh used: this base goes next to the executor's.
+    Map<String, String> env = Map.of("JBUILD_ROOT", work.resolve("host-store").toString());
     Path in = Files.createDirectories(work.resolve("in"));
     run(List.of(top.resolve("samples/base/debian-rootfs.sh").toString(),
         in.resolve("rootfs.tar").toString()), Map.of(), PACKAGES.split(" "));

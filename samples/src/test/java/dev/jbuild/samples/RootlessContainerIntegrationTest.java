@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,16 +44,7 @@ class RootlessContainerIntegrationTest {
   static void buildAndLoadTheExecutorImage() throws Exception {
     assumeTrue(Docker.available(),
         "RootlessContainerIntegrationTest needs a Docker engine to run the executor image");
-    Path top = Jbuild.samplesDir().getParent();
-    Path archive = work.resolve("executor.tar");
-    Path jar = top.resolve("builder/target/jbuild.jar");
-    Map<String, String> env = Files.isRegularFile(jar)
-        ? Map.of("JBUILD_ROOT", work.resolve("host-store").toString(), "JBUILD_JAR", jar.toString())
-        : Map.of("JBUILD_ROOT", work.resolve("host-store").toString());
-    Jbuild.Result build = script(List.of(top.resolve("samples/ci/build-executor.sh").toString(),
-        "--tag", IMAGE, "--save", archive.toString()), env);
-    assertEquals(0, build.exitCode(), "build-executor.sh failed:\n" + build.stdout());
-    docker(true, List.of("load", "-i", archive.toString()));
+    ExecutorImage.buildAndLoad(work, IMAGE);
     loaded = true;
   }
 
@@ -205,33 +194,7 @@ class RootlessContainerIntegrationTest {
     cmd.addAll(opts);
     cmd.add(IMAGE);
     cmd.addAll(List.of(args));
-    return docker(false, cmd);
+    return ExecutorImage.docker(false, cmd);
   }
 
-  private static Jbuild.Result docker(boolean mustSucceed, List<String> args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("docker"));
-    cmd.addAll(args);
-    Jbuild.Result r = Docker.exec(cmd);
-    if (mustSucceed && r.exitCode() != 0) {
-      throw new AssertionError(String.join(" ", cmd) + " exited " + r.exitCode() + "\nstdout:\n"
-          + r.stdout() + "\nstderr:\n" + r.stderr());
-    }
-    return r;
-  }
-
-  /** Runs a script with its output (both streams) captured, for the failure message. */
-  private static Jbuild.Result script(List<String> cmd, Map<String, String> env)
-      throws IOException, InterruptedException {
-    Path log = work.resolve("script.log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-        .redirectOutput(log.toFile());
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    if (!p.waitFor(10, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError(cmd + " did not finish:\n" + Files.readString(log));
-    }
-    return new Jbuild.Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8), "");
-  }
 }
