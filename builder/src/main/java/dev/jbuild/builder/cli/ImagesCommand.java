@@ -1,5 +1,7 @@
 package dev.jbuild.builder.cli;
 
+import dev.jbuild.builder.template.GoValue.Field;
+import dev.jbuild.builder.template.GoValue.Struct;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.image.LayerSizes;
 import dev.jbuild.layerstore.image.TaggedImage;
@@ -11,6 +13,8 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -51,6 +55,12 @@ final class ImagesCommand implements Callable<Integer> {
 
   @Option(names = "--no-trunc", description = "Don't truncate output.")
   boolean noTrunc;
+
+  @Option(names = "--format", paramLabel = "TEMPLATE",
+      description = "Format the output with a Go template: 'table {{.Repository}}\\t{{.Tag}}',"
+          + " '{{json .}}'. Fields: ID, Repository, Tag, Digest, CreatedSince, CreatedAt, Size,"
+          + " VirtualSize, Containers, SharedSize, UniqueSize.")
+  String format;
 
   @Option(names = {"-f", "--filter"}, paramLabel = "FILTER",
       description = "Filter output: dangling=true|false, reference=PATTERN.")
@@ -115,6 +125,18 @@ final class ImagesCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
+    if (format != null) {
+      List<Struct> structs = new ArrayList<>();
+      for (Row r : rows) {
+        structs.add(row(session, r));
+      }
+      try {
+        Formats.print(out, format, HEADER, structs);
+      } catch (Formats.FormatException e) {
+        return Formats.fail(spec.commandLine().getErr(), e);
+      }
+      return 0;
+    }
     List<String> header = new ArrayList<>(List.of("REPOSITORY", "TAG"));
     if (digests) {
       header.add("DIGEST");
@@ -136,6 +158,41 @@ final class ImagesCommand implements Callable<Integer> {
     print(out, header.toArray(new String[0]), table);
     return 0;
   }
+
+  /** The column titles of {@code --format table}, as docker names them. */
+  private static final Struct HEADER = columns("CONTAINERS", "CREATED AT", "CREATED", "DIGEST",
+      "IMAGE ID", "REPOSITORY", "SHARED SIZE", "SIZE", "TAG", "UNIQUE SIZE", "SIZE");
+
+  /** One image as docker's {@code images --format} sees it (fields in its JSON's order). */
+  private Struct row(Session session, Row r) throws IOException {
+    long size = LayerSizes.imageSize(session.store.content(), r.image());
+    Instant created = created(r.image());
+    return columns("N/A",
+        created.equals(Instant.EPOCH) ? "N/A" : CREATED_AT.format(created),
+        ago(created),
+        r.ref() == null ? "<none>" : r.manifest().digest().toString(),
+        noTrunc ? r.image().id().toString() : r.image().id().shortHex(),
+        r.ref() == null ? "<none>" : r.ref().familiarName(),
+        "N/A",
+        human(size),
+        r.ref() == null ? "<none>" : r.ref().tagOptional().orElse("<none>"),
+        "N/A",
+        human(size));
+  }
+
+  private static Struct columns(String... values) {
+    String[] names = {"Containers", "CreatedAt", "CreatedSince", "Digest", "ID", "Repository",
+        "SharedSize", "Size", "Tag", "UniqueSize", "VirtualSize"};
+    List<Field> fields = new ArrayList<>();
+    for (int i = 0; i < names.length; i++) {
+      fields.add(Field.of(names[i], values[i], false));
+    }
+    return new Struct("*formatter.imageContext", fields);
+  }
+
+  /** Docker's {@code CreatedAt}: Go's {@code time.Time.String()} to the second. */
+  static final DateTimeFormatter CREATED_AT =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z 'UTC'").withZone(ZoneOffset.UTC);
 
   private static Image load(Session session, Descriptor manifest, Map<String, Image> cache) {
     String key = manifest.digest().hex();
@@ -235,17 +292,17 @@ final class ImagesCommand implements Callable<Integer> {
 
   /** Prints an aligned table with three spaces between columns, like docker's tabwriter. */
   static void print(PrintWriter out, String[] header, List<String[]> rows) {
-    int[] widths = new int[header.length];
-    for (int i = 0; i < header.length; i++) {
-      widths[i] = header[i].length();
-      for (String[] r : rows) {
+    int columns = header.length;
+    for (String[] r : rows) {
+      columns = Math.max(columns, r.length);
+    }
+    int[] widths = new int[columns];
+    for (String[] r : concat(header, rows)) {
+      for (int i = 0; i < r.length; i++) {
         widths[i] = Math.max(widths[i], r[i].length());
       }
     }
-    List<String[]> all = new ArrayList<>();
-    all.add(header);
-    all.addAll(rows);
-    for (String[] r : all) {
+    for (String[] r : concat(header, rows)) {
       StringBuilder sb = new StringBuilder();
       for (int i = 0; i < r.length; i++) {
         sb.append(r[i]);
@@ -256,5 +313,12 @@ final class ImagesCommand implements Callable<Integer> {
       out.println(sb.toString().stripTrailing());
     }
     out.flush();
+  }
+
+  private static List<String[]> concat(String[] header, List<String[]> rows) {
+    List<String[]> all = new ArrayList<>();
+    all.add(header);
+    all.addAll(rows);
+    return all;
   }
 }

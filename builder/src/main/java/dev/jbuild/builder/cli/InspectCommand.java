@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbuild.builder.template.Template;
+import dev.jbuild.builder.template.TemplateException;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.image.LayerSizes;
 import dev.jbuild.layerstore.image.TaggedImage;
@@ -18,8 +20,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,22 +30,21 @@ import picocli.CommandLine.Spec;
 /**
  * {@code jbuild inspect IMAGE...}: a JSON array in the shape of {@code docker image inspect}
  * (Id, RepoTags, RepoDigests, Parent, Comment, Created, Author, Config, Architecture, Variant,
- * Os, Size, RootFS, Metadata), or {@code -f} with Go-template field paths ({@code {{.Id}}},
- * {@code {{.Config.Env}}}, {@code {{json .RootFS}}}, {@code {{len .RootFS.Layers}}}).
+ * Os, Size, RootFS, Metadata), or {@code -f} with a Go template run on the same data shaped as
+ * docker's structs ({@link InspectData}): an unknown field or function is an error (exit 1, or 2
+ * when the template does not parse), as in docker.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
     description = "Display detailed information on one or more images.")
 final class InspectCommand implements Callable<Integer> {
-  private static final Pattern FIELD =
-      Pattern.compile("\\{\\{\\s*(json\\s+|len\\s+)?\\.([A-Za-z0-9_.]*)\\s*}}");
-
   @ParentCommand Main main;
 
   @Spec CommandSpec spec;
 
   @Option(names = {"-f", "--format"}, paramLabel = "TEMPLATE",
-      description = "Format the output with a Go-template subset: {{.Field.Sub}}, {{json .X}},"
-          + " {{len .X}}.")
+      description = "Format the output with a Go template, as docker does:"
+          + " '{{index .RepoDigests 0}}', '{{range .Config.Env}}{{println .}}{{end}}',"
+          + " '{{json .Config}}'.")
   String format;
 
   @Parameters(arity = "1..*", paramLabel = "IMAGE") List<String> images;
@@ -68,8 +67,17 @@ final class InspectCommand implements Callable<Integer> {
       array.add(describe(session, image));
     }
     if (format != null) {
-      for (JsonNode node : array) {
-        out.println(render(format, node));
+      try {
+        Template template = Template.parse(format);
+        for (JsonNode node : array) {
+          out.println(template.execute(InspectData.image(node)));
+        }
+      } catch (TemplateException e) {
+        out.flush();
+        err.println("error: " + (e.isParseError() ? "template parsing error: " : "")
+            + ErrorHandler.printable(e.getMessage()));
+        err.flush();
+        return e.isParseError() ? 2 : 1;
       }
     } else if (array.isEmpty()) {
       out.println("[]");
@@ -110,7 +118,7 @@ final class InspectCommand implements Callable<Integer> {
     repoDigests.forEach(node.putArray("RepoDigests")::add);
     node.put("Parent", "");
     node.put("Comment", comment(config));
-    node.put("Created", config.path("created").asText(""));
+    node.put("Created", rfc3339Nano(config.path("created").asText("")));
     node.put("DockerVersion", config.path("docker_version").asText(""));
     node.put("Author", config.path("author").asText(""));
     node.set("Config", config.has("config") ? config.get("config")
@@ -138,48 +146,20 @@ final class InspectCommand implements Callable<Integer> {
     return node;
   }
 
+  /**
+   * The time as Go's {@code RFC3339Nano} writes it (docker re-encodes the config's time): no
+   * trailing zeros in the fraction, and no fraction when it is zero.
+   */
+  static String rfc3339Nano(String time) {
+    return time.replaceFirst("(T\\d\\d:\\d\\d:\\d\\d\\.\\d*?)0+(?=\\D|$)", "$1")
+        .replaceFirst("(T\\d\\d:\\d\\d:\\d\\d)\\.(?=\\D|$)", "$1");
+  }
+
   private static String comment(JsonNode config) {
     JsonNode history = config.path("history");
     if (history.isArray() && history.size() > 0) {
       return history.get(history.size() - 1).path("comment").asText("");
     }
     return "";
-  }
-
-  /** Replaces each {@code {{.A.B}}} / {@code {{json .A}}} with the value at that path. */
-  static String render(String template, JsonNode root) throws IOException {
-    Matcher m = FIELD.matcher(template);
-    StringBuilder sb = new StringBuilder();
-    while (m.find()) {
-      JsonNode value = root;
-      if (!m.group(2).isEmpty()) {
-        for (String part : m.group(2).split("\\.")) {
-          value = value == null ? null : value.get(part);
-        }
-      }
-      String text;
-      if (m.group(1) != null && m.group(1).startsWith("len")) {
-        text = value == null ? "0" : Integer.toString(value.isTextual()
-            ? value.asText().length() : value.size());
-      } else if (m.group(1) != null) {
-        text = value == null ? "null" : OciJson.mapper().writeValueAsString(value);
-      } else if (value == null || value.isNull() || value.isMissingNode()) {
-        text = "<no value>";
-      } else if (value.isValueNode()) {
-        text = value.asText();
-      } else if (value.isArray()) {
-        List<String> items = new ArrayList<>();
-        value.forEach(v -> items.add(v.isValueNode() ? v.asText() : v.toString()));
-        text = "[" + String.join(" ", items) + "]";
-      } else {
-        List<String> items = new ArrayList<>();
-        value.fields().forEachRemaining(e -> items.add(e.getKey() + ":"
-            + (e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString())));
-        text = "map[" + String.join(" ", items) + "]";
-      }
-      m.appendReplacement(sb, Matcher.quoteReplacement(text));
-    }
-    m.appendTail(sb);
-    return sb.toString().replace("\\n", "\n").replace("\\t", "\t");
   }
 }

@@ -1,14 +1,19 @@
 package dev.jbuild.builder.cli;
 
 import dev.jbuild.builder.container.ContainerStore;
+import dev.jbuild.builder.template.GoValue.Field;
+import dev.jbuild.builder.template.GoValue.Struct;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code jbuild ps}: containers kept by {@code jbuild run} (without {@code --rm}), newest first,
@@ -24,26 +29,72 @@ final class PsCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "Only show container IDs.")
   boolean quiet;
 
+  @Option(names = "--format", paramLabel = "TEMPLATE",
+      description = "Format the output with a Go template: 'table {{.ID}}\\t{{.Status}}',"
+          + " '{{json .}}'. Fields: ID, Image, Command, CreatedAt, RunningFor, State, Status,"
+          + " Names, Ports, Labels, Mounts, Networks, Size, LocalVolumes.")
+  String format;
+
+  @Spec CommandSpec spec;
+
+  /** Column titles of {@code --format table}, as docker names them. */
+  private static final Struct HEADER = columns("COMMAND", "CREATED AT", "CONTAINER ID", "IMAGE",
+      "LABELS", "LOCAL VOLUMES", "MOUNTS", "NAMES", "NETWORKS", "PORTS", "CREATED", "SIZE",
+      "STATE", "STATUS");
+
   @Override
   public Integer call() throws Exception {
     Session session = Session.open(main);
+    PrintWriter out = spec.commandLine().getOut();
     List<String[]> rows = new ArrayList<>();
+    List<Struct> structs = new ArrayList<>();
     for (ContainerStore.Record c : new ContainerStore(session.root).list()) {
       boolean running = c.running();
       if (!all && !running) {
         continue;
       }
       if (quiet) {
-        System.out.println(c.shortId());
+        out.println(c.shortId());
         continue;
       }
-      rows.add(new String[] {c.shortId(), c.image(), quote(String.join(" ", c.command())),
-          ago(c.created()) + " ago", status(c, running)});
+      String command = quote(String.join(" ", c.command()));
+      rows.add(new String[] {c.shortId(), c.image(), command, ago(c.created()) + " ago",
+          status(c, running)});
+      structs.add(columns(command, createdAt(c.created()), c.shortId(), c.image(), "", "0", "",
+          "", "", "", ago(c.created()) + " ago", "0B", running ? "running" : "exited",
+          status(c, running)));
     }
-    if (!quiet) {
-      print(new String[] {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS"}, rows);
+    if (quiet) {
+      out.flush();
+    } else if (format != null) {
+      try {
+        Formats.print(out, format, HEADER, structs);
+      } catch (Formats.FormatException e) {
+        return Formats.fail(spec.commandLine().getErr(), e);
+      }
+    } else {
+      ImagesCommand.print(out, new String[] {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
+          "STATUS"}, rows);
     }
     return 0;
+  }
+
+  private static Struct columns(String... values) {
+    String[] names = {"Command", "CreatedAt", "ID", "Image", "Labels", "LocalVolumes", "Mounts",
+        "Names", "Networks", "Ports", "RunningFor", "Size", "State", "Status"};
+    List<Field> fields = new ArrayList<>();
+    for (int i = 0; i < names.length; i++) {
+      fields.add(Field.of(names[i], values[i], false));
+    }
+    return new Struct("*formatter.ContainerContext", fields);
+  }
+
+  private static String createdAt(String instant) {
+    try {
+      return ImagesCommand.CREATED_AT.format(Instant.parse(instant));
+    } catch (RuntimeException e) {
+      return "";
+    }
   }
 
   private static String quote(String command) {
@@ -82,28 +133,5 @@ final class PsCommand implements Callable<Integer> {
 
   private static String plural(long n, String unit) {
     return n + " " + unit + (n == 1 ? "" : "s");
-  }
-
-  static void print(String[] header, List<String[]> rows) {
-    int[] widths = new int[header.length];
-    for (int i = 0; i < header.length; i++) {
-      widths[i] = header[i].length();
-      for (String[] row : rows) {
-        widths[i] = Math.max(widths[i], row[i].length());
-      }
-    }
-    List<String[]> all = new ArrayList<>();
-    all.add(header);
-    all.addAll(rows);
-    for (String[] row : all) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < row.length; i++) {
-        line.append(row[i]);
-        if (i < row.length - 1) {
-          line.append(" ".repeat(widths[i] - row[i].length() + 3));
-        }
-      }
-      System.out.println(line.toString().stripTrailing());
-    }
   }
 }

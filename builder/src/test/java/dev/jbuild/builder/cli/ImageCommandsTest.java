@@ -136,6 +136,68 @@ class ImageCommandsTest {
   }
 
   @Test
+  void inspect_goTemplates_asDocker() {
+    assertEquals("<example.com/a/b:1>\n", ok("inspect", "-f",
+        "{{range .RepoTags}}<{{.}}>{{end}}", "example.com/a/b:1").stdout());
+    assertEquals("[] map[] <no value> <nil>\n", ok("inspect", "-f",
+        "{{.Config.Entrypoint}} {{.Config.Labels}} {{.Config.Labels.x}} {{.Config.Healthcheck}}",
+        "example.com/a/b:1").stdout());
+    assertEquals("LINUX/amd64 1\n", ok("inspect", "-f",
+        "{{printf \"%s/%s\" (upper .Os) .Architecture}} {{len .RootFS.Layers}}",
+        "example.com/a/b:1").stdout());
+    assertEquals("{\"Type\":\"layers\",\"Layers\":[\"" + image.config().rootfs().diffIds().get(0)
+        + "\"]}\n", ok("inspect", "-f", "{{json .RootFS}}", "example.com/a/b:1").stdout());
+    // The usual CI idiom gets the digest recorded for the tag.
+    assertTrue(ok("inspect", "-f", "{{index .RepoDigests 0}}", "example.com/a/b:1").stdout()
+        .startsWith("example.com/a/b@sha256:"));
+
+    Out unknownField = jbuild("inspect", "-f", "{{.Nope}}", "example.com/a/b:1");
+    assertEquals(1, unknownField.code());
+    assertEquals("", unknownField.stdout());
+    assertEquals("error: template: :1:2: executing \"\" at <.Nope>: can't evaluate field Nope in"
+        + " type types.ImageInspect\n", unknownField.stderr());
+    Out unknownFunction = jbuild("inspect", "-f", "{{nope .Id}}", "example.com/a/b:1");
+    assertEquals(2, unknownFunction.code());
+    assertEquals("error: template parsing error: template: :1: function \"nope\" not defined\n",
+        unknownFunction.stderr());
+    Out outOfRange = jbuild("inspect", "-f", "{{index .Config.Entrypoint 0}}",
+        "example.com/a/b:1");
+    assertEquals(1, outOfRange.code());
+    assertTrue(outOfRange.stderr().contains("error calling index: index out of range: 0"),
+        outOfRange.stderr());
+  }
+
+  @Test
+  void inspect_created_asGoWritesIt() {
+    assertEquals("2026-12-02T02:47:53.93289942Z",
+        InspectCommand.rfc3339Nano("2026-12-02T02:47:53.932899420Z"));
+    assertEquals("2026-12-02T02:47:53Z", InspectCommand.rfc3339Nano("2026-12-02T02:47:53.000Z"));
+    assertEquals("2026-12-02T02:47:53+01:00",
+        InspectCommand.rfc3339Nano("2026-12-02T02:47:53+01:00"));
+    assertEquals("2026-12-02T02:47:53.5+01:00",
+        InspectCommand.rfc3339Nano("2026-12-02T02:47:53.50+01:00"));
+    assertEquals("1970-01-01T00:00:00Z", InspectCommand.rfc3339Nano("1970-01-01T00:00:00Z"));
+  }
+
+  @Test
+  void images_format_tableAndJson() {
+    String id = image.id().shortHex();
+    assertEquals("example.com/a/b:1 " + id + "\n",
+        ok("images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}").stdout());
+    assertEquals("REPOSITORY        TAG\nexample.com/a/b   1\n",
+        ok("images", "--format", "table {{.Repository}}\\t{{.Tag}}").stdout());
+    String json = ok("images", "--format", "{{json .}}").stdout();
+    assertTrue(json.startsWith("{\"Containers\":\"N/A\",\"CreatedAt\":"), json);
+    assertTrue(json.contains("\"ID\":\"" + id + "\",\"Repository\":\"example.com/a/b\""), json);
+    Out bad = jbuild("images", "--format", "{{.Nope}}");
+    assertEquals(1, bad.code());
+    assertTrue(bad.stderr().startsWith("error: template: :1:2: executing \"\" at <.Nope>:"
+        + " can't evaluate field Nope"), bad.stderr());
+    assertEquals(2, jbuild("ps", "-a", "--format", "{{.ID}").code());
+    assertEquals("", ok("ps", "-a", "--format", "{{.ID}}").stdout());
+  }
+
+  @Test
   void history_rowsNewestFirst() {
     Out out = ok("history", "example.com/a/b:1");
     String[] lines = out.stdout().split("\n");
