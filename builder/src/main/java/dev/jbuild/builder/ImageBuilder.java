@@ -12,6 +12,7 @@ import dev.jbuild.builder.exec.RunnerSource;
 import dev.jbuild.builder.exec.StageExecutor;
 import dev.jbuild.builder.exec.StageResult;
 import dev.jbuild.builder.plan.BuildPlan;
+import dev.jbuild.builder.plan.BuildArgs;
 import dev.jbuild.builder.plan.BuildPlanner;
 import dev.jbuild.builder.plan.StagePlan;
 import dev.jbuild.layerstore.LayerStore;
@@ -31,6 +32,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -94,6 +96,11 @@ public final class ImageBuilder {
     }
     dockerfile.warnings().forEach(w -> listener.info(
         "WARN: " + request.dockerfile().getFileName() + ":" + w.line() + ": " + w.message()));
+    List<String> unconsumed = BuildArgs.unconsumed(dockerfile, request.planOptions().buildArgs());
+    if (!unconsumed.isEmpty()) {
+      listener.info("WARN: One or more build-args [" + String.join(" ", unconsumed)
+          + "] were not consumed");
+    }
     BuildBases buildBases = new BuildBases(bases);
     BuildPlan plan = BuildPlanner.plan(dockerfile, source, request.planOptions(),
         ref -> buildBases.resolve(ref, request.platform(), request.pull()).config());

@@ -2,8 +2,10 @@ package dev.jbuild.builder.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.layerstore.oci.Platform;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -52,5 +54,21 @@ class MainTest {
     assertEquals(1, code);
     assertEquals("error: invalid reference format: repository name (myapp/Web) must be"
         + " lowercase", err.toString().strip());
+  }
+
+  @Test
+  void platform_onlyThisMachinesUntilMultiPlatformBuildsExist() {
+    Platform host = Platform.host();
+    assertEquals(host, BuildCommand.buildable(host.toString()));
+    String other = host.architecture().equals("arm64") ? "linux/amd64" : "linux/arm64";
+    IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class,
+        () -> BuildCommand.buildable(other));
+    assertEquals("--platform " + other + ": jbuild builds only for this machine's platform ("
+        + host + ") so far; build on a " + other + " machine", foreign.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> BuildCommand.buildable("windows/"
+        + host.architecture()));
+    IllegalArgumentException two = assertThrows(IllegalArgumentException.class,
+        () -> BuildCommand.buildable("linux/amd64,linux/arm64"));
+    assertTrue(two.getMessage().contains("one build makes one platform"), two.getMessage());
   }
 }
