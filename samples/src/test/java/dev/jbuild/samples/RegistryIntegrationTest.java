@@ -54,9 +54,20 @@ class RegistryIntegrationTest {
       assertTrue(!again.stdout().contains(": Pushed"), "second push uploaded: " + again.stdout());
       assertTrue(again.stdout().contains("v1: digest: " + digest), again.stdout());
 
+      // RepoDigests: what the registry accepted, and nothing for a push that failed.
+      String repoDigest = host + "/geektime/helloworld@" + digest;
+      assertEquals(repoDigest, builder.run("inspect", "-f", "{{index .RepoDigests 0}}", target)
+          .assertSuccess().stdout().strip());
+      builder.run("tag", target, "127.0.0.1:1/nowhere/x:1").assertSuccess();
+      assertTrue(builder.run("push", "127.0.0.1:1/nowhere/x:1").exitCode() != 0);
+      assertEquals("[" + repoDigest + "]", builder.run("inspect", "-f", "{{.RepoDigests}}",
+          "127.0.0.1:1/nowhere/x:1").assertSuccess().stdout().strip());
+
       Jbuild puller = new Jbuild(work.resolve("puller"));
       Jbuild.Result pull = puller.run("pull", target).assertSuccess();
       assertTrue(pull.stdout().contains("Digest: " + digest), pull.stdout());
+      assertEquals(repoDigest, puller.run("inspect", "-f", "{{index .RepoDigests 0}}", target)
+          .assertSuccess().stdout().strip());
       Jbuild.Result run = puller.run("run", "--rm", target).assertSuccess();
       assertTrue(run.stdout().contains("Hello World!"), run.stdout());
       assertEquals(imageIds(builder).get(0), imageIds(puller).get(0), "pulled image ID");

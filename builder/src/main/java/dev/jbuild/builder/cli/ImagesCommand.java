@@ -4,6 +4,7 @@ import dev.jbuild.builder.template.GoValue.Field;
 import dev.jbuild.builder.template.GoValue.Struct;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.image.LayerSizes;
+import dev.jbuild.layerstore.image.RepoDigests;
 import dev.jbuild.layerstore.image.TaggedImage;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.ImageReference;
@@ -148,7 +149,7 @@ final class ImagesCommand implements Callable<Integer> {
       cells.add(r.ref() == null ? "<none>" : r.ref().familiarName());
       cells.add(r.ref() == null ? "<none>" : r.ref().tagOptional().orElse("<none>"));
       if (digests) {
-        cells.add(r.ref() == null ? "<none>" : r.manifest().digest().toString());
+        cells.add(repoDigest(session, r));
       }
       cells.add(noTrunc ? r.image().id().toString() : r.image().id().shortHex());
       cells.add(ago(created(r.image())));
@@ -170,7 +171,7 @@ final class ImagesCommand implements Callable<Integer> {
     return columns("N/A",
         created.equals(Instant.EPOCH) ? "N/A" : CREATED_AT.format(created),
         ago(created),
-        r.ref() == null ? "<none>" : r.manifest().digest().toString(),
+        repoDigest(session, r),
         noTrunc ? r.image().id().toString() : r.image().id().shortHex(),
         r.ref() == null ? "<none>" : r.ref().familiarName(),
         "N/A",
@@ -178,6 +179,22 @@ final class ImagesCommand implements Callable<Integer> {
         r.ref() == null ? "<none>" : r.ref().tagOptional().orElse("<none>"),
         "N/A",
         human(size));
+  }
+
+  /**
+   * The digest a registry gave this row's repository (docker's DIGEST column), or {@code <none>}
+   * when the image was never pushed there or pulled from there.
+   */
+  private static String repoDigest(Session session, Row r) throws IOException {
+    if (r.ref() != null) {
+      for (String d : new RepoDigests(session.store.root()).of(r.image()
+          .manifestDigest())) {
+        if (d.startsWith(r.ref().familiarName() + "@")) {
+          return d.substring(d.indexOf('@') + 1);
+        }
+      }
+    }
+    return "<none>";
   }
 
   private static Struct columns(String... values) {

@@ -10,6 +10,7 @@ import dev.jbuild.builder.template.Template;
 import dev.jbuild.builder.template.TemplateException;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.image.LayerSizes;
+import dev.jbuild.layerstore.image.RepoDigests;
 import dev.jbuild.layerstore.image.TaggedImage;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.OciJson;
@@ -99,7 +100,8 @@ final class InspectCommand implements Callable<Integer> {
   static ObjectNode describe(Session session, Image image) throws IOException {
     JsonNode config = OciJson.mapper().readTree(image.configBytes());
     List<String> repoTags = new ArrayList<>();
-    Set<String> repoDigests = new LinkedHashSet<>();
+    Set<String> repoDigests = new LinkedHashSet<>(
+        new RepoDigests(session.store.root()).of(image.manifestDigest()));
     for (TaggedImage t : session.store.images().list()) {
       Digest id;
       try {
@@ -109,7 +111,6 @@ final class InspectCommand implements Callable<Integer> {
       }
       if (id.equals(image.id())) {
         repoTags.add(t.reference().familiar());
-        repoDigests.add(t.reference().familiarName() + "@" + t.manifest().digest());
       }
     }
     ObjectNode node = JsonNodeFactory.instance.objectNode();

@@ -2,6 +2,7 @@ package dev.jbuild.builder.distribution;
 
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.image.RepoDigests;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageReference;
@@ -69,7 +70,10 @@ public final class ImageTransfer {
     Image image = store.images().store(result.manifestBytes(), result.mediaType());
     store.images().tag(ref, image.manifestDescriptor());
     locations.record(blobsOf(image), new MountHints.Location(ref.registry(), ref.repository()));
-    return new Pulled(image, result);
+    Pulled pulled = new Pulled(image, result);
+    new RepoDigests(store.root()).record(image.manifestDigest(), ref.familiarName(),
+        pulled.repoDigest());
+    return pulled;
   }
 
   /**
@@ -107,6 +111,9 @@ public final class ImageTransfer {
     PushResult result = ImagePusher.create(options, progress).push(ref, image.manifestBytes(),
         image.manifestDescriptor().mediaType(), digest -> () -> openForPush(digest), locations);
     locations.record(blobsOf(image), new MountHints.Location(ref.registry(), ref.repository()));
+    // Only now, after the registry accepted the manifest: a failed push records nothing.
+    new RepoDigests(store.root()).record(image.manifestDigest(), ref.familiarName(),
+        result.digest());
     return result;
   }
 }
