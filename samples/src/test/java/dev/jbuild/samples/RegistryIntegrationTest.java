@@ -3,6 +3,8 @@ package dev.jbuild.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.registry.testing.LocalRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +42,9 @@ class RegistryIntegrationTest {
 
       // A fresh store: FROM must pull the base image from the registry.
       Jbuild builder = new Jbuild(work.resolve("builder"));
+      Path metadata = work.resolve("metadata.json");
       Jbuild.Result build = builder.run("build", "--progress=plain", "--build-arg", "BASE=" + base,
+          "--metadata-file", metadata.toString(),
           "-t", target, Jbuild.samplesDir().resolve("helloworld").toString()).assertSuccess();
       assertTrue(build.stderr().contains("pulling " + base), build.stderr());
       Jbuild.Result push = builder.run("push", target).assertSuccess();
@@ -55,6 +59,12 @@ class RegistryIntegrationTest {
       assertTrue(again.stdout().contains("v1: digest: " + digest), again.stdout());
 
       // RepoDigests: what the registry accepted, and nothing for a push that failed.
+      // --metadata-file: the digest CI deploys by is the one the registry gave.
+      JsonNode meta = new ObjectMapper().readTree(Files.readString(metadata));
+      assertEquals(digest, meta.get("containerimage.digest").asText(), meta.toString());
+      assertTrue(meta.get("containerimage.config.digest").asText()
+          .startsWith("sha256:" + imageIds(builder).get(0)), meta.toString());
+      assertEquals(target, meta.get("image.name").asText());
       String repoDigest = host + "/geektime/helloworld@" + digest;
       assertEquals(repoDigest, builder.run("inspect", "-f", "{{index .RepoDigests 0}}", target)
           .assertSuccess().stdout().strip());

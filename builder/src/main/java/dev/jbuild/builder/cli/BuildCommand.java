@@ -71,7 +71,8 @@ final class BuildCommand implements Callable<Integer> {
   String network;
 
   @Option(names = "--progress", paramLabel = "TYPE", defaultValue = "auto",
-      description = "auto (tty on a terminal, else plain), tty, plain or rawjson.")
+      description = "auto (tty on a terminal, else plain), tty, plain, rawjson or quiet"
+          + " (nothing but errors).")
   String progress;
 
   @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE,dest=PATH",
@@ -88,6 +89,11 @@ final class BuildCommand implements Callable<Integer> {
 
   @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image ID to FILE.")
   Path iidFile;
+
+  @Option(names = "--metadata-file", paramLabel = "FILE",
+      description = "Write what was built to FILE as JSON, with buildx's keys"
+          + " (containerimage.digest, containerimage.config.digest, image.name).")
+  Path metadataFile;
 
   @Option(names = "--no-cache", description = "Do not use the build cache.")
   boolean noCache;
@@ -117,9 +123,9 @@ final class BuildCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!List.of("auto", "tty", "plain", "rawjson").contains(progress)) {
+    if (!List.of("auto", "tty", "plain", "rawjson", "quiet").contains(progress)) {
       throw new IllegalArgumentException("invalid --progress '" + progress
-          + "': expected auto, tty, plain or rawjson");
+          + "': expected auto, tty, plain, rawjson or quiet");
     }
     List<OutputSpec> outputSpecs = new ArrayList<>();
     for (String o : outputs) {
@@ -189,6 +195,7 @@ final class BuildCommand implements Callable<Integer> {
         new ImageExporter(session.store).export(result.image(), result.tags(), spec);
         listener.info("exported " + spec.type().name().toLowerCase() + " to " + spec.dest());
       }
+      List<ImageReference> pushedTags = new ArrayList<>();
       if (push) {
         for (ImageReference tag : result.tags()) {
           listener.info("pushing " + tag);
@@ -196,7 +203,11 @@ final class BuildCommand implements Callable<Integer> {
               ProgressListener.NONE).push(tag);
           listener.info("pushed " + tag.familiar() + ": digest: " + pushed.digest() + " size: "
               + pushed.size());
+          pushedTags.add(tag);
         }
+      }
+      if (metadataFile != null) {
+        BuildMetadata.write(metadataFile, result, pushedTags);
       }
       String id = result.image().id().toString();
       if (iidFile != null) {
@@ -315,7 +326,7 @@ final class BuildCommand implements Callable<Integer> {
   }
 
   private BuildListener listener(PrintStream err) {
-    if (quiet) {
+    if (quiet || progress.equals("quiet")) {
       return BuildListener.NONE;
     }
     boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
