@@ -197,6 +197,31 @@ class RootlessContainerIntegrationTest {
     assertEquals(USER, Files.getAttribute(cache.resolve("store"), "unix:uid"));
   }
 
+  /**
+   * Bad input the manifest warns about: the volume itself as the store ({@code JBUILD_ROOT} at
+   * the mount point of an emptyDir, root's and mode 0777, which the user may not make private to
+   * itself, as the store's root must be). jbuild refuses it in one line naming the directory,
+   * with no stack trace, and leaves the volume's mode alone.
+   */
+  @Test
+  void aStoreOnTheVolumeRootThatRootOwnsFailsInOneLine() throws Exception {
+    Path volume = Files.createDirectories(work.resolve("k8s-volume-root"));
+    Set<PosixFilePermission> open =
+        java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx");
+    Files.setPosixFilePermissions(volume, open);
+    hostStore();
+    Jbuild.Result r = asUser(List.of("-v", volume + ":/jbuild/store",
+        "-v", work.resolve("in") + ":/in:ro"), "load", "-i", "/in/busybox.tar");
+    assertNotEquals(0, r.exitCode(), "a store jbuild cannot make private was used:\n"
+        + r.stderr());
+    List<String> errors = r.stderr().lines().filter(l -> l.startsWith("error:")).toList();
+    assertEquals(1, errors.size(), "expected one error line:\n" + r.stderr());
+    assertTrue(errors.get(0).contains("/jbuild/store"), errors.get(0));
+    assertTrue(!Pattern.compile("^\\s+at [\\w.$]+\\(", Pattern.MULTILINE).matcher(r.stderr())
+        .find() && !r.stderr().contains("Exception in thread"), "stack trace:\n" + r.stderr());
+    assertEquals(open, Files.getPosixFilePermissions(volume));
+  }
+
   /** jbuild as root on this host, with the busybox base image saved for the containers. */
   private static synchronized Jbuild hostStore() throws Exception {
     Jbuild host = new Jbuild(work.resolve("host-ref-store"));
