@@ -14,8 +14,26 @@ import java.util.concurrent.TimeUnit;
  * samples/ci/build-executor.sh} with the jar this Maven reactor made (so the script does not run
  * Maven again) and loaded into Docker; plus the docker and script calls those tests share.
  */
-final class ExecutorImage {
+public final class ExecutorImage {
+  /** The image's non-root user and group (samples/ci/executor/etc), mode D's. */
+  public static final int USER = 1000;
+
   private ExecutorImage() {}
+
+  /**
+   * The {@code docker run} options of issue 12's mode D: the image's user 1000 with seccomp
+   * unconfined, and AppArmor unconfined where AppArmor is active (BuildKit's rootless setup: a
+   * user namespace and its mounts need both); no --privileged, no added capability.
+   */
+  public static List<String> modeDOptions() throws IOException {
+    List<String> opts = new ArrayList<>(List.of("--user", USER + ":" + USER, "--security-opt",
+        "seccomp=unconfined"));
+    Path apparmor = Path.of("/sys/module/apparmor/parameters/enabled");
+    if (Files.isReadable(apparmor) && Files.readString(apparmor).strip().equals("Y")) {
+      opts.addAll(List.of("--security-opt", "apparmor=unconfined"));
+    }
+    return opts;
+  }
 
   /**
    * Builds the image as {@code tag} with a store under {@code work} and loads it into Docker.

@@ -16,17 +16,21 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Issue 12's real-world check in mode C: in a default {@code docker run} of the executor image
- * (no --privileged, so RUN steps run in place), a Dockerfile whose RUN steps start a JVM ({@code
+ * Issue 12's real-world check in modes C and D: in a default {@code docker run} of the executor
+ * image (mode C: root, no --privileged, so RUN steps run in place) and in one as its user 1000
+ * with {@code --security-opt seccomp=unconfined} (mode D: rootless, a user namespace with the
+ * container's /proc bound and no PID namespace), a Dockerfile whose RUN steps start a JVM ({@code
  * java -version} of the jlink'ed runtime COPY'd into the image), run a shell script that reads
  * {@code /proc/self/status} and {@code /proc/self/exe}, and {@code dpkg -i} a local .deb (with a
  * postinst) builds; Docker then runs the result (its CMD is {@code java -version}, the package's
  * command works). Everything is offline: the base is {@code samples/base/debian-rootfs.sh} with
- * dpkg, tar and libc-bin from this machine's apt, the .deb is made here with dpkg-deb.
+ * dpkg, tar and libc-bin from this machine's apt, the .deb is made here with dpkg-deb. (The
+ * class keeps its first name, from when it checked mode C alone.)
  */
 @Tag("root")
 class InPlaceRealWorldTest {
@@ -36,7 +40,8 @@ class InPlaceRealWorldTest {
   @TempDir static Path work;
   static final String ID = UUID.randomUUID().toString().substring(0, 8);
   static final String IMAGE = "jbuild-realworld-executor-" + ID + ":dev";
-  static final String BUILT = "jbuild-realworld-" + ID + ":1";
+  /** The built image's tag in Docker, per mode ({@link #built}). */
+  static final String BUILT = "jbuild-realworld-" + ID;
   static Path jar;
   static boolean loaded;
 
@@ -58,6 +63,9 @@ class InPlaceRealWorldTest {
         BASE), env);
     run(List.of("java", "-jar", jar.toString(), "save", "-o", in.resolve("base.tar").toString(),
         BASE), env);
+    // Mode D's user loads it through the mount.
+    Files.setPosixFilePermissions(in.resolve("base.tar"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
 
     Path ctx = Files.createDirectories(work.resolve("ctx"));
     Path resources = top.resolve("samples/src/test/resources/inplace-realworld");
@@ -72,22 +80,47 @@ class InPlaceRealWorldTest {
   @AfterAll
   static void removeImages() throws Exception {
     if (loaded) {
-      Docker.exec(List.of("docker", "rmi", "-f", IMAGE, BUILT));
+      Docker.exec(List.of("docker", "rmi", "-f", IMAGE, built("C"), built("D")));
     }
   }
 
-  @Test
-  void javaProcAndDpkgBuildInPlaceAndTheImageRuns() throws Exception {
-    Path store = Files.createDirectories(work.resolve("store"));
-    Path out = Files.createDirectories(work.resolve("out"));
-    List<String> volumes = List.of("-v", work.resolve("in") + ":/jbuild/in:ro",
+  /**
+   * Builds the Dockerfile in one mode, each mode in its own store: C (root, Docker's defaults:
+   * in-place) or D (user 1000, seccomp unconfined: rootless, {@link ExecutorImage#modeDOptions}).
+   */
+  @ParameterizedTest(name = "mode {0}")
+  @ValueSource(strings = {"C", "D"})
+  void javaProcAndDpkgBuildAndTheImageRuns(String mode) throws Exception {
+    List<String> options = mode.equals("D") ? ExecutorImage.modeDOptions() : List.of();
+    Path store = Files.createDirectories(work.resolve("store-" + mode));
+    Path out = Files.createDirectories(work.resolve("out-" + mode));
+    if (mode.equals("D")) {
+      for (Path dir : List.of(store, out)) {
+        Files.setAttribute(dir, "unix:uid", ExecutorImage.USER);
+        Files.setAttribute(dir, "unix:gid", ExecutorImage.USER);
+      }
+    }
+    List<String> volumes = new ArrayList<>(options);
+    volumes.addAll(List.of("-v", work.resolve("in") + ":/jbuild/in:ro",
         "-v", store + ":/jbuild/store", "-v", out + ":/jbuild/out",
-        "-v", work.resolve("ctx") + ":/workspace:ro");
+        "-v", work.resolve("ctx") + ":/workspace:ro"));
+    String built = built(mode);
     docker(volumes, "load", "-i", "/jbuild/in/base.tar").assertSuccess();
-    Jbuild.Result build = docker(volumes, "build", "--progress=plain", "-t", BUILT, ".");
-    assertEquals(0, build.exitCode(), "the build failed in mode C:\n" + build.stderr());
+    Jbuild.Result build = docker(volumes, "build", "--progress=plain", "-t", built, ".");
+    assertEquals(0, build.exitCode(), "the build failed in mode " + mode + ":\n"
+        + build.stderr());
     String log = build.stderr();
-    assertEquals(1, log.lines().filter(l -> l.startsWith("jbuild: in-place mode")).count(), log);
+    if (mode.equals("C")) {
+      assertEquals(1, log.lines().filter(l -> l.startsWith("jbuild: in-place mode")).count(),
+          log);
+    } else {
+      // Rootless with the container's /proc shared, said once; never in-place.
+      List<String> modeLines = log.lines().filter(l -> l.startsWith("jbuild: ")
+          && l.contains(" mode")).toList();
+      assertEquals(1, modeLines.size(), log);
+      assertTrue(modeLines.get(0).startsWith("jbuild: rootless mode")
+          && modeLines.get(0).contains("no PID namespace"), log);
+    }
     assertTrue(log.contains("openjdk version \"17"), "java -version in a RUN step:\n" + log);
     assertTrue(log.contains("status Name=sed Uid=0 exe=/usr/bin/busybox")
         && log.contains("proc ok"), "the /proc script:\n" + log);
@@ -95,16 +128,21 @@ class InPlaceRealWorldTest {
     assertTrue(log.contains("Selecting previously unselected package jbuild-hello")
         && log.contains("Setting up jbuild-hello (1.0) ..."), "dpkg -i:\n" + log);
 
-    docker(volumes, "save", "-o", "/jbuild/out/built.tar", BUILT).assertSuccess();
-    Docker.exec(List.of("docker", "load", "-i", out.resolve("built.tar").toString()));
-    Jbuild.Result cmd = Docker.exec(List.of("docker", "run", "--rm", BUILT));
+    docker(volumes, "save", "-o", "/jbuild/out/built.tar", built).assertSuccess();
+    ExecutorImage.docker(true, List.of("load", "-i", out.resolve("built.tar").toString()));
+    Jbuild.Result cmd = Docker.exec(List.of("docker", "run", "--rm", built));
     assertEquals(0, cmd.exitCode(), cmd.stderr());
     assertTrue(cmd.stderr().startsWith("openjdk version \"17"), cmd.stderr());
-    Jbuild.Result hello = Docker.exec(List.of("docker", "run", "--rm", BUILT, "sh", "-c",
+    Jbuild.Result hello = Docker.exec(List.of("docker", "run", "--rm", built, "sh", "-c",
         "jbuild-hello && cat /var/lib/jbuild-hello/postinst /proc-report"
             + " && /usr/bin/dpkg -s jbuild-hello | grep Status"));
     assertEquals("hello from a local deb\nconfigured\nstatus Name=sed Uid=0 exe=/usr/bin/busybox"
         + "\nproc ok\nStatus: install ok installed\n", hello.stdout(), hello.stderr());
+  }
+
+  /** The image a mode built, as tagged in Docker. */
+  static String built(String mode) {
+    return BUILT + "-" + mode.toLowerCase(java.util.Locale.ROOT) + ":1";
   }
 
   /** A package of one script and a postinst that writes a file, as dpkg-deb builds it. */
@@ -125,11 +163,13 @@ class InPlaceRealWorldTest {
         Map.of());
   }
 
-  /** {@code docker run --rm VOLUMES IMAGE args} with SOURCE_DATE_EPOCH; jbuild is the entrypoint. */
-  private static Jbuild.Result docker(List<String> volumes, String... args) throws IOException {
+  /**
+   * {@code docker run --rm OPTIONS IMAGE args} with SOURCE_DATE_EPOCH; jbuild is the entrypoint.
+   */
+  private static Jbuild.Result docker(List<String> options, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of("docker", "run", "--rm", "-e",
         "SOURCE_DATE_EPOCH=1700000000"));
-    cmd.addAll(volumes);
+    cmd.addAll(options);
     cmd.add(IMAGE);
     cmd.addAll(List.of(args));
     return Docker.exec(cmd);

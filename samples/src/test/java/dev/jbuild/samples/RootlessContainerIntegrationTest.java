@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -138,6 +140,86 @@ class RootlessContainerIntegrationTest {
     // The step did see jbuild's processes (two JVMs, rrun's stages): the checks were not empty.
     java.util.regex.Matcher found = Pattern.compile("FOUND-(\\d+)").matcher(r.stderr());
     assertTrue(found.find() && Integer.parseInt(found.group(1)) >= 3, r.stderr());
+  }
+
+  /**
+   * As {@code samples/ci/kubernetes-job-rootless.yaml} runs it: the store in a directory jbuild
+   * creates in a volume that belongs to root with mode 0777 (what the kubelet makes of an
+   * emptyDir), and what mode D gives over in-place mode C, which the manifest promises: {@code
+   * RUN --network=none} gets a network namespace with loopback only (a RUN without it sees the
+   * container's interfaces), {@code RUN --mount=type=secret} and {@code type=cache} work.
+   */
+  @Test
+  void asTheRootlessKubernetesJobDoesWithNetworkNoneSecretsAndCacheMounts() throws Exception {
+    String manifest = Files.readString(Jbuild.samplesDir().resolve(
+        "ci/kubernetes-job-rootless.yaml"));
+    for (String line : List.of("runAsUser: 1000", "type: Unconfined",
+        "value: /jbuild/cache/store", "mountPath: /jbuild/cache", "emptyDir: {}",
+        "allowPrivilegeEscalation: true")) {
+      assertTrue(manifest.contains(line), "kubernetes-job-rootless.yaml no longer has \"" + line
+          + "\": update this test, which runs what the manifest says");
+    }
+    Path ctx = Files.createDirectories(work.resolve("k8s-ctx"));
+    // /proc/self/net/dev lists the interfaces of the reader's network namespace (the bound
+    // /proc is the container's, but self is the step): one line with a colon per interface.
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM localbase/busybox:1\n"
+        + "RUN echo default-links=$(grep -c : /proc/self/net/dev)\n"
+        + "RUN --network=none n=$(grep -c : /proc/self/net/dev) && echo none-links=$n"
+        + " && grep -q ' lo:' /proc/self/net/dev && test $n = 1\n"
+        + "RUN --mount=type=secret,id=tok test \"$(cat /run/secrets/tok)\" = s3cret"
+        + " && echo secret-ok\n"
+        + "RUN --mount=type=cache,target=/c echo x > /c/x && test -f /c/x && echo cache-ok\n");
+    Path in = Files.createDirectories(work.resolve("k8s-in"));
+    Files.writeString(in.resolve("tok"), "s3cret");
+    Files.setPosixFilePermissions(in.resolve("tok"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    hostStore();
+    Path cache = Files.createDirectories(work.resolve("k8s-cache"));
+    Files.setPosixFilePermissions(cache,
+        java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    List<String> opts = List.of("-v", ctx + ":/workspace:ro", "-v", cache + ":/jbuild/cache",
+        "-v", work.resolve("in") + ":/in:ro", "-v", in + ":/k8s-in:ro",
+        "-e", "JBUILD_ROOT=/jbuild/cache/store");
+    Jbuild.Result load = asUser(opts, "load", "-i", "/in/busybox.tar");
+    assertEquals(0, load.exitCode(), load.stderr());
+    Jbuild.Result r = asUser(opts, "build", "--progress=plain", "--secret",
+        "id=tok,src=/k8s-in/tok", ".");
+    assertEquals(0, r.exitCode(), r.stderr());
+    assertTrue(r.stderr().contains("none-links=1") && r.stderr().contains("secret-ok")
+        && r.stderr().contains("cache-ok"), r.stderr());
+    java.util.regex.Matcher links = Pattern.compile("default-links=(\\d+)").matcher(r.stderr());
+    assertTrue(links.find() && Integer.parseInt(links.group(1)) > 1,
+        "a RUN without --network=none should see the container's own interfaces:\n"
+        + r.stderr());
+    assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+        PosixFilePermission.OWNER_EXECUTE), Files.getPosixFilePermissions(cache.resolve("store")),
+        "the store jbuild made in the volume is private to the user");
+    assertEquals(USER, Files.getAttribute(cache.resolve("store"), "unix:uid"));
+  }
+
+  /**
+   * Bad input the manifest warns about: the volume itself as the store ({@code JBUILD_ROOT} at
+   * the mount point of an emptyDir, root's and mode 0777, which the user may not make private to
+   * itself, as the store's root must be). jbuild refuses it in one line naming the directory,
+   * with no stack trace, and leaves the volume's mode alone.
+   */
+  @Test
+  void aStoreOnTheVolumeRootThatRootOwnsFailsInOneLine() throws Exception {
+    Path volume = Files.createDirectories(work.resolve("k8s-volume-root"));
+    Set<PosixFilePermission> open =
+        java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx");
+    Files.setPosixFilePermissions(volume, open);
+    hostStore();
+    Jbuild.Result r = asUser(List.of("-v", volume + ":/jbuild/store",
+        "-v", work.resolve("in") + ":/in:ro"), "load", "-i", "/in/busybox.tar");
+    assertNotEquals(0, r.exitCode(), "a store jbuild cannot make private was used:\n"
+        + r.stderr());
+    List<String> errors = r.stderr().lines().filter(l -> l.startsWith("error:")).toList();
+    assertEquals(1, errors.size(), "expected one error line:\n" + r.stderr());
+    assertTrue(errors.get(0).contains("/jbuild/store"), errors.get(0));
+    assertTrue(!Pattern.compile("^\\s+at [\\w.$]+\\(", Pattern.MULTILINE).matcher(r.stderr())
+        .find() && !r.stderr().contains("Exception in thread"), "stack trace:\n" + r.stderr());
+    assertEquals(open, Files.getPosixFilePermissions(volume));
   }
 
   /** jbuild as root on this host, with the busybox base image saved for the containers. */

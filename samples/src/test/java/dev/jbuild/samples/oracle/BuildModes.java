@@ -2,6 +2,7 @@ package dev.jbuild.samples.oracle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbuild.samples.ExecutorImage;
 import dev.jbuild.samples.Jbuild;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The three environments of issue 12 in which {@link ModesOracleTest} builds the oracle cases,
+ * The four environments of issue 12 in which {@link ModesOracleTest} builds the oracle cases,
  * each with its own store, all from the same base image archive and with {@code
  * SOURCE_DATE_EPOCH} set:
  * <ul>
@@ -26,7 +27,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>C: root in one default {@code docker run} of the executor image (no --privileged, in-place
  *       mode), as in {@code ExecutorImageIntegrationTest}: one container builds every case in
  *       turn, as a CI job that builds several images would, so the root it replaces carries over
- *       from one build to the next.</li>
+ *       from one build to the next;</li>
+ *   <li>D: the executor image's non-root user {@code jbuild} (1000) in one {@code docker run
+ *       --security-opt seccomp=unconfined} (rootless mode in a user namespace, the container's
+ *       /proc bound, no PID namespace), the store on a volume, as in {@code
+ *       RootlessContainerIntegrationTest}: one container for every case, like C. Its {@code
+ *       /etc/subuid} and {@code /etc/subgid} are replaced by B's {@link #SUBID_COUNT} ids, for
+ *       the same reason as B's.</li>
  * </ul>
  * Everything here is created by {@link #prepare} and removed by {@link #close}: the user (and
  * its subuid lines), the executor image in dockerd. The stores live under the test's temp dir.
@@ -35,15 +42,16 @@ final class BuildModes implements AutoCloseable {
   static final String EPOCH = "1700000000";
   static final String BASE = "localbase/busybox:1";
   /**
-   * Subordinate ids for the rootless user: useradd's default 65536 would refuse (by design, in
-   * one line) the owners 200000 of copy-chown and 3000000 of run-file-types.
+   * Subordinate ids for the rootless users (B's, and D's in the container): useradd's default
+   * 65536, which the executor image has too, would refuse (by design) the owners 200000 of
+   * copy-chown and 3000000 of run-file-types, and hide the rest of those cases.
    */
   static final int SUBID_COUNT = 4_000_000;
   /**
    * Where mode C's container gets the contexts, the base archive and the results: inside
    * /jbuild, which in-place mode keeps out of the image. A volume elsewhere is a kept host path
    * too, and a RUN that writes there (copy-from's {@code /out}) writes into the volume, not
-   * the layer.
+   * the layer. (Mode D's RUN steps see only the image's root, so the place does not matter there.)
    */
   static final String IN_CONTAINER = "/jbuild/oracle";
 
@@ -51,7 +59,8 @@ final class BuildModes implements AutoCloseable {
   enum Mode {
     A("mode A (root on the host)"),
     B("mode B (rootless, a user with subuid ranges)"),
-    C("mode C (in-place, root in a default docker run)");
+    C("mode C (in-place, root in a default docker run)"),
+    D("mode D (rootless, user 1000 in docker run --security-opt seccomp=unconfined)");
 
     final String label;
 
@@ -171,14 +180,19 @@ final class BuildModes implements AutoCloseable {
   }
 
   /**
-   * Builds every case in one default {@code docker run} of the executor image (mode C): a
-   * busybox shell loop, started before the first build replaces the root, launches jbuild through
-   * the image's own loader (the entrypoint) per case and leaves each case's image ID, stderr and
-   * exit code in a mounted directory. The base is loaded from the archive first.
+   * Builds every case in one {@code docker run} of the executor image, as root with Docker's
+   * defaults (mode C) or as its user 1000 with seccomp unconfined (mode D, {@link
+   * #containerOptions}): a busybox shell loop, started before the first build replaces the root
+   * (C), launches jbuild through the image's own loader (the entrypoint) per case and leaves each
+   * case's image ID, stderr and exit code in a mounted directory. The base is loaded from the
+   * archive first, by the container's user, so that in D its files carry the namespace's ids.
    */
-  Map<String, Outcome> buildInPlace(List<OracleCase> cases) throws Exception {
-    Path out = Files.createDirectories(work.resolve("out-C"));
-    Path store = Files.createDirectories(work.resolve("store-C"));
+  Map<String, Outcome> buildInContainer(Mode mode, List<OracleCase> cases) throws Exception {
+    if (mode != Mode.C && mode != Mode.D) {
+      throw new IllegalArgumentException(mode + " does not build in a container");
+    }
+    Path out = containerDir("out-", mode);
+    Path store = containerDir("store-", mode);
     StringBuilder sh = new StringBuilder("cd " + IN_CONTAINER + "/out || exit 3\njb() {");
     for (String w : entrypoint) {
       sh.append(' ').append(quote(w));
@@ -194,15 +208,17 @@ final class BuildModes implements AutoCloseable {
       sh.append(" > ").append(c.name()).append(".out 2> ").append(c.name()).append(".err; echo $? > ")
           .append(c.name()).append(".rc\n");
     }
-    Path script = work.resolve("cases/in-place.sh");
-    Files.writeString(script, sh.toString());
-    Exec run = exec(List.of("docker", "run", "--rm", "--entrypoint", "/bin/sh",
+    String script = "in-container-" + mode + ".sh";
+    Files.writeString(work.resolve("cases").resolve(script), sh.toString());
+    List<String> cmd = new ArrayList<>(containerOptions(mode));
+    cmd.addAll(List.of("--entrypoint", "/bin/sh",
         "-e", "SOURCE_DATE_EPOCH=" + EPOCH, "-e", "JAVA_TOOL_OPTIONS=-XX:TieredStopAtLevel=1",
         "-v", work.resolve("cases") + ":" + IN_CONTAINER + "/cases:ro",
         "-v", work.resolve("in") + ":" + IN_CONTAINER + "/in:ro",
         "-v", out + ":" + IN_CONTAINER + "/out", "-v", store + ":/jbuild/store",
-        image, IN_CONTAINER + "/cases/in-place.sh"), Map.of());
-    run.assertSuccess("docker run of the in-place loop (load.log: "
+        image, IN_CONTAINER + "/cases/" + script));
+    Exec run = exec(cmd, Map.of());
+    run.assertSuccess("docker run of the " + mode + " loop (load.log: "
         + (Files.exists(out.resolve("load.log")) ? Files.readString(out.resolve("load.log")) : "")
         + ")");
     Map<String, Outcome> results = new LinkedHashMap<>();
@@ -219,15 +235,47 @@ final class BuildModes implements AutoCloseable {
   /** {@code jbuild save} of a case's image from the mode's store, read back (for diagnosis). */
   SavedImage save(Mode mode, String caseName) throws Exception {
     String file = caseName + "-" + mode + ".tar";
-    if (mode == Mode.C) {
-      exec(List.of("docker", "run", "--rm", "-v", work.resolve("store-C") + ":/jbuild/store",
-          "-v", work.resolve("out-C") + ":/out", image, "save", "-o", "/out/" + file,
-          "modes/" + caseName), Map.of()).assertSuccess("save in mode C");
-      return SavedImage.read(work.resolve("out-C").resolve(file));
+    if (mode == Mode.C || mode == Mode.D) {
+      List<String> cmd = new ArrayList<>(containerOptions(mode));
+      cmd.addAll(List.of("-v", work.resolve("store-" + mode) + ":/jbuild/store",
+          "-v", work.resolve("out-" + mode) + ":/out", image, "save", "-o", "/out/" + file,
+          "modes/" + caseName));
+      exec(cmd, Map.of()).assertSuccess("save in " + mode.label);
+      return SavedImage.read(work.resolve("out-" + mode).resolve(file));
     }
     Path archive = work.resolve("out-" + mode).resolve(file);
     onHost(mode, "save", "-o", archive.toString(), "modes/" + caseName).assertSuccess("save");
     return SavedImage.read(archive);
+  }
+
+  /**
+   * {@code docker run --rm} and the options of a container mode: none for C (Docker's defaults,
+   * root); for D {@link ExecutorImage#modeDOptions} (user 1000, seccomp unconfined) and {@link
+   * #SUBID_COUNT} subordinate ids for the image's user, from files bound over the image's.
+   */
+  private List<String> containerOptions(Mode mode) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("docker", "run", "--rm"));
+    if (mode == Mode.D) {
+      cmd.addAll(ExecutorImage.modeDOptions());
+      Path subids = work.resolve("in-D/subids");
+      if (!Files.exists(subids)) {
+        Files.createDirectories(subids.getParent());
+        Files.writeString(subids, "jbuild:100000:" + SUBID_COUNT + "\n");
+        Files.setPosixFilePermissions(subids, PosixFilePermissions.fromString("rw-r--r--"));
+      }
+      cmd.addAll(List.of("-v", subids + ":/etc/subuid:ro", "-v", subids + ":/etc/subgid:ro"));
+    }
+    return cmd;
+  }
+
+  /** {@code work/<prefix><mode>}, created, and owned by the container's user in mode D. */
+  private Path containerDir(String prefix, Mode mode) throws Exception {
+    Path dir = Files.createDirectories(work.resolve(prefix + mode));
+    if (mode == Mode.D) {
+      Files.setAttribute(dir, "unix:uid", ExecutorImage.USER);
+      Files.setAttribute(dir, "unix:gid", ExecutorImage.USER);
+    }
+    return dir;
   }
 
   /** {@code java -jar jbuild.jar --root <mode's store> args} as root (A) or as the user (B). */
