@@ -211,6 +211,19 @@ class RootlessBuildTest {
         + "200000:200000 but failed because: rootless mode maps only the ids of your /etc/subuid "
         + "and /etc/subgid ranges"), r.stderr());
     assertFalse(r.stderr().contains("\tat "), r.stderr());
+
+    // The same for COPY --chown to such an owner (it said "…/upper/f: Invalid argument").
+    Path ctx = Files.createDirectories(work.resolve("far-chown-ctx"));
+    Files.writeString(ctx.resolve("f"), "x");
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY --chown=200000:200000 f /f\n");
+    exec(List.of("chmod", "-R", "a+rX", work.toString()));
+    Result copy = asUser(user, Map.of(), "--root", store.toString(), "build", "--progress=plain",
+        "-t", "far:2", ctx.toString());
+    assertNotEquals(0, copy.exitCode(), copy.stderr());
+    String lastCopy = copy.stderr().strip().lines().reduce((a, b) -> b).orElse("");
+    assertTrue(lastCopy.startsWith("error: ") && lastCopy.contains("Tried to give f the owner "
+        + "200000:200000 but failed because: rootless mode maps only the ids"), copy.stderr());
+    assertFalse(copy.stderr().contains("\tat "), copy.stderr());
   }
 
   /**

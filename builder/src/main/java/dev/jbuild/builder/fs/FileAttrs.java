@@ -47,8 +47,19 @@ public record FileAttrs(int uid, int gid, int mode, FileTime mtime) {
    * Symlinks get owner and mtime: Linux has no symlink modes.
    */
   public void apply(Path path) throws IOException {
-    Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-    Files.setAttribute(path, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+    try {
+      Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+      Files.setAttribute(path, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+    } catch (java.nio.file.FileSystemException e) {
+      // EINVAL: the id has no mapping in this user namespace (rootless mode), as in extraction.
+      if (!"Invalid argument".equals(e.getReason()) || !Posix.inUserNamespace()) {
+        throw e;
+      }
+      throw new IOException("Tried to give " + path.getFileName() + " the owner " + uid + ":"
+          + gid + " but failed because: rootless mode maps only the ids of your /etc/subuid and"
+          + " /etc/subgid ranges (see /proc/self/uid_map). Give your user a larger range"
+          + " (usermod --add-subuids/--add-subgids), or run jbuild as root", e);
+    }
     if (Files.isSymbolicLink(path)) {
       if (mtime != null) {
         // NIO cannot set a symlink's own times; utimensat(AT_SYMLINK_NOFOLLOW) can.
