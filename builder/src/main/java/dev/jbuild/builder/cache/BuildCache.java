@@ -11,22 +11,136 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Maps a step's cache key to its result: a layer, or "no change". Entries are small JSON files
  * under {@code <store>/cache/build/}, written by atomic rename, so concurrent builds and crashes
  * never leave a half-written entry. A hit whose layer blob is gone from the content store (pruned)
  * counts as a miss. Thread-safe.
+ *
+ * <p>Imported caches ({@code --cache-from}, {@link CacheSource}) are asked after the local
+ * entries, in order. Their hits are lazy: the layer's blob is fetched only by {@link
+ * #ensureLocal}, when a step needs the filesystem or the image must be stored. Every entry a build
+ * uses or writes is kept in a journal ({@link #journal}), which {@code --cache-to} exports.
  */
 public final class BuildCache {
+  /**
+   * The version of the key scheme, the first line of every key. v2: keys are the plan's key text
+   * plus content lines (v1 interleaved them). Portable: keys hold no store path, local ID or local
+   * time, only content digests (ChainIDs, checksums), the platform, SOURCE_DATE_EPOCH and the
+   * planned instruction.
+   */
+  public static final String VERSION = "jbuild-cache-v2";
+
   private final Path dir;
   private final ContentStore content;
+  /** The imported caches, in order, each with its entries by key. */
+  private volatile Map<CacheSource, Map<Digest, CacheConfig.Entry>> sources = Map.of();
+  /** Blobs of imported hits that are not local yet, and where they come from. */
+  private final Map<Digest, CacheSource> remoteBlobs = new ConcurrentHashMap<>();
+  private final Map<Digest, CacheConfig.Entry> journal = new LinkedHashMap<>();
+  /** Journal keys that another key of the same step stands for (see {@link #secondary}). */
+  private final java.util.Set<Digest> secondary = ConcurrentHashMap.newKeySet();
 
   /** A cache in {@code dir} whose layers live in {@code content}. */
   public BuildCache(Path dir, ContentStore content) {
     this.dir = dir;
     this.content = content;
+  }
+
+  /** Asks {@code imported} (in order) after the local entries. */
+  public BuildCache withSources(List<CacheSource> imported) {
+    Map<CacheSource, Map<Digest, CacheConfig.Entry>> map = new LinkedHashMap<>();
+    imported.forEach(source -> map.put(source, source.config().byKey()));
+    this.sources = map;
+    return this;
+  }
+
+  /** Stops asking imported caches (after one failed) and forgets the journal of the attempt. */
+  public void dropSources() {
+    sources = Map.of();
+    remoteBlobs.clear();
+    secondary.clear();
+    synchronized (journal) {
+      journal.clear();
+    }
+  }
+
+  /**
+   * Every entry this build used or wrote, sorted by key so that an export of the same build is
+   * the same bytes.
+   *
+   * @param withSecondary include keys marked {@link #secondary}
+   */
+  public List<CacheConfig.Entry> journal(boolean withSecondary) {
+    List<CacheConfig.Entry> entries;
+    synchronized (journal) {
+      entries = new ArrayList<>(journal.values());
+    }
+    if (!withSecondary) {
+      entries.removeIf(e -> secondary.contains(e.key()));
+    }
+    entries.sort(java.util.Comparator.comparing(e -> e.key().toString()));
+    return entries;
+  }
+
+  /**
+   * Marks {@code key} as standing for a step that also has a primary key (a {@code COPY --from}'s
+   * content key beside its chain key): an inline export leaves it out, so a build that hit only
+   * the primary key exports the same entries.
+   */
+  public void secondary(Digest key) {
+    secondary.add(key);
+  }
+
+  /** Where an imported hit's blob that is not local yet comes from, if it is one. */
+  public Optional<CacheSource> remoteSource(Digest blob) {
+    return content.contains(blob) ? Optional.empty() : Optional.ofNullable(remoteBlobs.get(blob));
+  }
+
+  /** Whether every blob of {@code layers} is in the content store. */
+  public boolean isLocal(List<Layer> layers) {
+    return layers.stream().allMatch(l -> content.contains(l.blob().digest()));
+  }
+
+  /**
+   * Fetches the blobs of {@code layers} that imported hits left remote (a layer that is neither
+   * local nor from an imported hit is left for the caller's own "blob not found").
+   *
+   * @throws RemoteBlobException when an imported cache cannot deliver a blob it listed
+   */
+  public void ensureLocal(List<Layer> layers) throws RemoteBlobException {
+    for (Layer layer : layers) {
+      Digest digest = layer.blob().digest();
+      CacheSource source = remoteBlobs.get(digest);
+      if (source == null || content.contains(digest)) {
+        continue;
+      }
+      synchronized (source) {
+        if (content.contains(digest)) {
+          continue;
+        }
+        try {
+          source.fetch(layer.blob(), content);
+        } catch (IOException | RuntimeException e) {
+          throw new RemoteBlobException(source, "Tried to fetch layer " + digest + " from cache "
+              + source.describe() + " but failed because: " + e.getMessage(), e);
+        }
+      }
+      remoteBlobs.remove(digest);
+    }
+  }
+
+  private void record(Digest key, CacheConfig.Entry entry) {
+    synchronized (journal) {
+      journal.put(key, entry);
+    }
   }
 
   /** The directory holding the entries (for {@code jbuild prune}). */
@@ -40,6 +154,15 @@ public final class BuildCache {
    * @return empty on a miss
    */
   public Optional<Hit> get(Digest key) {
+    Optional<Hit> hit = getLocal(key);
+    if (hit.isEmpty()) {
+      hit = getImported(key);
+    }
+    hit.ifPresent(h -> record(key, CacheConfig.Entry.of(key, h.layer(), h.created())));
+    return hit;
+  }
+
+  private Optional<Hit> getLocal(Digest key) {
     Path file = dir.resolve(key.hex());
     try {
       Entry e = OciJson.fromBytes(Files.readAllBytes(file), Entry.class);
@@ -55,12 +178,38 @@ public final class BuildCache {
     }
   }
 
+  /** The first imported cache that has {@code key}; its blob is remembered, not fetched. */
+  private Optional<Hit> getImported(Digest key) {
+    for (Map.Entry<CacheSource, Map<Digest, CacheConfig.Entry>> imported : sources.entrySet()) {
+      CacheSource source = imported.getKey();
+      CacheConfig.Entry e = imported.getValue().get(key);
+      if (e == null) {
+        continue;
+      }
+      Optional<Layer> layer = e.asLayer();
+      layer.ifPresent(l -> {
+        if (!content.contains(l.blob().digest())) {
+          remoteBlobs.putIfAbsent(l.blob().digest(), source);
+        }
+      });
+      // Also a local entry: once the blob is here, later builds on this machine hit locally.
+      write(key, layer, e.created());
+      return Optional.of(new Hit(layer, e.created()));
+    }
+    return Optional.empty();
+  }
+
   /**
    * Records the result of {@code key} and when it was made (reused for the history of later
    * hits, so an unchanged rebuild gives the same image ID). Failures are ignored: the cache is an
    * optimisation.
    */
   public void put(Digest key, Optional<Layer> layer, String created) {
+    record(key, CacheConfig.Entry.of(key, layer, created));
+    write(key, layer, created);
+  }
+
+  private void write(Digest key, Optional<Layer> layer, String created) {
     try {
       Files.createDirectories(dir);
       Path tmp = Files.createTempFile(dir, ".entry-", ".tmp");
@@ -77,8 +226,19 @@ public final class BuildCache {
    *
    * @param layer the step's layer, or empty when it changed nothing
    * @param created when the step originally ran (RFC 3339), or null for old entries
+   * @param fresh true when the step just ran instead (never returned by {@link #get})
    */
-  public record Hit(Optional<Layer> layer, String created) {}
+  public record Hit(Optional<Layer> layer, String created, boolean fresh) {
+    /** A hit read from a cache. */
+    public Hit(Optional<Layer> layer, String created) {
+      this(layer, created, false);
+    }
+
+    /** The result of a step that just ran (not from a cache). */
+    public static Hit fresh(Optional<Layer> layer, String created) {
+      return new Hit(layer, created, true);
+    }
+  }
 
   /**
    * One cache entry.
