@@ -90,7 +90,7 @@ final class CacheTransfer {
     if (request.cacheTo().stream().noneMatch(s -> s.type() == CacheSpec.Type.INLINE)) {
       return last.config();
     }
-    List<CacheConfig.Entry> entries = inImage(cache.journal(false),
+    List<CacheConfig.Entry> entries = inImage(cache.journal(),
         last.layers().stream().map(Layer::diffId).toList());
     String json = new String(new CacheConfig(BuildCache.VERSION, entries).toBytes(),
         StandardCharsets.UTF_8);
@@ -109,7 +109,7 @@ final class CacheTransfer {
       if (spec.type() == CacheSpec.Type.INLINE) {
         continue;
       }
-      List<CacheConfig.Entry> entries = cache.journal(true);
+      List<CacheConfig.Entry> entries = cache.journal();
       if (spec.mode() == CacheSpec.Mode.MIN) {
         entries = inImage(entries, image.config().rootfs().diffIds());
       }

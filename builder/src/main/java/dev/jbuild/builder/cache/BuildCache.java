@@ -45,8 +45,6 @@ public final class BuildCache {
   /** Blobs of imported hits that are not local yet, and where they come from. */
   private final Map<Digest, CacheSource> remoteBlobs = new ConcurrentHashMap<>();
   private final Map<Digest, CacheConfig.Entry> journal = new LinkedHashMap<>();
-  /** Journal keys that another key of the same step stands for (see {@link #secondary}). */
-  private final java.util.Set<Digest> secondary = ConcurrentHashMap.newKeySet();
 
   /** A cache in {@code dir} whose layers live in {@code content}. */
   public BuildCache(Path dir, ContentStore content) {
@@ -66,7 +64,6 @@ public final class BuildCache {
   public void dropSources() {
     sources = Map.of();
     remoteBlobs.clear();
-    secondary.clear();
     synchronized (journal) {
       journal.clear();
     }
@@ -75,28 +72,14 @@ public final class BuildCache {
   /**
    * Every entry this build used or wrote, sorted by key so that an export of the same build is
    * the same bytes.
-   *
-   * @param withSecondary include keys marked {@link #secondary}
    */
-  public List<CacheConfig.Entry> journal(boolean withSecondary) {
+  public List<CacheConfig.Entry> journal() {
     List<CacheConfig.Entry> entries;
     synchronized (journal) {
       entries = new ArrayList<>(journal.values());
     }
-    if (!withSecondary) {
-      entries.removeIf(e -> secondary.contains(e.key()));
-    }
     entries.sort(java.util.Comparator.comparing(e -> e.key().toString()));
     return entries;
-  }
-
-  /**
-   * Marks {@code key} as standing for a step that also has a primary key (a {@code COPY --from}'s
-   * content key beside its chain key): an inline export leaves it out, so a build that hit only
-   * the primary key exports the same entries.
-   */
-  public void secondary(Digest key) {
-    secondary.add(key);
   }
 
   /** Where an imported hit's blob that is not local yet comes from, if it is one. */
@@ -158,7 +141,13 @@ public final class BuildCache {
     if (hit.isEmpty()) {
       hit = getImported(key);
     }
-    hit.ifPresent(h -> record(key, CacheConfig.Entry.of(key, h.layer(), h.created())));
+    hit.ifPresent(h -> {
+      record(key, CacheConfig.Entry.of(key, h.layer(), h.created(), h.alias()));
+      if (h.alias() != null) {
+        // The step's other key, so this build exports what the build it hit exported.
+        record(h.alias(), CacheConfig.Entry.of(h.alias(), h.layer(), h.created(), null));
+      }
+    });
     return hit;
   }
 
@@ -169,7 +158,8 @@ public final class BuildCache {
       if (e.layer() != null && !content.contains(e.layer().blob().digest())) {
         return Optional.empty();
       }
-      return Optional.of(new Hit(Optional.ofNullable(e.layer()), e.created()));
+      return Optional.of(new Hit(Optional.ofNullable(e.layer()), e.created(), false,
+          e.alias()));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException | RuntimeException e) {
@@ -193,8 +183,8 @@ public final class BuildCache {
         }
       });
       // Also a local entry: once the blob is here, later builds on this machine hit locally.
-      write(key, layer, e.created());
-      return Optional.of(new Hit(layer, e.created()));
+      write(key, layer, e.created(), e.alias());
+      return Optional.of(new Hit(layer, e.created(), false, e.alias()));
     }
     return Optional.empty();
   }
@@ -205,15 +195,24 @@ public final class BuildCache {
    * optimisation.
    */
   public void put(Digest key, Optional<Layer> layer, String created) {
-    record(key, CacheConfig.Entry.of(key, layer, created));
-    write(key, layer, created);
+    put(key, layer, created, null);
   }
 
-  private void write(Digest key, Optional<Layer> layer, String created) {
+  /**
+   * Like {@link #put(Digest, Optional, String)}, naming the step's other key: a {@code COPY
+   * --from}'s chain key names its content key, so a build that hits the chain key also exports
+   * the content key (which a runner that rebuilt the source stage to the same files hits).
+   */
+  public void put(Digest key, Optional<Layer> layer, String created, Digest alias) {
+    record(key, CacheConfig.Entry.of(key, layer, created, alias));
+    write(key, layer, created, alias);
+  }
+
+  private void write(Digest key, Optional<Layer> layer, String created, Digest alias) {
     try {
       Files.createDirectories(dir);
       Path tmp = Files.createTempFile(dir, ".entry-", ".tmp");
-      Files.write(tmp, OciJson.toBytes(new Entry(layer.orElse(null), created)));
+      Files.write(tmp, OciJson.toBytes(new Entry(layer.orElse(null), created, alias)));
       Files.move(tmp, dir.resolve(key.hex()), StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
@@ -227,16 +226,17 @@ public final class BuildCache {
    * @param layer the step's layer, or empty when it changed nothing
    * @param created when the step originally ran (RFC 3339), or null for old entries
    * @param fresh true when the step just ran instead (never returned by {@link #get})
+   * @param alias the step's other key recorded with the entry, or null
    */
-  public record Hit(Optional<Layer> layer, String created, boolean fresh) {
+  public record Hit(Optional<Layer> layer, String created, boolean fresh, Digest alias) {
     /** A hit read from a cache. */
     public Hit(Optional<Layer> layer, String created) {
-      this(layer, created, false);
+      this(layer, created, false, null);
     }
 
     /** The result of a step that just ran (not from a cache). */
     public static Hit fresh(Optional<Layer> layer, String created) {
-      return new Hit(layer, created, true);
+      return new Hit(layer, created, true, null);
     }
   }
 
@@ -245,7 +245,10 @@ public final class BuildCache {
    *
    * @param layer the layer, or null when the step changed nothing
    * @param created when the step ran
+   * @param alias the step's other key, or null
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Entry(@JsonProperty("layer") Layer layer, @JsonProperty("created") String created) {}
+  @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+  record Entry(@JsonProperty("layer") Layer layer, @JsonProperty("created") String created,
+      @JsonProperty("alias") Digest alias) {}
 }

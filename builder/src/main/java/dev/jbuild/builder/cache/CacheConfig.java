@@ -53,6 +53,9 @@ public record CacheConfig(
    * @param layer the layer blob (digest, size, media type), or null when the step changed nothing
    * @param diffId the layer's DiffID, or null with no layer
    * @param created when the step first ran (RFC 3339), reused so a hit gives the same image ID
+   * @param alias another key of the same step, or null: a {@code COPY --from}'s chain key (the
+   *     source stage's ChainID, needing none of its files) names its content key (the files'
+   *     checksums); a hit on one exports both
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonIgnoreProperties(ignoreUnknown = true)
@@ -60,7 +63,8 @@ public record CacheConfig(
       @JsonProperty("key") Digest key,
       @JsonProperty("layer") Descriptor layer,
       @JsonProperty("diffID") Digest diffId,
-      @JsonProperty("created") String created) {
+      @JsonProperty("created") String created,
+      @JsonProperty("alias") Digest alias) {
     /** Validates. */
     public Entry {
       Objects.requireNonNull(key, "key");
@@ -78,10 +82,11 @@ public record CacheConfig(
     }
 
     /** An entry for {@code layer} (or "no change"). */
-    public static Entry of(Digest key, java.util.Optional<Layer> layer, String created) {
+    public static Entry of(Digest key, java.util.Optional<Layer> layer, String created,
+        Digest alias) {
       return new Entry(key, layer.map(l -> Descriptor.of(l.blob().mediaType(),
           l.blob().digest(), l.blob().size())).orElse(null),
-          layer.map(Layer::diffId).orElse(null), created);
+          layer.map(Layer::diffId).orElse(null), created, alias);
     }
   }
 

@@ -152,8 +152,7 @@ public final class StageExecutor {
         hit = Optional.of(runMissed(state, step, key));
       }
       if (chainKey != null) {
-        env.cache().put(chainKey, hit.get().layer(), hit.get().created());
-        env.cache().secondary(key);
+        env.cache().put(chainKey, hit.get().layer(), hit.get().created(), key);
       }
     }
     Optional<Layer> layer = hit.get().layer();
