@@ -204,6 +204,23 @@ class RemoteCacheBuildTest {
     assertEquals(3, b.runner().specs().size());
   }
 
+  @Test
+  void unreachableCacheRegistry_isAMissWithOneWarning() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // closed again: nothing listens there
+    }
+    Machine b = machine("b");
+    List<String> messages = new ArrayList<>();
+    b.build(request().cacheFrom(CacheSpec.registry("127.0.0.1:" + port + "/cache/app:c",
+        CacheSpec.Mode.MIN)), messages);
+    List<String> warnings = messages.stream().filter(m -> m.startsWith("WARNING")).toList();
+    assertEquals(1, warnings.size(), messages.toString());
+    assertTrue(warnings.get(0).contains("127.0.0.1:" + port), warnings.get(0));
+    assertFalse(warnings.get(0).contains("\n"), warnings.get(0));
+    assertEquals(3, b.runner().specs().size());
+  }
+
   /** The config blob of the layout's cache manifest. */
   private static Path blobOfConfig(Path layout) throws IOException {
     var index = dev.jbuild.layerstore.oci.OciJson.fromBytes(
