@@ -221,6 +221,38 @@ class RemoteCacheBuildTest {
     assertEquals(3, b.runner().specs().size());
   }
 
+  @Test
+  void cacheThatMisnamesALayersDiffId_isAMissWithOneWarning() throws Exception {
+    Path cacheDir = tmp.resolve("cache");
+    machine("a").build(request().cacheTo(CacheSpec.local(cacheDir, CacheSpec.Mode.MAX)),
+        new ArrayList<>());
+    // Every entry keeps its (valid) blob but claims another layer's DiffID.
+    CacheConfig honest = CacheConfig.parse(Files.readAllBytes(blobOfConfig(cacheDir)));
+    List<CacheConfig.Entry> lying = new ArrayList<>();
+    for (CacheConfig.Entry e : honest.entries()) {
+      lying.add(e.diffId() == null ? e : new CacheConfig.Entry(e.key(), e.layer(),
+          dev.jbuild.layerstore.oci.Digest.sha256("not this layer"), e.created(), e.alias()));
+    }
+    LayerStore a = LayerStore.open(tmp.resolve("a"));
+    new RemoteCacheStore(a, RegistryOptions.defaults()).export(
+        CacheSpec.local(cacheDir, CacheSpec.Mode.MAX), new CacheConfig(honest.version(), lying),
+        List.of(), new dev.jbuild.builder.cache.BuildCache(tmp.resolve("none"), a.content()));
+
+    Machine b = machine("b");
+    List<String> messages = new ArrayList<>();
+    Image image = b.build(request().cacheFrom(CacheSpec.local(cacheDir, CacheSpec.Mode.MIN)),
+        messages).image();
+    List<String> warnings = messages.stream().filter(m -> m.startsWith("WARNING")).toList();
+    assertEquals(1, warnings.size(), messages.toString());
+    assertTrue(warnings.get(0).contains("DiffID"), warnings.get(0));
+    assertEquals(3, b.runner().specs().size());
+    assertFalse(image.config().rootfs().diffIds()
+        .contains(dev.jbuild.layerstore.oci.Digest.sha256("not this layer")));
+    // Nothing the lie named was kept: a second build without the cache hits only real entries.
+    Image again = b.build(request(), new ArrayList<>()).image();
+    assertEquals(image.id(), again.id());
+  }
+
   /** The config blob of the layout's cache manifest. */
   private static Path blobOfConfig(Path layout) throws IOException {
     var index = dev.jbuild.layerstore.oci.OciJson.fromBytes(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.jbuild.layerstore.content.ContentStore;
 import dev.jbuild.layerstore.content.Layer;
+import dev.jbuild.layerstore.image.DiffIds;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.OciJson;
 import java.io.IOException;
@@ -45,6 +46,11 @@ public final class BuildCache {
   /** Blobs of imported hits that are not local yet, and where they come from. */
   private final Map<Digest, CacheSource> remoteBlobs = new ConcurrentHashMap<>();
   private final Map<Digest, CacheConfig.Entry> journal = new LinkedHashMap<>();
+  /**
+   * Local entries of imported hits whose blob is not here yet, by blob: written once the blob is
+   * fetched and its DiffID checked, so a local entry never trusts a cache's word alone.
+   */
+  private final Map<Digest, List<CacheConfig.Entry>> pending = new ConcurrentHashMap<>();
 
   /** A cache in {@code dir} whose layers live in {@code content}. */
   public BuildCache(Path dir, ContentStore content) {
@@ -64,6 +70,7 @@ public final class BuildCache {
   public void dropSources() {
     sources = Map.of();
     remoteBlobs.clear();
+    pending.clear();
     synchronized (journal) {
       journal.clear();
     }
@@ -111,12 +118,23 @@ public final class BuildCache {
         }
         try {
           source.fetch(layer.blob(), content);
+          Digest diffId = DiffIds.of(content, digest);
+          if (!diffId.equals(layer.diffId())) {
+            // The blob is what its digest says, but not the layer the cache said it was.
+            content.delete(digest);
+            throw new IOException("its DiffID is " + diffId + ", the cache says "
+                + layer.diffId());
+          }
         } catch (IOException | RuntimeException e) {
           throw new RemoteBlobException(source, "Tried to fetch layer " + digest + " from cache "
               + source.describe() + " but failed because: " + e.getMessage(), e);
         }
       }
       remoteBlobs.remove(digest);
+      for (CacheConfig.Entry e : pending.getOrDefault(digest, List.of())) {
+        write(e.key(), e.asLayer(), e.created(), e.alias());
+      }
+      pending.remove(digest);
     }
   }
 
@@ -151,6 +169,14 @@ public final class BuildCache {
     return hit;
   }
 
+  private boolean diffIdMatches(Layer layer) {
+    try {
+      return DiffIds.of(content, layer.blob().digest()).equals(layer.diffId());
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   private Optional<Hit> getLocal(Digest key) {
     Path file = dir.resolve(key.hex());
     try {
@@ -177,13 +203,16 @@ public final class BuildCache {
         continue;
       }
       Optional<Layer> layer = e.asLayer();
-      layer.ifPresent(l -> {
-        if (!content.contains(l.blob().digest())) {
-          remoteBlobs.putIfAbsent(l.blob().digest(), source);
-        }
-      });
-      // Also a local entry: once the blob is here, later builds on this machine hit locally.
-      write(key, layer, e.created(), e.alias());
+      if (layer.isPresent() && !content.contains(layer.get().blob().digest())) {
+        remoteBlobs.putIfAbsent(layer.get().blob().digest(), source);
+        pending.computeIfAbsent(layer.get().blob().digest(),
+            d -> java.util.Collections.synchronizedList(new ArrayList<>())).add(e);
+      } else if (layer.isPresent() && !diffIdMatches(layer.get())) {
+        continue; // a cache that misnames a local blob is not believed
+      } else {
+        // Also a local entry, so later builds on this machine hit locally.
+        write(key, layer, e.created(), e.alias());
+      }
       return Optional.of(new Hit(layer, e.created(), false, e.alias()));
     }
     return Optional.empty();
