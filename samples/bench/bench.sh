@@ -97,19 +97,19 @@ if command -v docker-registry >/dev/null; then
 
   # Fresh runner, warm remote cache.
   reg="127.0.0.1:$port"
-  "$jb" import "$work/base.tar" localbase/busybox:1 >/dev/null  # the seed store: base image only
-  cp -a "$JBUILD_ROOT" "$work/seed"
+  JBUILD_ROOT="$work/seed" "$jb" import "$work/base.tar" localbase/busybox:1 >/dev/null  # base only
   sent() { awk -v from="$1" 'NR > from && /"GET \/v2\// { if ($10 ~ /^[0-9]+$/) b += $10 } END { print b + 0 }' "$work/registry.log"; }
   lines() { wc -l <"$work/registry.log"; }
   for w in hello parallel; do
     jb_build --cache-to "type=registry,ref=$reg/cache/jb-$w:c,mode=max" --push -t "$reg/bench/jb-$w:warm" "$work/ctx/$w" >/dev/null 2>&1 || true
     jb_prep() { rm -rf "$work/fresh"; cp -a "$work/seed" "$work/fresh"; }
+    # n does not survive measure_prepped's subshells: every run pushes :f1 (BuildKit's too).
     jb_fresh() { n=$((n + 1)); JBUILD_ROOT="$work/fresh" jb_build --cache-from "type=registry,ref=$reg/cache/jb-$w:c" --push -t "$reg/bench/jb-$w:f$n" "$work/ctx/$w"; }
     from=$(lines); j=$(measure_prepped jb_prep jb_fresh); jbytes=$(( $(sent "$from") / runs ))
     b=-; bbytes=-
     if [ $have_docker = 1 ]; then
       bk_build --build-arg BUILDKIT_INLINE_CACHE=1 -t "$reg/bench/bk-$w:warm" "$work/ctx/$w" >/dev/null 2>&1 && /usr/bin/docker push "$reg/bench/bk-$w:warm" >/dev/null 2>&1 || true
-      bk_prep() { /usr/bin/docker rmi -f "$reg/bench/bk-$w:warm" >/dev/null 2>&1; /usr/bin/docker builder prune -af >/dev/null 2>&1; }
+      bk_prep() { /usr/bin/docker rmi -f "$reg/bench/bk-$w:warm" "$reg/bench/bk-$w:f1" >/dev/null 2>&1; /usr/bin/docker builder prune -af >/dev/null 2>&1; }
       bk_fresh() { n=$((n + 1)); bk_build --cache-from "$reg/bench/bk-$w:warm" --build-arg BUILDKIT_INLINE_CACHE=1 -t "$reg/bench/bk-$w:f$n" "$work/ctx/$w" && /usr/bin/docker push "$reg/bench/bk-$w:f$n"; }
       from=$(lines); b=$(measure_prepped bk_prep bk_fresh); bbytes=$(( $(sent "$from") / runs ))
     fi
