@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.registry.testing.FaultProxy;
 import dev.jbuild.registry.testing.LocalRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * from the registry: only manifests and configs (counted in docker-registry's access log), since
  * B pushes its image to the same registry, which mounts the cached layers. Then one source file
  * changes and B runs only the steps after it. One real docker-registry on 127.0.0.1 for the
- * class.
+ * class; a store that reads the registry cache through a proxy corrupting its layers warns once
+ * and builds everything itself.
  */
 @Tag("root")
 class RemoteCacheIntegrationTest {
@@ -153,6 +155,10 @@ class RemoteCacheIntegrationTest {
       assertTrue(rebuilt.stderr().contains("not stored"), rebuilt.stderr());
     }
 
+    if (type.equals("registry")) {
+      corruptLayers_areAMissWithOneWarning(host + "/cache/app:" + type, layers);
+    }
+
     // One source file changes: B runs only the RUN steps after its COPY (the layers below are
     // fetched now, since that COPY needs the filesystem).
     Files.writeString(context.resolve("conf.txt"), "conf 2\n");
@@ -160,6 +166,30 @@ class RemoteCacheIntegrationTest {
         work.resolve("b2-" + type + ".iid"))).assertSuccess();
     assertEquals(List.of("cat /app/conf.txt /app/upper.txt > /app/all.txt",
         "echo done > /app/done.txt"), ranRuns(changed.stderr()), changed.stderr());
+  }
+
+  /**
+   * A runner that reads the cache through a proxy corrupting every layer blob (a real registry
+   * never serves a corrupt blob, so only a proxy can): the layer fails its digest check, the
+   * build warns once and runs every step itself, and succeeds.
+   */
+  private static void corruptLayers_areAMissWithOneWarning(String cacheRef, Set<String> layers)
+      throws Exception {
+    try (FaultProxy proxy = new FaultProxy(registry.address())) {
+      proxy.inject("GET", "/blobs/(" + String.join("|", layers) + ")", FaultProxy.Fault.CORRUPT,
+          1000);
+      Jbuild c = runner("c-corrupt");
+      String viaProxy = proxy.address() + cacheRef.substring(registry.address().length());
+      Jbuild.Result result = c.run("build", "--progress=plain", "-t", "corrupt:1",
+          "--cache-from", "type=registry,ref=" + viaProxy, work.resolve("context-registry")
+              .toString()).assertSuccess();
+      List<String> warnings = result.stderr().lines().filter(l -> l.startsWith("WARNING"))
+          .toList();
+      assertEquals(1, warnings.size(), result.stderr());
+      assertTrue(warnings.get(0).contains("Tried to fetch layer"), warnings.get(0));
+      assertTrue(proxy.injected(FaultProxy.Fault.CORRUPT) >= 1, proxy.log().toString());
+      assertEquals(4, ranRuns(result.stderr()).size(), result.stderr());
+    }
   }
 
   private static String[] args(Path context, String tag, List<String> cache, Path iid) {
@@ -184,7 +214,9 @@ class RemoteCacheIntegrationTest {
     }
     List<String> result = new ArrayList<>();
     runs.forEach((n, cmd) -> {
-      boolean wasCached = stderr.contains("\n#" + n + " CACHED");
+      // The last outcome counts: a build that retries without imported caches runs it again.
+      boolean wasCached = stderr.lastIndexOf("\n#" + n + " CACHED")
+          > stderr.lastIndexOf("\n#" + n + " DONE");
       if (wasCached == cachedOnes) {
         result.add(cmd);
       }
