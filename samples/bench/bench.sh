@@ -4,7 +4,11 @@
 # of RUNS runs) and jbuild's time relative to BuildKit's.
 #   samples/bench/bench.sh [RUNS]      (as root; default RUNS=3)
 # Workloads: the helloworld sample cold (--no-cache) and cached, 20 trivial RUN steps, COPY of 20k
-# files, a RUN writing 600 MB, two parallel stages, and build+push to a loopback registry.
+# files, a RUN writing 600 MB, two parallel stages, and build+push to a loopback registry; then
+# "fresh runner, warm remote cache": an empty store (BuildKit: a pruned builder cache and no local
+# image) builds hello and the parallel multi-stage workload from a registry cache and pushes,
+# jbuild with --cache-from type=registry (exported with mode=max), BuildKit with --cache-from and
+# BUILDKIT_INLINE_CACHE=1; with the bytes the registry sent (GET bodies in its access log).
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 top="$(cd "$here/../.." && pwd)"
@@ -51,6 +55,8 @@ D
 ms() { local s e; s=$(date +%s%N); if "$@" >/dev/null 2>&1; then e=$(date +%s%N); echo $(((e - s) / 1000000)); else echo FAIL; fi; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {if (NR==0) print "-"; else print a[int((NR+1)/2)]}'; }
 measure() { local out=""; for _ in $(seq "$runs"); do out="$out $(ms "$@")"; done; echo "$out" | median; }
+# measure_prepped PREP CMD: PREP (untimed) before each timed run of CMD.
+measure_prepped() { local out=""; for _ in $(seq "$runs"); do "$1"; out="$out $(ms "$2")"; done; echo "$out" | median; }
 
 jb_build() { "$jb" build --progress=plain "$@"; }
 bk_build() { DOCKER_BUILDKIT=1 /usr/bin/docker build --progress=plain "$@"; }
@@ -79,8 +85,8 @@ done
 
 if command -v docker-registry >/dev/null; then
   port=5077
-  printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s/registry}}\nhttp: {addr: 127.0.0.1:%s}\n' "$work" "$port" >"$work/registry.yml"
-  docker-registry serve "$work/registry.yml" >/dev/null 2>&1 & reg_pid=$!
+  printf 'version: 0.1\nlog: {level: info}\nstorage: {filesystem: {rootdirectory: %s/registry}}\nhttp: {addr: 127.0.0.1:%s}\n' "$work" "$port" >"$work/registry.yml"
+  docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 & reg_pid=$!
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.2; done
   n=0
   jb_push() { n=$((n + 1)); jb_build --no-cache -t "127.0.0.1:$port/bench/jb$n:v1" "$work/ctx/hello" && "$jb" push "127.0.0.1:$port/bench/jb$n:v1"; }
@@ -88,4 +94,26 @@ if command -v docker-registry >/dev/null; then
   j=$(measure jb_push); b=-
   [ $have_docker = 1 ] && b=$(measure bk_push)
   row "hello build+push (cold)" "$j" "$b" "-"
+
+  # Fresh runner, warm remote cache.
+  reg="127.0.0.1:$port"
+  JBUILD_ROOT="$work/seed" "$jb" import "$work/base.tar" localbase/busybox:1 >/dev/null  # base only
+  sent() { awk -v from="$1" 'NR > from && /"GET \/v2\// { if ($10 ~ /^[0-9]+$/) b += $10 } END { print b + 0 }' "$work/registry.log"; }
+  lines() { wc -l <"$work/registry.log"; }
+  for w in hello parallel; do
+    jb_build --cache-to "type=registry,ref=$reg/cache/jb-$w:c,mode=max" --push -t "$reg/bench/jb-$w:warm" "$work/ctx/$w" >/dev/null 2>&1 || true
+    jb_prep() { rm -rf "$work/fresh"; cp -a "$work/seed" "$work/fresh"; }
+    # n does not survive measure_prepped's subshells: every run pushes :f1 (BuildKit's too).
+    jb_fresh() { n=$((n + 1)); JBUILD_ROOT="$work/fresh" jb_build --cache-from "type=registry,ref=$reg/cache/jb-$w:c" --push -t "$reg/bench/jb-$w:f$n" "$work/ctx/$w"; }
+    from=$(lines); j=$(measure_prepped jb_prep jb_fresh); jbytes=$(( $(sent "$from") / runs ))
+    b=-; bbytes=-
+    if [ $have_docker = 1 ]; then
+      bk_build --build-arg BUILDKIT_INLINE_CACHE=1 -t "$reg/bench/bk-$w:warm" "$work/ctx/$w" >/dev/null 2>&1 && /usr/bin/docker push "$reg/bench/bk-$w:warm" >/dev/null 2>&1 || true
+      bk_prep() { /usr/bin/docker rmi -f "$reg/bench/bk-$w:warm" "$reg/bench/bk-$w:f1" >/dev/null 2>&1; /usr/bin/docker builder prune -af >/dev/null 2>&1; }
+      bk_fresh() { n=$((n + 1)); bk_build --cache-from "$reg/bench/bk-$w:warm" --build-arg BUILDKIT_INLINE_CACHE=1 -t "$reg/bench/bk-$w:f$n" "$work/ctx/$w" && /usr/bin/docker push "$reg/bench/bk-$w:f$n"; }
+      from=$(lines); b=$(measure_prepped bk_prep bk_fresh); bbytes=$(( $(sent "$from") / runs ))
+    fi
+    row "$w (fresh runner, warm cache)" "$j" "$b" "-"
+    printf '%-34s %10s %10s\n' "  bytes from registry per build" "$jbytes" "$bbytes"
+  done
 fi

@@ -1,5 +1,6 @@
 package dev.jbuild.builder;
 
+import dev.jbuild.builder.cache.CacheSpec;
 import dev.jbuild.builder.exec.BuildOptions;
 import dev.jbuild.builder.exec.BuildOptions.Limits;
 import dev.jbuild.builder.exec.BuildOptions.Secret;
@@ -33,6 +34,10 @@ import java.util.Set;
  * @param sourceDateEpoch {@code SOURCE_DATE_EPOCH} in seconds, or null: when set, history and
  *     config times are fixed to it and layer mtimes are clamped to it, so the same inputs give
  *     the same image digest
+ * @param cacheFrom imported caches ({@code --cache-from}), asked in order after the store's own
+ * @param cacheTo where to export the cache after the build ({@code --cache-to})
+ * @param lazyLayers the image need not be stored locally (it is only pushed): layers of imported
+ *     cache hits that no step needs then stay in their registry, and the result is not tagged
  */
 public record BuildRequest(
     Path contextDir,
@@ -47,7 +52,10 @@ public record BuildRequest(
     boolean pull,
     Map<String, Secret> secrets,
     Limits limits,
-    Long sourceDateEpoch) {
+    Long sourceDateEpoch,
+    List<CacheSpec> cacheFrom,
+    List<CacheSpec> cacheTo,
+    boolean lazyLayers) {
 
   /** Validates and copies. */
   public BuildRequest {
@@ -60,6 +68,8 @@ public record BuildRequest(
     noCacheStages = Set.copyOf(noCacheStages);
     secrets = Map.copyOf(secrets);
     limits = limits == null ? Limits.NONE : limits;
+    cacheFrom = cacheFrom == null ? List.of() : List.copyOf(cacheFrom);
+    cacheTo = cacheTo == null ? List.of() : List.copyOf(cacheTo);
     if (sourceDateEpoch != null && sourceDateEpoch < 0) {
       throw new IllegalArgumentException("SOURCE_DATE_EPOCH must not be negative");
     }
@@ -102,6 +112,9 @@ public record BuildRequest(
     private final Map<String, Secret> secrets = new LinkedHashMap<>();
     private Limits limits;
     private Long sourceDateEpoch;
+    private final List<CacheSpec> cacheFrom = new ArrayList<>();
+    private final List<CacheSpec> cacheTo = new ArrayList<>();
+    private boolean lazyLayers;
 
     private Builder(Path contextDir) {
       this.contextDir = contextDir;
@@ -167,10 +180,29 @@ public record BuildRequest(
       return this;
     }
 
+    /** Adds an imported cache ({@code --cache-from}); they are asked in the order added. */
+    public Builder cacheFrom(CacheSpec v) {
+      cacheFrom.add(v);
+      return this;
+    }
+
+    /** Adds a cache export ({@code --cache-to}). */
+    public Builder cacheTo(CacheSpec v) {
+      cacheTo.add(v);
+      return this;
+    }
+
+    /** See {@link BuildRequest#lazyLayers()}. */
+    public Builder lazyLayers(boolean v) {
+      lazyLayers = v;
+      return this;
+    }
+
     /** The request. */
     public BuildRequest build() {
       return new BuildRequest(contextDir, dockerfile, tags, buildArgs, target, platform, network,
-          noCache, noCacheStages, pull, secrets, limits, sourceDateEpoch);
+          noCache, noCacheStages, pull, secrets, limits, sourceDateEpoch, cacheFrom, cacheTo,
+          lazyLayers);
     }
   }
 }

@@ -1,6 +1,8 @@
 package dev.jbuild.builder;
 
 import dev.jbuild.builder.cache.BuildCache;
+import dev.jbuild.builder.cache.RemoteBlobException;
+import dev.jbuild.builder.cache.RemoteCaches;
 import dev.jbuild.builder.context.ChecksumCache;
 import dev.jbuild.builder.context.DirectorySource;
 import dev.jbuild.builder.error.BuildException;
@@ -19,6 +21,7 @@ import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.diff.LayerOptions;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.ImageConfig;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.parser.DockerfileParser;
 import dev.jbuild.parser.ast.Dockerfile;
@@ -52,6 +55,7 @@ public final class ImageBuilder {
   private final RunnerSource runner;
   private final BaseImageSource bases;
   private final Supplier<Instant> clock;
+  private final RemoteCaches remoteCaches;
 
   /**
    * Creates a builder.
@@ -71,10 +75,21 @@ public final class ImageBuilder {
    */
   public ImageBuilder(LayerStore store, RunnerSource runner, BaseImageSource bases,
       Supplier<Instant> clock) {
+    this(store, runner, bases, clock, RemoteCaches.NONE);
+  }
+
+  /**
+   * Creates a builder that reads and writes {@link BuildRequest#cacheFrom()} and {@link
+   * BuildRequest#cacheTo()} through {@code remoteCaches} (for example {@code
+   * builder.remotecache.RemoteCacheStore}).
+   */
+  public ImageBuilder(LayerStore store, RunnerSource runner, BaseImageSource bases,
+      Supplier<Instant> clock, RemoteCaches remoteCaches) {
     this.store = store;
     this.runner = runner;
     this.bases = bases;
     this.clock = clock;
+    this.remoteCaches = remoteCaches;
   }
 
   /**
@@ -114,28 +129,58 @@ public final class ImageBuilder {
       buildClock = () -> fixed;
       layerOptions = layerOptions.withSourceDateEpoch(request.sourceDateEpoch());
     }
+    BuildCache cache = new BuildCache(store.root().resolve("cache/build"), store.content())
+        .withSources(CacheTransfer.open(remoteCaches, request.cacheFrom(), listener));
     BuildEnvironment env = new BuildEnvironment(store, runner, buildBases, request.options(), listener,
-        buildClock, new BuildCache(store.root().resolve("cache/build"), store.content()),
-        checksums, DirectorySource.context(contextDir, ignoreRules(contextDir, request)),
+        buildClock, cache, checksums, DirectorySource.context(contextDir, ignoreRules(contextDir, request)),
         layerOptions);
     StageResult last;
+    boolean lazy;
     try {
-      last = runStages(plan, env);
+      try {
+        last = runStages(plan, env);
+        lazy = CacheTransfer.keepLazy(request, cache, last.layers());
+        if (!lazy) {
+          cache.ensureLocal(last.layers());
+        }
+      } catch (BuildException | RemoteBlobException e) {
+        // A cache that cannot deliver what it listed is a miss: warn once and build again
+        // without imported caches (what already ran locally hits the local cache).
+        RemoteBlobException bad = CacheTransfer.remoteCause(e);
+        if (bad == null) {
+          throw e;
+        }
+        listener.info("WARNING: " + bad.getMessage() + "; building without imported caches");
+        cache.dropSources();
+        last = runStages(plan, env);
+        lazy = false;
+      }
+    } catch (RemoteBlobException e) {
+      throw new BuildException(e.getMessage(), e);
     } finally {
       checksums.save();
     }
+    Image image;
     try {
-      Image image = store.images().write(last.config(), last.layers());
-      listener.info("writing image " + image.id() + " done");
-      for (ImageReference tag : request.tags()) {
-        store.images().tag(tag, image.manifestDescriptor());
-        listener.info("naming to " + tag + " done");
+      ImageConfig config = CacheTransfer.withInlineCache(request, cache, last);
+      if (lazy) {
+        image = store.images().compose(config, last.layers());
+        listener.info("writing image " + image.id() + " done (not stored: its cached layers stay"
+            + " in the registry until pushed)");
+      } else {
+        image = store.images().write(config, last.layers());
+        listener.info("writing image " + image.id() + " done");
+        for (ImageReference tag : request.tags()) {
+          store.images().tag(tag, image.manifestDescriptor());
+          listener.info("naming to " + tag + " done");
+        }
       }
-      return new BuildResult(image, request.tags());
     } catch (IOException e) {
       throw new BuildException("Tried to store the built image but failed because: "
           + e.getMessage(), e);
     }
+    CacheTransfer.export(remoteCaches, request, cache, image, listener);
+    return new BuildResult(image, request.tags(), !lazy);
   }
 
   /**

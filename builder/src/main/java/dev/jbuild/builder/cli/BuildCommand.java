@@ -6,7 +6,9 @@ import dev.jbuild.builder.ImageBuilder;
 import dev.jbuild.builder.exec.RunnerSource;
 import dev.jbuild.runner.CommandRunner;
 import dev.jbuild.runner.RunnerException;
+import dev.jbuild.builder.cache.CacheSpec;
 import dev.jbuild.builder.distribution.ImageTransfer;
+import dev.jbuild.builder.remotecache.RemoteCacheStore;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.event.JsonProgress;
 import dev.jbuild.builder.event.PlainProgress;
@@ -102,6 +104,19 @@ final class BuildCommand implements Callable<Integer> {
       description = "Do not use the build cache for these stages.")
   List<String> noCacheFilter = new ArrayList<>();
 
+  @Option(names = "--cache-from", paramLabel = "type=registry,ref=REF|type=local,src=DIR|REF",
+      description = "Import a build cache (repeatable, tried in order after the local one); an"
+          + " image pushed with --cache-to type=inline is one too. Only manifests and configs are"
+          + " read; a layer is fetched when a step needs it. A cache that cannot be read is a"
+          + " warning.")
+  List<String> cacheFrom = new ArrayList<>();
+
+  @Option(names = "--cache-to", paramLabel = "type=registry,ref=REF[,mode=min|max]|type=local,"
+      + "dest=DIR|type=inline",
+      description = "Export the build cache (repeatable): mode=min (default) the final image's"
+          + " steps, mode=max every step of every stage.")
+  List<String> cacheTo = new ArrayList<>();
+
   @Option(names = "--pull", description = "Always pull base images, even when they are stored.")
   boolean pull;
 
@@ -171,7 +186,15 @@ final class BuildCommand implements Callable<Integer> {
         .network(net).noCache(noCache).noCacheStages(Set.copyOf(noCacheFilter)).pull(pull)
         .limits(new BuildOptions.Limits(memory == null ? 0 : Sizes.parseBytes(memory), cpuQuota,
             pidsLimit))
-        .sourceDateEpoch(sourceDateEpoch());
+        .sourceDateEpoch(sourceDateEpoch())
+        // Only pushed: imported layers no step needs may stay in the registry (mounted on push).
+        .lazyLayers(push && outputs.isEmpty());
+    for (String spec : cacheFrom) {
+      request.cacheFrom(CacheSpec.parse(spec, false));
+    }
+    for (String spec : cacheTo) {
+      request.cacheTo(CacheSpec.parse(spec, true));
+    }
     for (String spec : secrets) {
       Map.Entry<String, BuildOptions.Secret> secret = parseSecret(spec);
       request.secret(secret.getKey(), secret.getValue());
@@ -184,7 +207,8 @@ final class BuildCommand implements Callable<Integer> {
       BuildResult result;
       try (LazyRunner runner = new LazyRunner(session)) {
         ImageBuilder builder = new ImageBuilder(session.store, runner,
-            session.baseImages(listener::info), Instant::now);
+            session.baseImages(listener::info), Instant::now,
+            new RemoteCacheStore(session.store, session.registryOptions()));
         result = builder.build(request.build(), listener);
       } finally {
         if (listener instanceof TtyProgress tty) {
@@ -199,8 +223,9 @@ final class BuildCommand implements Callable<Integer> {
       if (push) {
         for (ImageReference tag : result.tags()) {
           listener.info("pushing " + tag);
-          var pushed = new ImageTransfer(session.store, session.registryOptions(),
-              ProgressListener.NONE).push(tag);
+          ImageTransfer transfer = new ImageTransfer(session.store, session.registryOptions(),
+              ProgressListener.NONE);
+          var pushed = result.stored() ? transfer.push(tag) : transfer.push(tag, result.image());
           listener.info("pushed " + tag.familiar() + ": digest: " + pushed.digest() + " size: "
               + pushed.size());
           pushedTags.add(tag);

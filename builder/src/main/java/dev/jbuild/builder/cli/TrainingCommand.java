@@ -67,6 +67,14 @@ final class TrainingCommand implements Callable<Integer> {
     DockerfileJson.toJson(dockerfile);
     VariableExpander.withEscapeToken('\\').expand("${A:-b}", Map.of("A", "a"));
     DockerIgnore.parse("*.md\n!README.md\n").matches("x.md");
+    // The registry client and the remote cache format (--cache-from, --push): a client is only
+    // created, never contacted, and reads no config.json (a credential helper would run).
+    dev.jbuild.registry.RegistryClient.create("127.0.0.1:1", "training/cache",
+        dev.jbuild.registry.RegistryOptions.defaults().withDockerConfigDirectory(null));
+    dev.jbuild.builder.cache.CacheConfig.parse(new dev.jbuild.builder.cache.CacheConfig(
+        dev.jbuild.builder.cache.BuildCache.VERSION, List.of()).toBytes());
+    dev.jbuild.builder.cache.CacheSpec.parse("type=registry,ref=127.0.0.1:1/t/c:c,mode=max",
+        true);
     Path root = Files.createTempDirectory("jbuild-training-");
     try {
       LayerStore store = LayerStore.open(root);

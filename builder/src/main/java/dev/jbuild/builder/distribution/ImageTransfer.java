@@ -116,4 +116,42 @@ public final class ImageTransfer {
         result.digest());
     return result;
   }
+
+  /**
+   * Pushes {@code image}, which need not be stored or tagged (a build whose cached layers stayed
+   * in the registry): its config comes from the image, its layers from the store or, when absent,
+   * by mounting from a repository of the same registry known to hold them ({@link
+   * #rememberLocation}).
+   */
+  public PushResult push(ImageReference ref, Image image) throws RegistryException, IOException {
+    return pushManifest(ref, image.manifestBytes(), image.manifestDescriptor().mediaType(),
+        java.util.Map.of(image.configDescriptor().digest(), image.configBytes()));
+  }
+
+  /**
+   * Pushes manifest bytes whose blobs are in the store, in {@code extra} (blobs kept in memory,
+   * such as a config that is not stored) or mountable from a remembered location.
+   */
+  public PushResult pushManifest(ImageReference ref, byte[] manifestBytes, String mediaType,
+      java.util.Map<Digest, byte[]> extra) throws RegistryException, IOException {
+    PushResult result = ImagePusher.create(options, progress).push(ref, manifestBytes, mediaType,
+        digest -> extra.containsKey(digest)
+            ? dev.jbuild.registry.BlobSource.of(extra.get(digest)) : () -> openForPush(digest),
+        locations);
+    dev.jbuild.layerstore.oci.ImageManifest manifest = dev.jbuild.layerstore.oci.OciJson
+        .fromBytes(manifestBytes, dev.jbuild.layerstore.oci.ImageManifest.class);
+    List<Digest> blobs = new ArrayList<>();
+    blobs.add(manifest.config().digest());
+    manifest.layers().forEach(layer -> blobs.add(layer.digest()));
+    locations.record(blobs, new MountHints.Location(ref.registry(), ref.repository()));
+    return result;
+  }
+
+  /**
+   * Remembers that the repository of {@code ref} holds {@code digests} (an imported cache's
+   * layers), so that a push to another repository of that registry mounts them.
+   */
+  public void rememberLocation(Iterable<Digest> digests, ImageReference ref) {
+    locations.record(digests, new MountHints.Location(ref.registry(), ref.repository()));
+  }
 }

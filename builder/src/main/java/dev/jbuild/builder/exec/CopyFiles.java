@@ -82,6 +82,19 @@ final class CopyFiles implements FilesystemStep {
     return sb.toString();
   }
 
+  /** For {@code COPY --from=STAGE} without URLs: the static key plus the stage's ChainID. */
+  @Override
+  public java.util.Optional<String> chainCacheKey() throws Exception {
+    if (!(step.origin() instanceof dev.jbuild.builder.plan.FileOrigin.Stage stage)
+        || !step.urls().isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    List<dev.jbuild.layerstore.content.Layer> layers = origins.stageLayers(stage);
+    return java.util.Optional.of(step.cacheKey() + "source chain " + (layers.isEmpty() ? "scratch"
+        : dev.jbuild.layerstore.snapshot.ChainIds.top(
+            layers.stream().map(dev.jbuild.layerstore.content.Layer::diffId).toList())) + "\n");
+  }
+
   @Override
   public void apply(Workspace ws) throws Exception {
     try {

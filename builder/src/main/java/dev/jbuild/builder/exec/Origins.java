@@ -36,8 +36,14 @@ final class Origins {
     return env.context();
   }
 
+  /** The layers of an earlier stage (waiting for it). */
+  List<Layer> stageLayers(FileOrigin.Stage stage) throws BuildException, InterruptedException {
+    return stages.await(stage.index()).layers();
+  }
+
   /** A merged read-only view of layers. */
   LayeredRootfs rootfsOf(List<Layer> layers) throws IOException {
+    env.cache().ensureLocal(layers);
     Snapshot snapshot = env.store().snapshots().prepare(layers);
     return LayeredRootfs.ofSnapshots(snapshot.absoluteLowerDirsTopFirst());
   }

@@ -40,8 +40,7 @@ import java.util.Optional;
  */
 public final class StageExecutor {
   private static final String COMMENT = "buildkit.dockerfile.v0";
-  /** v2: keys are the plan's key text plus content lines (v1 interleaved them). */
-  private static final String CACHE_VERSION = "jbuild-cache-v2";
+  private static final String CACHE_VERSION = BuildCache.VERSION;
 
   private final BuildEnvironment env;
   private final StageResults stages;
@@ -138,26 +137,32 @@ public final class StageExecutor {
     List<Digest> diffIds = state.layers.stream().map(Layer::diffId).toList();
     String below = step.independentOfLower() ? "link"
         : diffIds.isEmpty() ? "scratch" : ChainIds.top(diffIds).toString();
-    Digest key = Digest.sha256(CACHE_VERSION + "\n" + env.options().platform() + "\n" + below
-        + "\nepoch " + env.options().sourceDateEpoch() + "\n" + step.cacheKey());
-    Optional<Layer> layer;
-    Optional<BuildCache.Hit> hit = state.useCache ? env.cache().get(key) : Optional.empty();
+    String prefix = CACHE_VERSION + "\n" + env.options().platform() + "\n" + below
+        + "\nepoch " + env.options().sourceDateEpoch() + "\n";
+    // The chain key is tried first: it needs no file of the stage it reads (see chainCacheKey).
+    Optional<String> chainText = step.chainCacheKey();
+    Digest chainKey = chainText.isEmpty() ? null
+        : Digest.sha256(prefix + "by chain\n" + chainText.get());
+    Optional<BuildCache.Hit> hit = state.useCache && chainKey != null
+        ? env.cache().get(chainKey) : Optional.empty();
+    if (hit.isEmpty()) {
+      Digest key = Digest.sha256(prefix + step.cacheKey());
+      hit = state.useCache ? env.cache().get(key) : Optional.empty();
+      if (hit.isEmpty()) {
+        hit = Optional.of(runMissed(state, step, key));
+      }
+      if (chainKey != null) {
+        env.cache().put(chainKey, hit.get().layer(), hit.get().created(), key);
+      }
+    }
+    Optional<Layer> layer = hit.get().layer();
     String created;
-    if (hit.isPresent()) {
-      layer = hit.get().layer();
+    if (hit.get().fresh()) {
+      created = hit.get().created();
+    } else {
       state.lastStepCached = true;
       created = hit.get().created() != null && env.options().sourceDateEpoch() == null
           ? hit.get().created() : env.clock().get().toString();
-    } else {
-      layer = step instanceof RunCommand run
-          && env.runner().get() instanceof InPlaceRunner inPlace
-          ? Optional.of(inLiveRoot(state, run, inPlace)) : inScratch(state, step);
-      if (layer.isEmpty()) {
-        // BuildKit keeps a layer for every filesystem step, an empty tar when nothing changed.
-        layer = Optional.of(emptyLayer());
-      }
-      created = env.clock().get().toString();
-      env.cache().put(key, layer, created);
     }
     // A cached step keeps the time it was first built, as BuildKit does, so that an unchanged
     // rebuild produces the same config and image ID.
@@ -165,11 +170,29 @@ public final class StageExecutor {
     history(state, createdBy, layer.orElse(null));
   }
 
+  /** Runs a step that missed the cache and records its result under {@code key}. */
+  private BuildCache.Hit runMissed(StageState state, FilesystemStep step, Digest key)
+      throws Exception {
+    Optional<Layer> layer = step instanceof RunCommand run
+        && env.runner().get() instanceof InPlaceRunner inPlace
+        ? Optional.of(inLiveRoot(state, run, inPlace)) : inScratch(state, step);
+    if (layer.isEmpty()) {
+      // BuildKit keeps a layer for every filesystem step, an empty tar when nothing changed.
+      layer = Optional.of(emptyLayer());
+    }
+    String created = env.clock().get().toString();
+    env.cache().put(key, layer, created);
+    return BuildCache.Hit.fresh(layer, created);
+  }
+
   /**
    * Applies {@code step} to a fresh upperdir over the stage's current layers and turns what it
    * wrote into a layer (none when nothing changed). The upperdir is always removed.
    */
   private Optional<Layer> inScratch(StageState state, FilesystemStep step) throws Exception {
+    if (!step.independentOfLower()) {
+      env.cache().ensureLocal(state.layers);
+    }
     Snapshot snapshot = env.store().snapshots().prepare(
         step.independentOfLower() ? List.of() : state.layers);
     List<Path> lowers = step.independentOfLower() ? List.of()
@@ -197,6 +220,7 @@ public final class StageExecutor {
    */
   private Layer inLiveRoot(StageState state, RunCommand run, InPlaceRunner runner)
       throws Exception {
+    env.cache().ensureLocal(state.layers);
     LiveRoot live = LiveRoots.of(runner, env.store().content());
     live.lock().lock();
     try {

@@ -55,10 +55,29 @@ public final class ImageStore {
    * @throws IllegalArgumentException if the config's diff_ids disagree with {@code layers}
    */
   public Image write(ImageConfig config, List<Layer> layers) throws IOException {
+    return write(config, layers, true);
+  }
+
+  /**
+   * Makes the config and manifest of an image whose layer blobs need not be stored (they live in
+   * a registry the image is pushed to, which mounts them) and puts those two blobs in the content
+   * store, without registering or checking the image: nothing local refers to a missing blob, and
+   * an untagged image is pruned like any leftover.
+   *
+   * @param config the config; its {@code rootfs.diff_ids} are set from {@code layers} when empty
+   * @param layers the layers, base first
+   * @return the image (push it by its manifest bytes)
+   */
+  public Image compose(ImageConfig config, List<Layer> layers) throws IOException {
+    return write(config, layers, false);
+  }
+
+  private Image write(ImageConfig config, List<Layer> layers, boolean stored)
+      throws IOException {
     List<Digest> diffIds = new ArrayList<>();
     List<Descriptor> layerDescriptors = new ArrayList<>();
     for (Layer layer : layers) {
-      if (!content.contains(layer.blob().digest())) {
+      if (stored && !content.contains(layer.blob().digest())) {
         throw new BlobNotFoundException(layer.blob().digest());
       }
       diffIds.add(layer.diffId());
@@ -74,7 +93,7 @@ public final class ImageStore {
       throw new IllegalArgumentException("config rootfs.diff_ids " + config.rootfs().diffIds()
           + " do not match the layers " + diffIds);
     }
-    return writeManifest(OciJson.toBytes(finalConfig), finalConfig, layerDescriptors);
+    return writeManifest(OciJson.toBytes(finalConfig), finalConfig, layerDescriptors, stored);
   }
 
   /**
@@ -108,15 +127,15 @@ public final class ImageStore {
       throw new IOException("Tried to store an image but failed because: its config lists"
           + " diff_ids " + config.rootfs().diffIds() + " but the layers are " + diffIds);
     }
-    return writeManifest(configBytes, config, layerDescriptors);
+    return writeManifest(configBytes, config, layerDescriptors, true);
   }
 
   /**
    * Stores config and manifest: Docker schema 2 when every layer has a Docker media type (what
    * {@code docker push} sends), otherwise OCI (zstd and plain tar layers have no Docker type).
    */
-  private Image writeManifest(byte[] configBytes, ImageConfig config, List<Descriptor> layers)
-      throws IOException {
+  private Image writeManifest(byte[] configBytes, ImageConfig config, List<Descriptor> layers,
+      boolean register) throws IOException {
     boolean docker = true;
     for (Descriptor layer : layers) {
       docker &= layer.mediaType().startsWith("application/vnd.docker.");
@@ -137,7 +156,9 @@ public final class ImageStore {
     }
     byte[] manifestBytes = OciJson.toBytes(manifest);
     Descriptor manifestDescriptor = content.put(manifest.mediaType(), manifestBytes);
-    register(manifestDescriptor);
+    if (register) {
+      register(manifestDescriptor);
+    }
     return new Image(manifestDescriptor, manifest, manifestBytes, configDescriptor, configBytes,
         config);
   }

@@ -1,0 +1,151 @@
+package dev.jbuild.builder;
+
+import dev.jbuild.builder.cache.BuildCache;
+import dev.jbuild.builder.cache.CacheConfig;
+import dev.jbuild.builder.cache.CacheSource;
+import dev.jbuild.builder.cache.CacheSpec;
+import dev.jbuild.builder.cache.RemoteBlobException;
+import dev.jbuild.builder.cache.RemoteCaches;
+import dev.jbuild.builder.error.BuildException;
+import dev.jbuild.builder.event.BuildListener;
+import dev.jbuild.builder.exec.StageResult;
+import dev.jbuild.layerstore.content.Layer;
+import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.ImageConfig;
+import dev.jbuild.layerstore.oci.ImageReference;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The build's side of {@code --cache-from} and {@code --cache-to}: opening imported caches (a
+ * cache that cannot be read is a warning, never a failure), deciding whether the image may keep
+ * lazy layers, the inline cache label and the exports.
+ */
+final class CacheTransfer {
+  private CacheTransfer() {}
+
+  /** Opens each spec; one that cannot be read is reported in one line and left out. */
+  static List<CacheSource> open(RemoteCaches caches, List<CacheSpec> specs,
+      BuildListener listener) {
+    List<CacheSource> sources = new ArrayList<>();
+    for (CacheSpec spec : specs) {
+      try {
+        CacheSource source = caches.open(spec);
+        listener.info("importing cache " + source.describe() + ": "
+            + source.config().entries().size() + " entries");
+        sources.add(source);
+      } catch (IOException | RuntimeException e) {
+        listener.info("WARNING: cache " + describe(spec) + " is not used: " + e.getMessage());
+      }
+    }
+    return sources;
+  }
+
+  /**
+   * Whether the image may be composed without fetching layers that imported hits left remote:
+   * the request allows it and every such layer sits in the registry of every tag, which mounts it
+   * on push.
+   */
+  static boolean keepLazy(BuildRequest request, BuildCache cache, List<Layer> layers) {
+    if (!request.lazyLayers() || request.tags().isEmpty() || cache.isLocal(layers)) {
+      return false;
+    }
+    for (Layer layer : layers) {
+      Optional<CacheSource> source = cache.remoteSource(layer.blob().digest());
+      if (source.isEmpty()) {
+        if (!cache.isLocal(List.of(layer))) {
+          return false;
+        }
+        continue;
+      }
+      for (ImageReference tag : request.tags()) {
+        if (!tag.registry().equals(source.get().registry())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The imported cache that failed in {@code e}'s causes, or null. */
+  static RemoteBlobException remoteCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof RemoteBlobException r) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /** The final config, with the inline cache label when {@code --cache-to type=inline}. */
+  static ImageConfig withInlineCache(BuildRequest request, BuildCache cache, StageResult last) {
+    if (request.cacheTo().stream().noneMatch(s -> s.type() == CacheSpec.Type.INLINE)) {
+      return last.config();
+    }
+    List<CacheConfig.Entry> entries = inImage(cache.journal(),
+        last.layers().stream().map(Layer::diffId).toList());
+    String json = new String(new CacheConfig(BuildCache.VERSION, entries).toBytes(),
+        StandardCharsets.UTF_8);
+    return last.config().withContainerConfig(
+        last.config().containerConfig().withLabel(CacheConfig.INLINE_LABEL, json));
+  }
+
+  /**
+   * Writes every non-inline {@code --cache-to}.
+   *
+   * @throws BuildException naming the cache when an export fails (the image is built and stored)
+   */
+  static void export(RemoteCaches caches, BuildRequest request, BuildCache cache, Image image,
+      BuildListener listener) throws BuildException {
+    for (CacheSpec spec : request.cacheTo()) {
+      if (spec.type() == CacheSpec.Type.INLINE) {
+        continue;
+      }
+      List<CacheConfig.Entry> entries = cache.journal();
+      if (spec.mode() == CacheSpec.Mode.MIN) {
+        entries = inImage(entries, image.config().rootfs().diffIds());
+      }
+      Map<Digest, Layer> layers = new LinkedHashMap<>();
+      entries.forEach(e -> e.asLayer().ifPresent(l -> layers.putIfAbsent(l.blob().digest(), l)));
+      try {
+        caches.export(spec, new CacheConfig(BuildCache.VERSION, entries),
+            new ArrayList<>(layers.values()), cache);
+        listener.info("exported cache " + describe(spec) + ": " + entries.size() + " entries, "
+            + layers.size() + " layers");
+      } catch (IOException | RuntimeException e) {
+        throw new BuildException("Tried to export the build cache to " + describe(spec)
+            + " but failed because: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** The entries whose layer is one of {@code diffIds} (mode=min: the final image's steps). */
+  private static List<CacheConfig.Entry> inImage(List<CacheConfig.Entry> entries,
+      List<Digest> diffIds) {
+    Set<Digest> wanted = new HashSet<>(diffIds);
+    List<CacheConfig.Entry> kept = new ArrayList<>();
+    for (CacheConfig.Entry e : entries) {
+      if (e.diffId() != null && wanted.contains(e.diffId())) {
+        kept.add(e);
+      }
+    }
+    return kept;
+  }
+
+  /** {@code registry REF}, {@code local DIR} or {@code inline}. */
+  static String describe(CacheSpec spec) {
+    return switch (spec.type()) {
+      case REGISTRY -> "registry " + spec.ref();
+      case LOCAL -> "local " + spec.dir();
+      case INLINE -> "inline";
+    };
+  }
+}
