@@ -4,19 +4,26 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the real {@code jbuild} command line in a child JVM with the test classpath, against one
- * store root, and captures what a user would see: exit code, stdout, stderr.
+ * store root, and captures what a user would see: exit code, stdout, stderr. The JVM starts as
+ * {@link CliJvm} says: by default with the quick JIT (C1 only), which starts fastest; tests that
+ * make the CLI hash tens of megabytes ask for the full JIT.
  */
 public final class Jbuild {
   private final Path root;
+  private final CliJvm.Jit jit;
 
   public Jbuild(Path root) {
+    this(root, CliJvm.Jit.QUICK);
+  }
+
+  public Jbuild(Path root, CliJvm.Jit jit) {
     this.root = root;
+    this.jit = jit;
   }
 
   public Path root() {
@@ -34,6 +41,11 @@ public final class Jbuild {
     }
   }
 
+  /** The command line that starts the CLI on this store; append a command and its arguments. */
+  public List<String> command() {
+    return CliJvm.command(root, jit);
+  }
+
   public Result run(String... args) throws IOException, InterruptedException {
     return runWithEnv(java.util.Map.of(), args);
   }
@@ -41,13 +53,7 @@ public final class Jbuild {
   /** Runs with extra environment variables, for example {@code SOURCE_DATE_EPOCH}. */
   public Result runWithEnv(java.util.Map<String, String> env, String... args)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.jbuild.builder.cli.Main");
-    cmd.add("--root");
-    cmd.add(root.toString());
+    List<String> cmd = command();
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile("jbuild-out", ".txt");
     Path err = Files.createTempFile("jbuild-err", ".txt");
