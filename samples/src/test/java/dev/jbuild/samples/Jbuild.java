@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
  * make the CLI hash tens of megabytes ask for the full JIT.
  */
 public final class Jbuild {
+  private static Path busyboxRootfs;
+
   private final Path root;
   private final CliJvm.Jit jit;
 
@@ -91,12 +93,28 @@ public final class Jbuild {
   public void importBusybox(Path work, String ref) throws IOException, InterruptedException {
     Path tar = work.resolve("busybox-rootfs.tar");
     if (!Files.exists(tar)) {
+      Files.copy(busyboxRootfs(), tar);
+    }
+    run("import", tar.toString(), ref).assertSuccess();
+  }
+
+  /**
+   * The tar of {@code base/busybox-rootfs.sh}, made once per test JVM: the script gives the same
+   * bytes every time (fixed mtimes, sorted names) but forks a few hundred processes to get them.
+   */
+  private static synchronized Path busyboxRootfs() throws IOException, InterruptedException {
+    if (busyboxRootfs == null) {
+      Path dir = Files.createTempDirectory("jbuild-test-busybox-");
+      Path tar = dir.resolve("busybox-rootfs.tar");
+      dir.toFile().deleteOnExit();
+      tar.toFile().deleteOnExit(); // runs before the directory's (reverse order)
       Process p = new ProcessBuilder(samplesDir().resolve("base/busybox-rootfs.sh").toString(),
           tar.toString()).inheritIO().start();
       if (p.waitFor() != 0) {
         throw new AssertionError("busybox-rootfs.sh failed (is busybox-static installed?)");
       }
+      busyboxRootfs = tar;
     }
-    run("import", tar.toString(), ref).assertSuccess();
+    return busyboxRootfs;
   }
 }
