@@ -21,10 +21,12 @@ import java.util.stream.Collectors;
  *
  * <p>The options change how fast the JVM starts, never what the CLI does: when the archive cannot
  * be made or used, the JVM runs without it ({@code -Xshare:auto}), and {@code -Xlog:disable}
- * keeps its warnings out of the stderr that the tests read, as in the launcher.
+ * keeps its warnings ("Unable to use shared archive", on stdout) out of the output that the
+ * tests read, as in the launcher. The archive lives under {@code samples/target/} ({@link
+ * Jbuild#scratchDir}) and is removed when the test JVM exits.
  */
 public final class CliJvm {
-  /** The JIT: all tiers, or only C1 (starts fastest; slow for hashing large data: no SHA intrinsics). */
+  /** All JIT tiers, or C1 only: starts fastest, but hashes ~9x slower (no SHA intrinsics). */
   public enum Jit {
     FULL, QUICK
   }
@@ -85,7 +87,7 @@ public final class CliJvm {
 
   private static List<String> makeArchive() {
     try {
-      Path dir = Files.createTempDirectory("jbuild-test-cds-");
+      Path dir = Files.createTempDirectory(Jbuild.scratchDir(), "cli-jvm-");
       // Readable by all: a CLI re-executed as another user (rootless mode) may use it too.
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
       Path archive = dir.resolve("cli.jsa");
@@ -99,6 +101,7 @@ public final class CliJvm {
       if (!p.waitFor(5, TimeUnit.MINUTES)) {
         p.destroyForcibly();
       } else if (p.exitValue() == 0 && Files.isRegularFile(archive)) {
+        // Only a complete archive: JDK 17 dies of SIGBUS on one cut short, even with auto.
         return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:disable");
       }
       System.err.println("CliJvm: no class-data archive (exit " + (p.isAlive() ? "timeout"

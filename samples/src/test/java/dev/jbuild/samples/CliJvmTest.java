@@ -76,7 +76,7 @@ class CliJvmTest {
     }
   }
 
-  /** Under Maven the classpath is jars: the archive must exist and match it ({@code -Xshare:on}). */
+  /** Under Maven the classpath is jars: the archive must exist and fit it ({@code -Xshare:on}). */
   @Test
   void archive_isMadeAndUsable_whenTheClasspathIsJars() throws Exception {
     List<String> command = CliJvm.command(work.resolve("store"), CliJvm.Jit.QUICK);

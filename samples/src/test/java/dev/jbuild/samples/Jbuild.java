@@ -99,12 +99,26 @@ public final class Jbuild {
   }
 
   /**
+   * Where the suite keeps what it makes once per test JVM: {@code samples/target/}, not /tmp,
+   * which SecretAttackTest searches file by file.
+   */
+  static Path scratchDir() throws IOException {
+    Path target;
+    try {
+      target = samplesDir().resolve("target");
+    } catch (IllegalStateException e) {
+      return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+    return Files.createDirectories(target);
+  }
+
+  /**
    * The tar of {@code base/busybox-rootfs.sh}, made once per test JVM: the script gives the same
    * bytes every time (fixed mtimes, sorted names) but forks a few hundred processes to get them.
    */
   private static synchronized Path busyboxRootfs() throws IOException, InterruptedException {
     if (busyboxRootfs == null) {
-      Path dir = Files.createTempDirectory("jbuild-test-busybox-");
+      Path dir = Files.createTempDirectory(scratchDir(), "busybox-");
       Path tar = dir.resolve("busybox-rootfs.tar");
       dir.toFile().deleteOnExit();
       tar.toFile().deleteOnExit(); // runs before the directory's (reverse order)
