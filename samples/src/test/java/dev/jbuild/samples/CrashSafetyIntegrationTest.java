@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -28,10 +27,7 @@ class CrashSafetyIntegrationTest {
 
   /** Starts the real CLI in a child JVM and SIGKILLs it after {@code millis}. */
   private static boolean killAfter(Jbuild jbuild, long millis, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.jbuild.builder.cli.Main",
-        "--root", jbuild.root().toString()));
+    List<String> cmd = jbuild.command();
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -65,7 +61,8 @@ class CrashSafetyIntegrationTest {
 
   @Test
   void killDuringSaveLoadDiffAndPrune_leavesAConsistentStore() throws Exception {
-    Jbuild jbuild = new Jbuild(work.resolve("store"));
+    // The full JIT: these commands hash 64 MiB several times (C1 has no SHA intrinsics).
+    Jbuild jbuild = new Jbuild(work.resolve("store"), CliJvm.Jit.FULL);
     jbuild.importBusybox(work, "crash/base:1");
     // A base with enough data that each operation takes a while.
     Path rootfs = Files.createDirectories(work.resolve("big/data"));
@@ -84,7 +81,7 @@ class CrashSafetyIntegrationTest {
     long build = timed(jbuild, "build", "-t", "crash/app:1", ctx.toString());
     Path archive = work.resolve("app.tar");
     long save = timed(jbuild, "save", "-o", archive.toString(), "crash/app:1");
-    Jbuild loader = new Jbuild(work.resolve("store-load"));
+    Jbuild loader = new Jbuild(work.resolve("store-load"), CliJvm.Jit.FULL);
     long load = timed(loader, "load", "-i", archive.toString());
     assertClean(jbuild, "nothing");
 

@@ -1,5 +1,6 @@
 package dev.jbuild.samples;
 
+import dev.jbuild.layerstore.fs.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,25 +40,58 @@ public final class ExecutorImage {
   /**
    * Builds the image as {@code tag} with a store under {@code work} and loads it into Docker.
    *
-   * @return how long the build took, in milliseconds
+   * <p>The image is built once per test JVM: build-executor.sh's work (import of the Debian
+   * base, the 50 MB context, save) is the same for every test class, so later calls only {@code
+   * docker load} the saved archive again, under their own tag. The archive and the store that
+   * built it are under {@code samples/target/executor-image/}, removed when the JVM exits;
+   * {@code work} gets the script's log.
+   *
+   * @return how long the build took, in milliseconds (the first call's build, when reused)
    */
-  static long buildAndLoad(Path work, String tag) throws IOException, InterruptedException {
-    Path top = Jbuild.samplesDir().getParent();
-    Path archive = work.resolve("executor.tar");
-    Path jar = top.resolve("builder/target/jbuild.jar");
-    Map<String, String> env = Files.isRegularFile(jar)
-        ? Map.of("JBUILD_ROOT", work.resolve("host-store").toString(), "JBUILD_JAR", jar.toString())
-        : Map.of("JBUILD_ROOT", work.resolve("host-store").toString());
-    long t0 = System.nanoTime();
-    Jbuild.Result build = script(work, List.of(top.resolve("samples/ci/build-executor.sh")
-        .toString(), "--tag", tag, "--save", archive.toString()), env);
-    long ms = (System.nanoTime() - t0) / 1_000_000;
-    if (build.exitCode() != 0) {
-      throw new AssertionError("build-executor.sh failed:\n" + build.stdout());
+  static synchronized long buildAndLoad(Path work, String tag)
+      throws IOException, InterruptedException {
+    if (archive == null) {
+      Path top = Jbuild.samplesDir().getParent();
+      Path dir = top.resolve("samples/target/executor-image/" + CACHE_TAG.replace(':', '-'));
+      Files.createDirectories(dir);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          Trees.deleteRecursively(dir);
+        } catch (IOException e) {
+          System.err.println("ExecutorImage: could not remove " + dir + ": " + e.getMessage());
+        }
+      }));
+      Path saved = dir.resolve("executor.tar");
+      Path jar = top.resolve("builder/target/jbuild.jar");
+      Map<String, String> env = Files.isRegularFile(jar)
+          ? Map.of("JBUILD_ROOT", dir.resolve("host-store").toString(), "JBUILD_JAR",
+              jar.toString())
+          : Map.of("JBUILD_ROOT", dir.resolve("host-store").toString());
+      long t0 = System.nanoTime();
+      Jbuild.Result build = script(work, List.of(top.resolve("samples/ci/build-executor.sh")
+          .toString(), "--tag", CACHE_TAG, "--save", saved.toString()), env);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      if (build.exitCode() != 0) {
+        throw new AssertionError("build-executor.sh failed:\n" + build.stdout());
+      }
+      archive = saved;
+      buildMs = ms;
     }
     docker(true, List.of("load", "-i", archive.toString()));
-    return ms;
+    docker(true, List.of("tag", CACHE_TAG, tag));
+    // Only the archive's own name goes: the image stays, under the caller's tag.
+    docker(true, List.of("rmi", CACHE_TAG));
+    return buildMs;
   }
+
+  /**
+   * The archive's own tag, never one a test uses: each test class removes its tag when done.
+   */
+  private static final String CACHE_TAG =
+      "jbuild-executor-cache-" + UUID.randomUUID().toString().substring(0, 8) + ":dev";
+  /** The saved image, once built. */
+  private static Path archive;
+  private static long buildMs;
 
   /** {@code docker ARGS}; with {@code mustSucceed}, a non-zero exit fails the test with output. */
   static Jbuild.Result docker(boolean mustSucceed, List<String> args) throws IOException {

@@ -4,19 +4,28 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the real {@code jbuild} command line in a child JVM with the test classpath, against one
- * store root, and captures what a user would see: exit code, stdout, stderr.
+ * store root, and captures what a user would see: exit code, stdout, stderr. The JVM starts as
+ * {@link CliJvm} says: by default with the quick JIT (C1 only), which starts fastest; tests that
+ * make the CLI hash tens of megabytes ask for the full JIT.
  */
 public final class Jbuild {
+  private static Path busyboxRootfs;
+
   private final Path root;
+  private final CliJvm.Jit jit;
 
   public Jbuild(Path root) {
+    this(root, CliJvm.Jit.QUICK);
+  }
+
+  public Jbuild(Path root, CliJvm.Jit jit) {
     this.root = root;
+    this.jit = jit;
   }
 
   public Path root() {
@@ -34,6 +43,11 @@ public final class Jbuild {
     }
   }
 
+  /** The command line that starts the CLI on this store; append a command and its arguments. */
+  public List<String> command() {
+    return CliJvm.command(root, jit);
+  }
+
   public Result run(String... args) throws IOException, InterruptedException {
     return runWithEnv(java.util.Map.of(), args);
   }
@@ -41,13 +55,7 @@ public final class Jbuild {
   /** Runs with extra environment variables, for example {@code SOURCE_DATE_EPOCH}. */
   public Result runWithEnv(java.util.Map<String, String> env, String... args)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.jbuild.builder.cli.Main");
-    cmd.add("--root");
-    cmd.add(root.toString());
+    List<String> cmd = command();
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile("jbuild-out", ".txt");
     Path err = Files.createTempFile("jbuild-err", ".txt");
@@ -85,12 +93,42 @@ public final class Jbuild {
   public void importBusybox(Path work, String ref) throws IOException, InterruptedException {
     Path tar = work.resolve("busybox-rootfs.tar");
     if (!Files.exists(tar)) {
+      Files.copy(busyboxRootfs(), tar);
+    }
+    run("import", tar.toString(), ref).assertSuccess();
+  }
+
+  /**
+   * Where the suite keeps what it makes once per test JVM: {@code samples/target/}, not /tmp,
+   * which SecretAttackTest searches file by file.
+   */
+  static Path scratchDir() throws IOException {
+    Path target;
+    try {
+      target = samplesDir().resolve("target");
+    } catch (IllegalStateException e) {
+      return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+    return Files.createDirectories(target);
+  }
+
+  /**
+   * The tar of {@code base/busybox-rootfs.sh}, made once per test JVM: the script gives the same
+   * bytes every time (fixed mtimes, sorted names) but forks a few hundred processes to get them.
+   */
+  private static synchronized Path busyboxRootfs() throws IOException, InterruptedException {
+    if (busyboxRootfs == null) {
+      Path dir = Files.createTempDirectory(scratchDir(), "busybox-");
+      Path tar = dir.resolve("busybox-rootfs.tar");
+      dir.toFile().deleteOnExit();
+      tar.toFile().deleteOnExit(); // runs before the directory's (reverse order)
       Process p = new ProcessBuilder(samplesDir().resolve("base/busybox-rootfs.sh").toString(),
           tar.toString()).inheritIO().start();
       if (p.waitFor() != 0) {
         throw new AssertionError("busybox-rootfs.sh failed (is busybox-static installed?)");
       }
+      busyboxRootfs = tar;
     }
-    run("import", tar.toString(), ref).assertSuccess();
+    return busyboxRootfs;
   }
 }

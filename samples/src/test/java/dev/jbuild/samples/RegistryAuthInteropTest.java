@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,10 +49,7 @@ class RegistryAuthInteropTest {
     }
 
     Jbuild.Result run(String stdin, String... args) throws Exception {
-      List<String> cmd = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), "dev.jbuild.builder.cli.Main",
-          "--root", root.toString()));
+      List<String> cmd = new Jbuild(root).command();
       cmd.addAll(List.of(args));
       ProcessBuilder builder = new ProcessBuilder(cmd);
       builder.environment().putAll(env);

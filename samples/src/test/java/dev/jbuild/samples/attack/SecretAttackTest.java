@@ -179,10 +179,7 @@ class SecretAttackTest {
 
   /** Starts jbuild like {@link Jbuild#run} does, but without waiting; output goes to log. */
   private static Process start(Path log, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.jbuild.builder.cli.Main",
-        "--root", jbuild.root().toString()));
+    List<String> cmd = jbuild.command();
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd)
         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))

@@ -1,5 +1,6 @@
 package dev.jbuild.samples.oracle;
 
+import dev.jbuild.samples.Jbuild;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,15 +80,8 @@ final class Engines {
 
   /** Runs {@code jbuild --root store args...} as a user would, in a child JVM. */
   static Result jbuild(Path store, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.jbuild.builder.cli.Main");
-    cmd.add("--root");
-    cmd.add(store.toString());
+    // The quick JIT and the suite's class-data archive (CliJvm): the oracle starts it ~300 times.
+    List<String> cmd = new Jbuild(store).command();
     cmd.addAll(List.of(args));
     return exec(cmd, Map.of(), 600);
   }
