@@ -42,7 +42,8 @@ final class ParseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Dockerfile dockerfile = DockerfileParser.parse(read(), file.equals("-") ? "Dockerfile" : file);
+    Dockerfile dockerfile =
+        DockerfileParser.parseSyntax(read(), file.equals("-") ? "Dockerfile" : file);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.print(DockerfileJson.toJson(dockerfile));
