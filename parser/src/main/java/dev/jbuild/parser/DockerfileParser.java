@@ -43,6 +43,26 @@ public final class DockerfileParser {
   }
 
   /**
+   * Parses only the syntax of a Dockerfile, as BuildKit's {@code parser.Parse} does: directives,
+   * line structure, heredocs and each instruction's arguments ({@link Dockerfile#nodes()}), but
+   * not the checks of BuildKit's instruction layer ({@code instructions.Parse}: flag names and
+   * values, argument counts, HEALTHCHECK types and durations, stage names, a FROM before other
+   * instructions). {@code jbuild parse} uses it; {@code jbuild build} uses {@link #parse}, which
+   * makes those checks with the same messages as before. Unknown instruction words are still
+   * rejected here (BuildKit's parser accepts them; jbuild reports them as early as possible).
+   *
+   * @param bytes the file content, decoded strictly as UTF-8 ({@link #decode})
+   * @param fileName the name used as prefix of error messages
+   * @return a file with directives, {@link Dockerfile#nodes()} and warnings, and no typed
+   *     instructions (do not build from it)
+   * @throws DockerfileSyntaxException on invalid UTF-8 or the first parser-layer error
+   */
+  public static Dockerfile parseSyntax(byte[] bytes, String fileName)
+      throws DockerfileSyntaxException {
+    return DockerfileReader.read(decode(bytes, fileName), fileName, true);
+  }
+
+  /**
    * Decodes Dockerfile bytes strictly as UTF-8 (BuildKit reads bytes and passes invalid sequences
    * through; jbuild works on Java strings, where they would silently become U+FFFD, so it rejects
    * them).

@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code jbuild parse [--json] FILE}: parses a Dockerfile and prints its syntax-level AST (before
  * any expansion), for tooling and debugging. Invalid input exits 1 with the parser's one-line
- * {@code FILE:LINE:COLUMN: message} error (printed by {@link ErrorHandler}).
+ * {@code FILE:LINE:COLUMN: message} error (printed by {@link ErrorHandler}). Only BuildKit's
+ * parser-layer errors count ({@link DockerfileParser#parseSyntax}): a file without FROM, unknown
+ * flags or a bare HEALTHCHECK parse, and {@code jbuild build} rejects them.
  */
 @Command(name = "parse", mixinStandardHelpOptions = true,
     description = {
@@ -42,7 +44,8 @@ final class ParseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Dockerfile dockerfile = DockerfileParser.parse(read(), file.equals("-") ? "Dockerfile" : file);
+    Dockerfile dockerfile =
+        DockerfileParser.parseSyntax(read(), file.equals("-") ? "Dockerfile" : file);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.print(DockerfileJson.toJson(dockerfile));

@@ -73,7 +73,7 @@ final class CopyPlanner {
       if (raw.startsWith("<<") && heredocIndex < heredocs.size()) {
         Heredoc h = heredocs.get(heredocIndex++);
         inline.add(new InlineFile(h.name(),
-            h.expand() ? ctx.expand(h.content(), vars, line) : h.content()));
+            h.expand() ? ctx.expandHeredoc(h.content(), vars, line) : h.content()));
         continue;
       }
       String s = ctx.expand(raw, vars, line);

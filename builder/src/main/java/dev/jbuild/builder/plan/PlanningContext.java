@@ -40,6 +40,15 @@ record PlanningContext(PlanOptions options, BaseConfigs bases, VariableExpander 
     }
   }
 
+  /** A COPY/ADD heredoc body: quotes kept, {@code '${x}'} expanded (BuildKit's ExpandRaw). */
+  String expandHeredoc(String body, Map<String, String> vars, int line) throws BuildException {
+    try {
+      return VariableExpander.expandHeredoc(body, vars);
+    } catch (ExpansionException e) {
+      throw located(line, e.getMessage(), e);
+    }
+  }
+
   List<String> expandWords(String text, Map<String, String> vars, int line)
       throws BuildException {
     try {

@@ -86,6 +86,21 @@ class ParseCommandTest {
   }
 
   @Test
+  void json_acceptsWhatBuildKitsParserAccepts() throws Exception {
+    // BuildKit parser/testfiles json, flags and health: no FROM, unknown flags and HEALTHCHECK
+    // without arguments are instruction-layer (build) errors, not parser errors (issue #14).
+    Path file = dockerfile("CMD [\"a\"]\nCOPY --user=me foo /tmp/\nHEALTHCHECK\n");
+
+    Result r = run("parse", "--json", file.toString());
+
+    assertEquals(0, r.code(), r.err());
+    JsonNode root = new ObjectMapper().readTree(r.out());
+    assertEquals("[\"--user=me\"]", root.get("instructions").get(1).get("flags").toString());
+    assertEquals("healthcheck", root.get("instructions").get(2).get("name").asText());
+    assertEquals(0, root.get("instructions").get(2).get("args").size());
+  }
+
+  @Test
   void withoutJson_printsOneLinePerInstruction() throws Exception {
     Path file = dockerfile("# syntax=docker/dockerfile:1\nFROM alpine\nRUN --network=none \\\n"
         + "  echo hi\nCMD [\"sh\"]\n");

@@ -150,6 +150,64 @@ class BuildPlannerTest {
     assertEquals(java.util.Set.of(0), plan.target().dependencies());
   }
 
+  /** The inline files of every COPY step of the target, in order. */
+  private static List<String> heredocFiles(BuildPlan plan) {
+    List<String> contents = new java.util.ArrayList<>();
+    for (Step step : plan.target().steps()) {
+      if (step instanceof CopyFilesStep copy) {
+        for (InlineFile f : copy.inlineFiles()) {
+          contents.add(f.content());
+        }
+      }
+    }
+    return contents;
+  }
+
+  @Test
+  void copyHeredoc_quotesKeptAndExpandedInside() throws Exception {
+    // BuildKit dockerfile_heredoc_test.go testHeredocVarSubstitution (the COPY cases): an unquoted
+    // delimiter expands ${name} also between quotes and keeps the quotes; a quoted one expands
+    // nothing.
+    BuildPlan plan = plan("FROM busybox\nARG name=world\n"
+        + "COPY <<EOF /dest/c1\nHello ${name}!\nEOF\n"
+        + "COPY <<'EOF' /dest/c2\nHello ${name}!\nEOF\n"
+        + "COPY <<\"EOF\" /dest/c3\nHello ${name}!\nEOF\n"
+        + "COPY <<EOF /dest/q1\nHello '${name}'!\nEOF\n"
+        + "COPY <<EOF /dest/q2\nHello \"${name}\"!\nEOF\n"
+        + "COPY <<'EOF' /dest/qsingle1\nHello '${name}'!\nEOF\n"
+        + "COPY <<'EOF' /dest/qsingle2\nHello \"${name}\"!\nEOF\n"
+        + "COPY <<\"EOF\" /dest/qdouble1\nHello '${name}'!\nEOF\n"
+        + "COPY <<\"EOF\" /dest/qdouble2\nHello \"${name}\"!\nEOF\n");
+
+    assertEquals(List.of("Hello world!\n", "Hello ${name}!\n", "Hello ${name}!\n",
+        "Hello 'world'!\n", "Hello \"world\"!\n", "Hello '${name}'!\n", "Hello \"${name}\"!\n",
+        "Hello '${name}'!\n", "Hello \"${name}\"!\n"), heredocFiles(plan));
+  }
+
+  @Test
+  void copyHeredoc_specialSymbols() throws Exception {
+    // BuildKit dockerfile_heredoc_test.go testCopyHeredocSpecialSymbols.
+    BuildPlan plan = plan("FROM scratch\n"
+        + "COPY <<EOF quotefile\n\"quotes in file\"\nEOF\n"
+        + "COPY <<EOF slashfile1\n\\\nEOF\n"
+        + "COPY <<EOF slashfile2\n\\\\\nEOF\n"
+        + "COPY <<EOF slashfile3\n\\$\nEOF\n"
+        + "COPY <<\"EOF\" rawslashfile1\n\\\nEOF\n"
+        + "COPY <<\"EOF\" rawslashfile2\n\\\\\nEOF\n"
+        + "COPY <<\"EOF\" rawslashfile3\n\\$\nEOF\n");
+
+    assertEquals(List.of("\"quotes in file\"\n", "\n", "\\\n", "$\n", "\\\n", "\\\\\n",
+        "\\$\n"), heredocFiles(plan));
+  }
+
+  @Test
+  void copyHeredoc_backtickEscapeFile_bodyStillUsesBackslash() throws Exception {
+    // dockerfile2llb ExpandRaw always lexes heredoc bodies with shell.NewLex('\\').
+    BuildPlan plan = plan("# escape=`\nFROM scratch\nARG v=x\nCOPY <<EOF f\n`$v \\$v '$v'\nEOF\n");
+
+    assertEquals(List.of("`x $v 'x'\n"), heredocFiles(plan));
+  }
+
   @Test
   void errors_areLocatedAtTheirLine() {
     BuildException e = assertThrows(BuildException.class,

@@ -40,8 +40,12 @@ WS : [ \t\r\n\u000B\f\u0085\u00A0]+ ;
 
 fragment WORD_PART : ESCAPE_PAIR | SINGLE_QUOTED | DOUBLE_QUOTED | PLAIN ;
 
-// The escape token and the character it escapes; a trailing escape token stands alone.
-fragment ESCAPE_PAIR : ESCAPE_CHAR .? ;
+// The escape token and the character it escapes; only a trailing escape token stands alone. The
+// escaped character must not be optional elsewhere: the lexer takes the longest match, and with
+// `.?` it could read `\'` or `\"` as a lone escape token followed by an opening quote running to
+// the end of the line, or `\\ ` as a lone escape followed by an escaped blank, swallowing the next
+// words (BuildKit's parser/testfiles/env; parseWords always keeps the pair together).
+fragment ESCAPE_PAIR : ESCAPE_CHAR (. | EOF) ;
 
 fragment ESCAPE_CHAR
     : '\\' {escapeToken == '\\'}?

@@ -8,15 +8,18 @@ import java.util.Map;
  * A parsed Dockerfile: its parser directives, its instructions in source order and the warnings
  * found while parsing. Immutable.
  *
- * <p>The parser guarantees that the only instructions before the first FROM are ARGs (the global
- * ARGs) and that there is at least one FROM, so {@link #stages()} is never empty.
+ * <p>{@link dev.jbuild.parser.DockerfileParser#parse} guarantees that the only instructions before
+ * the first FROM are ARGs (the global ARGs) and that there is at least one FROM, so {@link
+ * #stages()} is never empty. A syntax-only result ({@link
+ * dev.jbuild.parser.DockerfileParser#parseSyntax}) has nodes and no instructions.
  *
  * @param directives parser directives with lower-case keys ({@code syntax}, {@code escape},
  *     {@code check}) and raw values, in source order
  * @param instructions all instructions in source order
  * @param warnings non-fatal findings in source order, already filtered by {@code # check=skip}
  * @param nodes BuildKit parser-layer view of each instruction, parallel to {@code instructions}
- *     (what {@code jbuild parse --json} prints); empty when built without it
+ *     (what {@code jbuild parse --json} prints); empty when built without it; for a syntax-only
+ *     parse, the nodes alone with {@code instructions} empty
  */
 public record Dockerfile(
     Map<String, String> directives,
@@ -30,7 +33,7 @@ public record Dockerfile(
     instructions = List.copyOf(instructions);
     warnings = List.copyOf(warnings);
     nodes = List.copyOf(nodes);
-    if (!nodes.isEmpty() && nodes.size() != instructions.size()) {
+    if (!nodes.isEmpty() && !instructions.isEmpty() && nodes.size() != instructions.size()) {
       throw new IllegalArgumentException("nodes must be parallel to instructions");
     }
   }

@@ -26,12 +26,22 @@ final class ShellWord {
   private final String input;
   private final char escape;
   private final Map<String, String> env;
+  private final boolean skipQuotes;
   private int pos;
 
   ShellWord(String input, char escape, Map<String, String> env) {
+    this(input, escape, env, false);
+  }
+
+  /**
+   * @param skipQuotes BuildKit's {@code Lex.SkipProcessQuotes}: quotes are ordinary characters,
+   *     kept in the result and not stopping expansion (used for heredoc bodies)
+   */
+  ShellWord(String input, char escape, Map<String, String> env, boolean skipQuotes) {
     this.input = input;
     this.escape = escape;
     this.env = env;
+    this.skipQuotes = skipQuotes;
   }
 
   String processWord() throws ShellError {
@@ -64,11 +74,11 @@ final class ShellWord {
         next();
         return result.toString();
       }
-      if (ch == '\'') {
+      if (ch == '\'' && !skipQuotes) {
         String quoted = processSingleQuote();
         result.append(quoted);
         words.addRawString(quoted);
-      } else if (ch == '"') {
+      } else if (ch == '"' && !skipQuotes) {
         String quoted = processDoubleQuote();
         result.append(quoted);
         words.addRawString(quoted);

@@ -82,6 +82,29 @@ public final class VariableExpander {
   }
 
   /**
+   * Expands the body of a COPY/ADD here-document whose delimiter is unquoted, as BuildKit does
+   * ({@code SourcesAndDest.ExpandRaw} in dockerfile2llb/convert.go: {@code shell.NewLex('\\')}
+   * with {@code SkipProcessQuotes}): variables expand everywhere, also between single quotes;
+   * quotes are kept as written; the escape token is always {@code \} whatever the file's {@code
+   * # escape=} says, and it still escapes the next character ({@code \$x} gives {@code $x}).
+   *
+   * @param body the here-document content
+   * @param vars the variables in scope
+   * @return the expanded content
+   * @throws ExpansionException as for {@link #expand}
+   */
+  public static String expandHeredoc(String body, Map<String, String> vars)
+      throws ExpansionException {
+    Objects.requireNonNull(body, "body");
+    Objects.requireNonNull(vars, "vars");
+    try {
+      return new ShellWord(body, '\\', vars, true).processWord();
+    } catch (ShellWord.ShellError e) {
+      throw new ExpansionException(body, e.getMessage());
+    }
+  }
+
+  /**
    * Expands text and splits it into words (BuildKit ProcessWords): unquoted blanks, including
    * those produced by unquoted variable values, separate words; quoted text never splits; empty
    * words are dropped.

@@ -20,7 +20,7 @@ final class ArgumentForms {
 
   static String exactlyOne(InstructionLine line) throws DockerfileSyntaxException {
     if (line.rest().isEmpty()) {
-      throw line.error(line.keyword + " requires exactly one argument");
+      throw line.instructionError(line.keyword + " requires exactly one argument");
     }
     line.nodeArgs = List.of(line.rest());
     return line.rest();
@@ -29,7 +29,7 @@ final class ArgumentForms {
   static List<String> atLeastOne(InstructionLine line, List<String> values)
       throws DockerfileSyntaxException {
     if (values.isEmpty()) {
-      throw line.error(line.keyword + " requires at least one argument");
+      throw line.instructionError(line.keyword + " requires at least one argument");
     }
     return values;
   }
@@ -80,7 +80,7 @@ final class ArgumentForms {
       throws DockerfileSyntaxException {
     List<LineSyntax.Token> words = line.syntax.arguments();
     if (words.isEmpty()) {
-      throw line.error(line.keyword + " requires at least one argument");
+      throw line.instructionError(line.keyword + " requires at least one argument");
     }
     if (!words.get(0).text().contains("=")) {
       String rest = line.rest();

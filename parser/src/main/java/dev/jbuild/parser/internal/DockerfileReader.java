@@ -35,6 +35,22 @@ public final class DockerfileReader {
    * @throws DockerfileSyntaxException on the first error
    */
   public static Dockerfile read(String text, String fileName) throws DockerfileSyntaxException {
+    return read(text, fileName, false);
+  }
+
+  /**
+   * Parses a whole Dockerfile, or only its syntax.
+   *
+   * @param text the file content
+   * @param fileName name used as the prefix of error messages
+   * @param syntaxOnly true for BuildKit's parser layer only: the result has {@link
+   *     Dockerfile#nodes()} and no typed instructions, and instruction-layer errors (flag checks,
+   *     argument counts, HEALTHCHECK details, instructions before the first FROM) are not raised
+   * @return the parsed file
+   * @throws DockerfileSyntaxException on the first error
+   */
+  public static Dockerfile read(String text, String fileName, boolean syntaxOnly)
+      throws DockerfileSyntaxException {
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(fileName, "fileName");
     List<String> lines = SourceLines.split(text);
@@ -49,21 +65,24 @@ public final class DockerfileReader {
     Directives directives = Directives.scan(lines, fileName);
     CheckOptions checks = directives.checkOptions();
     LineJoiner joiner = new LineJoiner(lines, directives.escapeToken());
-    InstructionBuilder builder = new InstructionBuilder(fileName, directives.escapeToken(), joiner);
+    InstructionBuilder builder = new InstructionBuilder(fileName, directives.escapeToken(), joiner, syntaxOnly);
     List<InstructionBuilder.Built> built = new ArrayList<>();
     List<Instruction> instructions = new ArrayList<>();
     List<SyntaxNode> nodes = new ArrayList<>();
     for (LogicalLine line = joiner.next(); line != null; line = joiner.next()) {
       InstructionBuilder.Built b = builder.build(line);
-      built.add(b);
-      instructions.add(b.instruction());
+      if (b.instruction() != null) {
+        built.add(b);
+        instructions.add(b.instruction());
+      }
       nodes.add(b.node());
     }
-    if (instructions.isEmpty()) {
+    if (nodes.isEmpty()) {
       throw new DockerfileSyntaxException(
           fileName, SourceRange.at(Math.max(1, lines.size()), 1), "file with no instructions");
     }
-    for (Instruction instruction : instructions) {
+    // BuildKit's instruction layer (instructions.Parse), not its parser, requires a FROM first.
+    for (Instruction instruction : syntaxOnly ? List.<Instruction>of() : instructions) {
       if (instruction instanceof dev.jbuild.parser.ast.From) {
         break;
       }
@@ -81,7 +100,8 @@ public final class DockerfileReader {
         warnings.add(warning);
       }
     }
-    return new Dockerfile(directives.values(), instructions, warnings, nodes);
+    return new Dockerfile(directives.values(), syntaxOnly ? List.of() : instructions, warnings,
+        nodes);
   }
 
   /**

@@ -18,12 +18,10 @@ import dev.jbuild.parser.ast.Copy;
 import dev.jbuild.parser.ast.DockerfileSyntaxException;
 import dev.jbuild.parser.ast.Entrypoint;
 import dev.jbuild.parser.ast.Env;
-import dev.jbuild.parser.ast.ExecForm;
 import dev.jbuild.parser.ast.Expose;
 import dev.jbuild.parser.ast.Flag;
 import dev.jbuild.parser.ast.From;
 import dev.jbuild.parser.ast.GoStrings;
-import dev.jbuild.parser.ast.Healthcheck;
 import dev.jbuild.parser.ast.Heredoc;
 import dev.jbuild.parser.ast.Instruction;
 import dev.jbuild.parser.ast.KeyValue;
@@ -32,7 +30,6 @@ import dev.jbuild.parser.ast.Maintainer;
 import dev.jbuild.parser.ast.Onbuild;
 import dev.jbuild.parser.ast.Run;
 import dev.jbuild.parser.ast.Shell;
-import dev.jbuild.parser.ast.ShellForm;
 import dev.jbuild.parser.ast.StopSignal;
 import dev.jbuild.parser.ast.SyntaxNode;
 import dev.jbuild.parser.ast.User;
@@ -64,17 +61,25 @@ final class InstructionBuilder {
   private final String fileName;
   private final char escape;
   private final HeredocReader heredocReader;
+  private final boolean syntaxOnly;
 
-  InstructionBuilder(String fileName, char escape, LineJoiner joiner) {
+  /**
+   * @param syntaxOnly true for BuildKit's parser layer only ({@code jbuild parse}): instruction-layer
+   *     errors ({@link InstructionLayerError}) are dropped and the line gives a node without a typed
+   *     instruction; false for the build path, where they are thrown
+   */
+  InstructionBuilder(String fileName, char escape, LineJoiner joiner, boolean syntaxOnly) {
     this.fileName = fileName;
     this.escape = escape;
     this.heredocReader = new HeredocReader(joiner);
+    this.syntaxOnly = syntaxOnly;
   }
 
   /**
    * An instruction with its BuildKit parser-layer view.
    *
-   * @param instruction the typed instruction
+   * @param instruction the typed instruction; {@code null} on the syntax-only path when the line
+   *     has an instruction-layer error
    * @param node the syntax node
    * @param rawKeyword the instruction word as written (for casing lints)
    */
@@ -114,14 +119,23 @@ final class InstructionBuilder {
     }
     InstructionLine line =
         new InstructionLine(fileName, source, offset, syntax, keyword, List.copyOf(flags));
-    if (!flagsIgnored(line)) {
+    // Flag names and values are checked by BuildKit's instruction layer (BFlags), not its parser.
+    if (!syntaxOnly && !flagsIgnored(line)) {
       try {
         FlagRules.check(keyword, line.flags);
       } catch (FlagRules.FlagException e) {
         throw line.errorAt(syntax.flags().get(e.index()), e.getMessage());
       }
     }
-    Instruction instruction = dispatch(line);
+    Instruction instruction;
+    try {
+      instruction = dispatch(line);
+    } catch (InstructionLayerError e) {
+      if (!syntaxOnly) {
+        throw e.error;
+      }
+      instruction = null;
+    }
     List<String> flagWords = new ArrayList<>();
     for (Flag flag : line.flags) {
       flagWords.add(flag.toString());
@@ -133,7 +147,7 @@ final class InstructionBuilder {
             line.nodeArgs,
             line.json,
             line.legacyForm,
-            instruction.range(),
+            instruction == null ? line.range() : instruction.range(),
             line.heredocs,
             line.trigger == null ? null : line.trigger.node(),
             offset == 0 ? source.comments() : List.of());
@@ -185,7 +199,7 @@ final class InstructionBuilder {
       case "VOLUME":
         return volume(line);
       case "HEALTHCHECK":
-        return healthcheck(line);
+        return HealthcheckForm.build(line);
       case "ONBUILD":
         return onbuild(line);
       default:
@@ -200,20 +214,20 @@ final class InstructionBuilder {
     if (args.size() == 3 && args.get(1).equalsIgnoreCase("as")) {
       stageName = args.get(2).toLowerCase(Locale.ROOT);
       if (!STAGE_NAME.matcher(stageName).matches()) {
-        throw line.error(
+        throw line.instructionError(
             "invalid name for build stage: "
                 + GoStrings.quote(args.get(2))
                 + ", name can't start with a number or contain symbols");
       }
     } else if (args.size() != 1) {
-      throw line.error("FROM requires either one or three arguments");
+      throw line.instructionError("FROM requires either one or three arguments");
     }
     return new From(line.range(), line.flags, args.get(0), stageName);
   }
 
   private Run run(InstructionLine line) throws DockerfileSyntaxException {
     if (line.rest().isEmpty()) {
-      throw line.error("RUN requires at least one argument");
+      throw line.instructionError("RUN requires at least one argument");
     }
     CommandForm command = nodeCommand(line, command(line, line.rest()));
     List<Heredoc> heredocs = command.isExecForm() ? List.of() : heredocReader.read(line);
@@ -223,14 +237,16 @@ final class InstructionBuilder {
 
   private Shell shell(InstructionLine line) throws DockerfileSyntaxException {
     if (line.rest().isEmpty()) {
-      throw line.error("SHELL requires at least one argument");
+      throw line.instructionError("SHELL requires at least one argument");
     }
     List<String> json = json(line, line.rest());
     if (json == null) {
-      throw line.error("SHELL requires the arguments to be in JSON form");
+      line.nodeArgs = List.of(line.rest());
+      throw line.instructionError("SHELL requires the arguments to be in JSON form");
     }
     if (json.isEmpty()) {
-      throw line.error("SHELL requires at least one argument");
+      line.json = true;
+      throw line.instructionError("SHELL requires at least one argument");
     }
     line.json = true;
     line.nodeArgs = json;
@@ -246,14 +262,14 @@ final class InstructionBuilder {
     line.nodeArgs = args;
     line.heredocs = heredocs;
     if (args.size() < 2) {
-      throw line.error(
+      throw line.instructionError(
           line.keyword
               + " requires at least two arguments, but only one was provided. Destination could"
               + " not be determined");
     }
     String destination = args.get(args.size() - 1);
     if (json == null && HeredocReader.HEREDOC.matcher(destination).matches()) {
-      throw line.error(line.keyword + " cannot accept a heredoc as a destination");
+      throw line.instructionError(line.keyword + " cannot accept a heredoc as a destination");
     }
     List<String> sources = args.subList(0, args.size() - 1);
     if (line.keyword.equals("COPY")) {
@@ -279,98 +295,59 @@ final class InstructionBuilder {
   private Arg arg(InstructionLine line) throws DockerfileSyntaxException {
     List<LineSyntax.Token> words = line.syntax.arguments();
     if (words.isEmpty()) {
-      throw line.error("ARG requires at least one argument");
+      throw line.instructionError("ARG requires at least one argument");
     }
     List<ArgDecl> args = new ArrayList<>();
     List<String> raw = new ArrayList<>();
     for (LineSyntax.Token word : words) {
       raw.add(word.text());
+    }
+    line.nodeArgs = raw;
+    for (LineSyntax.Token word : words) {
       int eq = word.text().indexOf('=');
       String name = eq < 0 ? word.text() : word.text().substring(0, eq);
       if (name.isEmpty()) {
-        throw line.errorAt(word, "ARG names can not be blank");
+        throw line.instructionErrorAt(word, "ARG names can not be blank");
       }
       args.add(new ArgDecl(name, eq < 0 ? null : word.text().substring(eq + 1)));
     }
-    line.nodeArgs = raw;
     return new Arg(line.range(), line.flags, args);
   }
 
   private Volume volume(InstructionLine line) throws DockerfileSyntaxException {
     List<String> json = json(line, line.rest());
-    List<String> paths = atLeastOne(line, json != null ? json : Words.splitOnBlanks(line.rest()));
     line.json = json != null;
-    line.nodeArgs = paths;
+    line.nodeArgs = json != null ? json : Words.splitOnBlanks(line.rest());
+    List<String> paths = atLeastOne(line, line.nodeArgs);
     for (String path : paths) {
       if (Blanks.trim(path).isEmpty()) {
-        throw line.error("VOLUME specified can not be an empty string");
+        throw line.instructionError("VOLUME specified can not be an empty string");
       }
     }
     return new Volume(line.range(), line.flags, paths);
   }
 
-  /** BuildKit's parseHealthConfig followed by instructions.parseHealthcheck. */
-  private Healthcheck healthcheck(InstructionLine line) throws DockerfileSyntaxException {
-    String rest = line.rest();
-    if (rest.isEmpty()) {
-      throw line.error("HEALTHCHECK requires at least one argument");
-    }
-    String type = firstWord(rest);
-    String args = rest.substring(Blanks.skip(rest, type.length()));
-    String upper = type.toUpperCase(Locale.ROOT);
-    line.nodeArgs = List.of(type);
-    if (upper.equals("NONE")) {
-      if (!args.isEmpty()) {
-        throw line.error("HEALTHCHECK NONE takes no arguments");
-      }
-      return new Healthcheck(line.range(), line.flags, null);
-    }
-    if (!upper.equals("CMD")) {
-      throw line.error("Unknown type " + GoStrings.quote(upper) + " in HEALTHCHECK (try CMD)");
-    }
-    CommandForm command = command(line, args);
-    List<String> nodeArgs = new ArrayList<>(line.nodeArgs);
-    if (command.isExecForm()) {
-      nodeArgs.addAll(((ExecForm) command).args());
-      line.json = true;
-    } else if (!args.isEmpty()) {
-      nodeArgs.add(args);
-    }
-    line.nodeArgs = nodeArgs;
-    boolean empty =
-        command.isExecForm()
-            ? ((ExecForm) command).args().isEmpty()
-            : ((ShellForm) command).command().isEmpty();
-    if (empty) {
-      throw line.error("Missing command after HEALTHCHECK CMD");
-    }
-    Healthcheck healthcheck = new Healthcheck(line.range(), line.flags, command);
-    try {
-      healthcheck.intervalNanos();
-      healthcheck.timeoutNanos();
-      healthcheck.startPeriodNanos();
-      healthcheck.startIntervalNanos();
-      healthcheck.retries();
-    } catch (IllegalArgumentException e) {
-      throw line.error(e.getMessage());
-    }
-    return healthcheck;
-  }
-
   private Onbuild onbuild(InstructionLine line) throws DockerfileSyntaxException {
     if (line.syntax.arguments().isEmpty()) {
-      throw line.error("ONBUILD requires at least one argument");
+      throw line.instructionError("ONBUILD requires at least one argument");
     }
     String trigger = line.syntax.arguments().get(0).text().toUpperCase(Locale.ROOT);
+    String refused = null;
     if (trigger.equals("ONBUILD")) {
-      throw line.error("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+      refused = "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed";
+    } else if (trigger.equals("FROM") || trigger.equals("MAINTAINER")) {
+      refused = trigger + " isn't allowed as an ONBUILD trigger";
     }
-    if (trigger.equals("FROM") || trigger.equals("MAINTAINER")) {
-      throw line.error(trigger + " isn't allowed as an ONBUILD trigger");
+    if (refused != null && !syntaxOnly) {
+      throw line.instructionError(refused);
     }
+    // The parser layer parses the trigger as a sub-command whatever it is.
     Built built = build(line.source, line.offset + line.syntax.restStart());
     line.trigger = built;
     Instruction nested = built.instruction();
+    if (refused != null || nested == null) {
+      throw line.instructionError(refused != null ? refused : "invalid ONBUILD trigger");
+    }
     // BuildKit stores the trigger as written, with heredoc bodies and terminators appended.
     StringBuilder text = new StringBuilder(line.rest());
     for (Heredoc heredoc : HeredocReader.heredocsOf(nested)) {

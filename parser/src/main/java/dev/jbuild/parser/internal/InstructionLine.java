@@ -49,6 +49,16 @@ final class InstructionLine {
     return new DockerfileSyntaxException(fileName, range(), message);
   }
 
+  /** An instruction-layer error (see {@link InstructionLayerError}) over the whole line. */
+  InstructionLayerError instructionError(String message) {
+    return new InstructionLayerError(error(message));
+  }
+
+  /** An instruction-layer error (see {@link InstructionLayerError}) at one word. */
+  InstructionLayerError instructionErrorAt(LineSyntax.Token token, String message) {
+    return new InstructionLayerError(errorAt(token, message));
+  }
+
   DockerfileSyntaxException errorAt(LineSyntax.Token token, String message) {
     return new DockerfileSyntaxException(
         fileName, source.range(offset + token.start(), offset + token.end()), message);

@@ -140,4 +140,16 @@ class VariableExpanderTest {
   void withEscapeToken_rejectsOtherTokens() {
     assertThrows(IllegalArgumentException.class, () -> VariableExpander.withEscapeToken('x'));
   }
+
+  @Test
+  void expandHeredoc_quotesAreOrdinaryCharacters() throws Exception {
+    // BuildKit dockerfile_heredoc_test.go testHeredocVarSubstitution (q1, q2) and
+    // testCopyHeredocSpecialSymbols: Lex.SkipProcessQuotes keeps quotes and expands inside them.
+    Map<String, String> vars = Map.of("name", "world");
+    assertEquals("Hello 'world'! \"world\" it's\n",
+        VariableExpander.expandHeredoc("Hello '${name}'! \"$name\" it's\n", vars));
+    assertEquals("$name \\ \n", VariableExpander.expandHeredoc("\\$name \\\\ \\\n", vars));
+    // An unbalanced quote is no error in a heredoc body.
+    assertEquals("'\n", VariableExpander.expandHeredoc("'\n", vars));
+  }
 }
