@@ -82,11 +82,11 @@ public final class StageExecutor {
     try {
       state.configure(header);
       if (step instanceof RunCommandStep run) {
-        filesystemStep(state, new RunCommand(run, env, origins), header.createdBy());
+        filesystemStep(state, new RunCommand(run, env, origins), header);
       } else if (step instanceof CopyFilesStep copy) {
-        filesystemStep(state, new CopyFiles(copy, env, origins), header.createdBy());
+        filesystemStep(state, new CopyFiles(copy, env, origins), header);
       } else if (step instanceof MakeWorkdirStep workdir) {
-        filesystemStep(state, new MakeWorkdir(workdir), header.createdBy());
+        filesystemStep(state, new MakeWorkdir(workdir), header);
       } else if (header.createdBy() != null) {
         history(state, header.createdBy(), null);
       }
@@ -133,8 +133,9 @@ public final class StageExecutor {
    * Runs a filesystem step through the cache: a hit reuses the recorded layer (or "no change")
    * without running anything; a miss applies the step to a fresh upperdir and records the result.
    */
-  private void filesystemStep(StageState state, FilesystemStep step, String createdBy)
+  private void filesystemStep(StageState state, FilesystemStep step, StepHeader header)
       throws Exception {
+    String createdBy = header.createdBy();
     List<Digest> diffIds = state.layers.stream().map(Layer::diffId).toList();
     String below = step.independentOfLower() ? "link"
         : diffIds.isEmpty() ? "scratch" : ChainIds.top(diffIds).toString();
@@ -151,7 +152,8 @@ public final class StageExecutor {
     } else {
       layer = step instanceof RunCommand run
           && env.runner().get() instanceof InPlaceRunner inPlace
-          ? Optional.of(inLiveRoot(state, run, inPlace)) : inScratch(state, step);
+          ? Optional.of(inLiveRoot(state, run, inPlace, header.label()))
+          : inScratch(state, step);
       if (layer.isEmpty()) {
         // BuildKit keeps a layer for every filesystem step, an empty tar when nothing changed.
         layer = Optional.of(emptyLayer());
@@ -191,11 +193,12 @@ public final class StageExecutor {
   /**
    * Runs {@code run} in an in-place runner's root (modes that cannot mount): the root is made to
    * hold the stage's layers, the step runs there, and its changes are found by walking the root
-   * against a stat snapshot taken before it. Steps take turns in the one root.
+   * against a stat snapshot taken before it. Steps take turns in the one root. Writes into the
+   * surrounding container's volumes, which the walk skips, get a warning ({@link VolumeWatch}).
    *
    * @return the step's layer (an empty one when nothing changed)
    */
-  private Layer inLiveRoot(StageState state, RunCommand run, InPlaceRunner runner)
+  private Layer inLiveRoot(StageState state, RunCommand run, InPlaceRunner runner, String label)
       throws Exception {
     LiveRoot live = LiveRoots.of(runner, env.store().content());
     live.lock().lock();
@@ -203,8 +206,14 @@ public final class StageExecutor {
       live.materialize(state.layers);
       TreeSnapshot before = TreeSnapshot.take(live.root(), live.keptPaths());
       Layer layer;
+      VolumeWatch volumes = VolumeWatch.start(live.root(), runner.volumes(),
+          List.of(env.store().root()));
       try {
         run.applyInPlace(live.root());
+        String warning = VolumeWatch.warning(label, volumes.changed());
+        if (warning != null) {
+          env.listener().info(warning);
+        }
         layer = WalkingDiffer.diff(before, env.store().content(), env.layerOptions())
             .orElse(null);
         if (layer == null) {
