@@ -135,7 +135,8 @@ class InPlaceLeakTest {
     InPlaceContainerRunner runner = InPlaceContainerRunner.create(shared.resolve("state-end"),
         root, List.of());
     ContainerSpec spec = ContainerSpec.builder().inPlaceRoot(root).env(List.of("PATH=/bin"))
-        .network(NetworkMode.HOST).args("sh", "-c", "setsid sh -c '" + GRANDCHILD + " & touch /up; " + DAEMON
+        .network(NetworkMode.HOST).args("sh", "-c", "setsid sh -c '" + GRANDCHILD
+            + " & touch /up; " + DAEMON
             + "; :' >/dev/null 2>&1 & until [ -e /up ]; do sleep 1; done; rm /up; echo up")
         .build();
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -110,8 +110,9 @@ final class ChangeWalker {
     }
     if (!before.sameInode(old, now) || recreated(old, path, now)) {
       // rm -rf d && mkdir d: a new directory (ext4 may even hand it the old inode number at
-      // once; its birth time still differs, which is why the snapshot records it). Overlayfs gives it overlay.opaque and LayerDiffer
-      // one .wh..wh..opq (docker's overlay2 does the same); BuildKit's walking differ
+      // once; its birth time still differs, which is why the snapshot records it). Overlayfs
+      // gives it overlay.opaque and LayerDiffer one .wh..wh..opq (docker's overlay2 does the
+      // same); BuildKit's walking differ
       // (continuity fs.Changes) writes a whiteout per removed child instead. The marker is
       // chosen so that a step gives the same layer with and without overlayfs.
       addedTree(path, rel, name, now, true);
