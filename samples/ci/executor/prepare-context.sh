@@ -4,6 +4,7 @@
 #               the module list changes; the key is kept in .jre-key)
 #   jbuild.jar  $JBUILD_JAR, else builder/target/jbuild.jar (./jbuild --version builds it)
 #   dirs/tmp/ home/  empty directories: /jbuild/tmp (mode 1777) and the jbuild user's home
+#   dirs/bin/jbuild  the launcher on the PATH, a static program from bin/jbuild.c (gcc, as rrun)
 # Offline: jlink reads the JDK's own jmods (Debian: openjdk-17-jdk-headless).
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -42,5 +43,9 @@ fi
 mkdir -p "$here/dirs/tmp" "$here/home"
 chmod 1777 "$here/dirs/tmp"
 chmod 755 "$here/home"
+# The launcher needs no /bin/sh: an in-place build may have replaced the root (FROM scratch).
+mkdir -p "$here/dirs/bin"
+gcc -static -Os -s -Wall -o "$here/dirs/bin/jbuild.tmp" "$here/bin/jbuild.c"
+mv "$here/dirs/bin/jbuild.tmp" "$here/dirs/bin/jbuild"
 cp "$jar" "$here/jbuild.jar.tmp"
 mv "$here/jbuild.jar.tmp" "$here/jbuild.jar"

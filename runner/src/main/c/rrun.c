@@ -1746,9 +1746,14 @@ static void enter_inplace_root(const struct spec *s) {
   if (chdir("/") != 0) die("inplace", errno, "chdir /");
 }
 
-/* Kills every child we have (the command's orphans) until none is left, reaping them. */
+/*
+ * Kills every child we have (the command's orphans) until none is left, reaping them. One reap
+ * per round and a fresh look at the children after it: a killed child's own children are
+ * reparented to us (we are their subreaper) and must be killed before we wait again, or a wait
+ * for "any child" would block on them forever.
+ */
 static void inplace_kill_orphans(void) {
-  for (int round = 0; round < 100; round++) {
+  for (;;) {
     char buf[4096];
     ssize_t n = inplace_children_fd < 0 ? -1 : pread(inplace_children_fd, buf, sizeof buf - 1, 0);
     if (n <= 0) break;
@@ -1760,21 +1765,45 @@ static void inplace_kill_orphans(void) {
       if (pid > 0) kill((pid_t)pid, SIGKILL);
       p = end;
     }
-    while (waitpid(-1, NULL, 0) > 0) {
-    }
+    /* Zombies stay listed until reaped, so every listed child makes this return. */
+    if (waitpid(-1, NULL, 0) < 0 && errno != EINTR) break;
   }
   while (waitpid(-1, NULL, WNOHANG) > 0) {
   }
 }
 
-/* Waits for the command like PID 1 does, then kills what it left and exits with its status. */
-__attribute__((noreturn)) static void inplace_reap(pid_t command) {
+/*
+ * Waits for the command like PID 1 does, then kills what it left and exits with its status.
+ * Without a PID namespace nothing else would end the step's processes if rrun died: a SIGKILL of
+ * rrun (or of the JVM, whose death kills rrun) would reparent them to the container's init. So
+ * stage 1 also watches parent_fd, the read end of a pipe whose write end only stage 0 holds: EOF
+ * there means stage 0 is gone, and stage 1 kills the command and every descendant, then exits.
+ * (PR_SET_PDEATHSIG alone would not do: its SIGKILL would end stage 1 before it could clean up.)
+ */
+__attribute__((noreturn)) static void inplace_reap(pid_t command, int parent_fd) {
   sigset_t set;
   pid1_signal_set(&set);
+  int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+  if (sfd < 0) {
+    kill(command, SIGKILL);
+    inplace_kill_orphans();
+    die("init", errno, "signalfd");
+  }
   for (;;) {
-    siginfo_t info;
-    int sig = sigwaitinfo(&set, &info);
-    if (sig < 0 || sig == SIGWINCH) continue;
+    struct pollfd fds[2] = {{sfd, POLLIN, 0}, {parent_fd, POLLIN, 0}};
+    int n = poll(fds, parent_fd < 0 ? 1 : 2, -1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || (parent_fd >= 0 && fds[1].revents)) {
+      /* Stage 0 died (or we cannot watch it any more): nobody would wait for the step. */
+      kill(command, SIGKILL);
+      inplace_kill_orphans();
+      _exit(128 + SIGKILL);
+    }
+    if (!(fds[0].revents & POLLIN)) continue;
+    struct signalfd_siginfo si;
+    if (read(sfd, &si, sizeof si) != (ssize_t)sizeof si) continue;
+    int sig = (int)si.ssi_signo;
+    if (sig == SIGWINCH) continue;
     if (sig != SIGCHLD) {
       kill(command, sig);
       continue;
@@ -1790,8 +1819,12 @@ __attribute__((noreturn)) static void inplace_reap(pid_t command) {
 static int stage1(void *arg) {
   struct stage1_args *a = arg;
   struct spec *s = a->spec;
-  /* PDEATHSIG is cleared by clone; set it again so stage 0's death kills the container. */
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) die("init", errno, "PR_SET_PDEATHSIG");
+  /* Without a PID namespace stage 1 must outlive stage 0 long enough to kill the step's
+   * processes: it watches the release pipe instead (inplace_reap). Otherwise PDEATHSIG, cleared
+   * by clone, is set again so stage 0's death kills the container (PID 1 first). */
+  bool watch_parent = s->inplace_root || s->bound_proc;
+  if (!watch_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+    die("init", errno, "PR_SET_PDEATHSIG");
   close(a->release_write_fd);
   /* Stage 0 writes one byte once we are in our cgroups. EOF without it means stage 0 failed
    * (and reported why) or died before we had set PDEATHSIG. */
@@ -1800,7 +1833,9 @@ static int stage1(void *arg) {
   while ((r = read(a->release_fd, &c, 1)) < 0 && errno == EINTR) {
   }
   if (r != 1) _exit(EXIT_SETUP_FAILED);
-  close(a->release_fd);
+  /* Kept open without a PID namespace: its EOF tells us stage 0 died (inplace_reap). */
+  int parent_fd = watch_parent ? a->release_fd : -1;
+  if (!watch_parent) close(a->release_fd);
   /* Stage 0 has put us in our cgroups: a cgroup namespace now makes them the visible root. */
   if (s->cgroup_namespace && unshare(CLONE_NEWCGROUP) != 0)
     die("cgroup", errno, "unshare the cgroup namespace");
@@ -1832,11 +1867,11 @@ static int stage1(void *arg) {
   if (command < 0) die("init", errno, "fork the command");
   if (command == 0) stage2(s, &u);
   if (master >= 0) pid1_relay(command, master);
-  if (s->inplace_root) inplace_reap(command);
+  if (s->inplace_root) inplace_reap(command, parent_fd);
   if (s->bound_proc) {
     /* The command sees this process in its /proc: keep /proc/<pid>/exe and mem from it. */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die("init", errno, "PR_SET_DUMPABLE");
-    inplace_reap(command);
+    inplace_reap(command, parent_fd);
   }
   pid1_reap(command);
 }
@@ -2075,7 +2110,9 @@ int main(int argc, char **argv) {
     report_error("clone", errno, "release the container init");
     kill(child, SIGKILL);
   }
-  close(release[1]);
+  /* release[1] stays open until we exit: without a PID namespace stage 1 takes its EOF as our
+   * death and kills the step's processes (inplace_reap). Only this process holds it (CLOEXEC,
+   * and stage 1 closed its copy before forking the command). */
 
   /* With a pty the container's line discipline does the editing and signals; ours must pass
    * every byte through untouched until the container ends. */

@@ -18,11 +18,23 @@ import java.util.List;
 public final class FakeInPlaceRunner extends FakeCommandRunner implements InPlaceRunner {
   private final Path root;
   private final List<String> hostPaths;
+  private final List<String> volumes;
 
   /** A runner over {@code root}, whose {@code hostPaths} belong to the host. */
   public FakeInPlaceRunner(Path root, List<String> hostPaths) {
+    this(root, hostPaths, List.of());
+  }
+
+  /** A runner over {@code root} that reports {@code volumes} (which must be host paths too). */
+  public FakeInPlaceRunner(Path root, List<String> hostPaths, List<String> volumes) {
     this.root = root;
     this.hostPaths = List.copyOf(hostPaths);
+    this.volumes = List.copyOf(volumes);
+  }
+
+  @Override
+  public List<String> volumes() {
+    return volumes;
   }
 
   @Override

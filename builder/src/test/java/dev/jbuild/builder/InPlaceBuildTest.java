@@ -110,8 +110,56 @@ class InPlaceBuildTest {
     assertFalse(Files.exists(liveRoot.resolve("junk")));
   }
 
+  @Test
+  void aRunWritingIntoAVolume_isWarnedOnceNamingTheVolume_andTheImageIsUnchanged()
+      throws Exception {
+    Files.createDirectories(liveRoot.resolve("out"));
+    Files.createDirectories(liveRoot.resolve("cache"));
+    Files.createDirectories(liveRoot.resolve("ctx"));
+    FakeInPlaceRunner inPlace = new FakeInPlaceRunner(liveRoot, List.of("proc", "out", "cache",
+        "ctx"), List.of("out", "cache", "ctx"));
+    String dockerfile = """
+        FROM base:1
+        RUN echo report > /out/report.txt && echo kept > /kept
+        RUN echo a > /out/a && echo b > /cache/b
+        RUN echo only-image > /image.txt
+        """;
+    List<String> infos = new java.util.concurrent.CopyOnWriteArrayList<>();
+    BuildListener listener = new BuildListener() {
+      @Override
+      public void info(String message) {
+        infos.add(message);
+      }
+    };
+    Image live = build(dockerfile, inPlace, "volume", listener).image();
+    List<String> warnings = infos.stream().filter(m -> m.startsWith("WARN")).toList();
+    assertEquals(List.of(
+        "WARN: [2/4] RUN echo report > /out/report.txt && echo kept > /kept: RUN wrote to /out,"
+            + " which is a volume of the executor container; those changes are not part of the"
+            + " image",
+        "WARN: [3/4] RUN echo a > /out/a && echo b > /cache/b: RUN wrote to /out and /cache,"
+            + " which are volumes of the executor container; those changes are not part of the"
+            + " image"), warnings);
+    assertEquals("report\n", Files.readString(liveRoot.resolve("out/report.txt")));
+    // What went to the volumes is in no layer: the image is the one without those writes.
+    Image expected = build("""
+        FROM base:1
+        RUN echo report > /out/report.txt && echo kept > /kept
+        RUN echo a > /out/a && echo b > /cache/b
+        RUN echo only-image > /image.txt
+        """.replace("echo report > /out/report.txt && ", "").replace("echo a > /out/a && ", "")
+        .replace("echo b > /cache/b", "true"), inPlace, "expected", BuildListener.NONE).image();
+    assertEquals(expected.layers().stream().map(Layer::diffId).toList(),
+        live.layers().stream().map(Layer::diffId).toList());
+  }
+
   private BuildResult build(String dockerfile, CommandRunner runner, String name)
       throws Exception {
+    return build(dockerfile, runner, name, BuildListener.NONE);
+  }
+
+  private BuildResult build(String dockerfile, CommandRunner runner, String name,
+      BuildListener listener) throws Exception {
     Path context = Files.createDirectories(tmp.resolve("context-" + name));
     Files.writeString(context.resolve("Dockerfile"), dockerfile, StandardCharsets.UTF_8);
     BuildRequest request = BuildRequest.builder(context)
@@ -120,6 +168,6 @@ class InPlaceBuildTest {
         .sourceDateEpoch(EPOCH)
         .build();
     return new ImageBuilder(store, runner, StoredBases.of(store), () -> CLOCK)
-        .build(request, BuildListener.NONE);
+        .build(request, listener);
   }
 }

@@ -333,7 +333,7 @@ public final class ContainerRunner implements CommandRunner {
         status = RunDirs.readStatusQuietly(runDir.resolve("status"));
       }
       try {
-        cleanUp(spec, runDir, status, cgroup, netns, failure);
+        RunCleanup.after(spec, runDir, status, cgroup, bridge, netns, failure);
       } finally {
         active.remove(activeRun);
       }
@@ -354,48 +354,5 @@ public final class ContainerRunner implements CommandRunner {
           + "create the host bridge and its veth pairs (slirp4netns is not supported yet). Use "
           + "--network none or --network host, or run jbuild as root");
     }
-  }
-
-  private void cleanUp(ContainerSpec spec, Path runDir, HelperStatus status, Cgroup cgroup,
-      BridgeNetwork.Namespace netns, RunnerException primary) throws RunnerException {
-    List<Exception> problems = new ArrayList<>();
-    if (status != null && !status.stubs.isEmpty()) {
-      try {
-        StubCleaner.clean(spec.upperDir().toAbsolutePath().normalize(), status.stubs);
-      } catch (IOException e) {
-        problems.add(e);
-      }
-    }
-    if (cgroup != null) {
-      try {
-        // Also kills what PID 1's exit did not reach yet (or everything, after a timeout), so
-        // nothing can still be using the network namespace when it goes back to the pool.
-        cgroup.remove();
-      } catch (RunnerException e) {
-        problems.add(e);
-      }
-    }
-    if (netns != null) {
-      bridge.release(netns);
-    }
-    try {
-      RunDirs.delete(runDir);
-    } catch (IOException e) {
-      problems.add(e);
-    }
-    if (problems.isEmpty()) {
-      return;
-    }
-    if (primary != null) {
-      problems.forEach(primary::addSuppressed);
-      return;
-    }
-    RunnerException e = new RunnerException("Tried to clean up after running "
-        + RunOutcomes.commandForMessages(spec) + " but failed because: "
-        + problems.get(0).getMessage()
-        + (problems.get(0) instanceof RunnerException ? "" : ". The upperdir may still contain "
-        + "mount-point stubs; do not commit it as a layer."), problems.get(0));
-    problems.stream().skip(1).forEach(e::addSuppressed);
-    throw e;
   }
 }

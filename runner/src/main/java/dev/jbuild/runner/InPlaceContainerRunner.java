@@ -36,13 +36,16 @@ public final class InPlaceContainerRunner implements InPlaceRunner {
   private final RunDirs runDirs;
   private final Path root;
   private final List<String> hostPaths;
+  private final List<String> volumes;
 
-  private InPlaceContainerRunner(Path stateDir, Path rrun, Path root, List<String> hostPaths) {
+  private InPlaceContainerRunner(Path stateDir, Path rrun, Path root, List<String> hostPaths,
+      List<String> volumes) {
     this.stateDir = stateDir;
     this.rrun = rrun;
     this.runDirs = new RunDirs(stateDir, true);
     this.root = root;
     this.hostPaths = List.copyOf(hostPaths);
+    this.volumes = List.copyOf(volumes);
   }
 
   /**
@@ -61,9 +64,10 @@ public final class InPlaceContainerRunner implements InPlaceRunner {
       List<String> kept = new ArrayList<>(hostPaths);
       // Volumes (the build context, the store, credentials) are the host's too: a wipe of the
       // root must never reach into them.
-      kept.addAll(MountPoints.under(absoluteRoot, Path.of("/proc/self/mountinfo")));
+      List<String> mounts = MountPoints.under(absoluteRoot, Path.of("/proc/self/mountinfo"));
+      kept.addAll(mounts);
       InPlaceContainerRunner runner = new InPlaceContainerRunner(dir, RrunBinary.extract(dir),
-          absoluteRoot, merged(absoluteRoot, kept));
+          absoluteRoot, merged(absoluteRoot, kept), volumes(absoluteRoot, mounts, dir));
       RunDirs.ownerOnly(runner.runDirs.root());
       runner.runDirs.sweep();
       return runner;
@@ -91,6 +95,24 @@ public final class InPlaceContainerRunner implements InPlaceRunner {
     return all;
   }
 
+  /**
+   * The mount points that are the container's volumes: not below a {@link #HOST_PATHS} entry
+   * (kernel file systems, /dev, the engine's /etc files, jbuild's dir) and not holding or inside
+   * our state dir (jbuild writes there itself while a command runs).
+   */
+  static List<String> volumes(Path root, List<String> mounts, Path stateDir) {
+    List<String> result = new ArrayList<>();
+    for (String m : mounts) {
+      Path point = root.resolve(m);
+      boolean engine = HOST_PATHS.stream().anyMatch(h -> point.startsWith(root.resolve(h)));
+      boolean ours = stateDir.startsWith(point) || point.startsWith(stateDir);
+      if (!engine && !ours && !result.contains(m)) {
+        result.add(m);
+      }
+    }
+    return result;
+  }
+
   @Override
   public Path root() {
     return root;
@@ -99,6 +121,11 @@ public final class InPlaceContainerRunner implements InPlaceRunner {
   @Override
   public List<String> hostPaths() {
     return hostPaths;
+  }
+
+  @Override
+  public List<String> volumes() {
+    return volumes;
   }
 
   @Override

@@ -22,4 +22,16 @@ public interface InPlaceRunner extends CommandRunner {
    * {@code etc/hosts}. Callers never wipe, write or diff them.
    */
   List<String> hostPaths();
+
+  /**
+   * The mount points under {@link #root()} (relative, {@code /}-separated, a subset of {@link
+   * #hostPaths()}) that are volumes of the surrounding container: the build context, an output
+   * or cache directory, the store. A command may write into them, but what it writes there is
+   * never part of an image, so callers warn when that happens. Kernel file systems, {@code /dev},
+   * the engine's bind-mounted {@code /etc} files and volumes holding the runner's own state are
+   * not listed.
+   */
+  default List<String> volumes() {
+    return List.of();
+  }
 }

@@ -224,6 +224,47 @@ class ExecutorImageIntegrationTest {
     }
   }
 
+  /**
+   * Two builds in a row in one container, as a CI script runs them: the first, FROM scratch with
+   * a RUN step, leaves the container's root holding only that image (no /bin/sh), and the second
+   * {@code jbuild} on the PATH must still start. The launcher used to be a /bin/sh script.
+   */
+  @Test
+  void secondBuildInTheSameContainer_startsAfterAFromScratchBuildRemovedTheShell()
+      throws Exception {
+    Path first = Files.createDirectories(work.resolve("scratch-ctx"));
+    Files.copy(Path.of("/bin/busybox"), first.resolve("busybox"));
+    Files.writeString(first.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bb/busybox\n"
+        + "RUN [\"/bb/busybox\", \"touch\", \"/made-by-run\"]\n");
+    Path second = Files.createDirectories(work.resolve("second-ctx"));
+    Files.writeString(second.resolve("msg.txt"), "second\n");
+    Files.writeString(second.resolve("Dockerfile"), "FROM scratch\nCOPY msg.txt /msg.txt\n");
+    Path store = Files.createDirectories(work.resolve("launcher-store"));
+    String name = "jbuild-launcher-" + ID;
+    // The container's own process is the host's static busybox from a mount, which the build
+    // keeps: it must outlive the root's files. Each exec starts in / (-w): the image's WORKDIR
+    // /workspace is not a volume here, so the first build's wipe removes it.
+    docker("run", "-d", "--name", name, "-v", first + ":/ctx1:ro", "-v", second + ":/ctx2:ro",
+        "-v", store + ":/jbuild/store", "-v", "/bin/busybox:/keep/busybox:ro",
+        "--entrypoint", "/keep/busybox", IMAGE, "sleep", "600");
+    try {
+      Jbuild.Result one = docker(false, "exec", "-w", "/", name, "jbuild", "build",
+          "--progress=plain", "-t", "first", "/ctx1");
+      assertEquals(0, one.exitCode(), one.stderr());
+      assertEquals(1, docker(false, "exec", "-w", "/", name, "/keep/busybox", "test", "-e",
+          "/bin/sh").exitCode(), "the first build should have left no /bin/sh in the root");
+      assertEquals(0, docker(false, "exec", "-w", "/", name, "/keep/busybox", "test", "-e",
+          "/made-by-run").exitCode(), "the root holds the first image");
+      Jbuild.Result two = docker(false, "exec", "-w", "/", name, "jbuild", "build",
+          "--progress=plain", "-t", "second", "/ctx2");
+      assertEquals(0, two.exitCode(), "second jbuild:\n" + two.stdout() + two.stderr());
+      Jbuild.Result images = docker(false, "exec", "-w", "/", name, "jbuild", "images");
+      assertTrue(images.stdout().contains("second"), images.stdout() + images.stderr());
+    } finally {
+      Docker.exec(List.of("docker", "rm", "-f", name));
+    }
+  }
+
   /** A context without RUN: FROM the busybox base, COPY, ENV, CMD. */
   private static Path helloContext(String name) throws IOException {
     Path ctx = Files.createDirectories(work.resolve(name));

@@ -81,11 +81,11 @@ public final class StageExecutor {
     try {
       state.configure(header);
       if (step instanceof RunCommandStep run) {
-        filesystemStep(state, new RunCommand(run, env, origins), header.createdBy());
+        filesystemStep(state, new RunCommand(run, env, origins), header);
       } else if (step instanceof CopyFilesStep copy) {
-        filesystemStep(state, new CopyFiles(copy, env, origins), header.createdBy());
+        filesystemStep(state, new CopyFiles(copy, env, origins), header);
       } else if (step instanceof MakeWorkdirStep workdir) {
-        filesystemStep(state, new MakeWorkdir(workdir), header.createdBy());
+        filesystemStep(state, new MakeWorkdir(workdir), header);
       } else if (header.createdBy() != null) {
         history(state, header.createdBy(), null);
       }
@@ -132,8 +132,9 @@ public final class StageExecutor {
    * Runs a filesystem step through the cache: a hit reuses the recorded layer (or "no change")
    * without running anything; a miss applies the step to a fresh upperdir and records the result.
    */
-  private void filesystemStep(StageState state, FilesystemStep step, String createdBy)
+  private void filesystemStep(StageState state, FilesystemStep step, StepHeader header)
       throws Exception {
+    String createdBy = header.createdBy();
     List<Digest> diffIds = state.layers.stream().map(Layer::diffId).toList();
     String below = step.independentOfLower() ? "link"
         : diffIds.isEmpty() ? "scratch" : ChainIds.top(diffIds).toString();
@@ -149,7 +150,7 @@ public final class StageExecutor {
       Digest key = Digest.sha256(prefix + step.cacheKey());
       hit = state.useCache ? env.cache().get(key) : Optional.empty();
       if (hit.isEmpty()) {
-        hit = Optional.of(runMissed(state, step, key));
+        hit = Optional.of(runMissed(state, step, key, header.label()));
       }
       if (chainKey != null) {
         env.cache().put(chainKey, hit.get().layer(), hit.get().created(), key);
@@ -171,11 +172,11 @@ public final class StageExecutor {
   }
 
   /** Runs a step that missed the cache and records its result under {@code key}. */
-  private BuildCache.Hit runMissed(StageState state, FilesystemStep step, Digest key)
-      throws Exception {
+  private BuildCache.Hit runMissed(StageState state, FilesystemStep step, Digest key,
+      String label) throws Exception {
     Optional<Layer> layer = step instanceof RunCommand run
         && env.runner().get() instanceof InPlaceRunner inPlace
-        ? Optional.of(inLiveRoot(state, run, inPlace)) : inScratch(state, step);
+        ? Optional.of(inLiveRoot(state, run, inPlace, label)) : inScratch(state, step);
     if (layer.isEmpty()) {
       // BuildKit keeps a layer for every filesystem step, an empty tar when nothing changed.
       layer = Optional.of(emptyLayer());
@@ -214,11 +215,12 @@ public final class StageExecutor {
   /**
    * Runs {@code run} in an in-place runner's root (modes that cannot mount): the root is made to
    * hold the stage's layers, the step runs there, and its changes are found by walking the root
-   * against a stat snapshot taken before it. Steps take turns in the one root.
+   * against a stat snapshot taken before it. Steps take turns in the one root. Writes into the
+   * surrounding container's volumes, which the walk skips, get a warning ({@link VolumeWatch}).
    *
    * @return the step's layer (an empty one when nothing changed)
    */
-  private Layer inLiveRoot(StageState state, RunCommand run, InPlaceRunner runner)
+  private Layer inLiveRoot(StageState state, RunCommand run, InPlaceRunner runner, String label)
       throws Exception {
     env.cache().ensureLocal(state.layers);
     LiveRoot live = LiveRoots.of(runner, env.store().content());
@@ -227,8 +229,14 @@ public final class StageExecutor {
       live.materialize(state.layers);
       TreeSnapshot before = TreeSnapshot.take(live.root(), live.keptPaths());
       Layer layer;
+      VolumeWatch volumes = VolumeWatch.start(live.root(), runner.volumes(),
+          List.of(env.store().root()));
       try {
         run.applyInPlace(live.root());
+        String warning = VolumeWatch.warning(label, volumes.changed());
+        if (warning != null) {
+          env.listener().info(warning);
+        }
         layer = WalkingDiffer.diff(before, env.store().content(), env.layerOptions())
             .orElse(null);
         if (layer == null) {

@@ -108,9 +108,11 @@ final class ChangeWalker {
       }
       return;
     }
-    if (!before.sameInode(old, now)) {
-      // rm -rf d && mkdir d: a new directory. Overlayfs gives it overlay.opaque and LayerDiffer
-      // one .wh..wh..opq (docker's overlay2 does the same); BuildKit's walking differ
+    if (!before.sameInode(old, now) || recreated(old, path, now)) {
+      // rm -rf d && mkdir d: a new directory (ext4 may even hand it the old inode number at
+      // once; its birth time still differs, which is why the snapshot records it). Overlayfs
+      // gives it overlay.opaque and LayerDiffer one .wh..wh..opq (docker's overlay2 does the
+      // same); BuildKit's walking differ
       // (continuity fs.Changes) writes a whiteout per removed child instead. The marker is
       // chosen so that a step gives the same layer with and without overlayfs.
       addedTree(path, rel, name, now, true);
@@ -128,6 +130,18 @@ final class ChangeWalker {
       pending.remove(pending.size() - 1);
       written = Math.min(written, pending.size());
     }
+  }
+
+  /**
+   * True when directory {@code path}, still at entry {@code old}'s inode number, was removed and
+   * made again: its birth time differs. Not trusted for a directory with link count 1: overlayfs
+   * reports that for a merged directory (upper over lower), which is what a copy-up makes, and a
+   * copy-up also gives the directory a new birth time while it keeps its lower children (btrfs
+   * reports 1 for every directory, but never reuses inode numbers). A directory remade over a
+   * lower one is opaque, upper only, and has its real link count.
+   */
+  private boolean recreated(int old, Path path, FileStat now) {
+    return now.nlink() != 1 && before.reborn(old, before.birthTimes().of(path));
   }
 
   private void added(Path path, String rel, String name) throws IOException {

@@ -24,7 +24,7 @@ import java.util.Set;
  * directory has a new one) that finds every change in one {@code lstat} per file.
  *
  * <p><b>Memory.</b> No {@link Path} or {@link String} is kept per file: names (and symlink
- * targets) sit in one UTF-8 byte pool and the stat fields in parallel primitive arrays, about 90
+ * targets) sit in one UTF-8 byte pool and the stat fields in parallel primitive arrays, about 100
  * bytes per entry plus its name. A directory's children are stored contiguously, sorted by name,
  * so a later walk merges each directory's listing with its block without a hash table.
  *
@@ -34,6 +34,10 @@ import java.util.Set;
  * has moved past every recorded ctime (at most about 20 ms, or a second on a file system whose
  * times have no sub-second part), and an entry whose ctime lies in the future (a clock set
  * back) is marked as always changed.
+ *
+ * <p>Directories also keep their birth time ({@code statx} {@code stx_btime}, one more call per
+ * directory) where the file system reports one, so that a removed and remade directory is told
+ * apart when its inode number is reused.
  *
  * <p>The tree must be quiescent while {@link #take} runs. Paths below other mounts are walked
  * like any other; exclude mount points (for example {@code proc}, {@code sys}, {@code dev}) that
@@ -64,11 +68,15 @@ public final class TreeSnapshot {
   private int[] uid = new int[1024];
   private int[] gid = new int[1024];
   private int[] nlink = new int[1024];
+  /** Directories' birth times ({@link BirthTimes#UNKNOWN} for other types and where unknown). */
+  private long[] birth = new long[1024];
   private final BitSet racy = new BitSet();
+  private final BirthTimes birthTimes;
 
-  private TreeSnapshot(Path root, ExcludedPaths excluded) {
+  private TreeSnapshot(Path root, ExcludedPaths excluded, BirthTimes birthTimes) {
     this.root = root;
     this.excluded = excluded;
+    this.birthTimes = birthTimes;
   }
 
   /**
@@ -83,10 +91,16 @@ public final class TreeSnapshot {
    */
   public static TreeSnapshot take(Path root, Collection<String> excludedPaths)
       throws IOException {
+    return take(root, excludedPaths, BirthTimes.STATX);
+  }
+
+  /** Like {@link #take(Path, Collection)}, reading directories' birth times from {@code births}. */
+  static TreeSnapshot take(Path root, Collection<String> excludedPaths, BirthTimes births)
+      throws IOException {
     ExcludedPaths excluded = ExcludedPaths.of(excludedPaths);
     Path absolute = root.toAbsolutePath().normalize();
     String action = "snapshot the tree at " + absolute;
-    TreeSnapshot snapshot = new TreeSnapshot(absolute, excluded);
+    TreeSnapshot snapshot = new TreeSnapshot(absolute, excluded, births);
     Instant walkStart = Instant.now();
     try {
       FileStat rootStat = FileStat.of(absolute);
@@ -94,7 +108,7 @@ public final class TreeSnapshot {
         throw new IOException("Tried to " + action + " but failed because: it is not a"
             + " directory");
       }
-      snapshot.add(rootStat, "", null);
+      snapshot.add(rootStat, "", null, births.of(absolute));
       snapshot.recordChildren(0, absolute, "");
     } catch (IOException e) {
       throw FileStat.worded(action, e);
@@ -121,7 +135,7 @@ public final class TreeSnapshot {
 
   /** About how many bytes of heap this snapshot holds (its arrays and name pool). */
   public long heapBytes() {
-    long perEntry = 4 + 2 + 4 + 4 + 8 * 6 + 4 * 5;
+    long perEntry = 4 + 2 + 4 + 4 + 8 * 7 + 4 * 5;
     return perEntry * poolEnd.length + pool.length + racy.size() / 8;
   }
 
@@ -169,7 +183,8 @@ public final class TreeSnapshot {
       } catch (NoSuchFileException e) {
         continue; // deleted since the listing: the tree is not quiescent, but it is not there
       }
-      add(stat, name, stat.isSymlink() ? Files.readSymbolicLink(path).toString() : null);
+      add(stat, name, stat.isSymlink() ? Files.readSymbolicLink(path).toString() : null,
+          stat.isDirectory() ? birthTimes.of(path) : BirthTimes.UNKNOWN);
       kept.add(name);
     }
     firstChild[index] = first;
@@ -182,7 +197,7 @@ public final class TreeSnapshot {
     }
   }
 
-  private void add(FileStat stat, String name, String linkTarget) {
+  private void add(FileStat stat, String name, String linkTarget, long birthNanos) {
     if (count == poolEnd.length) {
       grow(count + (count >> 1));
     }
@@ -214,6 +229,7 @@ public final class TreeSnapshot {
     uid[i] = (int) stat.uid();
     gid[i] = (int) stat.gid();
     nlink[i] = stat.nlink();
+    birth[i] = birthNanos;
   }
 
   private void grow(int capacity) {
@@ -232,6 +248,7 @@ public final class TreeSnapshot {
     uid = Arrays.copyOf(uid, capacity);
     gid = Arrays.copyOf(gid, capacity);
     nlink = Arrays.copyOf(nlink, capacity);
+    birth = Arrays.copyOf(birth, capacity);
   }
 
   /** Drops the growth slack: a snapshot lives for a whole RUN step. */
@@ -311,6 +328,21 @@ public final class TreeSnapshot {
 
   boolean isDirectory(int i) {
     return format(i) == Posix.S_IFDIR;
+  }
+
+  /** Where this snapshot read birth times from; a diff against it reads them the same way. */
+  BirthTimes birthTimes() {
+    return birthTimes;
+  }
+
+  /**
+   * True when directory entry {@code i} was born at another time than {@code nowBirthNanos}: the
+   * directory was removed and made again, even if it got the same inode number. False when
+   * either birth time is unknown.
+   */
+  boolean reborn(int i, long nowBirthNanos) {
+    return birth[i] != BirthTimes.UNKNOWN && nowBirthNanos != BirthTimes.UNKNOWN
+        && birth[i] != nowBirthNanos;
   }
 
   /** True when {@code now} is the same inode on the same device as entry {@code i}. */

@@ -38,8 +38,9 @@ import java.util.Optional;
  * (another link to it was added or removed) is written again, because that moves its ctime; and
  * writing to one path of a hardlink group writes the whole group, where overlayfs (with {@code
  * index=off}) breaks the link on copy-up. If the file system reuses a deleted directory's inode
- * number for its replacement at once, the replacement is diffed as changed in place: removed
- * children get one whiteout each instead of the opaque marker, which extracts to the same tree.
+ * number for its replacement at once (ext4 does), the directory's birth time ({@code statx}) tells
+ * the replacement apart; only where no birth time is reported is it diffed as changed in place:
+ * removed children get one whiteout each instead of the opaque marker, the same tree extracted.
  * Directory inode numbers must otherwise stay stable while the tree is in use (they do on ext4,
  * xfs, btrfs, tmpfs, and on overlayfs within one mount); a renumbered directory would be written
  * whole with an opaque marker, a larger but still correct layer.

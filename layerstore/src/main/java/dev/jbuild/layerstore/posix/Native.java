@@ -52,4 +52,13 @@ public interface LibC {
   /** {@code strerror(3)}. */
   String strerror(int errnum);
 }
+
+/**
+ * {@code statx(2)} (glibc 2.28+), bound on its own so that an older libc without the symbol only
+ * loses birth times instead of failing {@link LibC}'s eager load.
+ */
+public interface StatxLibC {
+  /** {@code statx(2)}; {@code buf} is a {@code struct statx} (256 bytes). */
+  int statx(int dirfd, String path, int flags, int mask, @Out byte[] buf);
+}
 }

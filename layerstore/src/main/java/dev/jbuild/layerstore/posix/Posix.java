@@ -232,6 +232,66 @@ public final class Posix {
     }
   }
 
+  /** Loaded on first use; null when libc has no {@code statx}. */
+  private static final class StatxHolder {
+    static final Native.StatxLibC STATX = load();
+
+    private static Native.StatxLibC load() {
+      try {
+        return LibraryLoader.create(Native.StatxLibC.class)
+            .option(LibraryOption.SaveError, true).failImmediately()
+            .load(jnr.ffi.Platform.getNativePlatform().getStandardCLibraryName());
+      } catch (LinkageError | RuntimeException e) {
+        return null;
+      }
+    }
+  }
+
+  /** What {@link #birthTimeNanos} returns when the file system or libc gives no birth time. */
+  public static final long NO_BIRTH_TIME = Long.MIN_VALUE;
+
+  private static final int STATX_BTIME = 0x800;
+  private static final int AT_STATX_DONT_SYNC = 0x4000;
+  /** Offsets in {@code struct statx}: {@code stx_mask}, {@code stx_btime} (tv_sec, tv_nsec). */
+  private static final int STX_MASK = 0;
+  private static final int STX_BTIME_SEC = 80;
+  private static final int STX_BTIME_NSEC = 88;
+
+  /**
+   * The birth (creation) time of {@code path} itself in nanoseconds since the epoch, from {@code
+   * statx(2)}'s {@code stx_btime}, or {@link #NO_BIRTH_TIME} when libc, the kernel or the file
+   * system does not report one (ext4, xfs, btrfs and tmpfs do, also through overlayfs). JDK 17's
+   * NIO cannot read it ({@code creationTime()} is the mtime there before JDK 22).
+   *
+   * @throws IOException if {@code path} cannot be stat'ed
+   */
+  public static long birthTimeNanos(Path path) throws IOException {
+    Native.StatxLibC lib = StatxHolder.STATX;
+    if (lib == null) {
+      return NO_BIRTH_TIME;
+    }
+    byte[] buf = new byte[256];
+    if (lib.statx(AT_FDCWD, path.toString(), AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
+        STATX_BTIME, buf) != 0) {
+      int errno = LastError.getLastError(Runtime.getRuntime(lib));
+      if (errno == 38) { // ENOSYS: a kernel before 4.11, or a seccomp filter that denies it
+        return NO_BIRTH_TIME;
+      }
+      throw new PosixException("statx", path.toString(), errno, Holder.LIBC.strerror(errno));
+    }
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.nativeOrder());
+    if ((b.getInt(STX_MASK) & STATX_BTIME) == 0) {
+      return NO_BIRTH_TIME;
+    }
+    long seconds = b.getLong(STX_BTIME_SEC);
+    long nanos = Integer.toUnsignedLong(b.getInt(STX_BTIME_NSEC));
+    try {
+      return Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), nanos);
+    } catch (ArithmeticException e) {
+      return NO_BIRTH_TIME;
+    }
+  }
+
   /** Packs a device number as glibc's {@code makedev(3)}. */
   public static long makedev(int major, int minor) {
     long ma = Integer.toUnsignedLong(major);

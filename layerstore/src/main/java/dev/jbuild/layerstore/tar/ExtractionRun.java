@@ -9,15 +9,9 @@ import dev.jbuild.layerstore.tar.SafeTarExtractor.DevicePolicy;
 import dev.jbuild.layerstore.tar.SafeTarExtractor.Options;
 import dev.jbuild.layerstore.tar.SafeTarExtractor.WhiteoutMode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
@@ -45,7 +39,7 @@ final class ExtractionRun {
   private final List<Path> lowers;
   private final Set<String> unpacked = new HashSet<>();
   private final Deque<Object[]> dirTimes = new ArrayDeque<>();
-  private final byte[] copyBuffer = new byte[128 * 1024];
+  private final FileContents contents = new FileContents();
   long contentSize;
 
   ExtractionRun(Options options, Path root, List<Path> lowers) {
@@ -104,18 +98,7 @@ final class ExtractionRun {
       throws IOException {
     switch (entry.type()) {
       case FILE:
-        if (reader.sparseMap() != null) {
-          writeSparse(entry, raw, target, reader);
-          return true;
-        }
-        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-          long copied = copy(reader.content(), out);
-          if (copied != entry.size()) {
-            throw new IOException("Tried to extract " + raw + " but failed because: the tar"
-                + " is truncated");
-          }
-        }
+        contents.write(entry, raw, target, reader);
         return true;
       case HARDLINK:
         List<String> linkParts = SafeTarExtractor.clean(raw, entry.linkName());
@@ -148,50 +131,6 @@ final class ExtractionRun {
         return true;
       default:
         throw new UnsafeTarEntryException(raw, "unexpected entry type " + entry.type());
-    }
-  }
-
-  /** Copies with a large buffer (transferTo's 8 KiB costs a syscall per 8 KiB). */
-  private long copy(InputStream in, OutputStream out) throws IOException {
-    byte[] buf = copyBuffer;
-    long total = 0;
-    int n;
-    while ((n = in.read(buf)) > 0) {
-      out.write(buf, 0, n);
-      total += n;
-    }
-    return total;
-  }
-
-  /** Writes only the data segments and extends the file to its size: holes stay holes. */
-  private void writeSparse(TarEntry entry, String raw, Path target, TarReader reader)
-      throws IOException {
-    try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-      InputStream data = reader.sparseData();
-      byte[] buf = new byte[64 * 1024];
-      for (TarReader.Segment segment : reader.sparseMap()) {
-        long left = segment.length();
-        long at = segment.offset();
-        while (left > 0) {
-          int n = data.read(buf, 0, (int) Math.min(buf.length, left));
-          if (n < 0) {
-            throw new IOException("Tried to extract " + raw + " but failed because: the tar"
-                + " is truncated");
-          }
-          ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-          while (bb.hasRemaining()) {
-            at += ch.write(bb, at);
-          }
-          left -= n;
-        }
-      }
-      if (ch.size() < entry.size()) {
-        // Writing one byte at the end would allocate a block; ftruncate extends with a hole.
-        try (RandomAccessFile file = new RandomAccessFile(target.toFile(), "rw")) {
-          file.setLength(entry.size());
-        }
-      }
     }
   }
 

@@ -184,6 +184,46 @@ class WalkingDifferOverlayParityTest {
     walkMergedView(true);
   }
 
+  /**
+   * Mode C's run-opaque case on an overlay root such as Docker's: a directory that is upper only
+   * (materialized before the step), removed and made again with the same inode number, must be
+   * written opaque as overlayfs marks it in mode A; its birth time goes through overlayfs.
+   */
+  @Test
+  void recreatedUpperDirectoryOnAnOverlayRoot_isOpaqueEvenWithItsOldInodeNumber()
+      throws Exception {
+    assumeTrue(Posix.isRoot(), "overlayfs mounts need root");
+    LayerStore store = LayerStore.open(tmp.resolve("store"));
+    Path lower = Files.createDirectories(tmp.resolve("lower/base"));
+    Files.writeString(lower.resolve("f"), "lower");
+    Path upper = Files.createDirectory(tmp.resolve("upper"));
+    Path work = Files.createDirectory(tmp.resolve("work"));
+    Path merged = Files.createDirectory(tmp.resolve("merged"));
+    run("/bin/mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + tmp.resolve("lower")
+        + ",upperdir=" + upper + ",workdir=" + work + ",index=off,redirect_dir=off,metacopy=off",
+        merged.toString());
+    try {
+      Path d = Files.createDirectories(merged.resolve("d"));
+      Files.writeString(d.resolve("old"), "old");
+      assertTrue(Posix.birthTimeNanos(d) != Posix.NO_BIRTH_TIME, "overlayfs passes stx_btime");
+      TreeSnapshot before = TreeSnapshot.take(merged, List.of());
+      long inode = (Long) Files.getAttribute(d, "unix:ino");
+      long born = Posix.birthTimeNanos(d);
+      Trees.deleteRecursively(d);
+      Files.createDirectory(d);
+      Files.writeString(d.resolve("new"), "new");
+      Files.writeString(merged.resolve("base/f"), "copied up");
+      assertTrue(born != Posix.birthTimeNanos(d), "a remade directory has a new birth time");
+      Layer layer = WalkingDiffer.diff(before, store.content(), OPTIONS).orElseThrow();
+      // base/ is copied up (merged, link count 1): changed in place, never opaque.
+      assertEquals(List.of("base/", "base/f", "d/", "d/.wh..wh..opq", "d/new"),
+          LayerEntries.names(layer, store.content()),
+          "inode number reused: " + (inode == (Long) Files.getAttribute(d, "unix:ino")));
+    } finally {
+      run("/bin/umount", merged.toString());
+    }
+  }
+
   private void walkMergedView(boolean lowerOnTmpfs) throws Exception {
     assumeTrue(Posix.isRoot(), "overlayfs and tmpfs mounts need root");
     LayerStore store = LayerStore.open(tmp.resolve("store"));

@@ -192,6 +192,65 @@ class WalkingDifferTest {
   }
 
   @Test
+  void directoryRemovedAndRecreated_withItsOldInodeNumber_isOpaqueThroughItsBirthTime()
+      throws IOException {
+    TreeSnapshot before = snapshot();
+    Path data = root.resolve("var/data");
+    long oldInode = (Long) Files.getAttribute(data, "unix:ino");
+    // Nothing holds the old directory: ext4 hands the new one the same inode number at once.
+    Trees.deleteRecursively(data);
+    Files.createDirectory(data);
+    write("var/data/a", "a");
+    boolean reused = oldInode == (Long) Files.getAttribute(data, "unix:ino");
+    assertEquals(List.of("var/", "var/data/", "var/data/.wh..wh..opq", "var/data/a"),
+        names(before), "inode number reused: " + reused);
+  }
+
+  /** Birth times from a map, as a test double for statx; UNKNOWN for paths not in it. */
+  private static BirthTimes births(java.util.Map<Path, Long> births) {
+    return path -> births.getOrDefault(path, BirthTimes.UNKNOWN);
+  }
+
+  @Test
+  void sameInodeButAnotherBirthTime_isARecreatedDirectory_writtenWholeAndOpaque()
+      throws IOException {
+    java.util.Map<Path, Long> birth = new java.util.HashMap<>();
+    Path data = root.resolve("var/data");
+    birth.put(data, 1_000L);
+    birth.put(root.resolve("var"), 7L);
+    TreeSnapshot before = TreeSnapshot.take(root, List.of(), births(birth));
+    birth.put(data, 2_000L);
+    write("var/data/c", "c");
+    assertEquals(List.of("var/", "var/data/", "var/data/.wh..wh..opq", "var/data/a",
+        "var/data/c", "var/data/sub/", "var/data/sub/b"), names(before));
+  }
+
+  @Test
+  void birthTimeUnknownBeforeOrAfter_fallsBackToTheInodeNumber() throws IOException {
+    java.util.Map<Path, Long> birth = new java.util.HashMap<>();
+    Path data = root.resolve("var/data");
+    TreeSnapshot unknownBefore = TreeSnapshot.take(root, List.of(), births(birth));
+    birth.put(data, 2_000L);
+    TreeSnapshot unknownAfter = TreeSnapshot.take(root, List.of(), path -> path.equals(data)
+        ? (birth.containsKey(data) && birth.get(data) == 2_000L ? 2_000L : BirthTimes.UNKNOWN)
+        : BirthTimes.UNKNOWN);
+    birth.remove(data);
+    write("var/data/c", "c");
+    assertEquals(List.of("var/", "var/data/", "var/data/c"), names(unknownBefore));
+    assertEquals(List.of("var/", "var/data/", "var/data/c"), names(unknownAfter));
+    TreeSnapshot none = TreeSnapshot.take(root, List.of(), BirthTimes.NONE);
+    write("var/data/d", "d");
+    assertEquals(List.of("var/", "var/data/", "var/data/d"), names(none));
+  }
+
+  @Test
+  void sameBirthTime_isTheSameDirectoryChangedInPlace() throws IOException {
+    TreeSnapshot before = TreeSnapshot.take(root, List.of(), path -> 42L);
+    write("var/data/c", "c");
+    assertEquals(List.of("var/", "var/data/", "var/data/c"), names(before));
+  }
+
+  @Test
   void directoryChangedInPlace_keepsItsOtherChildren() throws IOException {
     TreeSnapshot before = snapshot();
     write("var/data/c", "c");
