@@ -180,7 +180,8 @@ final class BuildCommand implements Callable<Integer> {
     BuildListener listener = listener(err);
     Session session = Session.open(main);
     // Holds off a concurrent `jbuild prune` until this command is done with its blobs.
-    try (var lease = session.lease()) {
+    // Ctrl-C interrupts this thread and removes the steps' scratch dirs (Cancellation).
+    try (var cancel = Cancellation.install("build", err); var lease = session.lease()) {
       BuildResult result;
       try (LazyRunner runner = new LazyRunner(session)) {
         ImageBuilder builder = new ImageBuilder(session.store, runner,
