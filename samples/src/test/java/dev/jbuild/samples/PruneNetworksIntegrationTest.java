@@ -76,6 +76,8 @@ class PruneNetworksIntegrationTest {
     } finally {
       new ProcessBuilder("kill", "-INT", Long.toString(build.pid())).start().waitFor();
       build.waitFor();
+      // What the pool gained here is idle now: leave no namespace (a mount) behind.
+      a.run("prune", "--networks");
     }
   }
 
