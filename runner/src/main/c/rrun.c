@@ -101,11 +101,13 @@ static size_t json_escape(char *buf, size_t cap, size_t len, const char *s) {
 }
 
 /* One write(2) per line so lines from stage 0, 1 and 2 never interleave (O_APPEND). */
-static void status_line(const char *line) {
-  if (status_fd < 0) return;
+static bool status_line(const char *line) {
+  if (status_fd < 0) return false;
   size_t n = strlen(line);
-  while (write(status_fd, line, n) < 0 && errno == EINTR) {
+  ssize_t w;
+  while ((w = write(status_fd, line, n)) < 0 && errno == EINTR) {
   }
+  return w == (ssize_t)n;
 }
 
 /* The message ends with strerror(err) when err is set, so Java needs no errno table. */
@@ -123,9 +125,9 @@ static void report_error(const char *stage, int err, const char *fmt, ...) {
   len += (size_t)snprintf(line + len, sizeof line - len, "\",\"errno\":%d,\"message\":\"", err);
   len = json_escape(line, sizeof line, len, msg);
   snprintf(line + len, sizeof line - len, "\"}\n");
-  status_line(line);
-  /* Also on stderr, so a human running rrun by hand sees it. */
-  fprintf(stderr, "rrun: %s: %s\n", stage, msg);
+  /* Java words the status line for the user (`jbuild run img /nonexistent`: one line, exit 127,
+   * as docker); stderr, which is the container's, gets it only when the status file failed. */
+  if (!status_line(line)) fprintf(stderr, "rrun: %s: %s\n", stage, msg);
 }
 
 /* Reports a setup failure of stage 1 and ends it; stage 0 then reports the exit. */

@@ -193,7 +193,15 @@ public final class ImageBuilder {
     for (StagePlan stage : plan.stages()) {
       futures.put(stage.index(), new CompletableFuture<>());
     }
-    StageExecutor executor = new StageExecutor(env, index -> await(futures, index));
+    StageExecutor executor = new StageExecutor(env, index -> {
+      // A step reading another stage waits for it; progress must not count that as its time.
+      env.listener().waiting(true);
+      try {
+        return await(futures, index);
+      } finally {
+        env.listener().waiting(false);
+      }
+    });
     ExecutorService pool = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "jbuild-stage");
       t.setDaemon(true);

@@ -9,8 +9,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A private scratch directory under the store's {@code tmp/}, locked ({@code .lock} inside it)
@@ -23,8 +27,15 @@ public final class TempDir implements AutoCloseable {
   private static final String RUN_PREFIX = "run-";
   private static final long UNLOCKED_GRACE_MILLIS = 60_000;
 
+  /**
+   * The scratch dirs this process has open (also the monitor {@link #close} notifies), so that a
+   * command canceled by a signal can remove them on its way out ({@link #closeAllOpen}).
+   */
+  private static final Set<TempDir> OPEN = ConcurrentHashMap.newKeySet();
+
   private final Path dir;
   private final FileLocks.Held lock;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private TempDir(Path dir, FileLocks.Held lock) {
     this.dir = dir;
@@ -38,7 +49,9 @@ public final class TempDir implements AutoCloseable {
     try {
       channel = FileChannel.open(lockFile, StandardOpenOption.CREATE_NEW,
           StandardOpenOption.WRITE);
-      return new TempDir(dir, FileLocks.holdWhileOpen(channel, lockFile));
+      TempDir created = new TempDir(dir, FileLocks.holdWhileOpen(channel, lockFile));
+      OPEN.add(created);
+      return created;
     } catch (IOException | RuntimeException e) {
       if (channel != null) {
         channel.close();
@@ -53,14 +66,60 @@ public final class TempDir implements AutoCloseable {
     return dir;
   }
 
-  /** Deletes the directory, then releases its lock. */
+  /** Deletes the directory, then releases its lock. Closing again does nothing. */
   @Override
   public void close() throws IOException {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     try {
       Trees.deleteRecursively(dir);
     } finally {
-      lock.close();
+      try {
+        lock.close();
+      } finally {
+        OPEN.remove(this);
+        synchronized (OPEN) {
+          OPEN.notifyAll();
+        }
+      }
     }
+  }
+
+  /** The directories of the scratch dirs this process has open now. */
+  public static List<Path> openInThisProcess() {
+    List<Path> paths = new ArrayList<>();
+    OPEN.forEach(t -> paths.add(t.dir));
+    return paths;
+  }
+
+  /**
+   * For a command that is being canceled: gives the threads that own scratch dirs up to {@code
+   * grace} to unwind and close them (their steps' processes are stopped first), then closes
+   * what is still open. Lock-free leftovers are {@code prune}'s job ({@link #leftovers}).
+   *
+   * @return the directories that could not be deleted (still on disk)
+   */
+  public static List<Path> closeAllOpen(Duration grace) throws InterruptedException {
+    long deadline = System.nanoTime() + grace.toNanos();
+    synchronized (OPEN) {
+      long left;
+      while (!OPEN.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
+        OPEN.wait(Math.max(1, left / 1_000_000));
+      }
+    }
+    List<Path> failed = new ArrayList<>();
+    for (TempDir t : List.copyOf(OPEN)) {
+      try {
+        t.close();
+      } catch (IOException e) {
+        // Reported by the caller as still there; prune removes it once its lock is gone.
+      }
+      if (Files.exists(t.dir, LinkOption.NOFOLLOW_LINKS)) {
+        failed.add(t.dir);
+      }
+    }
+    return failed;
   }
 
   /**

@@ -121,7 +121,8 @@ final class ResponseFailures {
           + (((BodyTooLargeException) e).limit() >> 20) + " MiB (" + e.getMessage() + ")";
     } else if (e instanceof SSLException) {
       reason = "the TLS handshake with " + host + " failed (" + e.getMessage() + "). If the"
-          + " registry serves plain HTTP, mark " + target.registry() + " as an insecure registry";
+          + " registry serves plain HTTP, mark " + target.registry() + " as an insecure registry"
+          + " with --insecure-registry " + target.registry();
     } else {
       reason = "I/O error talking to " + host + ": " + e.getMessage();
     }

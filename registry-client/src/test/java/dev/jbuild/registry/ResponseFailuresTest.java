@@ -101,7 +101,8 @@ class ResponseFailuresTest {
   void fromTransport_failedTlsHandshake_isNotRetriedAndSuggestsInsecure() {
     RegistryException tls = ANONYMOUS.fromTransport(ACTION, new SSLHandshakeException("plain"));
     assertTrue(tls.getMessage().endsWith("If the registry serves plain HTTP, mark"
-        + " reg.example:5000 as an insecure registry"), tls.getMessage());
+        + " reg.example:5000 as an insecure registry with --insecure-registry reg.example:5000"),
+        tls.getMessage());
     assertFalse(tls.isTransient());
   }
 

@@ -187,7 +187,8 @@ final class BridgeNetwork {
   }
 
   /**
-   * Tears down the shared pool namespaces that no process is using ({@code jbuild prune --all}).
+   * Tears down the shared pool namespaces that no process is using ({@code jbuild prune
+   * --networks}).
    *
    * @return the names removed
    */

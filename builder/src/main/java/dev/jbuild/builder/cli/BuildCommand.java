@@ -203,7 +203,8 @@ final class BuildCommand implements Callable<Integer> {
     BuildListener listener = listener(err);
     Session session = Session.open(main);
     // Holds off a concurrent `jbuild prune` until this command is done with its blobs.
-    try (var lease = session.lease()) {
+    // Ctrl-C interrupts this thread and removes the steps' scratch dirs (Cancellation).
+    try (var cancel = Cancellation.install("build", err); var lease = session.lease()) {
       BuildResult result;
       try (LazyRunner runner = new LazyRunner(session)) {
         ImageBuilder builder = new ImageBuilder(session.store, runner,
@@ -359,16 +360,38 @@ final class BuildCommand implements Callable<Integer> {
       case "rawjson":
         return new JsonProgress(err);
       case "tty":
-        return new TtyProgress(err, columns());
+        return resizable(new TtyProgress(err, columns()));
       case "auto":
-        return terminal ? new TtyProgress(err, columns()) : new PlainProgress(err);
+        return terminal ? resizable(new TtyProgress(err, columns())) : new PlainProgress(err);
       default:
         return new PlainProgress(err);
     }
   }
 
-  private static int columns() {
+  /**
+   * The terminal's width: the size of the terminal on stderr (where progress goes) or stdout
+   * ({@code TIOCGWINSZ}; an interactive bash does not export {@code $COLUMNS}), else {@code
+   * $COLUMNS}, else 80 as BuildKit assumes.
+   */
+  static int columns() {
+    for (int fd : new int[] {2, 1}) {
+      int cols = dev.jbuild.layerstore.posix.Posix.terminalColumns(fd);
+      if (cols > 0) {
+        return cols;
+      }
+    }
     String c = System.getenv("COLUMNS");
-    return c != null && c.matches("\\d{2,4}") ? Integer.parseInt(c) : 100;
+    return c != null && c.matches("\\d{2,4}") ? Integer.parseInt(c) : 80;
+  }
+
+  /** Follows the terminal's size: SIGWINCH, which the JVM leaves alone, re-reads it. */
+  @SuppressWarnings("sunapi")
+  private static TtyProgress resizable(TtyProgress tty) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), sig -> tty.setWidth(columns()));
+    } catch (IllegalArgumentException e) {
+      // No SIGWINCH here: the width stays what it was at the start.
+    }
+    return tty;
   }
 }

@@ -21,6 +21,9 @@ final class ErrorHandler implements IExecutionExceptionHandler {
 
   @Override
   public int handleExecutionException(Exception e, CommandLine cli, ParseResult parsed) {
+    if (Cancellation.inProgress()) {
+      return Cancellation.EXIT_CODE; // the interrupt's own error; Cancellation says what happened
+    }
     PrintWriter err = cli.getErr();
     if (e instanceof StepFailedException failed && !failed.outputTail().isEmpty()) {
       err.println("------");

@@ -45,25 +45,57 @@ final class LoadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (input != null && !Files.isRegularFile(input)) {
-      throw new IllegalArgumentException("open " + input + ": no such file or directory");
-    }
     if (input == null && System.console() != null) {
       throw new IllegalArgumentException("requested load from stdin, but stdin is empty");
     }
-    Session session = Session.open(main);
-    Map<String, String> before = new HashMap<>();
-    for (TaggedImage t : session.store.images().list()) {
-      before.put(t.reference().toString(), idOf(session, t));
-    }
     List<LoadedImage> loaded;
-    try (InputStream in = new BufferedInputStream(input != null ? Files.newInputStream(input)
+    // Opened before the store, so a bad -i fails first and alone, with the reason.
+    try (InputStream in = new BufferedInputStream(input != null ? openInput(input)
         : new FileInputStream(FileDescriptor.in), 1 << 16)) {
+      Session session = Session.open(main);
+      Map<String, String> before = new HashMap<>();
+      for (TaggedImage t : session.store.images().list()) {
+        before.put(t.reference().toString(), idOf(session, t));
+      }
       loaded = new ArchiveLoader(session.store, LayerOptions.defaults()).load(in);
+      report(session, loaded, before);
     }
+    return 0;
+  }
+
+  /**
+   * Opens {@code -i}'s file, or fails in docker's words ({@code open FILE: permission denied});
+   * a bare {@code AccessDeniedException} names only the path.
+   */
+  static InputStream openInput(Path input) {
+    if (Files.isDirectory(input)) {
+      throw new IllegalArgumentException("read " + input + ": is a directory");
+    }
+    try {
+      return Files.newInputStream(input);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("open " + input + ": " + reason(e), e);
+    }
+  }
+
+  /** The reason an open failed, worded as Go's {@code os.PathError} words it. */
+  static String reason(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file or directory";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason().toLowerCase(java.util.Locale.ROOT);
+    }
+    return String.valueOf(e.getMessage());
+  }
+
+  private void report(Session session, List<LoadedImage> loaded, Map<String, String> before) {
     PrintWriter out = spec.commandLine().getOut();
     if (quiet) {
-      return 0;
+      return;
     }
     for (LoadedImage l : loaded) {
       Image image = l.image();
@@ -80,7 +112,6 @@ final class LoadCommand implements Callable<Integer> {
       }
     }
     out.flush();
-    return 0;
   }
 
   private static String idOf(Session session, TaggedImage t) {

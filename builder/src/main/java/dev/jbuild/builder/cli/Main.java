@@ -163,12 +163,24 @@ public final class Main implements Runnable {
     return out.toArray(new String[0]);
   }
 
-  /** Reads the version from the jar manifest. */
+  /**
+   * The version and git commit written into {@code version.properties} at build time (see the
+   * builder pom); {@code jbuild 0.1.0, commit 1a2b3c4d5e6f} ({@code -dirty} when the checkout
+   * had uncommitted changes).
+   */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"jbuild " + (v == null ? "development build" : v)};
+      java.util.Properties p = new java.util.Properties();
+      try (var in = Main.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      } catch (java.io.IOException e) {
+        // A jar without the file was not built by Maven; say so instead of failing --version.
+      }
+      String version = p.getProperty("version", "unknown version (not built by Maven)");
+      return new String[] {"jbuild " + version + ", commit " + p.getProperty("commit", "unknown")};
     }
   }
 }

@@ -21,10 +21,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code jbuild prune [--all]}: removes untagged images, build cache entries whose layer no kept
- * image uses, unreferenced blobs, unused snapshots and leftovers of interrupted work; {@code --all}
- * also drops the whole build cache and the unpacked snapshots of tagged images (both are recreated
- * when needed). Tagged images and the images of kept containers are never removed. Waits for
+ * {@code jbuild prune [--all] [--networks]}: removes untagged images, build cache entries whose
+ * layer no kept image uses, unreferenced blobs, unused snapshots and leftovers of interrupted work;
+ * {@code --all} also drops the whole build cache and the unpacked snapshots of tagged images (both
+ * are recreated when needed). Only this store is touched; the machine-wide bridge network
+ * namespaces that all stores share go only with {@code --networks}, and never while in use. Tagged images and the images of kept containers are never removed. Waits for
  * running jbuild commands that hold a store lease. Never asks for confirmation ({@code -f} is
  * accepted for docker compatibility).
  */
@@ -43,8 +44,19 @@ final class PruneCommand implements Callable<Integer> {
   @Option(names = {"-f", "--force"}, description = "Do not prompt (jbuild never prompts).")
   boolean force;
 
+  @Option(names = "--networks",
+      description = "Also remove the idle bridge network namespaces (jbpool-N) that the builds"
+          + " of every store on this machine share; those in use are kept. Root only.")
+  boolean networks;
+
   @Override
   public Integer call() throws Exception {
+    if (networks && (!dev.jbuild.layerstore.posix.Posix.isRoot()
+        || dev.jbuild.layerstore.posix.Posix.inUserNamespace())) {
+      throw new IllegalArgumentException("--networks removes the machine's shared bridge"
+          + " networks, which only root has (rootless builds use the host network); run it as"
+          + " root, or drop the flag");
+    }
     Session session = Session.open(main);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -74,12 +86,12 @@ final class PruneCommand implements Callable<Integer> {
       out.println("Deleted " + report.deletedBlobs() + " blobs, " + report.deletedSnapshots()
           + " unpacked layers, " + report.deletedLeftovers() + " leftovers");
     }
-    if (all && dev.jbuild.layerstore.posix.Posix.isRoot()
-        && !dev.jbuild.layerstore.posix.Posix.inUserNamespace()) {
-      // The bridge namespaces kept for later RUN steps go too, as docker's prune of networks.
-      List<String> networks = dev.jbuild.runner.ContainerRunner.destroySharedNetworks();
-      if (!networks.isEmpty()) {
-        out.println("Deleted networks: " + String.join(", ", networks));
+    if (networks) {
+      // Machine-wide, not this store's: every store's builds claim them, so only on request;
+      // one claimed by a running build or container is skipped (its lock is held).
+      List<String> removed = dev.jbuild.runner.ContainerRunner.destroySharedNetworks();
+      if (!removed.isEmpty()) {
+        out.println("Deleted networks: " + String.join(", ", removed));
       }
     }
     out.println("Total reclaimed space: " + ImagesCommand.human(report.reclaimedBytes()));

@@ -21,6 +21,12 @@ public interface BuildListener {
   /** A step finished; {@code cached} when its result was reused. */
   default void stepFinished(String label, long millis, boolean cached) {}
 
+  /**
+   * The step the calling thread runs waits for another stage ({@code true}), or goes on ({@code
+   * false}); progress views do not count the wait as the step's time.
+   */
+  default void waiting(boolean waiting) {}
+
   /** A one-line informational message, for example {@code naming to docker.io/library/x:latest}. */
   default void info(String message) {}
 }

@@ -46,6 +46,55 @@ class MainTest {
   }
 
   @Test
+  void unknownOption_doesNotBlameTheContextPath() {
+    // picocli reads "a=b" as the context, then lists every leftover word as an unknown option.
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new String[] {"build", "--lable", "a=b", "."},
+        new PrintWriter(new StringWriter()), new PrintWriter(err));
+    assertEquals(2, code);
+    assertTrue(err.toString().startsWith("error: Unknown option: '--lable'\n"), err.toString());
+    assertTrue(!err.toString().contains("'.'"), err.toString());
+    StringWriter err2 = new StringWriter();
+    Main.execute(new String[] {"--lable", "a", "--tga", "x", "."},
+        new PrintWriter(new StringWriter()), new PrintWriter(err2));
+    assertTrue(err2.toString().startsWith("error: Unknown options: '--lable', '--tga'\n"),
+        err2.toString());
+  }
+
+  @Test
+  void version_namesTheVersionAndTheCommit() {
+    StringWriter out = new StringWriter();
+    assertEquals(0, Main.execute(new String[] {"--version"}, new PrintWriter(out),
+        new PrintWriter(new StringWriter())));
+    String v = out.toString().strip();
+    assertTrue(v.matches("jbuild \\d+\\.\\d+\\.\\d+\\S*, commit ([0-9a-f]{12}(-dirty)?|unknown)"), v);
+    assertTrue(!v.contains("development build"), v);
+  }
+
+  @Test
+  void loadInput_unreadableOrMissing_saysWhy(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    String root = dir.resolve("store").toString();
+    for (String[] c : new String[][] {
+        {dir.resolve("nope.tar").toString(), "error: open " + dir.resolve("nope.tar")
+            + ": no such file or directory"},
+        {dir.toString(), "error: read " + dir + ": is a directory"}}) {
+      StringWriter err = new StringWriter();
+      int code = Main.execute(new String[] {"--root", root, "load", "-i", c[0]},
+          new PrintWriter(new StringWriter()), new PrintWriter(err));
+      assertEquals(1, code);
+      assertEquals(c[1], err.toString().strip());
+    }
+    // Root reads any file, so permission is checked on the wording alone.
+    assertEquals("permission denied", LoadCommand.reason(
+        new java.nio.file.AccessDeniedException("/x/image.tar")));
+    assertEquals("no such file or directory", LoadCommand.reason(
+        new java.nio.file.NoSuchFileException("/x/image.tar")));
+    assertEquals("too many levels of symbolic links", LoadCommand.reason(
+        new java.nio.file.FileSystemException("/x/image.tar", null,
+            "Too many levels of symbolic links")));
+  }
+
+  @Test
   void badReference_isOneLineError() {
     StringWriter err = new StringWriter();
     int code = Main.execute(new String[] {"--root", System.getProperty("java.io.tmpdir")

@@ -49,6 +49,12 @@ public interface LibC {
   /** {@code geteuid(2)}. */
   int geteuid();
 
+  /**
+   * {@code ioctl(2)} with a request that fills a small struct; here only {@code TIOCGWINSZ}
+   * ({@code struct winsize}: rows, columns, x and y pixels as four shorts).
+   */
+  int ioctl(int fd, @jnr.ffi.types.u_int64_t long request, @Out short[] out);
+
   /** {@code strerror(3)}. */
   String strerror(int errnum);
 }

@@ -87,6 +87,26 @@ public final class Posix {
     return nested;
   }
 
+  /** {@code TIOCGWINSZ} on the architectures jbuild runs on (x86-64, arm64: asm-generic). */
+  private static final long TIOCGWINSZ = 0x5413;
+
+  /**
+   * The width in columns of the terminal open on {@code fd} ({@code TIOCGWINSZ}, as {@code stty
+   * size} reads it), or 0 when {@code fd} is not a terminal, the terminal reports no size, or
+   * libc cannot be loaded.
+   */
+  public static int terminalColumns(int fd) {
+    try {
+      short[] winsize = new short[4];
+      if (Holder.LIBC.ioctl(fd, TIOCGWINSZ, winsize) != 0) {
+        return 0;
+      }
+      return Short.toUnsignedInt(winsize[1]);
+    } catch (LinkageError | RuntimeException e) {
+      return 0; // no native access here: the caller falls back to $COLUMNS
+    }
+  }
+
   /** True when this process has effective uid 0. */
   public static boolean isRoot() {
     // /proc answers without loading the native library, which most commands never need.
