@@ -112,13 +112,6 @@ class ModesOracleTest {
       "config rootfs\\.diff_ids\\[2\\]: .*|layer 2 t/(hard1|hard2|hard-later|sub|sub/hard3): .*");
   private static final String DIFF_IDS = "config rootfs\\.diff_ids\\[\\d+\\]: .*";
   static final Map<String, Known> KNOWN_DIFFERENCES = Map.of(
-      "run-opaque", new Known(Mode.C, "rm -rf DIR && mkdir DIR: on the container's overlay"
-          + " root (ext4 upper) the new directory gets the freed inode number back, so the"
-          + " walking diff takes it for the same directory and whites out each old child"
-          + " (.wh.NAME) where mode A's overlay diff marks the directory opaque (.wh..wh..opq);"
-          + " which directories it hits depends on inode reuse",
-          Pattern.compile(DIFF_IDS + "|layer \\d+ \\S*\\.wh\\.\\.wh\\.\\.opq: only in A .*"
-              + "|layer \\d+ \\S*\\.wh\\.[^/]+: only in C .*"), true),
       "copy-wildcard-nomatch", new Known(Mode.C, "RUN ls -A / sees what in-place mode keeps in"
           + " the root: Docker's /.dockerenv and the executor's /jbuild (as Kaniko's /kaniko)",
           Pattern.compile(DIFF_IDS + "|layer 3 listing: size A=48 C=66, .*"
