@@ -3,6 +3,8 @@ package dev.jbuild.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,20 @@ class ErrorMessagesTest {
     assertEquals("error: Dockerfile:2:1: unknown instruction: COPPY (did you mean COPY?)",
         BuildIntegrationTest.lastLine(r.stderr()));
     assertFalse(r.stderr().contains("\tat "), r.stderr());
+  }
+
+  @Test
+  void rawjsonProgress_endsWithAnErrorEvent() throws Exception {
+    Files.writeString(work.resolve("Dockerfile"), "FROM scratch\nCOPPY a /b\n");
+    Jbuild.Result r = new Jbuild(work.resolve("store")).run("build", "--progress=rawjson",
+        work.toString());
+    assertEquals(1, r.exitCode());
+    String[] lines = r.stderr().strip().split("\n");
+    // The JSON event comes before the usual one-line error.
+    JsonNode error = new ObjectMapper().readTree(lines[lines.length - 2]);
+    assertEquals("error", error.get("type").asText(), r.stderr());
+    assertEquals("Dockerfile:2:1: unknown instruction: COPPY (did you mean COPY?)",
+        error.get("message").asText());
   }
 
   @Test

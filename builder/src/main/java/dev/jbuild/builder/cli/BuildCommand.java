@@ -9,6 +9,7 @@ import dev.jbuild.runner.RunnerException;
 import dev.jbuild.builder.cache.CacheSpec;
 import dev.jbuild.builder.distribution.ImageTransfer;
 import dev.jbuild.builder.remotecache.RemoteCacheStore;
+import dev.jbuild.builder.error.StepFailedException;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.event.JsonProgress;
 import dev.jbuild.builder.event.PlainProgress;
@@ -182,7 +183,7 @@ final class BuildCommand implements Callable<Integer> {
           + "\" not found");
     }
     BuildRequest.Builder request = BuildRequest.builder(context).dockerfile(file).tags(refs)
-        .buildArgs(args).target(target).platform(platform == null ? null : buildable(platform))
+        .buildArgs(args).target(target).platform(platform == null ? null : TargetPlatform.buildable(platform))
         .network(net).noCache(noCache).noCacheStages(Set.copyOf(noCacheFilter)).pull(pull)
         .limits(new BuildOptions.Limits(memory == null ? 0 : Sizes.parseBytes(memory), cpuQuota,
             pidsLimit))
@@ -205,69 +206,57 @@ final class BuildCommand implements Callable<Integer> {
     // Holds off a concurrent `jbuild prune` until this command is done with its blobs.
     // Ctrl-C interrupts this thread and removes the steps' scratch dirs (Cancellation).
     try (var cancel = Cancellation.install("build", err); var lease = session.lease()) {
-      BuildResult result;
-      try (LazyRunner runner = new LazyRunner(session)) {
-        ImageBuilder builder = new ImageBuilder(session.store, runner,
-            session.baseImages(listener::info), Instant::now,
-            new RemoteCacheStore(session.store, session.registryOptions()));
-        result = builder.build(request.build(), listener);
-      } finally {
-        if (listener instanceof TtyProgress tty) {
-          tty.close();
-        }
-      }
-      for (OutputSpec spec : outputSpecs) {
-        new ImageExporter(session.store).export(result.image(), result.tags(), spec);
-        listener.info("exported " + spec.type().name().toLowerCase() + " to " + spec.dest());
-      }
-      List<ImageReference> pushedTags = new ArrayList<>();
-      if (push) {
-        for (ImageReference tag : result.tags()) {
-          listener.info("pushing " + tag);
-          ImageTransfer transfer = new ImageTransfer(session.store, session.registryOptions(),
-              ProgressListener.NONE);
-          var pushed = result.stored() ? transfer.push(tag) : transfer.push(tag, result.image());
-          listener.info("pushed " + tag.familiar() + ": digest: " + pushed.digest() + " size: "
-              + pushed.size());
-          pushedTags.add(tag);
-        }
-      }
-      if (metadataFile != null) {
-        BuildMetadata.write(metadataFile, result, pushedTags);
-      }
-      String id = result.image().id().toString();
-      if (iidFile != null) {
-        Files.writeString(iidFile, id);
-      }
-      if (quiet) {
-        System.out.println(id);
-      }
-      return 0;
+      return build(request, listener, session, outputSpecs);
+    } catch (Exception e) {
+      listener.failed(e.getMessage(), e instanceof StepFailedException s ? s.exitCode() : null);
+      throw e;
     }
   }
-  /**
-   * The platform {@code --platform} asks for, when this build can produce it: until
-   * multi-platform builds exist, only this machine's (RUN steps run natively). Anything else is
-   * an error rather than an image of the wrong platform.
-   */
-  static Platform buildable(String spec) {
-    if (spec.contains(",")) {
-      throw new IllegalArgumentException("--platform " + spec + ": one build makes one platform"
-          + " so far; run one build per platform (multi-platform builds are not supported yet)");
+
+  private int build(BuildRequest.Builder request, BuildListener listener, Session session,
+      List<OutputSpec> outputSpecs) throws Exception {
+    BuildResult result;
+    try (LazyRunner runner = new LazyRunner(session)) {
+      ImageBuilder builder = new ImageBuilder(session.store, runner,
+          session.baseImages(listener::info), Instant::now,
+          new RemoteCacheStore(session.store, session.registryOptions()));
+      result = builder.build(request.build(), listener);
+    } finally {
+      if (listener instanceof TtyProgress tty) {
+        tty.close();
+      }
     }
-    Platform wanted = Platform.parse(spec.strip());
-    Platform host = Platform.host();
-    boolean variantOk = wanted.variant() == null || wanted.variant().equals(host.variant())
-        || host.architecture().equals("arm64") && wanted.variant().equals("v8");
-    if (!wanted.os().equals(host.os()) || !wanted.architecture().equals(host.architecture())
-        || !variantOk) {
-      throw new IllegalArgumentException("--platform " + spec + ": jbuild builds only for this"
-          + " machine's platform (" + host + ") so far; build on a " + wanted + " machine");
+    for (OutputSpec spec : outputSpecs) {
+      new ImageExporter(session.store).export(result.image(), result.tags(), spec);
+      listener.info("exported " + spec.type().name().toLowerCase() + " to " + spec.dest());
     }
-    return wanted;
+    List<ImageReference> pushedTags = new ArrayList<>();
+    if (push) {
+      for (ImageReference tag : result.tags()) {
+        listener.info("pushing " + tag);
+        ImageTransfer transfer = new ImageTransfer(session.store, session.registryOptions(),
+            ProgressListener.NONE);
+        var pushed = result.stored() ? transfer.push(tag) : transfer.push(tag, result.image());
+        listener.info("pushed " + tag.familiar() + ": digest: " + pushed.digest() + " size: "
+            + pushed.size());
+        pushedTags.add(tag);
+      }
+    }
+    if (metadataFile != null) {
+      BuildMetadata.write(metadataFile, result, pushedTags);
+    }
+    String id = result.image().id().toString();
+    if (iidFile != null) {
+      Files.writeString(iidFile, id);
+    }
+    List<String> names = new ArrayList<>();
+    pushedTags.forEach(t -> names.add(t.toString()));
+    listener.finished(id, result.image().manifestDigest().toString(), names);
+    if (quiet) {
+      System.out.println(id);
+    }
+    return 0;
   }
-
-
   /** Rootless mode cannot honour limits or the bridge: asking for them is an error (issue #12). */
   private void checkRootless() {
     if (memory != null || cpuQuota != 0 || pidsLimit != 0) {

@@ -29,4 +29,16 @@ public interface BuildListener {
 
   /** A one-line informational message, for example {@code naming to docker.io/library/x:latest}. */
   default void info(String message) {}
+
+  /**
+   * The build failed with {@code message} (the line the user sees); {@code exitCode} is a failed
+   * RUN step's exit code, else null.
+   */
+  default void failed(String message, Integer exitCode) {}
+
+  /**
+   * The build succeeded: the image ID, its manifest digest (the digest a push sends) and the
+   * tags this run pushed.
+   */
+  default void finished(String imageId, String manifestDigest, java.util.List<String> pushed) {}
 }

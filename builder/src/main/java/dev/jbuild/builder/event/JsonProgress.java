@@ -10,8 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code --progress=rawjson}: one JSON object per line for tools — {@code {"type":"step",…}},
- * {@code {"type":"log",…}}, {@code {"type":"done",…}}, {@code {"type":"info",…}} — each with an
- * RFC 3339 {@code time} and, for step events, the step's {@code id} and {@code name}.
+ * {@code {"type":"log",…}}, {@code {"type":"done",…}}, {@code {"type":"info",…}}, and last
+ * either {@code {"type":"result","imageId":…,"manifestDigest":…,"pushed":[…]}} or {@code
+ * {"type":"error","message":…,"exitCode":…}} (exitCode for a failed RUN) — each with an RFC 3339
+ * {@code time} and, for step events, the step's {@code id} and {@code name}.
  */
 public final class JsonProgress implements BuildListener {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,5 +62,22 @@ public final class JsonProgress implements BuildListener {
   @Override
   public void info(String message) {
     emit(event("info", null).put("message", message));
+  }
+
+  @Override
+  public void failed(String message, Integer exitCode) {
+    ObjectNode node = event("error", null).put("message", message);
+    if (exitCode != null) {
+      node.put("exitCode", exitCode);
+    }
+    emit(node);
+  }
+
+  @Override
+  public void finished(String imageId, String manifestDigest, java.util.List<String> pushed) {
+    ObjectNode node = event("result", null).put("imageId", imageId)
+        .put("manifestDigest", manifestDigest);
+    pushed.forEach(node.putArray("pushed")::add);
+    emit(node);
   }
 }

@@ -108,16 +108,16 @@ class MainTest {
   @Test
   void platform_onlyThisMachinesUntilMultiPlatformBuildsExist() {
     Platform host = Platform.host();
-    assertEquals(host, BuildCommand.buildable(host.toString()));
+    assertEquals(host, TargetPlatform.buildable(host.toString()));
     String other = host.architecture().equals("arm64") ? "linux/amd64" : "linux/arm64";
     IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class,
-        () -> BuildCommand.buildable(other));
+        () -> TargetPlatform.buildable(other));
     assertEquals("--platform " + other + ": jbuild builds only for this machine's platform ("
         + host + ") so far; build on a " + other + " machine", foreign.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> BuildCommand.buildable("windows/"
+    assertThrows(IllegalArgumentException.class, () -> TargetPlatform.buildable("windows/"
         + host.architecture()));
     IllegalArgumentException two = assertThrows(IllegalArgumentException.class,
-        () -> BuildCommand.buildable("linux/amd64,linux/arm64"));
+        () -> TargetPlatform.buildable("linux/amd64,linux/arm64"));
     assertTrue(two.getMessage().contains("one build makes one platform"), two.getMessage());
   }
 }
