@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -179,19 +177,9 @@ class InPlaceRealWorldTest {
       throws Exception {
     List<String> all = new ArrayList<>(cmd);
     all.addAll(List.of(more));
-    Path log = Files.createTempFile(work, "cmd", ".log");
-    ProcessBuilder pb = new ProcessBuilder(all).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-        .redirectOutput(log.toFile());
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    if (!p.waitFor(10, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError(all + " did not finish");
-    }
-    if (p.exitValue() != 0) {
-      throw new AssertionError(all + " exited " + p.exitValue() + ":\n"
-          + Files.readString(log, StandardCharsets.UTF_8));
+    Jbuild.Result r = ExecutorImage.script(work, all, env);
+    if (r.exitCode() != 0) {
+      throw new AssertionError(all + " exited " + r.exitCode() + ":\n" + r.stdout());
     }
   }
 }

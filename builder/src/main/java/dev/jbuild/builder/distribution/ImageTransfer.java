@@ -5,8 +5,11 @@ import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.image.RepoDigests;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.ImageManifest;
 import dev.jbuild.layerstore.oci.ImageReference;
+import dev.jbuild.layerstore.oci.OciJson;
 import dev.jbuild.layerstore.oci.Platform;
+import dev.jbuild.registry.BlobSource;
 import dev.jbuild.registry.ImagePuller;
 import dev.jbuild.registry.ImagePusher;
 import dev.jbuild.registry.MountHints;
@@ -18,6 +21,7 @@ import dev.jbuild.registry.RegistryOptions;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -125,7 +129,7 @@ public final class ImageTransfer {
    */
   public PushResult push(ImageReference ref, Image image) throws RegistryException, IOException {
     return pushManifest(ref, image.manifestBytes(), image.manifestDescriptor().mediaType(),
-        java.util.Map.of(image.configDescriptor().digest(), image.configBytes()));
+        Map.of(image.configDescriptor().digest(), image.configBytes()));
   }
 
   /**
@@ -133,13 +137,12 @@ public final class ImageTransfer {
    * such as a config that is not stored) or mountable from a remembered location.
    */
   public PushResult pushManifest(ImageReference ref, byte[] manifestBytes, String mediaType,
-      java.util.Map<Digest, byte[]> extra) throws RegistryException, IOException {
+      Map<Digest, byte[]> extra) throws RegistryException, IOException {
     PushResult result = ImagePusher.create(options, progress).push(ref, manifestBytes, mediaType,
         digest -> extra.containsKey(digest)
-            ? dev.jbuild.registry.BlobSource.of(extra.get(digest)) : () -> openForPush(digest),
+            ? BlobSource.of(extra.get(digest)) : () -> openForPush(digest),
         locations);
-    dev.jbuild.layerstore.oci.ImageManifest manifest = dev.jbuild.layerstore.oci.OciJson
-        .fromBytes(manifestBytes, dev.jbuild.layerstore.oci.ImageManifest.class);
+    ImageManifest manifest = OciJson.fromBytes(manifestBytes, ImageManifest.class);
     List<Digest> blobs = new ArrayList<>();
     blobs.add(manifest.config().digest());
     manifest.layers().forEach(layer -> blobs.add(layer.digest()));
