@@ -1,0 +1,131 @@
+package dev.jbuild.maven;
+
+import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.oci.ImageReference;
+import dev.jbuild.registry.RegistryOptions;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.inject.Inject;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProject;
+import org.apache.maven.settings.Settings;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+
+/**
+ * What every jbuild goal shares: {@code skip}, the store, the image's tags and registry access
+ * (loopback registries over plain HTTP, {@code insecureRegistries}, credentials from {@code
+ * settings.xml} servers, then {@code ~/.docker/config.json} and its credential helpers).
+ */
+abstract class AbstractJbuildMojo extends AbstractMojo {
+  /** Skips the goal ({@code -Djbuild.skip}). */
+  @Parameter(property = "jbuild.skip", defaultValue = "false")
+  boolean skip;
+
+  /**
+   * The jbuild store (images, layers, build cache). Default as the {@code jbuild} command:
+   * {@code $JBUILD_ROOT}, else {@code /var/lib/jbuild} for root, else {@code
+   * ~/.local/share/jbuild}.
+   */
+  @Parameter(property = "jbuild.storeRoot")
+  File storeRoot;
+
+  /**
+   * The image's references, {@code [registry/]name[:tag]}; {@code ${project.version}} and {@code
+   * ${project.artifactId}} may be used. Default: {@code ${project.artifactId}:${project.version}}.
+   */
+  @Parameter(property = "jbuild.tags")
+  List<String> tags;
+
+  /** Registries ({@code host[:port]}) reached over plain HTTP; loopback ones always are. */
+  @Parameter(property = "jbuild.insecureRegistries")
+  List<String> insecureRegistries;
+
+  @Parameter(defaultValue = "${project}", readonly = true, required = true)
+  MavenProject project;
+
+  @Parameter(defaultValue = "${settings}", readonly = true)
+  Settings settings;
+
+  /** Maven's decrypter of {@code settings.xml} passwords (JSR-330, as Maven 3.9 recommends). */
+  @Inject
+  SettingsDecrypter decrypter;
+
+  @Override
+  public final void execute() throws MojoExecutionException, MojoFailureException {
+    if (skip) {
+      getLog().info("jbuild: skipped (jbuild.skip)");
+      return;
+    }
+    run();
+  }
+
+  /** The goal's work, when not skipped. */
+  abstract void run() throws MojoExecutionException, MojoFailureException;
+
+  /** The configured tags, parsed; the default tag when none are configured. */
+  List<ImageReference> references() throws MojoExecutionException {
+    List<String> names = tags == null ? List.of() : tags.stream()
+        .filter(t -> t != null && !t.isBlank()).map(String::strip).toList();
+    if (names.isEmpty()) {
+      names = List.of(project.getArtifactId().toLowerCase(Locale.ROOT) + ":"
+          + project.getVersion());
+    }
+    List<ImageReference> refs = new ArrayList<>();
+    for (String name : names) {
+      try {
+        refs.add(ImageReference.parse(name));
+      } catch (IllegalArgumentException e) {
+        throw new MojoExecutionException("invalid tag '" + name + "' in <tags>: "
+            + e.getMessage());
+      }
+    }
+    return refs;
+  }
+
+  /** The store root this goal uses. */
+  Path storePath() {
+    if (storeRoot != null) {
+      return storeRoot.toPath();
+    }
+    String env = System.getenv("JBUILD_ROOT");
+    if (env != null && !env.isEmpty()) {
+      return Path.of(env);
+    }
+    if ("root".equals(System.getProperty("user.name"))) {
+      return Path.of("/var/lib/jbuild");
+    }
+    return Path.of(System.getProperty("user.home"), ".local", "share", "jbuild");
+  }
+
+  /** Opens the store, saying where and why when it cannot. */
+  LayerStore openStore() throws MojoExecutionException {
+    Path root = storePath();
+    try {
+      return LayerStore.open(root);
+    } catch (IOException e) {
+      throw new MojoExecutionException("Tried to open the jbuild store at " + root
+          + " but failed because: " + e.getMessage() + " (set <storeRoot> or -Djbuild.storeRoot)",
+          e);
+    }
+  }
+
+  /** Docker's defaults plus the insecure registries and settings.xml credentials. */
+  RegistryOptions registryOptions() throws MojoExecutionException {
+    RegistryOptions options = RegistryOptions.defaults();
+    if (insecureRegistries != null) {
+      options = options.withInsecureRegistries(insecureRegistries.toArray(new String[0]));
+    }
+    try {
+      return ServerCredentials.apply(options, settings, decrypter);
+    } catch (IllegalStateException e) {
+      throw new MojoExecutionException(e.getMessage(), e);
+    }
+  }
+}
