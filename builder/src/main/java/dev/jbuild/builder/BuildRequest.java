@@ -17,7 +17,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * What to build: the {@code docker build} inputs. Create with {@link #builder(Path)}.
+ * What to build: the {@code docker build} inputs, the library API's request ({@link
+ * ImageBuilder#build}). Create with {@link #builder(Path)}; every field but the context has a
+ * default (as {@code docker build PATH} with no flags). Immutable: collections are copied.
  *
  * @param contextDir the build context, read in place
  * @param dockerfile the Dockerfile (by default {@code contextDir/Dockerfile})
@@ -120,61 +122,73 @@ public record BuildRequest(
       this.contextDir = contextDir;
     }
 
+    /** The Dockerfile ({@code -f}); null for {@code Dockerfile} in the context. */
     public Builder dockerfile(Path v) {
       dockerfile = v;
       return this;
     }
 
+    /** Adds references to tag the image with ({@code -t}). */
     public Builder tags(List<ImageReference> v) {
       tags.addAll(v);
       return this;
     }
 
+    /** Adds {@code --build-arg} values; later values for a name win. */
     public Builder buildArgs(Map<String, String> v) {
       buildArgs.putAll(v);
       return this;
     }
 
+    /** The stage to build ({@code --target}); null for the last one. */
     public Builder target(String v) {
       target = v;
       return this;
     }
 
+    /** The target platform ({@code --platform}); null for this machine's. */
     public Builder platform(Platform v) {
       platform = v;
       return this;
     }
 
+    /** RUN steps' default network ({@code --network}); null for none. */
     public Builder network(NetworkPolicy v) {
       network = v;
       return this;
     }
 
+    /** Ignores the build cache for every step ({@code --no-cache}). */
     public Builder noCache(boolean v) {
       noCache = v;
       return this;
     }
 
+    /** Stages whose steps ignore the cache ({@code --no-cache-filter}). */
     public Builder noCacheStages(Set<String> v) {
       noCacheStages = v;
       return this;
     }
 
+    /** Always pulls base images ({@code --pull}). */
     public Builder pull(boolean v) {
       pull = v;
       return this;
     }
 
+    /** Adds a secret for {@code RUN --mount=type=secret,id=ID} ({@code --secret}). */
     public Builder secret(String id, Secret v) {
       secrets.put(id, v);
       return this;
     }
 
+    /** Resource limits of every RUN step; null for none. */
     public Builder limits(Limits v) {
       limits = v;
       return this;
     }
 
+    /** {@code SOURCE_DATE_EPOCH} in seconds, or null; see {@link BuildRequest}. */
     public Builder sourceDateEpoch(Long v) {
       sourceDateEpoch = v;
       return this;

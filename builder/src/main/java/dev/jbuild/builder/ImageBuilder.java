@@ -45,10 +45,16 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * Builds images from Dockerfiles: the library entry point behind {@code jbuild build}. Stages run
- * in parallel as soon as the stages they read are built; only the stages the target needs run.
+ * Builds images from Dockerfiles: the library entry point behind {@code jbuild build} and the
+ * Maven plugin ({@code docs/library-api.md} has a runnable example). Stages run in parallel as
+ * soon as the stages they read are built; only the stages the target needs run.
  *
- * <p>Thread-safe: concurrent builds share the store (safe for concurrent use) and the runner.
+ * <p>Contracts: never exits the JVM and never writes to stdout or stderr (progress goes to the
+ * {@link BuildListener}, which must be thread-safe); failures the user can act on are {@link
+ * BuildException}s with one-line messages. Thread-safe: one builder may run several builds at
+ * once, and builders in several threads or processes may share one store (safe for concurrent
+ * use; {@code ConcurrentBuildsTest}) and the runner. Callers hold {@link LayerStore#lease()}
+ * while building, so that a concurrent prune waits.
  */
 public final class ImageBuilder {
   private final LayerStore store;
@@ -93,9 +99,15 @@ public final class ImageBuilder {
   }
 
   /**
-   * Builds {@code request}, stores the image and tags it.
+   * Builds {@code request}, stores the image and tags it (unless {@link
+   * BuildRequest#lazyLayers()} left layers in a registry: see {@link BuildResult#stored()}).
    *
-   * @throws BuildException with a one-line message for the user (Dockerfile location, step, reason)
+   * @param listener receives progress from this and the stages' threads; not closed
+   * @return the image and its tags
+   * @throws BuildException with a one-line message for the user (Dockerfile location, step,
+   *     reason); a {@link dev.jbuild.builder.error.StepFailedException} for a failed RUN step,
+   *     with its exit code and output tail
+   * @throws InterruptedException when the calling thread is interrupted; the build stops
    */
   public BuildResult build(BuildRequest request, BuildListener listener)
       throws BuildException, InterruptedException {

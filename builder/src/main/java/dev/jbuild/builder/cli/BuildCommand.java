@@ -227,7 +227,7 @@ final class BuildCommand implements Callable<Integer> {
       }
     }
     for (OutputSpec spec : outputSpecs) {
-      new ImageExporter(session.store).export(result.image(), result.tags(), spec);
+      new ImageExporter(session.store, System.out).export(result.image(), result.tags(), spec);
       listener.info("exported " + spec.type().name().toLowerCase() + " to " + spec.dest());
     }
     List<ImageReference> pushedTags = new ArrayList<>();

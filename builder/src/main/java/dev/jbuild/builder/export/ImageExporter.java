@@ -31,10 +31,23 @@ import java.util.stream.Stream;
 /** Writes a built image where {@code -o} says. Files appear complete or not at all. */
 public final class ImageExporter {
   private final LayerStore store;
+  private final OutputStream standardOutput;
 
-  /** Exports images of {@code store}. */
+  /**
+   * Exports images of {@code store} to files; {@code dest=-} is refused (library code never
+   * writes to the process's stdout on its own).
+   */
   public ImageExporter(LayerStore store) {
+    this(store, null);
+  }
+
+  /**
+   * Exports images of {@code store}; {@code dest=-} writes to {@code standardOutput} (the CLI
+   * passes {@code System.out}), which is flushed, never closed.
+   */
+  public ImageExporter(LayerStore store, OutputStream standardOutput) {
     this.store = store;
+    this.standardOutput = standardOutput;
   }
 
   /** Exports {@code image} (tagged {@code tags} inside archives) as {@code spec} says. */
@@ -142,9 +155,13 @@ public final class ImageExporter {
     void write(OutputStream out) throws IOException;
   }
 
-  private static void writeAtomically(OutputSpec spec, Writing writing) throws IOException {
+  private void writeAtomically(OutputSpec spec, Writing writing) throws IOException {
     if (spec.dest().equals("-")) {
-      OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
+      if (standardOutput == null) {
+        throw new IOException("dest=- (standard output) needs an output stream: create the"
+            + " ImageExporter with one");
+      }
+      OutputStream out = new BufferedOutputStream(standardOutput, 1 << 16);
       writing.write(out);
       out.flush();
       return;

@@ -75,4 +75,21 @@ class ImageExporterTest {
     assertFalse(Files.list(out.getParent()).anyMatch(p -> p.getFileName().toString()
         .startsWith(".jbuild-out-")), "no temporary file is left");
   }
+
+  /** Library code never writes to the process's stdout on its own (issue 15). */
+  @Test
+  void standardOutputDest_withoutAStream_isRefused() throws Exception {
+    Files.createDirectories(tmp.resolve("stdout/rootfs/app"));
+    LayerStore store = LayerStore.open(tmp.resolve("stdout/store"));
+    Image image = new RootfsImporter(store).importRootfs(tmp.resolve("stdout/rootfs"),
+        Platform.parse("linux/amd64"), "test");
+    IOException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IOException.class, () -> new ImageExporter(store).export(image, List.of(),
+            OutputSpec.parse("type=tar,dest=-")));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("dest=-"),
+        e.getMessage());
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    new ImageExporter(store, out).export(image, List.of(), OutputSpec.parse("type=tar,dest=-"));
+    org.junit.jupiter.api.Assertions.assertTrue(out.size() > 0, "the tar went to the stream");
+  }
 }
