@@ -13,12 +13,15 @@
 # build --push, BuildKit build + docker push, buildah bud + buildah push).
 # The "jb MiB" column is the peak RSS of the jbuild process (max over the row's runs).
 # BENCH_ROWS="big copy20k push400" runs only the named workloads (default: all); the names are
-# hello runs20 copy20k big parallel push push400 fresh.
+# hello runs20 copy20k big parallel push push400 fresh. BENCH_TOOLS="jbuild" leaves out the
+# BuildKit and buildah columns; JBUILD=/path/to/launcher measures another jbuild (e.g. an older
+# build, to compare before and after a change in one session).
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 top="$(cd "$here/../.." && pwd)"
 runs="${1:-3}"
-jb="$top/jbuild"
+jb="${JBUILD:-$top/jbuild}"
+tools="${BENCH_TOOLS:-jbuild buildkit buildah}"
 work="$(mktemp -d /tmp/jbuild-bench.XXXXXX)"
 reg_pid=""
 rows="${BENCH_ROWS:-hello runs20 copy20k big parallel push push400 fresh}"
@@ -40,8 +43,8 @@ cleanup() {
 trap cleanup EXIT
 export JBUILD_ROOT="$work/store"
 
-have_docker=0; /usr/bin/docker info >/dev/null 2>&1 && have_docker=1
-have_buildah=0; command -v buildah >/dev/null && have_buildah=1
+have_docker=0; [[ " $tools " == *" buildkit "* ]] && /usr/bin/docker info >/dev/null 2>&1 && have_docker=1
+have_buildah=0; [[ " $tools " == *" buildah "* ]] && command -v buildah >/dev/null && have_buildah=1
 
 # The same offline base image everywhere.
 "$top/samples/base/busybox-rootfs.sh" "$work/base.tar"
