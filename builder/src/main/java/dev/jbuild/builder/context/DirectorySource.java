@@ -65,10 +65,15 @@ public final class DirectorySource implements FileSource {
    * pattern ({@code !dir/keep}) could re-include something inside it.
    */
   private boolean isExcluded(String rel, Path p) {
+    // A name no pattern matches is visible whatever its type (canSkipDirectory starts with the
+    // same test), so the lstat is made only for matches: listing 20k context files made 20k.
+    if (!excluded.matches(rel)) {
+      return false;
+    }
     if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
       return excluded.canSkipDirectory(rel);
     }
-    return excluded.matches(rel);
+    return true;
   }
 
   @Override

@@ -174,6 +174,8 @@ public final class StageExecutor {
   /** Runs a step that missed the cache and records its result under {@code key}. */
   private BuildCache.Hit runMissed(StageState state, FilesystemStep step, Digest key,
       String label) throws Exception {
+    // Overlaps the native library's first load (seconds on a busy machine) with the step.
+    LayerDiffer.preloadInBackground();
     Optional<Layer> layer = step instanceof RunCommand run
         && env.runner().get() instanceof InPlaceRunner inPlace
         ? Optional.of(inLiveRoot(state, run, inPlace, label)) : inScratch(state, step);

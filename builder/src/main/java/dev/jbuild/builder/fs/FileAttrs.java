@@ -18,6 +18,7 @@ import java.util.Map;
  * @param mtime modification time, or null to leave the time the entry got when created
  */
 public record FileAttrs(int uid, int gid, int mode, FileTime mtime) {
+  private static final int EINVAL = 22;
 
   /** Reads the attributes of {@code path} (not following a final symlink). */
   public static FileAttrs read(Path path) throws IOException {
@@ -48,11 +49,12 @@ public record FileAttrs(int uid, int gid, int mode, FileTime mtime) {
    */
   public void apply(Path path) throws IOException {
     try {
-      Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-      Files.setAttribute(path, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
-    } catch (java.nio.file.FileSystemException e) {
+      // One lchown for both ids (NIO's unix:uid and unix:gid make a call each): a COPY of many
+      // small files spends its time in such per-file calls.
+      Posix.lchown(path, uid, gid);
+    } catch (dev.jbuild.layerstore.posix.PosixException e) {
       // EINVAL: the id has no mapping in this user namespace (rootless mode), as in extraction.
-      if (!"Invalid argument".equals(e.getReason()) || !Posix.inUserNamespace()) {
+      if (e.errno() != EINVAL || !Posix.inUserNamespace()) {
         throw e;
       }
       throw new IOException("Tried to give " + path.getFileName() + " the owner " + uid + ":"
@@ -67,7 +69,8 @@ public record FileAttrs(int uid, int gid, int mode, FileTime mtime) {
         Posix.lsetTimes(path, t.getEpochSecond(), t.getNano());
       }
     } else {
-      Files.setAttribute(path, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+      // Not a symlink, so chmod (one call) does what NIO's open, fchmod and close do.
+      Posix.chmod(path, mode);
       if (mtime != null) {
         Files.setLastModifiedTime(path, mtime);
       }

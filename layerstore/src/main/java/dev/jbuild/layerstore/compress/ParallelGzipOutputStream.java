@@ -21,6 +21,13 @@ import java.util.zip.Deflater;
  * reader accepts the result (it is a single valid deflate stream with a normal header and CRC32
  * trailer).
  *
+ * <p>A block whose bytes are close to uniformly distributed (already compressed or random data:
+ * order-2 Rényi entropy of at least 7.95 bits per byte, see {@link #incompressible}) is written as
+ * deflate stored blocks instead, without running the compressor: deflate would gain under 1% on
+ * it (only back-references could, and such data has few) at the compressor's slowest speed, about
+ * a tenth of its speed on text. zstd detects incompressible input the same way. Blocks below that
+ * entropy are deflated exactly as before, so layers of ordinary files keep their bytes.
+ *
  * <p>The output depends only on the input and the level, never on the number of threads or on
  * timing, so layers stay reproducible across machines. The header has no name and mtime 0 and
  * OS 255 (unknown), like Go's gzip writer. Memory use is bounded: at most {@code 2 × threads}
@@ -32,6 +39,10 @@ public final class ParallelGzipOutputStream extends OutputStream {
   public static final int BLOCK_SIZE = 128 * 1024;
 
   private static final int DICTIONARY = 32 * 1024;
+  /** Blocks shorter than this are always deflated: too few bytes to tell their entropy. */
+  static final int MIN_STORED = 16 * 1024;
+  /** Largest payload of one deflate stored block (RFC 1951 §3.2.4: LEN is 16 bits). */
+  private static final int MAX_STORED = 65_535;
   private static final ExecutorService POOL = Executors.newFixedThreadPool(
       Math.max(1, Runtime.getRuntime().availableProcessors()), runnable -> {
         Thread t = new Thread(runnable, "jbuild-gzip");
@@ -195,6 +206,9 @@ public final class ParallelGzipOutputStream extends OutputStream {
 
   /** Deflates one block as raw deflate data that ends on a byte boundary (or the final block). */
   static byte[] compress(byte[] input, int length, byte[] dict, boolean last, int level) {
+    if (level > 0 && length >= MIN_STORED && incompressible(input, length)) {
+      return stored(input, length, last);
+    }
     Deflater[] cache = DEFLATERS.get();
     Deflater deflater = cache[level];
     if (deflater == null) {
@@ -235,5 +249,45 @@ public final class ParallelGzipOutputStream extends OutputStream {
       }
     }
     return Arrays.copyOf(buf, size);
+  }
+
+  /**
+   * Whether the first {@code length} bytes are nearly uniformly distributed: their order-2 Rényi
+   * entropy {@code -log2(sum p_i^2)} is at least 7.95 bits per byte. That entropy is a lower bound
+   * of the Shannon entropy, so Huffman coding alone could save at most 0.6% of such a block.
+   * Integer arithmetic only, so the decision (and so the output) is the same on every JVM.
+   */
+  static boolean incompressible(byte[] input, int length) {
+    int[] counts = new int[256];
+    for (int i = 0; i < length; i++) {
+      counts[input[i] & 0xff]++;
+    }
+    long squares = 0;
+    for (int c : counts) {
+      squares += (long) c * c;
+    }
+    // sum (c/n)^2 <= 2^-7.95 = 0.004044, scaled by 10^6 * n^2 (at most 10^6 * 2^34: no overflow)
+    return squares * 1_000_000L <= 4_044L * length * length;
+  }
+
+  /**
+   * The block as deflate stored blocks (RFC 1951 §3.2.4). The stream is on a byte boundary here,
+   * since every piece before ends with a sync flush or a stored block, and so it is after.
+   */
+  static byte[] stored(byte[] input, int length, boolean last) {
+    int pieces = (length + MAX_STORED - 1) / MAX_STORED;
+    byte[] out = new byte[length + 5 * pieces];
+    int at = 0;
+    for (int off = 0; off < length; off += MAX_STORED) {
+      int n = Math.min(MAX_STORED, length - off);
+      out[at++] = (byte) (last && off + n == length ? 1 : 0); // BFINAL, BTYPE 00, then padding
+      out[at++] = (byte) n;
+      out[at++] = (byte) (n >>> 8);
+      out[at++] = (byte) ~n;
+      out[at++] = (byte) (~n >>> 8);
+      System.arraycopy(input, off, out, at, n);
+      at += n;
+    }
+    return out;
   }
 }

@@ -47,6 +47,15 @@ public final class LayerDiffer {
   private LayerDiffer() {}
 
   /**
+   * Starts loading the native access a diff needs (xattrs through jnr-ffi) in the background, so
+   * that a step's diff does not wait for it; call when a step is about to write a layer. Returns
+   * at once; idempotent.
+   */
+  public static void preloadInBackground() {
+    dev.jbuild.layerstore.posix.Posix.preloadInBackground();
+  }
+
+  /**
    * Diffs an overlayfs upperdir against its lowerdirs and stores the changeset as a gzip layer.
    * The overlay must be unmounted (or at least quiescent) while this runs.
    *

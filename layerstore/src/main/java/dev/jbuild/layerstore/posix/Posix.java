@@ -55,6 +55,31 @@ public final class Posix {
     static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
   }
 
+  private static final java.util.concurrent.atomic.AtomicBoolean PRELOADING =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Starts loading the C library binding on a daemon thread, once per JVM; returns at once. jnr-ffi
+   * generates and loads its classes on first use, 0.3 s on an idle 2-core machine and over a
+   * second on a busy one, and every thread that needs it meanwhile waits. A caller that knows a
+   * native call is coming (a build step whose diff reads xattrs) starts this while the step runs.
+   * A failure here is ignored: the first real call reports it.
+   */
+  public static void preloadInBackground() {
+    if (!PRELOADING.compareAndSet(false, true)) {
+      return;
+    }
+    Thread thread = new Thread(() -> {
+      try {
+        Holder.LIBC.llistxattr("/", null, 0); // also links the call the diff makes first
+      } catch (Throwable e) {
+        // left to the first real call, which names the call that failed
+      }
+    }, "jbuild-posix-preload");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
   private static int errno() {
     return LastError.getLastError(Holder.RUNTIME);
   }

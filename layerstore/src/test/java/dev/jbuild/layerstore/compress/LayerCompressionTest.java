@@ -2,6 +2,7 @@ package dev.jbuild.layerstore.compress;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,6 +88,96 @@ class LayerCompressionTest {
     int parallel = gzip(data, 6, 4, 65536).length;
     assertTrue(parallel < reference.size() * 1.02, "parallel " + parallel + " vs single "
         + reference.size());
+  }
+
+  private void assertGunzips(byte[] data, byte[] gz, String name) throws Exception {
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+      assertArrayEquals(data, in.readAllBytes(), name + ": java.util.zip");
+    }
+    Path file = tmp.resolve(name + ".gz");
+    Files.write(file, gz);
+    Process p = new ProcessBuilder("gzip", "-dc", file.toString()).start();
+    byte[] decoded = p.getInputStream().readAllBytes();
+    assertEquals(0, p.waitFor(), new String(p.getErrorStream().readAllBytes()));
+    assertArrayEquals(data, decoded, name + ": gzip -dc");
+  }
+
+  private static byte[] random(int size, long seed) {
+    byte[] data = new byte[size];
+    new Random(seed).nextBytes(data);
+    return data;
+  }
+
+  @Test
+  void parallelGzip_storesIncompressibleBlocksWithoutDeflating() throws Exception {
+    int block = ParallelGzipOutputStream.BLOCK_SIZE;
+    byte[] data = random(3 * block + 20_000, 11);
+    byte[] gz = gzip(data, 6, 4, 50_000);
+    assertArrayEquals(gz, gzip(data, 6, 1, 8192), "output depends on the thread count");
+    // Exactly: header, per 128 KiB block 3 stored blocks (65535 + 65535 + 2 bytes) of 5 header
+    // bytes each, the last block as one stored block with BFINAL, trailer. zlib's own choice of
+    // stored blocks for such input has other boundaries.
+    assertEquals(10 + 3 * (block + 15) + 20_005 + 8, gz.length);
+    assertGunzips(data, gz, "random");
+  }
+
+  @Test
+  void parallelGzip_mixedBlocksRoundTrip_andBackReferencesIntoStoredBlocksWork() throws Exception {
+    int block = ParallelGzipOutputStream.BLOCK_SIZE;
+    byte[] noise = random(block, 5);
+    byte[] text = sample(block + 1000, 6);
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    all.write(noise);
+    // The next block starts with the end of the stored one: deflate refers back into it through
+    // the preset dictionary.
+    all.write(noise, block - 20_000, 20_000);
+    all.write(text);
+    all.write(random(ParallelGzipOutputStream.MIN_STORED, 9)); // a stored final block
+    byte[] data = all.toByteArray();
+    for (int threads : new int[] {1, 3}) {
+      byte[] gz = gzip(data, 6, threads, 70_001);
+      assertGunzips(data, gz, "mixed" + threads);
+      assertTrue(gz.length < data.length - block / 2, "compressible blocks were compressed");
+    }
+    // Level 0 is deflate's own stored mode, untouched by the shortcut.
+    assertGunzips(data, gzip(data, 0, 2, 4096), "level0");
+  }
+
+  @Test
+  void incompressible_onlyForNearlyUniformBytes() {
+    int n = ParallelGzipOutputStream.BLOCK_SIZE;
+    assertTrue(ParallelGzipOutputStream.incompressible(random(n, 1), n));
+    assertTrue(ParallelGzipOutputStream.incompressible(
+        random(ParallelGzipOutputStream.MIN_STORED, 2), ParallelGzipOutputStream.MIN_STORED));
+    assertFalse(ParallelGzipOutputStream.incompressible(new byte[n], n), "zeros");
+    assertFalse(ParallelGzipOutputStream.incompressible(sample(n, 3), n), "text");
+    byte[] base64 = java.util.Base64.getEncoder().encode(random(n, 4));
+    assertFalse(ParallelGzipOutputStream.incompressible(base64, n), "base64: 6 bits a byte");
+    byte[] halfZero = random(n, 5);
+    java.util.Arrays.fill(halfZero, n / 2, n, (byte) 0);
+    assertFalse(ParallelGzipOutputStream.incompressible(halfZero, n), "half zeros");
+    byte[] tarLike = random(n, 6);
+    for (int off = 0; off < n; off += 10 * 512) {
+      java.util.Arrays.fill(tarLike, off, off + 512, (byte) 0); // headers and padding
+    }
+    assertFalse(ParallelGzipOutputStream.incompressible(tarLike, n), "10% zeros");
+  }
+
+  @Test
+  void parallelGzip_compressibleDataKeepsTheBytesItHadBeforeStoredBlocks() throws Exception {
+    // Pinned from the stream before incompressible blocks were stored: layers of ordinary files
+    // keep their blob digests.
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] data = sample(3_000_000, 7);
+    try (OutputStream gz = new ParallelGzipOutputStream(out, 6, 2)) {
+      gz.write(data);
+      gz.write(new byte[700_000]);
+      gz.write(data, 0, 123_457);
+    }
+    assertEquals(462_184, out.size());
+    assertEquals("49e6349d62a879cca1c266836e3faf4852870e0543ec688ec41d9a98db7bbefa",
+        java.util.HexFormat.of().formatHex(
+            java.security.MessageDigest.getInstance("SHA-256").digest(out.toByteArray())));
   }
 
   @Test
