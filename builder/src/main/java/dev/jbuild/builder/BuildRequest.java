@@ -4,6 +4,7 @@ import dev.jbuild.builder.cache.CacheSpec;
 import dev.jbuild.builder.exec.BuildOptions;
 import dev.jbuild.builder.exec.BuildOptions.Limits;
 import dev.jbuild.builder.exec.BuildOptions.Secret;
+import dev.jbuild.builder.plan.NamedContext;
 import dev.jbuild.builder.plan.NetworkPolicy;
 import dev.jbuild.builder.plan.PlanOptions;
 import dev.jbuild.layerstore.oci.ImageReference;
@@ -42,6 +43,7 @@ import java.util.Set;
  * @param labels {@code --label} values, set on the image's config after the Dockerfile's LABELs
  *     (as BuildKit's {@code label:} options: they win, and add no history entry)
  * @param sandbox {@code --add-host}, {@code --shm-size} and {@code --ulimit} for every RUN step
+ * @param namedContexts {@code --build-context} values by lower-case name
  */
 public record BuildRequest(
     Path contextDir,
@@ -61,7 +63,8 @@ public record BuildRequest(
     List<CacheSpec> cacheTo,
     boolean lazyLayers,
     Map<String, String> labels,
-    Sandbox sandbox) {
+    Sandbox sandbox,
+    Map<String, NamedContext> namedContexts) {
 
   /** Validates and copies. */
   public BuildRequest {
@@ -79,6 +82,7 @@ public record BuildRequest(
     labels = labels == null ? Map.of()
         : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
     sandbox = sandbox == null ? Sandbox.DEFAULT : sandbox;
+    namedContexts = namedContexts == null ? Map.of() : Map.copyOf(namedContexts);
     if (sourceDateEpoch != null && sourceDateEpoch < 0) {
       throw new IllegalArgumentException("SOURCE_DATE_EPOCH must not be negative");
     }
@@ -97,7 +101,7 @@ public record BuildRequest(
   /** What planning needs of this request: the target, build args and cache/network choices. */
   public PlanOptions planOptions() {
     return new PlanOptions(dockerfile.getFileName().toString(), target, platform, buildArgs,
-        network, noCache, noCacheStages);
+        network, noCache, noCacheStages, namedContexts);
   }
 
   /** What execution needs of this request: base pulls, secrets, limits, reproducibility. */
@@ -126,6 +130,7 @@ public record BuildRequest(
     private boolean lazyLayers;
     private final Map<String, String> labels = new LinkedHashMap<>();
     private Sandbox sandbox;
+    private final Map<String, NamedContext> namedContexts = new LinkedHashMap<>();
 
     private Builder(Path contextDir) {
       this.contextDir = contextDir;
@@ -221,11 +226,17 @@ public record BuildRequest(
       return this;
     }
 
+    /** Adds a {@code --build-context}; {@code name} is matched case-insensitively. */
+    public Builder namedContext(String name, NamedContext v) {
+      namedContexts.put(name.toLowerCase(java.util.Locale.ROOT), v);
+      return this;
+    }
+
     /** The request. */
     public BuildRequest build() {
       return new BuildRequest(contextDir, dockerfile, tags, buildArgs, target, platform, network,
           noCache, noCacheStages, pull, secrets, limits, sourceDateEpoch, cacheFrom, cacheTo,
-          lazyLayers, labels, sandbox);
+          lazyLayers, labels, sandbox, namedContexts);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.jbuild.builder.cli;
 
 import dev.jbuild.builder.BuildRequest;
+import dev.jbuild.builder.plan.NamedContext;
 import dev.jbuild.runner.Sandbox;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +19,11 @@ final class BuildFlags {
       description = "Set metadata for an image (repeatable); set after the Dockerfile's LABELs,"
           + " so it wins over them.")
   List<String> labels = new ArrayList<>();
+
+  @Option(names = "--build-context", paramLabel = "NAME=DIR|NAME=docker-image://REF",
+      description = "Additional build contexts (repeatable): replace the stage or image NAME in"
+          + " FROM (images only), COPY --from and RUN --mount from=.")
+  List<String> buildContexts = new ArrayList<>();
 
   @Option(names = "--add-host", paramLabel = "HOST:IP",
       description = "Add a custom host-to-IP mapping (host:ip) to RUN's /etc/hosts"
@@ -40,6 +46,21 @@ final class BuildFlags {
    */
   void apply(BuildRequest.Builder request) {
     request.labels(labels(labels));
+    for (String c : buildContexts) {
+      Map.Entry<String, NamedContext> named;
+      try {
+        named = NamedContext.parseFlag(c);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("invalid argument " + q(c) + " for"
+            + " \"--build-context\" flag: " + oneLine(e.getMessage()));
+      }
+      if (named.getValue() instanceof NamedContext.Directory d
+          && !java.nio.file.Files.isDirectory(d.dir())) {
+        throw new IllegalArgumentException("invalid argument " + q(c) + " for"
+            + " \"--build-context\" flag: " + d.dir() + " is not a directory");
+      }
+      request.namedContext(named.getKey(), named.getValue());
+    }
     List<Sandbox.Host> hosts = new ArrayList<>();
     for (String h : addHosts) {
       hosts.add(host(h));
