@@ -57,6 +57,26 @@ class BuildFlagsIntegrationTest {
             .stdout());
   }
 
+  /**
+   * After BuildKit's {@code TestNamedImageContext}/{@code TestNamedLocalContext}: an image
+   * context replaces a stage (whose base does not even exist: it is never built) and a
+   * directory context feeds COPY --from and RUN --mount from=.
+   */
+  @Test
+  void buildContexts_replaceAStageAndFeedCopy() throws Exception {
+    Path ctx = dir("ctxn");
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM nonexistent.invalid/base:1 AS base\n"
+        + "RUN false\nFROM base\nCOPY --from=files hello /hello\n"
+        + "RUN --mount=from=files,target=/m cat /hello /m/hello > /seen\n");
+    Path files = dir("named");
+    Files.writeString(files.resolve("hello"), "named-dir\n");
+    Path out = work.resolve("named-out");
+    jbuild.run("build", "--progress=plain", "--build-context",
+        "base=docker-image://localbase/busybox:1", "--build-context", "files=" + files, "-o",
+        "type=local,dest=" + out, ctx.toString()).assertSuccess();
+    assertEquals("named-dir\nnamed-dir\n", Files.readString(out.resolve("seen")));
+  }
+
   @Test
   void tarContextOnStdin_plainAndGzip() throws Exception {
     String dockerfile = "FROM localbase/busybox:1\nCOPY sub/f /f\nRUN cat /f > /g\n";
