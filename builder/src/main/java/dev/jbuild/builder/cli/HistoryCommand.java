@@ -96,7 +96,7 @@ final class HistoryCommand implements Callable<Integer> {
       rows.forEach(r -> structs.add(columns(r.comment(), createdAt(r.created()), createdBy(r),
           createdSince(r.created()), r.id(), size(r.size()))));
       try {
-        Formats.print(out, format, HEADER, structs);
+        Formats.print(out, format, HEADER, structs, true);
       } catch (Formats.FormatException e) {
         return Formats.fail(spec.commandLine().getErr(), e);
       }
