@@ -60,6 +60,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -484,6 +485,12 @@ struct secret {
   int tree_fd;          /* detached clone of its file on the staging tmpfs */
 };
 
+struct spec_rlimit {
+  const char *name;
+  int resource;
+  struct rlimit value;
+};
+
 struct spec {
   const char *inplace_root; /* in-place mode: run here as it is, no namespaces or mounts */
   const char *rootfs;       /* empty dir the overlay is mounted on (private mount ns only) */
@@ -523,6 +530,9 @@ struct spec {
                              * of this process's /proc and /sys (see open_userns_sources) */
   struct secret *secrets;
   size_t secret_count;
+  unsigned long long shm_size; /* bytes of the /dev/shm tmpfs; 0: docker's 64 MiB */
+  struct spec_rlimit *rlimits; /* docker build --ulimit: set in stage 2 before the user switch */
+  size_t rlimit_count;
   char tty_slave[64];       /* set by PID 1: the pty's slave path inside the container */
 };
 
@@ -685,6 +695,45 @@ static void load_secrets(const struct json *root, struct spec *s) {
   }
 }
 
+/* A limit: -1 is RLIM_INFINITY; JSON numbers are doubles, so exact only below 2^53. */
+static rlim_t spec_rlim(const struct json *m, const char *key, size_t i) {
+  const struct json *v = json_get(m, key);
+  if (!v || v->type != J_NUMBER || v->number < -1 || v->number >= 9007199254740992.0 ||
+      v->number != (double)(long long)v->number)
+    die("spec", 0, "rlimits[%zu].%s must be -1 or an integer from 0 to 2^53", i, key);
+  return v->number == -1 ? RLIM_INFINITY : (rlim_t)v->number;
+}
+
+/* rlimits: [{"name":"nofile","soft":1024,"hard":2048}], docker's (go-units) names. */
+static void load_rlimits(const struct json *root, struct spec *s) {
+  static const struct { const char *name; int resource; } names[] = {
+      {"core", RLIMIT_CORE},         {"cpu", RLIMIT_CPU},       {"data", RLIMIT_DATA},
+      {"fsize", RLIMIT_FSIZE},       {"locks", RLIMIT_LOCKS},   {"memlock", RLIMIT_MEMLOCK},
+      {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},     {"nofile", RLIMIT_NOFILE},
+      {"nproc", RLIMIT_NPROC},       {"rss", RLIMIT_RSS},       {"rtprio", RLIMIT_RTPRIO},
+      {"rttime", RLIMIT_RTTIME},     {"sigpending", RLIMIT_SIGPENDING},
+      {"stack", RLIMIT_STACK}};
+  const struct json *list = json_get(root, "rlimits");
+  if (!list || list->type == J_NULL) return;
+  if (list->type != J_ARRAY) die("spec", 0, "field \"rlimits\" must be an array");
+  s->rlimits = xmalloc((list->count + 1) * sizeof *s->rlimits);
+  s->rlimit_count = list->count;
+  for (size_t i = 0; i < list->count; i++) {
+    const struct json *m = list->items[i];
+    if (m->type != J_OBJECT) die("spec", 0, "rlimits[%zu] must be an object", i);
+    const char *name = spec_string(m, "name", true, NULL);
+    s->rlimits[i].name = name;
+    s->rlimits[i].resource = -1;
+    for (size_t n = 0; n < sizeof names / sizeof names[0]; n++)
+      if (strcmp(names[n].name, name) == 0) s->rlimits[i].resource = names[n].resource;
+    if (s->rlimits[i].resource < 0) die("spec", 0, "unknown rlimit \"%s\"", name);
+    s->rlimits[i].value.rlim_cur = spec_rlim(m, "soft", i);
+    s->rlimits[i].value.rlim_max = spec_rlim(m, "hard", i);
+    if (s->rlimits[i].value.rlim_cur > s->rlimits[i].value.rlim_max)
+      die("spec", 0, "rlimits[%zu]: the soft limit is above the hard limit", i);
+  }
+}
+
 static void load_spec(const char *path, struct spec *s) {
   size_t len;
   char *text = read_file(path, &len);
@@ -781,6 +830,14 @@ static void load_spec(const char *path, struct spec *s) {
   s->bound_proc = spec_bool(root, "boundProc");
   if (s->bound_proc && !s->userns) die("spec", 0, "boundProc is only valid with userns");
   load_secrets(root, s);
+  load_rlimits(root, s);
+  const struct json *shm = json_get(root, "shmSize");
+  if (shm && shm->type != J_NULL) {
+    if (shm->type != J_NUMBER || shm->number < 4096 || shm->number >= 9007199254740992.0 ||
+        shm->number != (double)(long long)shm->number)
+      die("spec", 0, "shmSize must be an integer of at least 4096 bytes");
+    s->shm_size = (unsigned long long)shm->number;
+  }
   if (s->inplace_root) {
     if (s->inplace_root[0] != '/') die("spec", 0, "inPlaceRoot must be absolute");
     if (s->lower_count || s->mount_count || s->secret_count || s->cgroup_count
@@ -1102,7 +1159,11 @@ static void setup_dev(const struct spec *s) {
                                           : "newinstance,ptmxmode=0666,mode=0620,gid=5");
   if (symlink("pts/ptmx", "/dev/ptmx") != 0) die("mount", errno, "symlink /dev/ptmx");
   if (mkdir("/dev/shm", 01777) != 0) die("mount", errno, "mkdir /dev/shm");
-  mount_fs("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k");
+  char shm_options[64];
+  /* docker build --shm-size; docker's default is 64 MiB. */
+  snprintf(shm_options, sizeof shm_options, "mode=1777,size=%llu",
+           s->shm_size ? s->shm_size : 65536ULL * 1024);
+  mount_fs("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, shm_options);
   if (mkdir("/dev/mqueue", 0755) != 0) die("mount", errno, "mkdir /dev/mqueue");
   mount_fs("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
   static const char *links[][2] = {{"/proc/self/fd", "/dev/fd"},
@@ -1545,6 +1606,12 @@ __attribute__((noreturn)) static void stage2(const struct spec *s, const struct 
   if (s->tty) attach_terminal(s->tty_slave, u->uid);
   /* Installed while we still hold CAP_SYS_ADMIN, so no_new_privs stays optional (as in runc);
    * the filter denies nothing the remaining setup needs. */
+  /* Before the user switch: raising a hard limit needs CAP_SYS_RESOURCE (as runc's init). */
+  for (size_t i = 0; i < s->rlimit_count; i++)
+    if (setrlimit(s->rlimits[i].resource, &s->rlimits[i].value) != 0)
+      die("rlimit", errno, errno == EPERM
+          ? "set the %s limit above this process's hard limit (needs CAP_SYS_RESOURCE)"
+          : "set the %s limit", s->rlimits[i].name);
   if (s->seccomp) install_seccomp();
   /* The bounding set can only be changed while CAP_SETPCAP is effective, i.e. before setuid. */
   drop_bounding_set();

@@ -4,10 +4,12 @@ import dev.jbuild.builder.cache.CacheSpec;
 import dev.jbuild.builder.exec.BuildOptions;
 import dev.jbuild.builder.exec.BuildOptions.Limits;
 import dev.jbuild.builder.exec.BuildOptions.Secret;
+import dev.jbuild.builder.plan.NamedContext;
 import dev.jbuild.builder.plan.NetworkPolicy;
 import dev.jbuild.builder.plan.PlanOptions;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
+import dev.jbuild.runner.Sandbox;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +42,10 @@ import java.util.Set;
  * @param cacheTo where to export the cache after the build ({@code --cache-to})
  * @param lazyLayers the image need not be stored locally (it is only pushed): layers of imported
  *     cache hits that no step needs then stay in their registry, and the result is not tagged
+ * @param labels {@code --label} values, set on the image's config after the Dockerfile's LABELs
+ *     (as BuildKit's {@code label:} options: they win, and add no history entry)
+ * @param sandbox {@code --add-host}, {@code --shm-size} and {@code --ulimit} for every RUN step
+ * @param namedContexts {@code --build-context} values by lower-case name
  */
 public record BuildRequest(
     Path contextDir,
@@ -57,7 +63,10 @@ public record BuildRequest(
     Long sourceDateEpoch,
     List<CacheSpec> cacheFrom,
     List<CacheSpec> cacheTo,
-    boolean lazyLayers) {
+    boolean lazyLayers,
+    Map<String, String> labels,
+    Sandbox sandbox,
+    Map<String, NamedContext> namedContexts) {
 
   /** Validates and copies. */
   public BuildRequest {
@@ -72,6 +81,10 @@ public record BuildRequest(
     limits = limits == null ? Limits.NONE : limits;
     cacheFrom = cacheFrom == null ? List.of() : List.copyOf(cacheFrom);
     cacheTo = cacheTo == null ? List.of() : List.copyOf(cacheTo);
+    labels = labels == null ? Map.of()
+        : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+    sandbox = sandbox == null ? Sandbox.DEFAULT : sandbox;
+    namedContexts = namedContexts == null ? Map.of() : Map.copyOf(namedContexts);
     if (sourceDateEpoch != null && sourceDateEpoch < 0) {
       throw new IllegalArgumentException("SOURCE_DATE_EPOCH must not be negative");
     }
@@ -90,13 +103,13 @@ public record BuildRequest(
   /** What planning needs of this request: the target, build args and cache/network choices. */
   public PlanOptions planOptions() {
     return new PlanOptions(dockerfile.getFileName().toString(), target, platform, buildArgs,
-        network, noCache, noCacheStages);
+        network, noCache, noCacheStages, namedContexts);
   }
 
   /** What execution needs of this request: base pulls, secrets, limits, reproducibility. */
   public BuildOptions options() {
     return new BuildOptions(dockerfile.getFileName().toString(), platform, pull, secrets, limits,
-        sourceDateEpoch);
+        sourceDateEpoch, sandbox);
   }
 
   /** Collects the optional parts of a request. */
@@ -117,6 +130,9 @@ public record BuildRequest(
     private final List<CacheSpec> cacheFrom = new ArrayList<>();
     private final List<CacheSpec> cacheTo = new ArrayList<>();
     private boolean lazyLayers;
+    private final Map<String, String> labels = new LinkedHashMap<>();
+    private Sandbox sandbox;
+    private final Map<String, NamedContext> namedContexts = new LinkedHashMap<>();
 
     private Builder(Path contextDir) {
       this.contextDir = contextDir;
@@ -212,11 +228,29 @@ public record BuildRequest(
       return this;
     }
 
+    /** Adds {@code --label} values (a later value for a key replaces an earlier one). */
+    public Builder labels(Map<String, String> v) {
+      labels.putAll(v);
+      return this;
+    }
+
+    /** Sets {@code --add-host}, {@code --shm-size} and {@code --ulimit} for every RUN step. */
+    public Builder sandbox(Sandbox v) {
+      sandbox = v;
+      return this;
+    }
+
+    /** Adds a {@code --build-context}; {@code name} is matched case-insensitively. */
+    public Builder namedContext(String name, NamedContext v) {
+      namedContexts.put(name.toLowerCase(java.util.Locale.ROOT), v);
+      return this;
+    }
+
     /** The request. */
     public BuildRequest build() {
       return new BuildRequest(contextDir, dockerfile, tags, buildArgs, target, platform, network,
           noCache, noCacheStages, pull, secrets, limits, sourceDateEpoch, cacheFrom, cacheTo,
-          lazyLayers);
+          lazyLayers, labels, sandbox, namedContexts);
     }
   }
 }

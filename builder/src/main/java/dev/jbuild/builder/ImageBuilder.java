@@ -21,6 +21,7 @@ import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.diff.LayerOptions;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.ContainerConfig;
 import dev.jbuild.layerstore.oci.ImageConfig;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.parser.DockerfileParser;
@@ -174,7 +175,8 @@ public final class ImageBuilder {
     }
     Image image;
     try {
-      ImageConfig config = CacheTransfer.withInlineCache(request, cache, last);
+      ImageConfig config = withLabels(CacheTransfer.withInlineCache(request, cache, last),
+          request.labels());
       if (lazy) {
         image = store.images().compose(config, last.layers());
         listener.info("writing image " + image.id() + " done (not stored: its cached layers stay"
@@ -193,6 +195,19 @@ public final class ImageBuilder {
     }
     CacheTransfer.export(remoteCaches, request, cache, image, listener);
     return new BuildResult(image, request.tags(), !lazy);
+  }
+
+  /**
+   * The config with {@code --label} values set over the Dockerfile's: BuildKit's dockerfile
+   * frontend copies its {@code label:} options into the target's config the same way, with no
+   * history entry and no effect on the build cache.
+   */
+  static ImageConfig withLabels(ImageConfig config, Map<String, String> labels) {
+    ContainerConfig c = config.containerConfig();
+    for (Map.Entry<String, String> label : labels.entrySet()) {
+      c = c.withLabel(label.getKey(), label.getValue());
+    }
+    return labels.isEmpty() ? config : config.withContainerConfig(c);
   }
 
   /**

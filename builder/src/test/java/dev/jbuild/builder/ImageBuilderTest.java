@@ -21,6 +21,7 @@ import dev.jbuild.layerstore.tar.TarEntry;
 import dev.jbuild.layerstore.tar.TarReader;
 import dev.jbuild.layerstore.tar.TarStreams;
 import dev.jbuild.runner.ContainerSpec;
+import dev.jbuild.runner.Sandbox;
 import dev.jbuild.runner.NetworkMode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -150,6 +151,25 @@ class ImageBuilderTest {
     assertEquals(NetworkMode.NONE, spec.network());
     assertEquals("/", spec.workingDir());
     assertEquals("", spec.user());
+  }
+
+  @Test
+  void labelFlagsWinOverDockerfileLabels_andSandboxReachesEveryRun() throws Exception {
+    Path context = Files.createDirectories(tmp.resolve("context"));
+    Files.writeString(context.resolve("Dockerfile"),
+        "FROM base:1\nLABEL a=dockerfile b=dockerfile\nRUN true\n", StandardCharsets.UTF_8);
+    Sandbox sandbox = new Sandbox(List.of(new Sandbox.Host("db", "10.0.0.7")), 1 << 20,
+        List.of(Sandbox.Rlimit.parse("nofile=100:200")));
+    BuildRequest request = BuildRequest.builder(context).network(NetworkPolicy.BRIDGE)
+        .labels(Map.of("b", "flag", "c", "")).sandbox(sandbox).build();
+    Image image = new ImageBuilder(store, runner, StoredBases.of(store), () -> CLOCK)
+        .build(request, BuildListener.NONE).image();
+    // BuildKit: --label values are set on the target's config after its LABELs, no history.
+    assertEquals(Map.of("a", "dockerfile", "b", "flag", "c", ""),
+        image.config().containerConfig().labels());
+    assertTrue(image.config().history().stream()
+        .noneMatch(h -> h.createdBy() != null && h.createdBy().contains("flag")));
+    assertEquals(sandbox, runner.specs().get(0).sandbox());
   }
 
   private BuildResult build(String dockerfile) throws Exception {

@@ -39,6 +39,8 @@ import java.util.Objects;
  *     reach the helper only over a pipe, so a spec with secrets cannot run with this JVM's stdin
  *     attached
  * @param inPlaceRoot the root directory of an in-place run, or null for an overlay run
+ * @param sandbox extra /etc/hosts lines, the size of /dev/shm and rlimits ({@code docker build
+ *     --add-host/--shm-size/--ulimit})
  */
 public record ContainerSpec(
     List<Path> lowerDirs,
@@ -56,7 +58,8 @@ public record ContainerSpec(
     boolean noNewPrivileges,
     boolean seccomp,
     List<SecretMount> secrets,
-    Path inPlaceRoot) {
+    Path inPlaceRoot,
+    Sandbox sandbox) {
 
   public ContainerSpec {
     lowerDirs = List.copyOf(lowerDirs);
@@ -92,6 +95,7 @@ public record ContainerSpec(
     mounts = List.copyOf(mounts);
     Objects.requireNonNull(limits, "limits");
     secrets = List.copyOf(secrets);
+    sandbox = sandbox == null ? Sandbox.DEFAULT : sandbox;
     for (List<String> strings : List.of(args, env, List.of(workingDir, user, hostname))) {
       for (String s : strings) {
         if (s.indexOf('\0') >= 0) {
@@ -127,8 +131,15 @@ public record ContainerSpec(
     private boolean seccomp = true;
     private final List<SecretMount> secrets = new ArrayList<>();
     private Path inPlaceRoot;
+    private Sandbox sandbox = Sandbox.DEFAULT;
 
     private Builder() {}
+
+    /** Extra /etc/hosts lines, /dev/shm's size and rlimits; {@link Sandbox#DEFAULT} if unset. */
+    public Builder sandbox(Sandbox sandbox) {
+      this.sandbox = sandbox;
+      return this;
+    }
 
     /** Runs in the materialized root directory {@code root} instead of an overlay. */
     public Builder inPlaceRoot(Path root) {
@@ -228,7 +239,7 @@ public record ContainerSpec(
     public ContainerSpec build() {
       return new ContainerSpec(lowerDirs, layersRoot, upperDir, workDir, args, env, workingDir,
           user, hostname, network, mounts, limits, noNewPrivileges, seccomp, secrets,
-          inPlaceRoot);
+          inPlaceRoot, sandbox);
     }
   }
 }

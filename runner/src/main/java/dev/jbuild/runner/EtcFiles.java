@@ -16,8 +16,17 @@ final class EtcFiles {
   private EtcFiles() {}
 
   static String hosts(String hostname) {
-    return "127.0.0.1\tlocalhost " + hostname + "\n"
-        + "::1\tlocalhost ip6-localhost ip6-loopback\n";
+    return hosts(hostname, List.of());
+  }
+
+  /** The default lines, then one {@code ip<TAB>name} line per {@code --add-host}, in order. */
+  static String hosts(String hostname, List<Sandbox.Host> extraHosts) {
+    StringBuilder out = new StringBuilder("127.0.0.1\tlocalhost " + hostname + "\n"
+        + "::1\tlocalhost ip6-localhost ip6-loopback\n");
+    for (Sandbox.Host h : extraHosts) {
+      out.append(h.ip()).append('\t').append(h.name()).append('\n');
+    }
+    return out.toString();
   }
 
   static String hostname(String hostname) {

@@ -195,6 +195,10 @@ public final class InPlaceContainerRunner implements InPlaceRunner {
           + " share the container's network; use --network=host (or default)";
     } else if (!spec.mounts().isEmpty() || !spec.secrets().isEmpty()) {
       problem = "in-place mode cannot mount anything, so bind mounts and secrets are refused";
+    } else if (!spec.sandbox().extraHosts().isEmpty() || spec.sandbox().shmSizeBytes() != 0) {
+      // The container's own /etc/hosts and /dev/shm are shared, never replaced, in place.
+      problem = "in-place mode cannot give a step its own /etc/hosts or /dev/shm: drop"
+          + " --add-host/--shm-size, or build as root on a host";
     }
     if (problem != null) {
       throw new RunnerException("Tried to run " + RunOutcomes.commandForMessages(spec)
@@ -206,6 +210,6 @@ public final class InPlaceContainerRunner implements InPlaceRunner {
     return new ContainerSpec(spec.lowerDirs(), spec.layersRoot(), spec.upperDir(),
         spec.workDir(), spec.args(), spec.env(), spec.workingDir(), spec.user(), spec.hostname(),
         NetworkMode.HOST, spec.mounts(), spec.limits(), spec.noNewPrivileges(), spec.seccomp(),
-        spec.secrets(), spec.inPlaceRoot());
+        spec.secrets(), spec.inPlaceRoot(), spec.sandbox());
   }
 }

@@ -129,6 +129,15 @@ final class RrunSpec {
     if (runtime.boundProc()) {
       root.put("boundProc", true);
     }
+    if (spec.sandbox().shmSizeBytes() != 0) {
+      root.put("shmSize", spec.sandbox().shmSizeBytes());
+    }
+    if (!spec.sandbox().rlimits().isEmpty()) {
+      ArrayNode rlimits = root.putArray("rlimits");
+      for (Sandbox.Rlimit r : spec.sandbox().rlimits()) {
+        rlimits.addObject().put("name", r.name()).put("soft", r.soft()).put("hard", r.hard());
+      }
+    }
     if (!spec.secrets().isEmpty()) {
       ArrayNode secrets = root.putArray("secrets");
       for (SecretMount secret : spec.secrets()) {

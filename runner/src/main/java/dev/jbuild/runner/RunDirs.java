@@ -106,7 +106,7 @@ final class RunDirs {
   static List<BindMount> prepare(ContainerSpec spec, Path runDir) throws IOException {
     Files.createDirectories(runDir.resolve("rootfs"));
     Path etc = Files.createDirectories(runDir.resolve("etc"));
-    Path hosts = Files.writeString(etc.resolve("hosts"), EtcFiles.hosts(spec.hostname()));
+    Path hosts = Files.writeString(etc.resolve("hosts"), EtcFiles.hosts(spec.hostname(), spec.sandbox().extraHosts()));
     Path resolv = Files.writeString(etc.resolve("resolv.conf"),
         EtcFiles.resolvConf(EtcFiles.hostResolvConf(), spec.network()), StandardCharsets.UTF_8);
     Path hostname = Files.writeString(etc.resolve("hostname"), EtcFiles.hostname(spec.hostname()));

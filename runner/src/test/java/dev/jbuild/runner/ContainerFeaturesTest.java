@@ -100,6 +100,40 @@ class ContainerFeaturesTest {
   }
 
   @Test
+  void sandbox_extraHostsShmSizeAndRlimits_asDockerBuildFlags() throws Exception {
+    // docker build --add-host db:10.0.0.7 --add-host v6:fd00::1 --shm-size 8m
+    // --ulimit nofile=1024:2048 --ulimit nproc=500:1000 (below this VM's hard limits: it lacks
+    // CAP_SYS_RESOURCE, so raising one fails, as the test below shows).
+    Sandbox sandbox = new Sandbox(
+        List.of(new Sandbox.Host("db", "10.0.0.7"), new Sandbox.Host("v6", "fd00::1")),
+        8L << 20, List.of(Sandbox.Rlimit.parse("nofile=1024:2048"),
+            Sandbox.Rlimit.parse("nproc=500:1000")));
+    Result r = run(spec("ulimit -n; ulimit -Hn; ulimit -u; tail -n 2 /etc/hosts;"
+        + " df -k /dev/shm | tail -n 1 | awk '{print $2}'; ulimit -Hu").sandbox(sandbox).build());
+    assertEquals(0, r.status().exitCode(), r.stderr());
+    List<String> lines = r.stdout().lines().toList();
+    assertEquals(List.of("1024", "2048", "500", "10.0.0.7\tdb", "fd00::1\tv6", "8192", "1000"),
+        lines, r.stdout());
+    Result defaults = run(spec("df -k /dev/shm | tail -n 1 | awk '{print $2}'; grep -c . /etc/hosts")
+        .build());
+    assertEquals("65536\n2\n", defaults.stdout(), defaults.stderr());
+    // Above the hard limit rrun inherited: without CAP_SYS_RESOURCE that is one clear error;
+    // with it (a host that grants it) the limit is raised.
+    boolean canRaise = Files.readString(Path.of("/proc/self/status")).lines()
+        .filter(l -> l.startsWith("CapEff:")).map(l -> Long.parseLong(l.substring(7).strip(), 16))
+        .anyMatch(caps -> (caps & (1L << 24)) != 0);
+    ContainerSpec raise = spec("ulimit -Hu").sandbox(new Sandbox(List.of(), 0,
+        List.of(Sandbox.Rlimit.parse("nproc=-1")))).build();
+    if (canRaise) {
+      assertEquals("unlimited\n", run(raise).stdout());
+    } else {
+      RunnerException e = assertThrows(RunnerException.class, () -> run(raise));
+      assertTrue(e.getMessage().contains("set the nproc limit above this process's hard limit"
+          + " (needs CAP_SYS_RESOURCE)"), e.getMessage());
+    }
+  }
+
+  @Test
   void seccomp_deniesUserNamespacesUnlessTurnedOff() throws Exception {
     Result on = run(spec("unshare -U true && echo created || echo denied").build());
     assertEquals("denied\n", on.stdout(), on.stderr());

@@ -89,6 +89,21 @@ class InPlaceContainerRunnerTest {
     RunnerException other = assertThrows(RunnerException.class, () -> run(
         ContainerSpec.builder().inPlaceRoot(shared).args("true").build()));
     assertTrue(other.getMessage().contains("not for this runner's root"), other.getMessage());
+    for (Sandbox sandbox : List.of(
+        new Sandbox(List.of(new Sandbox.Host("db", "10.0.0.7")), 0, List.of()),
+        new Sandbox(List.of(), 1 << 20, List.of()))) {
+      RunnerException refused = assertThrows(RunnerException.class, () -> run(
+          spec("true").sandbox(sandbox).build()));
+      assertTrue(refused.getMessage().contains("in-place mode cannot give a step its own"
+          + " /etc/hosts or /dev/shm"), refused.getMessage());
+    }
+  }
+
+  @Test
+  void rlimits_holdInPlaceToo() throws Exception {
+    Result r = run(spec("sh", "-c", "ulimit -n; ulimit -Hn").sandbox(new Sandbox(List.of(), 0,
+        List.of(Sandbox.Rlimit.parse("nofile=321:654")))).build());
+    assertEquals("321\n654\n", r.stdout());
   }
 
   @Test

@@ -55,6 +55,12 @@ public final class Jbuild {
   /** Runs with extra environment variables, for example {@code SOURCE_DATE_EPOCH}. */
   public Result runWithEnv(java.util.Map<String, String> env, String... args)
       throws IOException, InterruptedException {
+    return runWithStdin(env, Path.of("/dev/null"), args);
+  }
+
+  /** Runs with {@code stdin} as standard input ({@code jbuild build - < ctx.tar}). */
+  public Result runWithStdin(java.util.Map<String, String> env, Path stdin, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = command();
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile("jbuild-out", ".txt");
@@ -63,7 +69,7 @@ public final class Jbuild {
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().putAll(env);
       Process p = pb
-          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+          .redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()))
           .redirectOutput(out.toFile())
           .redirectError(err.toFile())
           .start();

@@ -35,7 +35,9 @@ class TemplateInteropTest {
         + "ENV APP_HOME=/opt/app MODE=\"fast & <safe>\"\n"
         + "LABEL org.opencontainers.image.version=1.2 maintainer=\"a b\" empty=\"\"\n"
         + "EXPOSE 8080 53/udp\nVOLUME /data /cache\nWORKDIR /opt/app\nUSER 1000:1000\n"
-        + "STOPSIGNAL SIGTERM\nENTRYPOINT [\"/bin/sh\", \"-c\"]\nCMD [\"echo hi\"]\n");
+        + "STOPSIGNAL SIGTERM\nENTRYPOINT [\"/bin/sh\", \"-c\"]\nCMD [\"echo hi\"]\n"
+        // A layer with a size, and a tab in its history text (docker history replaces it).
+        + "RUN printf 'tab\\there and a long command line past the 45 character cut' > /tmp/f\n");
     jbuild.run("build", "-t", NAME, ctx.toString()).assertSuccess();
     if (Docker.available()) {
       Path saved = work.resolve("saved.tar");
@@ -99,6 +101,76 @@ class TemplateInteropTest {
         different.add(templates.get(i) + "\n  docker: " + theirs[i] + "\n  jbuild: " + mine[i]);
       }
     }
+  }
+
+  /**
+   * {@code jbuild history} prints what {@code docker history} prints for the same image: the
+   * default table (but CREATED, which ages while the commands run), {@code --no-trunc}, {@code
+   * -H=false}, {@code -q} and {@code --format} with every field and {@code json}.
+   */
+  @Test
+  void historySameAsDocker() throws Exception {
+    if (!Docker.available()) {
+      return;
+    }
+    List<List<String>> variants = List.of(
+        List.of("--format", "table {{.ID}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"),
+        List.of("--no-trunc", "--format", "{{.ID}}|{{.CreatedBy}}|{{.Size}}|{{.Comment}}"),
+        List.of("-H=false", "--format", "{{.CreatedSince}}|{{.CreatedAt}}|{{.Size}}"),
+        List.of("--format", "{{.CreatedAt}}"), List.of("-q"), List.of("-q", "--no-trunc"),
+        List.of("--no-trunc", "--format", "{{json .}}", "-H=false"));
+    List<String> different = new ArrayList<>();
+    for (List<String> flags : variants) {
+      List<String> docker = new ArrayList<>(List.of("docker", "history"));
+      docker.addAll(flags);
+      docker.add(NAME);
+      Jbuild.Result theirs = Docker.exec(docker);
+      assertEquals(0, theirs.exitCode(), theirs.stderr());
+      List<String> args = new ArrayList<>(List.of("history"));
+      args.addAll(flags);
+      args.add(NAME);
+      Jbuild.Result mine = jbuild.run(args.toArray(new String[0])).assertSuccess();
+      if (!mine.stdout().equals(theirs.stdout())) {
+        different.add(flags + "\n  docker:\n" + theirs.stdout() + "  jbuild:\n" + mine.stdout());
+      }
+    }
+    // The default table: the same but the CREATED column, which ages between the two runs, and
+    // the padding: docker pads every column to 10 (its tabwriter's minimum width), jbuild's
+    // default table keeps the padding ImageCommandsTest pins (--format table pads as docker).
+    String theirs = Docker.exec(List.of("docker", "history", NAME)).stdout();
+    String mine = jbuild.run("history", NAME).assertSuccess().stdout();
+    if (!withoutAges(mine).equals(withoutAges(theirs))) {
+      different.add("table\n  docker:\n" + theirs + "  jbuild:\n" + mine);
+    }
+    assertEquals(List.of(), different);
+  }
+
+  /**
+   * {@code jbuild inspect} has docker's fields with docker's values, but for what only a daemon
+   * has: its storage driver ({@code GraphDriver}) and the tag time it keeps ({@code Metadata}).
+   */
+  @Test
+  void inspectSameFieldsAsDocker() throws Exception {
+    if (!Docker.available()) {
+      return;
+    }
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode theirs = (com.fasterxml.jackson.databind.node.ObjectNode)
+        json.readTree(Docker.exec(List.of("docker", "image", "inspect", NAME)).stdout()).get(0);
+    com.fasterxml.jackson.databind.node.ObjectNode mine = (com.fasterxml.jackson.databind.node.ObjectNode)
+        json.readTree(jbuild.run("inspect", NAME).assertSuccess().stdout()).get(0);
+    // (Descriptor is newer docker's: the manifest jbuild stored, which a 20.10 daemon does not
+    // keep for a loaded image.)
+    for (String daemonOnly : List.of("GraphDriver", "Metadata", "Descriptor")) {
+      theirs.remove(daemonOnly);
+      mine.remove(daemonOnly);
+    }
+    assertEquals(theirs, mine);
+  }
+
+  private static String withoutAges(String table) {
+    return table.replaceAll("(About )?(an?|\\d+|Less than a) \\w+ ago +", "AGE ")
+        .replaceAll("CREATED +", "CREATED ").replaceAll("  +", "   ").replaceAll(" +\n", "\n");
   }
 
   @Test

@@ -16,14 +16,12 @@ import dev.jbuild.builder.event.PlainProgress;
 import dev.jbuild.builder.event.TtyProgress;
 import dev.jbuild.builder.exec.BuildOptions;
 import dev.jbuild.builder.plan.NetworkPolicy;
-import dev.jbuild.builder.exec.RunnerSource;
 import dev.jbuild.builder.export.ImageExporter;
 import dev.jbuild.builder.export.OutputSpec;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.registry.ProgressListener;
 import dev.jbuild.runner.ContainerRunner;
-import dev.jbuild.runner.RunnerException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,6 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -46,7 +45,9 @@ import picocli.CommandLine.ParentCommand;
 final class BuildCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
-  @Parameters(index = "0", paramLabel = "PATH", description = "Build context directory.")
+  @Parameters(index = "0", paramLabel = "PATH|-",
+      description = "Build context directory; - reads a tar (plain or compressed) from stdin, or"
+          + " a Dockerfile and no context.")
   Path context;
 
   @Option(names = {"-t", "--tag"}, paramLabel = "NAME[:TAG]",
@@ -54,8 +55,10 @@ final class BuildCommand implements Callable<Integer> {
   List<String> tags = new ArrayList<>();
 
   @Option(names = {"-f", "--file"}, paramLabel = "FILE",
-      description = "Dockerfile (default: PATH/Dockerfile).")
+      description = "Name of the Dockerfile (default: PATH/Dockerfile); - reads it from stdin.")
   Path file;
+
+  @Mixin BuildFlags flags;
 
   @Option(names = "--build-arg", paramLabel = "KEY[=VALUE]",
       description = "Build-time variable; KEY alone takes the value from the environment.")
@@ -139,6 +142,17 @@ final class BuildCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!StdinSources.wanted(context, file)) {
+      return build();
+    }
+    try (StdinSources in = StdinSources.read(context, file, Session.open(main).store, System.in)) {
+      context = in.context();
+      file = in.dockerfile();
+      return build();
+    }
+  }
+
+  private Integer build() throws Exception {
     if (!List.of("auto", "tty", "plain", "rawjson", "quiet").contains(progress)) {
       throw new IllegalArgumentException("invalid --progress '" + progress
           + "': expected auto, tty, plain, rawjson or quiet");
@@ -190,6 +204,7 @@ final class BuildCommand implements Callable<Integer> {
         .sourceDateEpoch(sourceDateEpoch())
         // Only pushed: imported layers no step needs may stay in the registry (mounted on push).
         .lazyLayers(push && outputs.isEmpty());
+    flags.apply(request);
     for (String spec : cacheFrom) {
       request.cacheFrom(CacheSpec.parse(spec, false));
     }

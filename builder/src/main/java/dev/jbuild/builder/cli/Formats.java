@@ -34,6 +34,12 @@ final class Formats {
    */
   static void print(PrintWriter out, String format, Struct header, List<Struct> rows)
       throws FormatException {
+    print(out, format, header, rows, false);
+  }
+
+  /** As above; {@code goTabwriter}: see {@link ImagesCommand#print(PrintWriter, String[], List, boolean)}. */
+  static void print(PrintWriter out, String format, Struct header, List<Struct> rows,
+      boolean goTabwriter) throws FormatException {
     boolean table = format.startsWith("table");
     String body = table ? format.substring("table".length()) : format;
     body = body.strip().replace("\\t", "\t").replace("\\n", "\n");
@@ -54,7 +60,7 @@ final class Formats {
           cells.add(line.split("\t", -1));
         }
         String[] titles = template.execute(header).split("\t", -1);
-        ImagesCommand.print(out, titles, cells);
+        ImagesCommand.print(out, titles, cells, goTabwriter);
       }
       out.flush();
     } catch (TemplateException e) {

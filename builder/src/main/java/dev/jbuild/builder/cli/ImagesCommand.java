@@ -309,6 +309,15 @@ final class ImagesCommand implements Callable<Integer> {
 
   /** Prints an aligned table with three spaces between columns, like docker's tabwriter. */
   static void print(PrintWriter out, String[] header, List<String[]> rows) {
+    print(out, header, rows, false);
+  }
+
+  /**
+   * Prints an aligned table; with {@code goTabwriter} as docker's formatter does it ({@code
+   * tabwriter.NewWriter(out, 10, 1, 3, ' ', 0)}): a column is at least 10 wide and a line keeps
+   * the padding of its last padded cell.
+   */
+  static void print(PrintWriter out, String[] header, List<String[]> rows, boolean goTabwriter) {
     int columns = header.length;
     for (String[] r : rows) {
       columns = Math.max(columns, r.length);
@@ -324,10 +333,11 @@ final class ImagesCommand implements Callable<Integer> {
       for (int i = 0; i < r.length; i++) {
         sb.append(r[i]);
         if (i < r.length - 1) {
-          sb.append(" ".repeat(widths[i] - r[i].length() + 3));
+          int width = goTabwriter ? Math.max(10, widths[i] + 3) : widths[i] + 3;
+          sb.append(" ".repeat(width - r[i].length()));
         }
       }
-      out.println(sb.toString().stripTrailing());
+      out.println(goTabwriter ? sb.toString() : sb.toString().stripTrailing());
     }
     out.flush();
   }

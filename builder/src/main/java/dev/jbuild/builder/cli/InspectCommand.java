@@ -86,7 +86,9 @@ final class InspectCommand implements Callable<Integer> {
       DefaultPrettyPrinter pretty = new DefaultPrettyPrinter()
           .withObjectIndenter(new DefaultIndenter("    ", "\n"))
           .withArrayIndenter(new DefaultIndenter("    ", "\n"));
-      out.println(OciJson.mapper().writer(pretty).writeValueAsString(array)
+      ArrayNode shaped = JsonNodeFactory.instance.arrayNode();
+      array.forEach(n -> shaped.add(dockerShape((ObjectNode) n)));
+      out.println(OciJson.mapper().writer(pretty).writeValueAsString(shaped)
           .replace("\" : ", "\": "));
     }
     out.flush();
@@ -145,6 +147,61 @@ final class InspectCommand implements Callable<Integer> {
     descriptor.put("digest", image.manifestDigest().toString());
     descriptor.put("size", image.manifestDescriptor().size());
     return node;
+  }
+
+  /** docker 20.10's {@code container.Config} fields in order; the omitempty ones by name. */
+  private static final List<String> CONFIG_FIELDS = List.of("Hostname", "Domainname", "User",
+      "AttachStdin", "AttachStdout", "AttachStderr", "ExposedPorts", "Tty", "OpenStdin",
+      "StdinOnce", "Env", "Cmd", "Healthcheck", "ArgsEscaped", "Image", "Volumes", "WorkingDir",
+      "Entrypoint", "NetworkDisabled", "MacAddress", "OnBuild", "Labels", "StopSignal",
+      "StopTimeout", "Shell");
+  private static final Set<String> OMIT_EMPTY = Set.of("ExposedPorts", "Healthcheck",
+      "ArgsEscaped", "NetworkDisabled", "MacAddress", "StopSignal", "StopTimeout", "Shell");
+
+  /**
+   * The printed form, as a docker 20.10 daemon prints an image: {@code Container} and {@code
+   * ContainerConfig} after {@code Created}, and both configs as Go's {@code container.Config}
+   * marshals them (every field, zero values included). Templates ({@code -f}) get the data
+   * unchanged: {@link InspectData} shapes it as docker's structs.
+   */
+  static ObjectNode dockerShape(ObjectNode node) {
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    node.fields().forEachRemaining(e -> {
+      if (e.getKey().equals("Config")) {
+        out.set("Config", containerConfig(e.getValue()));
+      } else {
+        out.set(e.getKey(), e.getValue());
+      }
+      if (e.getKey().equals("Created")) {
+        out.put("Container", "");
+        out.set("ContainerConfig", containerConfig(JsonNodeFactory.instance.objectNode()));
+      }
+    });
+    return out;
+  }
+
+  private static ObjectNode containerConfig(JsonNode config) {
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    for (String f : CONFIG_FIELDS) {
+      JsonNode v = config.get(f);
+      if (v != null && !v.isNull()) {
+        out.set(f, v);
+      } else if (!OMIT_EMPTY.contains(f)) {
+        switch (f) {
+          case "Hostname", "Domainname", "User", "Image", "WorkingDir" -> out.put(f, "");
+          case "AttachStdin", "AttachStdout", "AttachStderr", "Tty", "OpenStdin", "StdinOnce" ->
+              out.put(f, false);
+          default -> out.putNull(f);
+        }
+      }
+    }
+    // Fields docker's struct does not have are kept, so nothing the image says is hidden.
+    config.fields().forEachRemaining(e -> {
+      if (!out.has(e.getKey())) {
+        out.set(e.getKey(), e.getValue());
+      }
+    });
+    return out;
   }
 
   /**

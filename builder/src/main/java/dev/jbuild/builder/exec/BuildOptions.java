@@ -1,6 +1,7 @@
 package dev.jbuild.builder.exec;
 
 import dev.jbuild.layerstore.oci.Platform;
+import dev.jbuild.runner.Sandbox;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -16,6 +17,7 @@ import java.util.Objects;
  * @param secrets {@code --secret} values by id
  * @param limits resource limits for every RUN step
  * @param sourceDateEpoch {@code SOURCE_DATE_EPOCH} in seconds, or null
+ * @param sandbox {@code --add-host}, {@code --shm-size} and {@code --ulimit} for every RUN step
  */
 public record BuildOptions(
     String dockerfileName,
@@ -23,7 +25,8 @@ public record BuildOptions(
     boolean pull,
     Map<String, Secret> secrets,
     Limits limits,
-    Long sourceDateEpoch) {
+    Long sourceDateEpoch,
+    Sandbox sandbox) {
 
   /** Validates and copies. */
   public BuildOptions {
@@ -31,6 +34,13 @@ public record BuildOptions(
     Objects.requireNonNull(platform, "platform");
     secrets = Map.copyOf(secrets);
     limits = limits == null ? Limits.NONE : limits;
+    sandbox = sandbox == null ? Sandbox.DEFAULT : sandbox;
+  }
+
+  /** Options with docker's default sandbox (no extra hosts, 64 MiB /dev/shm, inherited rlimits). */
+  public BuildOptions(String dockerfileName, Platform platform, boolean pull,
+      Map<String, Secret> secrets, Limits limits, Long sourceDateEpoch) {
+    this(dockerfileName, platform, pull, secrets, limits, sourceDateEpoch, Sandbox.DEFAULT);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.jbuild.builder.exec;
 
+import dev.jbuild.builder.context.DirectorySource;
 import dev.jbuild.builder.context.FileSource;
 import dev.jbuild.builder.context.RootfsSource;
 import dev.jbuild.builder.error.BuildException;
@@ -32,6 +33,10 @@ final class Origins {
       List<Layer> layers = env.bases().resolve(i.reference(), env.options().platform(),
           env.options().pull()).layers();
       return new RootfsSource(rootfsOf(layers), i.describe());
+    }
+    if (origin instanceof FileOrigin.Directory d) {
+      // A --build-context directory: read in place, nothing excluded (as buildx sends it).
+      return DirectorySource.of(d.dir(), false, d.describe());
     }
     return env.context();
   }

@@ -100,7 +100,8 @@ final class RunCommand implements FilesystemStep {
           .workingDir(step.workingDir())
           .user(step.user())
           .network(network())
-          .limits(limits());
+          .limits(limits())
+          .sandbox(env.options().sandbox());
       InlineFile script = step.script();
       if (script != null) {
         Path file = tmp.resolve("script");

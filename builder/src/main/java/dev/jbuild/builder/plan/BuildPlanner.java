@@ -67,7 +67,7 @@ public final class BuildPlanner {
     // Labels carry stage names when the build needs more than one stage; references are counted
     // as written (a --from=$VAR that turns out to name a stage still plans it, unnamed).
     TreeSet<Integer> needed = new TreeSet<>();
-    collect(stages, targetIndex, needed);
+    collect(stages, targetIndex, needed, options);
     BuildPlanner planner = new BuildPlanner(dockerfile, source, options, bases,
         needed.size() > 1);
     planner.end(targetIndex);
@@ -115,12 +115,16 @@ public final class BuildPlanner {
     values.put(prefix + "VARIANT", p.variant() == null ? "" : p.variant());
   }
 
-  private static void collect(List<Stage> stages, int index, TreeSet<Integer> needed) {
+  private static void collect(List<Stage> stages, int index, TreeSet<Integer> needed,
+      PlanOptions options) {
     if (!needed.add(index)) {
       return;
     }
     for (int dep : dependencies(stages, stages.get(index))) {
-      collect(stages, dep, needed);
+      // A stage a --build-context replaces is never built (BuildKit: the context is read).
+      if (stages.get(dep).name() == null || options.namedContext(stages.get(dep).name()) == null) {
+        collect(stages, dep, needed, options);
+      }
     }
   }
 

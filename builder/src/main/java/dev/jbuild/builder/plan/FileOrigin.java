@@ -1,6 +1,7 @@
 package dev.jbuild.builder.plan;
 
 import dev.jbuild.layerstore.oci.ImageReference;
+import java.nio.file.Path;
 
 /**
  * Where the files of a COPY, ADD or bind mount come from: the build context, an earlier stage
@@ -44,6 +45,19 @@ public sealed interface FileOrigin {
     @Override
     public String describe() {
       return "image " + written;
+    }
+  }
+
+  /**
+   * A local directory given as a named context ({@code --build-context NAME=DIR}).
+   *
+   * @param dir the directory, absolute
+   * @param name the context's name, for messages
+   */
+  record Directory(Path dir, String name) implements FileOrigin {
+    @Override
+    public String describe() {
+      return "context " + name;
     }
   }
 }

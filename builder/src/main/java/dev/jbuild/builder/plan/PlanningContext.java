@@ -69,6 +69,12 @@ record PlanningContext(PlanOptions options, BaseConfigs bases, VariableExpander 
    */
   FileOrigin origin(String reference, int before, String keyword, int line)
       throws BuildException, InterruptedException {
+    NamedContext named = options.namedContext(reference);
+    if (named instanceof NamedContext.Image i) {
+      return new FileOrigin.Image(i.reference(), reference);
+    } else if (named instanceof NamedContext.Directory d) {
+      return new FileOrigin.Directory(d.dir(), reference);
+    }
     int stage = BuildPlanner.findStage(stages, reference, before);
     if (stage >= 0) {
       ends.end(stage);

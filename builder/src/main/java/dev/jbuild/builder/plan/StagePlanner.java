@@ -74,7 +74,9 @@ final class StagePlanner {
       throws BuildException, InterruptedException {
     From from = stage.from();
     int line = from.range().startLine();
-    int baseStage = BuildPlanner.findStage(ctx.stages(), from.image(), stage.index());
+    NamedContext named = ctx.options().namedContext(from.image());
+    int baseStage = named != null ? -1
+        : BuildPlanner.findStage(ctx.stages(), from.image(), stage.index());
     String label;
     FromBaseStep.Base base;
     if (baseStage >= 0) {
@@ -89,7 +91,16 @@ final class StagePlanner {
     } else {
       String name = ctx.expand(from.image(), ctx.globalArgs(), line);
       label = position + " FROM " + name;
-      if (name.equals("scratch")) {
+      named = ctx.options().namedContext(name);
+      if (named instanceof NamedContext.Directory) {
+        throw ctx.located(line, "FROM " + name + ": the build context \"" + name + "\" is a"
+            + " directory, which only COPY --from and RUN --mount from= can read so far; give"
+            + " it as docker-image://REF to build FROM it", null);
+      } else if (named instanceof NamedContext.Image i) {
+        ImageConfig config = ctx.bases().config(i.reference());
+        state.reset(config.containerConfig(), config.author(), Map.of());
+        base = new FromBaseStep.Image(i.reference());
+      } else if (name.equals("scratch")) {
         state.reset(ImageConfig.scratch(ctx.options().platform()).containerConfig(), null,
             Map.of());
         base = new FromBaseStep.Scratch();

@@ -151,6 +151,9 @@ final class GoFormat {
     return sb.toString();
   }
 
+  /** Set while a formatter context is marshalled (escaped once, at its end). */
+  private static final ThreadLocal<Boolean> HTML = ThreadLocal.withInitial(() -> false);
+
   private static void json(StringBuilder sb, Object v) {
     if (v == null || v == GoValue.NO_VALUE || v instanceof Nil) {
       sb.append("null");
@@ -178,6 +181,18 @@ final class GoFormat {
         first = false;
       }
       sb.append('}');
+    } else if (v instanceof Struct s && s.type().startsWith("*formatter.") && !HTML.get()) {
+      // docker's formatter contexts (history, images rows) marshal themselves with
+      // json.Marshal, which escapes <, > and & even under the json function's encoder.
+      StringBuilder inner = new StringBuilder();
+      HTML.set(true);
+      try {
+        json(inner, v);
+      } finally {
+        HTML.set(false);
+      }
+      sb.append(inner.toString().replace("<", "\\u003c").replace(">", "\\u003e")
+          .replace("&", "\\u0026"));
     } else if (v instanceof Struct s) {
       sb.append('{');
       List<Field> fields = new ArrayList<>();

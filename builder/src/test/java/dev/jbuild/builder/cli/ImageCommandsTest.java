@@ -223,6 +223,29 @@ class ImageCommandsTest {
   }
 
   @Test
+  void history_formatAndNotHuman_asDockersHistoryFormatter() {
+    String id = image.id().shortHex();
+    assertEquals(id + "|test rootfs|22B|\n",
+        ok("history", "--format", "{{.ID}}|{{.CreatedBy}}|{{.Size}}|{{.Comment}}",
+            "example.com/a/b:1").stdout());
+    // -H=false: bytes, and RFC 3339 times (the imported layer has none: 0 seconds, as docker).
+    assertEquals(id + "   1970-01-01T00:00:00Z   test rootfs   22\n",
+        ok("history", "-H=false", "--format", "table {{.ID}}\\t{{.CreatedSince}}\\t"
+            + "{{.CreatedBy}}\\t{{.Size}}", "example.com/a/b:1").stdout().lines().skip(1)
+            .findFirst().orElseThrow() + "\n");
+    assertEquals("IMAGE          CREATED AT             CREATED BY    SIZE",
+        ok("history", "-H=false", "--format", "table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}"
+            + "\t{{.Size}}", "example.com/a/b:1").stdout().lines().findFirst().orElseThrow());
+    assertEquals("{\"Comment\":\"\",\"CreatedAt\":\"1970-01-01T00:00:00Z\",\"CreatedBy\":"
+        + "\"test rootfs\",\"CreatedSince\":\"N/A\",\"ID\":\"" + image.id() + "\",\"Size\":\"22B\"}\n",
+        ok("history", "--no-trunc", "--format", "json", "example.com/a/b:1").stdout());
+    Out bad = jbuild("history", "--format", "{{.Nope}}", "example.com/a/b:1");
+    assertEquals(1, bad.code());
+    assertEquals(1, bad.stderr().lines().count(), bad.stderr());
+    assertEquals(2, jbuild("history", "--format", "{{.ID", "example.com/a/b:1").code());
+  }
+
+  @Test
   void saveLoad_roundTripThroughFiles_andVerify() throws Exception {
     Path archive = tmp.resolve("a.tar");
     ok("save", "-o", archive.toString(), "example.com/a/b:1");

@@ -1,0 +1,79 @@
+package dev.jbuild.builder.plan;
+
+import dev.jbuild.layerstore.oci.ImageReference;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A {@code --build-context NAME=VALUE}, as buildx passes BuildKit's {@code context:NAME}: an
+ * image ({@code docker-image://REF}) or a local directory. Either replaces what the Dockerfile
+ * calls NAME, a stage or an image, wherever it is read: FROM, {@code COPY --from}, {@code RUN
+ * --mount from=} (BuildKit's dockerfile_test {@code TestNamedImageContext}, {@code
+ * TestNamedLocalContext}).
+ */
+public sealed interface NamedContext {
+  /**
+   * An image instead of NAME.
+   *
+   * @param reference the image
+   */
+  record Image(ImageReference reference) implements NamedContext {
+    public Image {
+      Objects.requireNonNull(reference, "reference");
+    }
+  }
+
+  /**
+   * A directory's files instead of NAME's ({@code COPY --from=NAME}, {@code RUN --mount
+   * from=NAME}); nothing of it is excluded.
+   *
+   * @param dir an absolute path
+   */
+  record Directory(Path dir) implements NamedContext {
+    public Directory {
+      if (!dir.isAbsolute()) {
+        throw new IllegalArgumentException("a named context directory must be absolute: " + dir);
+      }
+    }
+  }
+
+  /**
+   * Parses buildx's {@code VALUE}: {@code docker-image://REF} or a directory path; the other
+   * schemes buildx knows (git, http(s), oci-layout, target:) are refused with their name.
+   *
+   * @throws IllegalArgumentException one line saying what is wrong
+   */
+  public static NamedContext parse(String value) {
+    if (value.startsWith("docker-image://")) {
+      return new Image(ImageReference.parse(value.substring("docker-image://".length())));
+    }
+    String lower = value.toLowerCase(Locale.ROOT);
+    for (String scheme : new String[] {"oci-layout://", "http://", "https://", "git@",
+        "git://", "target:", "input:"}) {
+      if (lower.startsWith(scheme)) {
+        throw new IllegalArgumentException(scheme.replace("://", "").replace(":", "")
+            .replace("@", "") + " contexts are not supported: use docker-image://REF or a"
+            + " directory");
+      }
+    }
+    if (value.isEmpty()) {
+      throw new IllegalArgumentException("the context is empty: use docker-image://REF or a"
+          + " directory");
+    }
+    return new Directory(Path.of(value).toAbsolutePath().normalize());
+  }
+
+  /** {@code NAME=VALUE} as a name (lower-cased) and its context. */
+  public static java.util.Map.Entry<String, NamedContext> parseFlag(String flag) {
+    int eq = flag.indexOf('=');
+    if (eq <= 0) {
+      throw new IllegalArgumentException("expected NAME=docker-image://REF or NAME=DIR");
+    }
+    String name = flag.substring(0, eq).toLowerCase(Locale.ROOT);
+    if (!name.matches("[a-z0-9][a-z0-9._/:@-]*")) {
+      throw new IllegalArgumentException("invalid context name \"" + name + "\"");
+    }
+    return java.util.Map.entry(name, parse(flag.substring(eq + 1)));
+  }
+}
