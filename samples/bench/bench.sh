@@ -3,6 +3,8 @@
 # when they are installed. Prints one row per workload with wall-clock milliseconds (the median
 # of RUNS runs) and jbuild's time relative to BuildKit's.
 #   samples/bench/bench.sh [RUNS]      (as root; default RUNS=3)
+#   JB=PATH/jbuild (another checkout's launcher), BENCH_WORKLOADS="hello copy20k" (a subset),
+#   BENCH_BUILDAH=0 (leave buildah out) narrow a run.
 # Workloads: the helloworld sample cold (--no-cache) and cached, 20 trivial RUN steps, COPY of 20k
 # files, a RUN writing 600 MB, two parallel stages, and build+push to a loopback registry; then
 # "fresh runner, warm remote cache": an empty store (BuildKit: a pruned builder cache and no local
@@ -13,7 +15,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 top="$(cd "$here/../.." && pwd)"
 runs="${1:-3}"
-jb="$top/jbuild"
+jb="${JB:-$top/jbuild}"
 work="$(mktemp -d /tmp/jbuild-bench.XXXXXX)"
 reg_pid=""
 cleanup() { [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null; rm -rf "$work"; }
@@ -21,7 +23,7 @@ trap cleanup EXIT
 export JBUILD_ROOT="$work/store"
 
 have_docker=0; /usr/bin/docker info >/dev/null 2>&1 && have_docker=1
-have_buildah=0; command -v buildah >/dev/null && have_buildah=1
+have_buildah=0; [ "${BENCH_BUILDAH:-1}" = 1 ] && command -v buildah >/dev/null && have_buildah=1
 
 # The same offline base image everywhere.
 "$top/samples/base/busybox-rootfs.sh" "$work/base.tar"
@@ -69,13 +71,13 @@ row() {
 }
 
 printf '%-34s %10s %10s %10s %10s\n' "workload (median ms of $runs)" jbuild buildkit buildah "jb/bk"
-for w in hello runs20 copy20k big parallel; do
+for w in ${BENCH_WORKLOADS:-hello runs20 copy20k big parallel}; do
   j=$(measure jb_build --no-cache -t bench-$w "$work/ctx/$w")
   b=-; h=-
   [ $have_docker = 1 ] && b=$(measure bk_build --no-cache -t bench-$w "$work/ctx/$w")
   [ $have_buildah = 1 ] && h=$(measure ba_build --no-cache -t bench-$w "$work/ctx/$w")
   row "$w (cold, --no-cache)" "$j" "$b" "$h"
-  if [ $w = hello ] || [ $w = runs20 ]; then
+  if [ $w = hello ] || [ $w = runs20 ] || [ $w = copy20k ]; then
     j=$(measure jb_build -t bench-$w "$work/ctx/$w")
     [ $have_docker = 1 ] && b=$(measure bk_build -t bench-$w "$work/ctx/$w")
     [ $have_buildah = 1 ] && h=$(measure ba_build -t bench-$w "$work/ctx/$w")
