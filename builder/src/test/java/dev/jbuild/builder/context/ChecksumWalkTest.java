@@ -2,6 +2,7 @@ package dev.jbuild.builder.context;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.parser.ignore.DockerIgnore;
 import java.io.IOException;
@@ -130,7 +131,7 @@ class ChecksumWalkTest {
   @Test
   void cachedChecksum_hashesNothing_untilAFileChanges_evenBehindARestoredMtime()
       throws Exception {
-    Path sums = tmp.resolve("sums.json");
+    Path sums = tmp.resolve("sums");
     ChecksumCache first = ChecksumCache.load(sums);
     DirectorySource source = DirectorySource.context(context, DockerIgnore.empty());
     String before = new TreeCopier(source, first).checksum(List.of("files"));
@@ -154,11 +155,32 @@ class ChecksumWalkTest {
 
   @Test
   void damagedCacheFile_isOnlySlower() throws Exception {
-    Path sums = tmp.resolve("sums.json");
-    Files.writeString(sums, "{\"" + context.resolve("files/d0/f0") + "|3|0|0|0\": 42, [");
+    Path sums = tmp.resolve("sums");
+    // The old JSON format, a sum that is not hex, a line cut short: all ignored.
+    Files.writeString(sums, "{\"" + context.resolve("files/d0/f0") + "|3|0|0|0\": 42, [\n"
+        + "Z".repeat(64) + " " + context.resolve("files/d0/f1") + "|4|0|0|0\n"
+        + "0".repeat(64) + " " + context.resolve("files/d0/f2"));
     ChecksumCache cache = ChecksumCache.load(sums);
     DirectorySource source = DirectorySource.context(context, DockerIgnore.empty());
     assertEquals(expected(context, "files", DockerIgnore.empty()),
         new TreeCopier(source, cache).checksum(List.of("files")));
+    assertEquals(103, cache.misses());
+  }
+
+  @Test
+  void savedFile_isOneLinePerFile_andANewlineInANameIsOnlyHashedAgain() throws Exception {
+    Files.writeString(context.resolve("files/d0/odd\nname"), "n");
+    Path sums = tmp.resolve("sums");
+    ChecksumCache cache = ChecksumCache.load(sums);
+    DirectorySource source = DirectorySource.context(context, DockerIgnore.empty());
+    String sum = new TreeCopier(source, cache).checksum(List.of("files"));
+    cache.save();
+    List<String> lines = Files.readAllLines(sums);
+    assertEquals(103, lines.size());
+    assertTrue(lines.stream().allMatch(l -> l.matches("[0-9a-f]{64} /.*\\|\\d+\\|\\d+\\|\\d+\\|\\d+")),
+        lines.get(0));
+    ChecksumCache again = ChecksumCache.load(sums);
+    assertEquals(sum, new TreeCopier(source, again).checksum(List.of("files")));
+    assertEquals(1, again.misses(), "only the file whose name holds a newline");
   }
 }
