@@ -26,18 +26,21 @@ import picocli.CommandLine.ScopeType;
       "  jbuild run --rm helloworld      run the image's command in a container",
       "  jbuild push localhost:5000/a:v1 push to a registry",
     },
-    // The subcommands are added in execute(), only the invoked one when one is named (COMMANDS).
+    // The subcommands are added in execute(), only the invoked one when one is named (Commands).
     subcommands = {})
 public final class Main implements Runnable {
   /**
    * The subcommands in the order {@code --help} lists them. Building a command's picocli model
-   * reflects over all its options and loads the classes they name (about 2/3 of what {@code
-   * jbuild --version} used to load), so {@link #execute} adds only the command the line names,
-   * and all of them only for help.
+   * reflects over its fields and annotations (a proxy class per annotation type, a converter per
+   * option), so {@link #execute} adds only the command the line names, and all of them only for
+   * help.
    */
-  private static final Map<String, Class<?>> COMMANDS = commands();
-  /** Subcommands; anything else first on the line means "build". */
-  private static final Set<String> SUBCOMMANDS = COMMANDS.keySet();
+  private static final class Commands {
+    /** In a holder: {@code --version} loads none of the command classes. */
+    static final Map<String, Class<?>> ALL = commands();
+    /** Subcommands; anything else first on the line means "build". */
+    static final Set<String> NAMES = ALL.keySet();
+  }
 
   private static Map<String, Class<?>> commands() {
     Map<String, Class<?>> m = new LinkedHashMap<>();
@@ -144,7 +147,7 @@ public final class Main implements Runnable {
     String[] full = withImplicitBuild(args);
     // Before the setters below: they apply to the subcommands registered when they are called.
     for (String name : commandsToModel(full)) {
-      cli.addSubcommand(name, COMMANDS.get(name));
+      cli.addSubcommand(name, Commands.ALL.get(name));
     }
     cli.setOut(out);
     cli.setErr(err);
@@ -179,11 +182,11 @@ public final class Main implements Runnable {
       if (first.equals("-V") || first.equals("--version")) {
         return Set.of();
       }
-      if (SUBCOMMANDS.contains(first) && !first.equals("help")) {
+      if (Commands.NAMES.contains(first) && !first.equals("help")) {
         return Set.of(first);
       }
     }
-    return SUBCOMMANDS;
+    return Commands.NAMES;
   }
 
   /** The index of the first word after the global options. */
@@ -210,7 +213,7 @@ public final class Main implements Runnable {
       return args;
     }
     String first = args[i];
-    if (SUBCOMMANDS.contains(first) || first.equals("-h") || first.equals("--help")
+    if (Commands.NAMES.contains(first) || first.equals("-h") || first.equals("--help")
         || first.equals("-V") || first.equals("--version")) {
       return args;
     }
@@ -236,7 +239,9 @@ public final class Main implements Runnable {
         // A jar without the file was not built by Maven; say so instead of failing --version.
       }
       String version = p.getProperty("version", "unknown version (not built by Maven)");
-      return new String[] {"jbuild " + version + ", commit " + p.getProperty("commit", "unknown")};
+      // String.join, not +: the first string concatenation bootstraps about 80 invoke classes.
+      return new String[] {String.join("", "jbuild ", version, ", commit ",
+          p.getProperty("commit", "unknown"))};
     }
   }
 }
