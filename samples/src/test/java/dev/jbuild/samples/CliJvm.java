@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * How the tests start the real {@code jbuild} CLI in a child JVM: the options the {@code jbuild}
  * launcher uses (the serial collector and a class-data-sharing archive of the classes a command
  * loads, made once per test JVM with the hidden {@code cds-training} command, as the launcher
- * makes its {@code jbuild.jsa}), the test classpath without this module's own test classes (the
+ * makes its {@code jbuild.jsa}; on Java 25 an AOT cache, as the launcher's {@code jbuild.aot}), the test classpath without this module's own test classes (the
  * CLI never needs them, and CDS cannot archive classes from a non-empty directory), and the main
  * class. The suite starts the CLI many hundred times; each start costs less CPU this way.
  *
