@@ -14,13 +14,13 @@
 # The "jb MiB" column is the peak RSS of the jbuild process (max over the row's runs).
 # BENCH_ROWS="big copy20k push400" runs only the named workloads (default: all); the names are
 # hello runs20 copy20k big parallel push push400 fresh. BENCH_TOOLS="jbuild" leaves out the
-# BuildKit and buildah columns; JBUILD=/path/to/launcher measures another jbuild (e.g. an older
+# BuildKit and buildah columns; JBUILD=/path/to/launcher (or JB=) measures another jbuild (e.g. an older
 # build, to compare before and after a change in one session).
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 top="$(cd "$here/../.." && pwd)"
 runs="${1:-3}"
-jb="${JBUILD:-$top/jbuild}"
+jb="${JBUILD:-${JB:-$top/jbuild}}"
 tools="${BENCH_TOOLS:-jbuild buildkit buildah}"
 work="$(mktemp -d /tmp/jbuild-bench.XXXXXX)"
 reg_pid=""
@@ -114,7 +114,7 @@ for w in hello runs20 copy20k big parallel; do
   [ $have_docker = 1 ] && b=$(measure bk_build --no-cache -t bench-$w "$work/ctx/$w")
   [ $have_buildah = 1 ] && h=$(measure ba_build --no-cache -t bench-$w "$work/ctx/$w")
   row "$w (cold, --no-cache)" "$j" "$b" "$h"
-  if [ $w = hello ] || [ $w = runs20 ]; then
+  if [ $w = hello ] || [ $w = runs20 ] || [ $w = copy20k ]; then
     j=$(measure jb_build -t bench-$w "$work/ctx/$w")
     [ $have_docker = 1 ] && b=$(measure bk_build -t bench-$w "$work/ctx/$w")
     [ $have_buildah = 1 ] && h=$(measure ba_build -t bench-$w "$work/ctx/$w")

@@ -134,7 +134,7 @@ public final class ImageBuilder {
         ref -> buildBases.resolve(ref, request.platform(), request.pull()).config());
     Path contextDir = request.contextDir().toAbsolutePath().normalize();
     ChecksumCache checksums = ChecksumCache.load(store.root().resolve("cache/checksums")
-        .resolve(Digest.sha256(contextDir.toString()).hex() + ".json"));
+        .resolve(Digest.sha256(contextDir.toString()).hex() + ".sums"));
     LayerOptions layerOptions = LayerOptions.defaults();
     Supplier<Instant> buildClock = clock;
     if (request.sourceDateEpoch() != null) {

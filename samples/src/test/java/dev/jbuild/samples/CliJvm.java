@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * How the tests start the real {@code jbuild} CLI in a child JVM: the options the {@code jbuild}
  * launcher uses (the serial collector and a class-data-sharing archive of the classes a command
  * loads, made once per test JVM with the hidden {@code cds-training} command, as the launcher
- * makes its {@code jbuild.jsa}), the test classpath without this module's own test classes (the
+ * makes its {@code jbuild.jsa}; on Java 25 an AOT cache, as the launcher's {@code jbuild.aot}), the test classpath without this module's own test classes (the
  * CLI never needs them, and CDS cannot archive classes from a non-empty directory), and the main
  * class. The suite starts the CLI many hundred times; each start costs less CPU this way.
  *
@@ -43,6 +43,8 @@ public final class CliJvm {
     List<String> cmd = new ArrayList<>();
     cmd.add(java());
     cmd.add("-XX:+UseSerialGC");
+    cmd.add("-XX:-UsePerfData");
+    cmd.addAll(quietOptions());
     if (jit == Jit.QUICK) {
       cmd.add("-XX:TieredStopAtLevel=1");
     }
@@ -53,6 +55,16 @@ public final class CliJvm {
     cmd.add("--root");
     cmd.add(root.toString());
     return cmd;
+  }
+
+  /**
+   * On Java 24 and later, what keeps the JVM from warning on stderr about what the libraries do
+   * (jnr-ffi's JNI, sun.misc.Unsafe in jffi and zstd-jni), as the launcher passes them; none on 17.
+   */
+  static List<String> quietOptions() {
+    return Runtime.version().feature() >= 24
+        ? List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow")
+        : List.of();
   }
 
   private static String java() {
@@ -90,19 +102,23 @@ public final class CliJvm {
       Path dir = Files.createTempDirectory(Jbuild.scratchDir(), "cli-jvm-");
       // Readable by all: a CLI re-executed as another user (rootless mode) may use it too.
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-      Path archive = dir.resolve("cli.jsa");
+      // Java 25+: an AOT cache (JEP 483/514), as the launcher makes; else a CDS archive.
+      boolean aot = Runtime.version().feature() >= 25;
+      Path archive = dir.resolve(aot ? "cli.aot" : "cli.jsa");
       dir.toFile().deleteOnExit();
       archive.toFile().deleteOnExit(); // runs before the directory's (reverse order)
-      List<String> dump = List.of(java(), "-XX:+UseSerialGC",
-          "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:disable", "-cp", classpath(),
-          "dev.jbuild.builder.cli.Main", "cds-training");
+      List<String> dump = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC"));
+      dump.addAll(quietOptions());
+      dump.addAll(List.of((aot ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + archive,
+          "-Xlog:disable", "-cp", classpath(), "dev.jbuild.builder.cli.Main", "cds-training"));
       Process p = new ProcessBuilder(dump).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       if (!p.waitFor(5, TimeUnit.MINUTES)) {
         p.destroyForcibly();
       } else if (p.exitValue() == 0 && Files.isRegularFile(archive)) {
         // Only a complete archive: JDK 17 dies of SIGBUS on one cut short, even with auto.
-        return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:disable");
+        return aot ? List.of("-XX:AOTCache=" + archive, "-Xlog:disable")
+            : List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:disable");
       }
       System.err.println("CliJvm: no class-data archive (exit " + (p.isAlive() ? "timeout"
           : p.exitValue()) + "); the CLI starts without one");

@@ -42,8 +42,8 @@ class CliJvmTest {
   }
 
   private static String archiveOption(List<String> command) {
-    return command.stream().filter(o -> o.startsWith("-XX:SharedArchiveFile=")).findFirst()
-        .orElse(null);
+    return command.stream().filter(o -> o.startsWith("-XX:SharedArchiveFile=")
+        || o.startsWith("-XX:AOTCache=")).findFirst().orElse(null); // AOTCache: Java 25+
   }
 
   /** True when CDS can archive the classpath: only jars, or directories that are empty. */
@@ -88,6 +88,9 @@ class CliJvmTest {
     assertTrue(option != null, "no class-data archive for a classpath of jars: " + command);
     List<String> strict = new ArrayList<>(command);
     strict.replaceAll(o -> o.equals("-Xshare:auto") ? "-Xshare:on" : o);
+    if (option.startsWith("-XX:AOTCache=")) {
+      strict.add(strict.indexOf(option), "-XX:AOTMode=on"); // fail instead of running without
+    }
     strict.remove("-Xlog:disable"); // so that a refusal says why
     Out out = run(version(strict));
     assertEquals(0, out.exit(), "the JVM refused the archive:\n" + out.stdout() + out.stderr());
@@ -122,7 +125,7 @@ class CliJvmTest {
     for (List<String> c : cases) {
       List<String> cmd = new ArrayList<>(command);
       cmd.removeIf(o -> o.startsWith("-XX:SharedArchiveFile=") || o.equals("-Xshare:auto")
-          || o.equals("-Xlog:disable"));
+          || o.equals("-Xlog:disable") || o.startsWith("-XX:AOTCache="));
       int at = cmd.indexOf("-cp");
       cmd.set(at + 1, c.get(1));
       cmd.addAll(at, List.of("-XX:SharedArchiveFile=" + c.get(0), "-Xshare:auto",

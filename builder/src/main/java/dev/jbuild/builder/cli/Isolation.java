@@ -63,9 +63,11 @@ final class Isolation {
    */
   static Integer reexecIfNeeded(Main main, ParseResult parsed, String[] args, PrintStream err)
       throws InterruptedException {
+    if (!usesStore(parsed)) {
+      return null; // before the mode and the uid: --version and help stay as small as they can
+    }
     String mode = mode();
-    if (!mode.equals("auto") && !mode.equals("rootless") || Posix.isRoot()
-        || !usesStore(parsed)) {
+    if (!mode.equals("auto") && !mode.equals("rootless") || Posix.isRoot()) {
       return null;
     }
     String user = System.getProperty("user.name");

@@ -4,7 +4,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,29 +26,48 @@ import picocli.CommandLine.ScopeType;
       "  jbuild run --rm helloworld      run the image's command in a container",
       "  jbuild push localhost:5000/a:v1 push to a registry",
     },
-    subcommands = {
-      BuildCommand.class,
-      RunCommand.class,
-      PsCommand.class, RmCommand.class, CommitCommand.class,
-      PushCommand.class,
-      PullCommand.class,
-      ImagesCommand.class,
-      TagCommand.class,
-      SaveCommand.class,
-      ImportCommand.class,
-      RmiCommand.class, InspectCommand.class, HistoryCommand.class, LoadCommand.class, PruneCommand.class, VerifyCommand.class,
-      LoginCommand.class,
-      LogoutCommand.class,
-      ParseCommand.class,
-      CommandLine.HelpCommand.class,
-      TrainingCommand.class
-    })
+    // The subcommands are added in execute(), only the invoked one when one is named (Commands).
+    subcommands = {})
 public final class Main implements Runnable {
-  /** Subcommands and their aliases; anything else first on the line means "build". */
-  private static final Set<String> SUBCOMMANDS =
-      Set.of("build", "run", "ps", "rm", "commit", "push", "pull", "login", "logout", "images",
-          "tag", "rmi", "inspect", "history", "save", "load", "import", "prune", "verify",
-          "parse", "help", "cds-training");
+  /**
+   * The subcommands in the order {@code --help} lists them. Building a command's picocli model
+   * reflects over its fields and annotations (a proxy class per annotation type, a converter per
+   * option), so {@link #execute} adds only the command the line names, and all of them only for
+   * help.
+   */
+  private static final class Commands {
+    /** In a holder: {@code --version} loads none of the command classes. */
+    static final Map<String, Class<?>> ALL = commands();
+    /** Subcommands; anything else first on the line means "build". */
+    static final Set<String> NAMES = ALL.keySet();
+  }
+
+  private static Map<String, Class<?>> commands() {
+    Map<String, Class<?>> m = new LinkedHashMap<>();
+    m.put("build", BuildCommand.class);
+    m.put("run", RunCommand.class);
+    m.put("ps", PsCommand.class);
+    m.put("rm", RmCommand.class);
+    m.put("commit", CommitCommand.class);
+    m.put("push", PushCommand.class);
+    m.put("pull", PullCommand.class);
+    m.put("images", ImagesCommand.class);
+    m.put("tag", TagCommand.class);
+    m.put("save", SaveCommand.class);
+    m.put("import", ImportCommand.class);
+    m.put("rmi", RmiCommand.class);
+    m.put("inspect", InspectCommand.class);
+    m.put("history", HistoryCommand.class);
+    m.put("load", LoadCommand.class);
+    m.put("prune", PruneCommand.class);
+    m.put("verify", VerifyCommand.class);
+    m.put("login", LoginCommand.class);
+    m.put("logout", LogoutCommand.class);
+    m.put("parse", ParseCommand.class);
+    m.put("help", CommandLine.HelpCommand.class);
+    m.put("cds-training", TrainingCommand.class);
+    return Collections.unmodifiableMap(m);
+  }
 
   @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
       description = "Store directory (default: $JBUILD_ROOT, else /var/lib/jbuild as root, "
@@ -90,6 +112,12 @@ public final class Main implements Runnable {
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      // Answered before picocli (about 170 classes, older than class-data sharing can archive)
+      // loads: the same line picocli prints, in a fraction of the start-up time.
+      System.out.println(new Version().getVersion()[0]);
+      System.exit(0);
+    }
     configureLogging(java.util.Arrays.asList(args).contains("--debug"));
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
@@ -116,13 +144,19 @@ public final class Main implements Runnable {
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     Main main = new Main();
     CommandLine cli = new CommandLine(main);
+    String[] full = withImplicitBuild(args);
+    // Before the setters below: they apply to the subcommands registered when they are called.
+    for (String name : commandsToModel(full)) {
+      cli.addSubcommand(name, Commands.ALL.get(name));
+    }
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(new ErrorHandler(main));
     cli.setParameterExceptionHandler(new UsageErrorHandler());
-    // Everything after the image is the container's command line, options included.
-    cli.getSubcommands().get("run").setStopAtPositional(true);
-    String[] full = withImplicitBuild(args);
+    if (cli.getSubcommands().containsKey("run")) {
+      // Everything after the image is the container's command line, options included.
+      cli.getSubcommands().get("run").setStopAtPositional(true);
+    }
     // A non-root user's commands run again inside a user namespace (rootless mode, Isolation).
     cli.setExecutionStrategy(parsed -> {
       try {
@@ -136,8 +170,27 @@ public final class Main implements Runnable {
     return cli.execute(full);
   }
 
-  /** Inserts {@code build} when the first word after the global options is not a subcommand. */
-  static String[] withImplicitBuild(String[] args) {
+  /**
+   * The subcommands whose models {@code args} (after {@link #withImplicitBuild}) needs: the one
+   * it names, none for {@code --version}, all for help, no command or a line that ends early.
+   * Adding fewer changes nothing for the one invoked: it is the only one the line can reach.
+   */
+  static Set<String> commandsToModel(String[] args) {
+    int i = globalOptionsEnd(args);
+    if (i < args.length) {
+      String first = args[i];
+      if (first.equals("-V") || first.equals("--version")) {
+        return Set.of();
+      }
+      if (Commands.NAMES.contains(first) && !first.equals("help")) {
+        return Set.of(first);
+      }
+    }
+    return Commands.NAMES;
+  }
+
+  /** The index of the first word after the global options. */
+  private static int globalOptionsEnd(String[] args) {
     int i = 0;
     while (i < args.length) {
       String a = args[i];
@@ -150,11 +203,17 @@ public final class Main implements Runnable {
         break;
       }
     }
+    return i;
+  }
+
+  /** Inserts {@code build} when the first word after the global options is not a subcommand. */
+  static String[] withImplicitBuild(String[] args) {
+    int i = globalOptionsEnd(args);
     if (i >= args.length) {
       return args;
     }
     String first = args[i];
-    if (SUBCOMMANDS.contains(first) || first.equals("-h") || first.equals("--help")
+    if (Commands.NAMES.contains(first) || first.equals("-h") || first.equals("--help")
         || first.equals("-V") || first.equals("--version")) {
       return args;
     }
@@ -180,7 +239,9 @@ public final class Main implements Runnable {
         // A jar without the file was not built by Maven; say so instead of failing --version.
       }
       String version = p.getProperty("version", "unknown version (not built by Maven)");
-      return new String[] {"jbuild " + version + ", commit " + p.getProperty("commit", "unknown")};
+      // String.join, not +: the first string concatenation bootstraps about 80 invoke classes.
+      return new String[] {String.join("", "jbuild ", version, ", commit ",
+          p.getProperty("commit", "unknown"))};
     }
   }
 }

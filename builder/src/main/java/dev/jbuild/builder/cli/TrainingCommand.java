@@ -5,6 +5,7 @@ import dev.jbuild.builder.plan.NetworkPolicy;
 import dev.jbuild.builder.plan.PlanOptions;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.fs.Trees;
+import dev.jbuild.layerstore.posix.Posix;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.ImageConfig;
 import dev.jbuild.layerstore.oci.ImageReference;
@@ -83,9 +84,39 @@ final class TrainingCommand implements Callable<Integer> {
       store.images().tag(ImageReference.parse("training:latest"), image.manifestDescriptor());
       store.images().list();
       OciJson.fromBytes(image.configBytes(), ImageConfig.class);
+      if (Posix.isRoot()) {
+        trainRealBuild(root);
+      }
     } finally {
       Trees.deleteRecursively(root);
     }
     return 0;
+  }
+
+  /**
+   * A real build through the command line, cold then cached, into the scratch store: what the
+   * bench's cached rows and a CI job run (the build command's model, the context checksums, the
+   * build cache, layer diffs and gzip, progress output), so that the archive (and a Java 25 AOT
+   * cache's method profiles) cover them. Root only: a user's build would re-execute this JVM in
+   * a user namespace. Nothing here runs a container, so no RUN step.
+   */
+  private static void trainRealBuild(Path root) throws java.io.IOException {
+    Path context = root.resolve("context");
+    Files.createDirectories(context.resolve("src"));
+    Files.writeString(context.resolve("Dockerfile"), String.join("\n",
+        "FROM scratch", "WORKDIR /app", "COPY . /app/", "ADD src /app/src2", "ENV NAME=World",
+        "LABEL a=b", "CMD [\"/app/run\"]", ""));
+    Files.writeString(context.resolve(".dockerignore"), "*.tmp\n");
+    for (int i = 0; i < 20; i++) {
+      Files.writeString(context.resolve("src").resolve("f" + i), "file " + i + "\n");
+    }
+    java.io.StringWriter sink = new java.io.StringWriter();
+    for (int run = 0; run < 2; run++) {
+      Main.execute(new String[] {"--root", root.resolve("store").toString(), "build",
+          "--progress=plain", "-t", "training/build:latest", context.toString()},
+          new java.io.PrintWriter(sink), new java.io.PrintWriter(sink));
+    }
+    Main.execute(new String[] {"--root", root.resolve("store").toString(), "images"},
+        new java.io.PrintWriter(sink), new java.io.PrintWriter(sink));
   }
 }

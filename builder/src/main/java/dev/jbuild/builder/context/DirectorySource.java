@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -93,6 +95,17 @@ public final class DirectorySource implements FileSource {
     }
     names.sort(null);
     return names;
+  }
+
+  /** {@link #list}'s entries exist and are not excluded: {@link #locate} would only stat again. */
+  @Override
+  public Map<String, Path> children(String rel) throws IOException {
+    Path dir = rel.isEmpty() ? root : root.resolve(rel);
+    Map<String, Path> out = new LinkedHashMap<>();
+    for (String name : list(rel)) {
+      out.put(name, dir.resolve(name));
+    }
+    return out;
   }
 
   @Override

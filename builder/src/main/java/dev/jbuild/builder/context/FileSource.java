@@ -2,7 +2,9 @@ package dev.jbuild.builder.context;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,6 +21,23 @@ public interface FileSource {
 
   /** Sorted child names of directory {@code rel}, excluded entries left out. */
   List<String> list(String rel) throws IOException;
+
+  /**
+   * The visible children of directory {@code rel} with their host paths, sorted by name: what
+   * {@link #list} then {@link #locate} of each child give, which a source may answer in one pass
+   * (the context's checksum walks it once per COPY, so this is per file).
+   */
+  default Map<String, Path> children(String rel) throws IOException {
+    Map<String, Path> out = new LinkedHashMap<>();
+    for (String name : list(rel)) {
+      String childRel = rel.isEmpty() ? name : rel + "/" + name;
+      Optional<Path> c = locate(childRel);
+      if (c.isPresent()) {
+        out.put(name, c.get());
+      }
+    }
+    return out;
+  }
 
   /**
    * Resolves symlinks in {@code rel} inside the tree (a source named on the COPY line is followed

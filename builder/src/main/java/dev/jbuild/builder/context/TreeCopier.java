@@ -250,29 +250,33 @@ public final class TreeCopier {
   }
 
   private void hashTree(MessageDigest md, String rel, Path host) throws IOException {
-    Map<String, Object> a = Files.readAttributes(host, "unix:mode,uid,gid,size",
+    // One lstat per entry gives the type, mode, owner and the stat data the checksum cache is
+    // keyed by: a cached build of a large context costs this walk and nothing more per file.
+    Map<String, Object> a = Files.readAttributes(host, ChecksumCache.STAT_ATTRIBUTES + ",uid,gid",
         LinkOption.NOFOLLOW_LINKS);
-    StringBuilder line = new StringBuilder(rel).append(' ')
-        .append(Integer.toOctalString((Integer) a.get("mode")));
+    int mode = (Integer) a.get("mode");
+    int type = mode & S_IFMT;
+    StringBuilder line = new StringBuilder(rel).append(' ').append(Integer.toOctalString(mode));
     if (source.keepsOwnership()) {
       line.append(' ').append(a.get("uid")).append(':').append(a.get("gid"));
     }
-    if (Files.isSymbolicLink(host)) {
+    if (type == S_IFLNK) {
       line.append(" -> ").append(Files.readSymbolicLink(host));
-    } else if (Files.isRegularFile(host, LinkOption.NOFOLLOW_LINKS)) {
-      line.append(' ').append(checksums.sha256(host));
+    } else if (type == S_IFREG) {
+      line.append(' ').append(checksums.sha256(host, a));
     }
     update(md, line.append('\n').toString());
-    if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
-      for (String name : source.list(rel)) {
-        String childRel = rel.isEmpty() ? name : rel + "/" + name;
-        Optional<Path> c = source.locate(childRel);
-        if (c.isPresent()) {
-          hashTree(md, childRel, c.get());
-        }
+    if (type == S_IFDIR) {
+      for (Map.Entry<String, Path> c : source.children(rel).entrySet()) {
+        hashTree(md, rel.isEmpty() ? c.getKey() : rel + "/" + c.getKey(), c.getValue());
       }
     }
   }
+
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFDIR = 0040000;
+  private static final int S_IFREG = 0100000;
+  private static final int S_IFLNK = 0120000;
 
   static MessageDigest sha256() {
     return dev.jbuild.layerstore.oci.Digest.newSha256();

@@ -25,6 +25,42 @@ class MainTest {
   }
 
   @Test
+  void commandsToModel_onlyTheInvokedOne_allForHelp_noneForVersion() {
+    assertEquals(java.util.Set.of("build"),
+        Main.commandsToModel(Main.withImplicitBuild(new String[] {"-t", "x", "."})));
+    assertEquals(java.util.Set.of("push"),
+        Main.commandsToModel(new String[] {"--root", "/r", "--debug", "push", "a"}));
+    assertEquals(java.util.Set.of("run"),
+        Main.commandsToModel(new String[] {"--insecure-registry=h", "run", "--rm", "i"}));
+    assertEquals(java.util.Set.of(), Main.commandsToModel(new String[] {"--version"}));
+    assertEquals(java.util.Set.of(), Main.commandsToModel(new String[] {"--debug", "-V"}));
+    for (String[] help : new String[][] {{}, {"--help"}, {"help", "build"}, {"--root"},
+        {"--root", "/r"}}) {
+      java.util.Set<String> all = Main.commandsToModel(help);
+      assertTrue(all.containsAll(java.util.Set.of("build", "run", "images", "help",
+          "cds-training")) && all.size() == 22, String.join(" ", help) + ": " + all);
+    }
+  }
+
+  @Test
+  void help_ofOneCommand_andRunStopsAtTheImage() {
+    StringWriter out = new StringWriter();
+    assertEquals(0, Main.execute(new String[] {"help", "push"}, new PrintWriter(out),
+        new PrintWriter(new StringWriter())));
+    assertTrue(out.toString().startsWith("Usage: jbuild push"), out.toString());
+    StringWriter out2 = new StringWriter();
+    assertEquals(0, Main.execute(new String[] {"images", "--help"}, new PrintWriter(out2),
+        new PrintWriter(new StringWriter())));
+    assertTrue(out2.toString().startsWith("Usage: jbuild images"), out2.toString());
+    // Options after the image belong to the container's command, so no usage error here.
+    StringWriter err = new StringWriter();
+    Main.execute(new String[] {"--root", System.getProperty("java.io.tmpdir")
+        + "/jbuild-main-test", "run", "--rm", "no/such-image", "--frobnicate"},
+        new PrintWriter(new StringWriter()), new PrintWriter(err));
+    assertTrue(!err.toString().contains("Unknown option"), err.toString());
+  }
+
+  @Test
   void help_listsCommandsAndExitsZero() {
     StringWriter out = new StringWriter();
     int code = Main.execute(new String[] {"--help"}, new PrintWriter(out), new PrintWriter(

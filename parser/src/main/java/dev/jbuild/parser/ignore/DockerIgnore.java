@@ -179,6 +179,9 @@ public final class DockerIgnore {
    * @return true when the last pattern matching the path or one of its parents is not an exception
    */
   public boolean matches(String relPath) {
+    if (patterns.isEmpty()) {
+      return false; // most contexts: asked once per file of a COPY's checksum walk
+    }
     String path = clean(relPath);
     if (path.startsWith("/")) {
       path = path.length() == 1 ? "." : path.substring(1);
