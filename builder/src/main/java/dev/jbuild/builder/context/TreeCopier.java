@@ -273,11 +273,6 @@ public final class TreeCopier {
     }
   }
 
-  private static final int S_IFMT = 0170000;
-  private static final int S_IFDIR = 0040000;
-  private static final int S_IFREG = 0100000;
-  private static final int S_IFLNK = 0120000;
-
   static MessageDigest sha256() {
     return dev.jbuild.layerstore.oci.Digest.newSha256();
   }
