@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class BuildKitSuiteFilesTest {
   private static final Set<String> ASSERTIONS = Set.of("fail", "file", "contains", "mode",
-      "owner", "dir", "link", "exists", "absent", "entries", "config", "config-has",
-      "config-contains");
+      "owner", "dir", "link", "type", "samefile", "exists", "absent", "entries", "config", "config-has",
+      "config-contains", "config-count", "step");
 
   @Test
   void everyCase_namesItsGoTest_usesKnownKeywords_andIsListedInTheReadme() throws Exception {

@@ -88,6 +88,15 @@ final class RootfsChecks {
         String got = Files.readSymbolicLink(p).toString();
         yield got.equals(line.word(1)) ? null : "points to " + quote(got);
       }
+      case "type" -> {
+        Path p = resolve(line.word(0), false);
+        String got = Files.isSymbolicLink(p) ? "symlink" : Files.isDirectory(p,
+            LinkOption.NOFOLLOW_LINKS) ? "dir" : Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+            ? "file" : Files.exists(p, LinkOption.NOFOLLOW_LINKS) ? "other" : "absent";
+        yield got.equals(line.word(1)) ? null : "is " + got;
+      }
+      case "samefile" -> Files.isSameFile(resolve(line.word(0), true), resolve(line.word(1), true))
+          ? null : "is not the same file (inode) as " + line.word(1);
       case "exists" -> exists(line.word(0)) ? null : "does not exist";
       case "absent" -> exists(line.word(0)) ? "exists" : null;
       case "entries" -> {
@@ -111,6 +120,11 @@ final class RootfsChecks {
         String want = line.textAfter(1);
         yield got.isTextual() && got.asText().contains(want) ? null
             : "is " + (got.isMissingNode() ? "absent" : got.toString());
+      }
+      case "config-count" -> {
+        JsonNode got = config.at(line.word(0));
+        yield got.size() == Integer.parseInt(line.word(1)) && (got.isArray() || got.isObject())
+            ? null : "is " + (got.isMissingNode() ? "absent" : got.toString());
       }
       case "config-has" -> {
         JsonNode got = config.at(line.word(0));

@@ -21,13 +21,15 @@ import java.util.Map;
  * @param source the first line without {@code # from }: the Go test and its file
  * @param buildArgs {@code arg NAME=VALUE} lines
  * @param target the {@code target} line's stage, or null
- * @param dockerfile the {@code dockerfile} line's path relative to the context, or null
+ * @param dockerfile the {@code dockerfile} line's path relative to the laid-out tree, or null
+ * @param contextDir the {@code context} line's subdirectory of the laid-out tree that is the
+ *     build context, or null for the tree itself
  * @param setup {@code symlink}, {@code socket}, {@code chmod}, {@code mkdir}, {@code write},
  *     {@code tar} lines: how to finish the context
  * @param checks every other line: what must hold after the build
  */
 record SuiteCase(String id, Path dir, String source, Map<String, String> buildArgs,
-    String target, String dockerfile, List<Line> setup, List<Line> checks) {
+    String target, String dockerfile, String contextDir, List<Line> setup, List<Line> checks) {
 
   /** The setup keywords; everything else but the build inputs is an assertion. */
   static final List<String> SETUP = List.of("symlink", "socket", "chmod", "mkdir", "write", "tar");
@@ -72,6 +74,7 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
     Map<String, String> args = new LinkedHashMap<>();
     String target = null;
     String dockerfile = null;
+    String contextDir = null;
     List<Line> setup = new ArrayList<>();
     List<Line> checks = new ArrayList<>();
     for (int n = 1; n < lines.size(); n++) {
@@ -91,10 +94,12 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
         }
         case "target" -> target = line.word(0);
         case "dockerfile" -> dockerfile = line.word(0);
+        case "context" -> contextDir = line.word(0);
         default -> (SETUP.contains(line.keyword()) ? setup : checks).add(line);
       }
     }
-    return new SuiteCase(id, dir, source, args, target, dockerfile, setup, checks);
+    return new SuiteCase(id, dir, source, args, target, dockerfile, contextDir, setup,
+        checks);
   }
 
   /** Splits a line into words; a word may be double-quoted with the escapes of free text. */

@@ -5,7 +5,7 @@ import dev.jbuild.layerstore.tar.TarWriter;
 import dev.jbuild.samples.Jbuild;
 import dev.jbuild.samples.buildkit.SuiteCase.Line;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.ByteArrayInputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -15,11 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
@@ -57,6 +56,7 @@ final class SuiteCases {
       Files.copy(c.dir().resolve("Dockerfile"), dest.resolve("Dockerfile"),
           StandardCopyOption.REPLACE_EXISTING);
     }
+    Map<String, List<TarEntryLine>> archives = new LinkedHashMap<>();
     for (Line line : c.setup()) {
       Path p = dest.resolve(line.word(0));
       if (p.getParent() != null) {
@@ -74,10 +74,13 @@ final class SuiteCases {
             LinkOption.NOFOLLOW_LINKS);
         case "mkdir" -> Files.createDirectories(p);
         case "write" -> Files.writeString(p, line.textAfter(1), StandardCharsets.UTF_8);
-        case "tar" -> tar(c.dir().resolve(line.word(1)), p,
-            line.words().size() > 2 && line.word(2).equals("gzip"));
+        case "tar" -> archives.computeIfAbsent(line.word(0), k -> new ArrayList<>())
+            .add(new TarEntryLine(line));
         default -> throw new IllegalStateException(line.keyword());
       }
+    }
+    for (Map.Entry<String, List<TarEntryLine>> a : archives.entrySet()) {
+      tar(a.getValue(), dest.resolve(a.getKey()), a.getKey().endsWith(".gz"));
     }
     return dest;
   }
@@ -97,43 +100,46 @@ final class SuiteCases {
     }
   }
 
-  /**
-   * Writes the tree under {@code dir} (relative names, sorted, owned 0:0, mtime 0, modes as on
-   * disk) as a tar, gzip-compressed when asked: the archives the Go tests build in memory.
-   */
-  private static void tar(Path dir, Path out, boolean gzip) throws IOException {
-    List<Path> paths;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      paths = walk.filter(p -> !p.equals(dir)).sorted().toList();
+  /** One {@code tar ARCHIVE KIND NAME ...} line: an entry of an archive the case builds. */
+  private record TarEntryLine(Line line) {
+    /**
+     * The entry, owned 0:0 with mtime 0: {@code file NAME MODE TEXT}, {@code dir NAME MODE},
+     * {@code symlink NAME TARGET}, {@code hardlink NAME TARGET}.
+     */
+    TarEntry entry() {
+      String name = line.word(2);
+      return switch (line.word(1)) {
+        case "file" -> TarEntry.file(name, Integer.parseInt(line.word(3), 8), 0, 0,
+            content().length, 0);
+        case "dir" -> TarEntry.directory(name, Integer.parseInt(line.word(3), 8), 0, 0, 0);
+        case "symlink" -> TarEntry.symlink(name, line.word(3), 0, 0, 0);
+        case "hardlink" -> new TarEntry(name, TarEntry.Type.HARDLINK, 0644, 0, 0, 0, 0,
+            line.word(3), 0, 0, Map.of());
+        default -> throw new IllegalArgumentException("expect:" + line.number()
+            + ": tar entry kind must be file, dir, symlink or hardlink");
+      };
     }
-    try (OutputStream file = Files.newOutputStream(out);
-        OutputStream os = gzip ? new GZIPOutputStream(file) : file) {
-      TarWriter tar = new TarWriter(os);
-      for (Path p : paths) {
-        String name = dir.relativize(p).toString();
-        if (Files.isSymbolicLink(p)) {
-          tar.write(TarEntry.symlink(name, Files.readSymbolicLink(p).toString(), 0, 0, 0), null);
-        } else if (Files.isDirectory(p)) {
-          tar.write(TarEntry.directory(name, mode(p), 0, 0, 0), null);
-        } else {
-          try (InputStream in = Files.newInputStream(p)) {
-            tar.write(TarEntry.file(name, mode(p), 0, 0, Files.size(p), 0), in);
-          }
-        }
-      }
-      tar.finish();
+
+    byte[] content() {
+      return line.textAfter(4).getBytes(StandardCharsets.UTF_8);
     }
   }
 
-  private static int mode(Path p) throws IOException {
-    Set<PosixFilePermission> perms = new HashSet<>(Files.getPosixFilePermissions(p));
-    int mode = 0;
-    for (PosixFilePermission perm : PosixFilePermission.values()) {
-      if (perms.contains(perm)) {
-        mode |= 0400 >> perm.ordinal();
+  /**
+   * Writes the entries, in the order given, as a tar (gzip-compressed when asked): the archives
+   * the Go tests build in memory with {@code archive/tar}, entry by entry.
+   */
+  private static void tar(List<TarEntryLine> entries, Path out, boolean gzip) throws IOException {
+    try (OutputStream file = Files.newOutputStream(out);
+        OutputStream os = gzip ? new GZIPOutputStream(file) : file) {
+      TarWriter tar = new TarWriter(os);
+      for (TarEntryLine e : entries) {
+        TarEntry entry = e.entry();
+        tar.write(entry, entry.type() == TarEntry.Type.FILE
+            ? new ByteArrayInputStream(e.content()) : null);
       }
+      tar.finish();
     }
-    return mode;
   }
 
   /** The case names the README mentions in backquotes, for the consistency check. */
