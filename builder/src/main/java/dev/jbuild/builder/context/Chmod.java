@@ -45,14 +45,6 @@ public final class Chmod {
     return new Chmod(value, -1);
   }
 
-  /**
-   * The mode of directories that COPY creates for the destination: an octal {@code --chmod}'s
-   * bits (BuildKit creates them with the chmod's mode, testCopyChmod), else 0755.
-   */
-  public int newDirectoryMode() {
-    return octal >= 0 ? octal & 0777 : 0755;
-  }
-
   /** The value as written, for cache keys. */
   @Override
   public String toString() {

@@ -138,7 +138,7 @@ public final class TreeCopier {
       // Only wildcards that matched nothing: BuildKit copies nothing and creates nothing.
       return;
     }
-    FileAttrs newDir = newDirectory(chown, chmod);
+    FileAttrs newDir = newDirectory(chown);
     String dest = writer.lower().resolve(destination, true);
     boolean destIsDir = destination.endsWith("/") || matched.size() > 1
         || (matched.size() == 1 && Files.isDirectory(matched.get(0).host(), LinkOption.NOFOLLOW_LINKS));
@@ -159,16 +159,18 @@ public final class TreeCopier {
     }
   }
 
-  /** What directories created for the destination get: 0755 (or an octal chmod's), root's. */
-  public static FileAttrs newDirectory(int[] chown, Chmod chmod) {
-    FileAttrs attrs = FileAttrs.newDirectory(chown == null ? 0 : chown[0],
-        chown == null ? 0 : chown[1]);
-    return chmod == null ? attrs : attrs.withMode(chmod.newDirectoryMode());
+  /**
+   * What directories created for the destination get: 0755, owned by {@code --chown} or root.
+   * Not the {@code --chmod} mode: BuildKit 0.8, this project's oracle, creates them 0755 (newer
+   * BuildKit gives them the chmod's mode; see the copy-chmod case in samples' buildkit suite).
+   */
+  public static FileAttrs newDirectory(int[] chown) {
+    return FileAttrs.newDirectory(chown == null ? 0 : chown[0], chown == null ? 0 : chown[1]);
   }
 
   private void copyWithParents(List<String> sources, String destination, UpperDirWriter writer,
       int[] chown, Chmod chmod) throws IOException {
-    FileAttrs newDir = newDirectory(chown, chmod);
+    FileAttrs newDir = newDirectory(chown);
     String dest = writer.lower().resolve(destination, true);
     writer.mkdirs(dest, newDir);
     for (ParentsSources.Entry e : new ParentsSources(source).expand(sources)) {

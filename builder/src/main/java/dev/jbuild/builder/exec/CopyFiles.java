@@ -101,7 +101,7 @@ final class CopyFiles implements FilesystemStep {
       UpperDirWriter writer = new UpperDirWriter(ws.scratch().upperDir(), ws.lower());
       int[] owner = step.chown() == null ? null
           : Ownership.resolve(step.chown(), ws.lower());
-      FileAttrs newDir = TreeCopier.newDirectory(owner, step.chmod());
+      FileAttrs newDir = TreeCopier.newDirectory(owner);
       int count = step.sources().size() + step.inlineFiles().size() + step.urls().size();
       String dest = step.destination();
       if (count > 1 && !dest.endsWith("/")) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
-/** {@link Chmod}'s errors and the mode of the directories COPY creates (issue 14). */
+/** {@link Chmod}'s errors and octal values (issue 14). */
 class ChmodTest {
   @Test
   void numericLookingValues_getBuildKitsOctalMessage() {
@@ -26,11 +26,4 @@ class ChmodTest {
     assertEquals(0, Chmod.parse("0").apply(0644, false));
   }
 
-  @Test
-  void createdDirectories_takeAnOctalMode_butNotASymbolicOne() {
-    // testCopyChmod: COPY --chmod=777 foo /parent/foo makes /parent 0777.
-    assertEquals(0777, Chmod.parse("777").newDirectoryMode());
-    assertEquals(0770, Chmod.parse("0770").newDirectoryMode());
-    assertEquals(0755, Chmod.parse("go-w").newDirectoryMode());
-  }
 }
