@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class BuildKitSuiteFilesTest {
   private static final Set<String> ASSERTIONS = Set.of("fail", "file", "contains", "mode",
       "owner", "dir", "link", "type", "samefile", "exists", "absent", "entries", "config", "config-has",
-      "config-contains", "config-count", "step");
+      "config-contains", "config-count", "step", "same", "differs");
 
   @Test
   void everyCase_namesItsGoTest_usesKnownKeywords_andIsListedInTheReadme() throws Exception {
@@ -32,7 +32,9 @@ class BuildKitSuiteFilesTest {
       if (!c.source().matches("test\\w+, frontend/dockerfile/" + stem + "\\.go")) {
         problems.add(id + ": first line names " + c.source() + ", not a test of " + stem + ".go");
       }
-      for (SuiteCase.Line l : c.checks()) {
+      List<SuiteCase.Line> all = new ArrayList<>(c.checks());
+      c.rebuilds().forEach(p -> all.addAll(p.checks()));
+      for (SuiteCase.Line l : all) {
         if (!ASSERTIONS.contains(l.keyword())) {
           problems.add(id + ": expect:" + l.number() + ": unknown keyword " + l.keyword());
         }

@@ -108,6 +108,21 @@ class BuildKitSuiteTest {
 
   private void run(SuiteCase c, Path dir) throws Exception {
     Path tree = SuiteCases.context(c, dir.resolve("context"));
+    Path previous = build(c, tree, c.checks(), dir.resolve("rootfs-0"), null);
+    int n = 0;
+    for (SuiteCase.Phase phase : c.rebuilds()) {
+      // A rebuild after the context changed, in the same store: what the cache keeps.
+      SuiteCases.apply(c, phase.setup(), tree);
+      previous = build(c, tree, phase.checks(), dir.resolve("rootfs-" + ++n), previous);
+    }
+  }
+
+  /**
+   * Builds the context in {@code tree}, checks {@code checks} and returns the exported rootfs
+   * ({@code previous} is the last build's, for {@code same} and {@code differs}).
+   */
+  private Path build(SuiteCase c, Path tree, List<Line> checks, Path rootfs, Path previous)
+      throws Exception {
     Path context = c.contextDir() == null ? tree : tree.resolve(c.contextDir());
     BuildRequest request = BuildRequest.builder(context)
         .dockerfile(c.dockerfile() == null ? null : tree.resolve(c.dockerfile()))
@@ -130,7 +145,7 @@ class BuildKitSuiteTest {
         log.add(message);
       }
     };
-    List<Line> failLines = c.checks().stream().filter(l -> l.keyword().equals("fail")).toList();
+    List<Line> failLines = checks.stream().filter(l -> l.keyword().equals("fail")).toList();
     BuildResult result;
     try {
       result = builder.build(request, listener);
@@ -144,28 +159,28 @@ class BuildKitSuiteTest {
         assertTrue(e.getMessage().contains(want), c.source() + ": expect:" + l.number()
             + ": the error \"" + e.getMessage() + "\" lacks \"" + want + "\"");
       }
-      return;
+      return null;
     }
     if (!failLines.isEmpty()) {
       fail(c.source() + ": expect:" + failLines.get(0).number() + ": the build succeeded but "
           + "should fail with \"" + failLines.get(0).textAfter(0) + "\"");
     }
-    Path rootfs = dir.resolve("rootfs");
-    if (c.checks().stream().anyMatch(l -> !l.keyword().startsWith("config")
+    if (!c.rebuilds().isEmpty() || checks.stream().anyMatch(l -> !l.keyword().startsWith("config")
         && !l.keyword().equals("step"))) {
       // Only cases that look at files pay for the export.
       new ImageExporter(store).export(result.image(), List.of(),
           new OutputSpec(OutputSpec.Type.LOCAL, rootfs.toString()));
     }
     List<String> failures = new ArrayList<>(new RootfsChecks(rootfs,
-        result.image().configBytes()).check(c.checks().stream()
+        result.image().configBytes(), previous).check(checks.stream()
             .filter(l -> !l.keyword().equals("step")).toList()));
-    for (Line l : c.checks()) {
+    for (Line l : checks) {
       if (l.keyword().equals("step") && !steps.contains(l.textAfter(0))) {
         failures.add("expect:" + l.number() + ": no step is labelled \"" + l.textAfter(0)
             + "\"; the steps were " + steps);
       }
     }
     assertEquals(List.of(), failures, c.source() + "\n" + String.join("\n", log));
+    return rootfs;
   }
 }

@@ -29,11 +29,18 @@ final class RootfsChecks {
 
   private final Path rootfs;
   private final JsonNode config;
+  private final Path previous;
   private final List<String> failures = new ArrayList<>();
 
   RootfsChecks(Path rootfs, byte[] configBytes) throws IOException {
+    this(rootfs, configBytes, null);
+  }
+
+  /** With {@code previous}, the rootfs of the build before a rebuild, for same and differs. */
+  RootfsChecks(Path rootfs, byte[] configBytes, Path previous) throws IOException {
     this.rootfs = rootfs;
     this.config = JSON.readTree(configBytes);
+    this.previous = previous;
   }
 
   /** The failures of {@code checks}, one line each, empty when all hold. */
@@ -97,6 +104,15 @@ final class RootfsChecks {
       }
       case "samefile" -> Files.isSameFile(resolve(line.word(0), true), resolve(line.word(1), true))
           ? null : "is not the same file (inode) as " + line.word(1);
+      case "same", "differs" -> {
+        if (previous == null) {
+          throw new IllegalArgumentException(line.keyword() + " needs a rebuild before it");
+        }
+        boolean same = java.util.Arrays.equals(Files.readAllBytes(resolve(line.word(0), true)),
+            Files.readAllBytes(resolveIn(previous, line.word(0), true)));
+        yield same == line.keyword().equals("same") ? null
+            : same ? "is the same as in the build before" : "differs from the build before";
+      }
       case "exists" -> exists(line.word(0)) ? null : "does not exist";
       case "absent" -> exists(line.word(0)) ? "exists" : null;
       case "entries" -> {
@@ -177,6 +193,11 @@ final class RootfsChecks {
    * when {@code followLast}.
    */
   Path resolve(String path, boolean followLast) throws IOException {
+    return resolveIn(rootfs, path, followLast);
+  }
+
+  private static Path resolveIn(Path rootfs, String path, boolean followLast)
+      throws IOException {
     List<String> parts = RootedPath.clamped().followingLast(followLast).resolve(path,
         (resolved, last) -> {
           Path p = rootfs.resolve(String.join("/", resolved));

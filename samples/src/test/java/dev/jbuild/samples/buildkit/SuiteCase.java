@@ -27,12 +27,19 @@ import java.util.Map;
  * @param setup {@code symlink}, {@code socket}, {@code chmod}, {@code mkdir}, {@code write},
  *     {@code tar} lines: how to finish the context
  * @param checks every other line: what must hold after the build
+ * @param rebuilds what follows each {@code rebuild} line: changes to the context and what must
+ *     hold after building it again in the same store
  */
 record SuiteCase(String id, Path dir, String source, Map<String, String> buildArgs,
-    String target, String dockerfile, String contextDir, List<Line> setup, List<Line> checks) {
+    String target, String dockerfile, String contextDir, List<Line> setup, List<Line> checks,
+    List<Phase> rebuilds) {
+
+  /** The setup and assertion lines after one {@code rebuild} line. */
+  record Phase(List<Line> setup, List<Line> checks) {}
 
   /** The setup keywords; everything else but the build inputs is an assertion. */
-  static final List<String> SETUP = List.of("symlink", "socket", "chmod", "mkdir", "write", "tar");
+  static final List<String> SETUP = List.of("symlink", "socket", "chmod", "mkdir", "write", "tar",
+      "rm");
 
   /**
    * One line: its keyword, the words after it and the raw rest (for a line whose last argument
@@ -77,6 +84,9 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
     String contextDir = null;
     List<Line> setup = new ArrayList<>();
     List<Line> checks = new ArrayList<>();
+    List<Phase> rebuilds = new ArrayList<>();
+    List<Line> phaseSetup = setup;
+    List<Line> phaseChecks = checks;
     for (int n = 1; n < lines.size(); n++) {
       String raw = lines.get(n);
       if (raw.isBlank() || raw.stripLeading().startsWith("#")) {
@@ -95,11 +105,16 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
         case "target" -> target = line.word(0);
         case "dockerfile" -> dockerfile = line.word(0);
         case "context" -> contextDir = line.word(0);
-        default -> (SETUP.contains(line.keyword()) ? setup : checks).add(line);
+        case "rebuild" -> {
+          phaseSetup = new ArrayList<>();
+          phaseChecks = new ArrayList<>();
+          rebuilds.add(new Phase(phaseSetup, phaseChecks));
+        }
+        default -> (SETUP.contains(line.keyword()) ? phaseSetup : phaseChecks).add(line);
       }
     }
     return new SuiteCase(id, dir, source, args, target, dockerfile, contextDir, setup,
-        checks);
+        checks, rebuilds);
   }
 
   /** Splits a line into words; a word may be double-quoted with the escapes of free text. */

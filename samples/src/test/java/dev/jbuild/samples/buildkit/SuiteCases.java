@@ -56,8 +56,14 @@ final class SuiteCases {
       Files.copy(c.dir().resolve("Dockerfile"), dest.resolve("Dockerfile"),
           StandardCopyOption.REPLACE_EXISTING);
     }
+    apply(c, c.setup(), dest);
+    return dest;
+  }
+
+  /** Applies setup lines to the laid-out tree {@code dest}. */
+  static void apply(SuiteCase c, List<Line> setup, Path dest) throws IOException {
     Map<String, List<TarEntryLine>> archives = new LinkedHashMap<>();
-    for (Line line : c.setup()) {
+    for (Line line : setup) {
       Path p = dest.resolve(line.word(0));
       if (p.getParent() != null) {
         Files.createDirectories(p.getParent());
@@ -73,6 +79,7 @@ final class SuiteCases {
         case "chmod" -> Files.setAttribute(p, "unix:mode", Integer.parseInt(line.word(1), 8),
             LinkOption.NOFOLLOW_LINKS);
         case "mkdir" -> Files.createDirectories(p);
+        case "rm" -> dev.jbuild.layerstore.fs.Trees.deleteRecursively(p);
         case "write" -> Files.writeString(p, line.textAfter(1), StandardCharsets.UTF_8);
         case "tar" -> archives.computeIfAbsent(line.word(0), k -> new ArrayList<>())
             .add(new TarEntryLine(line));
@@ -82,7 +89,6 @@ final class SuiteCases {
     for (Map.Entry<String, List<TarEntryLine>> a : archives.entrySet()) {
       tar(a.getValue(), dest.resolve(a.getKey()), a.getKey().endsWith(".gz"));
     }
-    return dest;
   }
 
   private static void copyTree(Path src, Path dest) throws IOException {
