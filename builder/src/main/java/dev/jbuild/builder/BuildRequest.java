@@ -24,7 +24,8 @@ import java.util.Set;
  * default (as {@code docker build PATH} with no flags). Immutable: collections are copied.
  *
  * @param contextDir the build context, read in place
- * @param dockerfile the Dockerfile (by default {@code contextDir/Dockerfile})
+ * @param dockerfile the Dockerfile (by default {@code contextDir/Dockerfile}, or {@code
+ *     contextDir/dockerfile} when only that exists)
  * @param tags references to tag the result with (possibly none)
  * @param buildArgs {@code --build-arg} values
  * @param target the stage to build, or null for the last one
@@ -71,7 +72,7 @@ public record BuildRequest(
   /** Validates and copies. */
   public BuildRequest {
     Objects.requireNonNull(contextDir, "contextDir");
-    dockerfile = dockerfile == null ? contextDir.resolve("Dockerfile") : dockerfile;
+    dockerfile = dockerfile == null ? defaultDockerfile(contextDir) : dockerfile;
     tags = List.copyOf(tags);
     buildArgs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs));
     platform = platform == null ? Platform.host() : platform;
@@ -88,6 +89,16 @@ public record BuildRequest(
     if (sourceDateEpoch != null && sourceDateEpoch < 0) {
       throw new IllegalArgumentException("SOURCE_DATE_EPOCH must not be negative");
     }
+  }
+
+  /**
+   * {@code contextDir/Dockerfile}, or {@code contextDir/dockerfile} when only that exists: BuildKit
+   * falls back to the lowercase name when no file was named (moby/moby#10858).
+   */
+  static Path defaultDockerfile(Path contextDir) {
+    Path upper = contextDir.resolve("Dockerfile");
+    Path lower = contextDir.resolve("dockerfile");
+    return !java.nio.file.Files.exists(upper) && java.nio.file.Files.exists(lower) ? lower : upper;
   }
 
   /** A builder for a build of {@code contextDir}. */

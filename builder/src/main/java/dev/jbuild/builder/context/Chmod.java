@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * {@code a+X}, {@code g-w}), applied to each copied file and directory.
  */
 public final class Chmod {
-  private static final Pattern OCTAL = Pattern.compile("[0-7]{1,4}");
+  private static final Pattern OCTAL = Pattern.compile("0*[0-7]{1,4}");
   private static final Pattern CLAUSE = Pattern.compile("([ugoa]*)([-+=])([rwxXst]*|[ugo])");
 
   private final String spec;
@@ -30,6 +30,12 @@ public final class Chmod {
     }
     if (value == null || value.isEmpty()) {
       throw new IllegalArgumentException("invalid chmod parameter: empty");
+    }
+    // BuildKit (dockerfile2llb/convert_copy.go) parses the value as octal first and gives this
+    // message for anything that looks numeric: out of range ("10000") or not octal ("64a").
+    if (Character.isDigit(value.charAt(0))) {
+      throw new IllegalArgumentException("invalid chmod parameter: '" + value
+          + "'. it should be octal string and between 0 and 07777");
     }
     for (String clause : value.split(",", -1)) {
       if (!CLAUSE.matcher(clause).matches()) {

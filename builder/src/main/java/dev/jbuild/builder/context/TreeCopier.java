@@ -36,11 +36,22 @@ public final class TreeCopier {
   private final ChecksumCache checksums;
   /** Copied files with several links, by source (dev, inode): the first copy's path. */
   private final Map<String, Path> hardlinks = new java.util.HashMap<>();
+  private boolean throughLinks;
 
   /** Copies from {@code source}; {@code checksums} remembers file hashes across builds. */
   public TreeCopier(FileSource source, ChecksumCache checksums) {
     this.source = source;
     this.checksums = checksums;
+  }
+
+  /**
+   * Makes directories write through symlinks that the destination already has (resolved inside
+   * the rootfs), as extracting an archive does: a layer with {@code var/run -> /run} receives an
+   * archive's {@code var/run/x} at {@code /run/x} (testDockerfileAddArchiveThroughAbsoluteSymlink).
+   */
+  public TreeCopier throughDestinationSymlinks() {
+    throughLinks = true;
+    return this;
   }
 
   /**
@@ -133,8 +144,7 @@ public final class TreeCopier {
       // Only wildcards that matched nothing: BuildKit copies nothing and creates nothing.
       return;
     }
-    FileAttrs newDir = FileAttrs.newDirectory(chown == null ? 0 : chown[0],
-        chown == null ? 0 : chown[1]);
+    FileAttrs newDir = newDirectory(chown);
     String dest = writer.lower().resolve(destination, true);
     boolean destIsDir = destination.endsWith("/") || matched.size() > 1
         || (matched.size() == 1 && Files.isDirectory(matched.get(0).host(), LinkOption.NOFOLLOW_LINKS));
@@ -155,19 +165,27 @@ public final class TreeCopier {
     }
   }
 
+  /**
+   * What directories created for the destination get: 0755, owned by {@code --chown} or root.
+   * Not the {@code --chmod} mode: BuildKit 0.8, this project's oracle, creates them 0755 (newer
+   * BuildKit gives them the chmod's mode; see the copy-chmod case in samples' buildkit suite).
+   */
+  public static FileAttrs newDirectory(int[] chown) {
+    return FileAttrs.newDirectory(chown == null ? 0 : chown[0], chown == null ? 0 : chown[1]);
+  }
+
   private void copyWithParents(List<String> sources, String destination, UpperDirWriter writer,
       int[] chown, Chmod chmod) throws IOException {
-    FileAttrs newDir = FileAttrs.newDirectory(chown == null ? 0 : chown[0],
-        chown == null ? 0 : chown[1]);
+    FileAttrs newDir = newDirectory(chown);
     String dest = writer.lower().resolve(destination, true);
     writer.mkdirs(dest, newDir);
-    for (Match m : match(sources)) {
-      String target = m.written().isEmpty() ? dest : child(dest, m.written());
-      if (Files.isDirectory(m.host(), LinkOption.NOFOLLOW_LINKS)) {
+    for (ParentsSources.Entry e : new ParentsSources(source).expand(sources)) {
+      String target = e.kept().isEmpty() ? dest : child(dest, e.kept());
+      if (Files.isDirectory(e.host(), LinkOption.NOFOLLOW_LINKS)) {
         writer.mkdirs(target, newDir);
-        copyChildren(m.rel(), target, writer, chown, chmod, newDir);
+        copyChildren(e.rel(), target, writer, chown, chmod, newDir);
       } else {
-        copyEntry(m.host(), target, writer, chown, chmod, newDir);
+        copyEntry(e.host(), target, writer, chown, chmod, newDir);
       }
     }
   }
@@ -181,6 +199,14 @@ public final class TreeCopier {
         continue;
       }
       String target = child(destDir, name);
+      if (throughLinks && Files.isDirectory(host.get(), LinkOption.NOFOLLOW_LINKS)) {
+        String real = writer.lower().resolve(target, true);
+        if (!real.equals(target) && writer.lower().isDirectory(real)) {
+          writer.mkdirs(real, newDir);
+          copyChildren(rel, real, writer, chown, chmod, newDir);
+          continue;
+        }
+      }
       copyEntry(host.get(), target, writer, chown, chmod, newDir);
       if (Files.isDirectory(host.get(), LinkOption.NOFOLLOW_LINKS)) {
         copyChildren(rel, target, writer, chown, chmod, newDir);
@@ -230,10 +256,18 @@ public final class TreeCopier {
       Files.createSymbolicLink(host, Files.readSymbolicLink(src));
     } else if (type == S_IFREG) {
       Files.copy(src, host, StandardCopyOption.REPLACE_EXISTING);
+    } else if (isSocket(src)) {
+      // BuildKit's file sync sends a socket as an empty regular file (testCopySocket).
+      Files.createFile(host);
     } else {
       throw new IOException("cannot copy special file " + src + " from " + source.describe());
     }
     attrs.apply(host);
+  }
+
+  private static boolean isSocket(Path p) throws IOException {
+    return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000)
+        == 0140000;
   }
 
   /**
@@ -241,12 +275,32 @@ public final class TreeCopier {
    * and file contents — not mtimes, so touching a file does not invalidate the cache.
    */
   public String checksum(List<String> sources) throws IOException {
+    return checksum(sources, false);
+  }
+
+  /** Like {@link #checksum(List)}, matching the sources as {@code COPY --parents} does. */
+  public String checksum(List<String> sources, boolean parents) throws IOException {
     MessageDigest md = sha256();
-    for (Match m : match(sources)) {
-      update(md, "source " + m.name() + "\n");
-      hashTree(md, m.rel(), m.host());
+    if (parents) {
+      for (ParentsSources.Entry e : new ParentsSources(source).expand(sources)) {
+        update(md, "source " + e.kept() + "\n");
+        hashTree(md, e.rel(), e.host());
+      }
+    } else {
+      for (Match m : match(sources)) {
+        update(md, "source " + m.name() + "\n");
+        hashTree(md, m.rel(), m.host());
+      }
     }
     return HexFormat.of().formatHex(md.digest());
+  }
+
+  /**
+   * The paths {@code sources} match, as written (wildcards expanded): for ADD, which extracts
+   * each archive it matches.
+   */
+  public List<String> expand(List<String> sources) throws IOException {
+    return match(sources).stream().map(Match::written).toList();
   }
 
   private void hashTree(MessageDigest md, String rel, Path host) throws IOException {

@@ -68,7 +68,7 @@ final class CopyFiles implements FilesystemStep {
     StringBuilder sb = new StringBuilder(step.cacheKey());
     if (!step.sources().isEmpty()) {
       sb.append("content ").append(new TreeCopier(source(), env.checksums())
-          .checksum(step.sources())).append('\n');
+          .checksum(step.sources(), step.parents())).append('\n');
     }
     for (String url : step.urls()) {
       // The content decides, as in BuildKit: fetch now, reuse the file when applying.
@@ -101,8 +101,7 @@ final class CopyFiles implements FilesystemStep {
       UpperDirWriter writer = new UpperDirWriter(ws.scratch().upperDir(), ws.lower());
       int[] owner = step.chown() == null ? null
           : Ownership.resolve(step.chown(), ws.lower());
-      FileAttrs newDir = FileAttrs.newDirectory(owner == null ? 0 : owner[0],
-          owner == null ? 0 : owner[1]);
+      FileAttrs newDir = TreeCopier.newDirectory(owner);
       int count = step.sources().size() + step.inlineFiles().size() + step.urls().size();
       String dest = step.destination();
       if (count > 1 && !dest.endsWith("/")) {
@@ -118,6 +117,10 @@ final class CopyFiles implements FilesystemStep {
             newDir);
       }
       for (Downloads.Download d : downloaded) {
+        if (step.unpackUrls() && Archives.isArchive(d.file())) {
+          extract(d.file(), d.name(), dest, writer, owner);
+          continue;
+        }
         String target = dest.endsWith("/") ? dest + d.name() : dest;
         Path host = writer.prepareEntry(writer.lower().resolve(target, true), false, newDir);
         Files.copy(d.file(), host);
@@ -137,26 +140,39 @@ final class CopyFiles implements FilesystemStep {
     FileSource src = source();
     TreeCopier copier = new TreeCopier(src, env.checksums());
     List<String> plain = new ArrayList<>();
-    for (String s : step.sources()) {
-      Optional<Path> local = step.add() && step.origin() instanceof FileOrigin.Context ? src.locate(src.resolve(String.join("/", LayeredRootfs.split(s))))
-          : Optional.empty();
-      if (local.isPresent() && Archives.isArchive(local.get())) {
-        // ADD extracts local archives into the destination directory, keeping their owners.
-        Path tmp = Files.createTempDirectory(env.store().tmp(), "unpack-");
-        try {
-          Archives.extract(local.get(), tmp);
-          new TreeCopier(DirectorySource.of(tmp, true, "archive " + s),
-              env.checksums()).copy(List.of("."), dest.endsWith("/") ? dest : dest + "/",
-              writer, owner, step.chmod(), false);
-        } finally {
-          Trees.deleteRecursively(tmp);
+    boolean unpack = step.unpackLocal() && step.origin() instanceof FileOrigin.Context;
+    for (String raw : step.sources()) {
+      // A wildcard is expanded first, so that ADD *.tar extracts each archive it matches.
+      List<String> matches = unpack ? copier.expand(List.of(raw)) : List.of(raw);
+      for (String s : matches) {
+        Optional<Path> local = unpack
+            ? src.locate(src.resolve(String.join("/", LayeredRootfs.split(s)))) : Optional.empty();
+        if (local.isPresent() && Archives.isArchive(local.get())) {
+          extract(local.get(), s, dest, writer, owner);
+        } else {
+          plain.add(s);
         }
-      } else {
-        plain.add(s);
       }
     }
     if (!plain.isEmpty()) {
       copier.copy(plain, dest, writer, owner, step.chmod(), step.parents());
+    }
+  }
+
+  /**
+   * Extracts a local archive into the destination directory, keeping its owners, through the
+   * symlinks the destination has (as BuildKit's unpack does, resolved inside the rootfs).
+   */
+  private void extract(Path archive, String name, String dest, UpperDirWriter writer,
+      int[] owner) throws Exception {
+    Path tmp = Files.createTempDirectory(env.store().tmp(), "unpack-");
+    try {
+      Archives.extract(archive, tmp);
+      new TreeCopier(DirectorySource.of(tmp, true, "archive " + name), env.checksums())
+          .throughDestinationSymlinks().copy(List.of("."), dest.endsWith("/") ? dest : dest + "/",
+              writer, owner, step.chmod(), false);
+    } finally {
+      Trees.deleteRecursively(tmp);
     }
   }
 

@@ -105,7 +105,9 @@ public final class StageExecutor {
     FromBaseStep from = stage.from();
     String label = from.header().label();
     long start = System.nanoTime();
-    env.listener().stepStarted(label);
+    if (from.header().numbered()) {
+      env.listener().stepStarted(label);
+    }
     ImageConfig config;
     List<Layer> layers;
     if (from.base() instanceof FromBaseStep.Stage base) {
@@ -124,7 +126,9 @@ public final class StageExecutor {
     StageState state = new StageState(config, layers, stage.useCache());
     state.lastCreated = env.options().sourceDateEpoch() != null ? null : config.created();
     state.configure(from.header());
-    env.listener().stepFinished(label, (System.nanoTime() - start) / 1_000_000, false);
+    if (from.header().numbered()) {
+      env.listener().stepFinished(label, (System.nanoTime() - start) / 1_000_000, false);
+    }
     return state;
   }
 

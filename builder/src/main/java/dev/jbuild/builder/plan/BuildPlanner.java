@@ -53,15 +53,16 @@ public final class BuildPlanner {
       BaseConfigs bases) throws BuildException, InterruptedException {
     List<Stage> stages = dockerfile.stages();
     if (stages.isEmpty()) {
+      // BuildKit's words (dockerfile2llb/convert.go), which its tests match.
       throw new BuildException(options.dockerfileName()
-          + ": the Dockerfile contains no stages to build (it needs a FROM line)");
+          + ": dockerfile contains no stages to build (it needs a FROM line)");
     }
     int targetIndex = stages.size() - 1;
     if (options.target() != null) {
       targetIndex = findStage(stages, options.target(), stages.size());
       if (targetIndex < 0) {
         throw new BuildException("target stage \"" + options.target()
-            + "\" could not be found");
+            + "\" could not be found" + suggestion(options.target(), stages));
       }
     }
     // Labels carry stage names when the build needs more than one stage; references are counted
@@ -183,6 +184,55 @@ public final class BuildPlanner {
       return i < limit ? i : -1;
     }
     return -1;
+  }
+
+  /**
+   * BuildKit's "did you mean" for a stage name (util/suggest {@code Search}, case-insensitive):
+   * the closest name at a Levenshtein distance below 3, none if one matches exactly.
+   */
+  static String suggestion(String wanted, List<Stage> stages) {
+    String value = wanted.toLowerCase(Locale.ROOT);
+    String match = null;
+    int best = 3;
+    for (Stage stage : stages) {
+      String name = stage.name();
+      if (name == null) {
+        continue;
+      }
+      if (name.equals(value)) {
+        return "";
+      }
+      int d = distance(value, name);
+      if (d < best) {
+        match = name;
+        best = d;
+      }
+    }
+    if (match == null) {
+      return "";
+    }
+    // matchCase: the suggestion is written in the case the user wrote the name in.
+    return " (did you mean " + (wanted.equals(wanted.toUpperCase(Locale.ROOT))
+        && !wanted.equals(value) ? match.toUpperCase(Locale.ROOT) : match) + "?)";
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   /** RUN, COPY, ADD and WORKDIR change the filesystem; BuildKit numbers only those (and FROM). */

@@ -20,18 +20,30 @@ import java.util.List;
  * @param parents {@code --parents}
  * @param checksum ADD {@code --checksum}, or null
  * @param excludes {@code --exclude} patterns
+ * @param unpack ADD {@code --unpack}: null for the default (local archives are extracted, URLs
+ *     are not), else whether to extract
  * @param cacheKey the static part of the step's cache key
  */
 public record CopyFilesStep(StepHeader header, boolean add, FileOrigin origin,
     List<String> sources, List<InlineFile> inlineFiles, List<String> urls, String destination,
     String chown, Chmod chmod, boolean link, boolean parents, String checksum,
-    List<String> excludes, String cacheKey) implements Step {
+    List<String> excludes, Boolean unpack, String cacheKey) implements Step {
   /** Copies. */
   public CopyFilesStep {
     sources = List.copyOf(sources);
     inlineFiles = List.copyOf(inlineFiles);
     urls = List.copyOf(urls);
     excludes = List.copyOf(excludes);
+  }
+
+  /** Whether a local archive source is extracted (ADD without {@code --unpack=false}). */
+  public boolean unpackLocal() {
+    return add && !Boolean.FALSE.equals(unpack);
+  }
+
+  /** Whether a downloaded archive is extracted (ADD {@code --unpack=true}). */
+  public boolean unpackUrls() {
+    return add && Boolean.TRUE.equals(unpack);
   }
 
   /** {@code ADD} or {@code COPY}. */

@@ -42,6 +42,7 @@ final class CopyPlanner {
     boolean parents = false;
     String checksum = null;
     String from = null;
+    Boolean unpack = null;
     List<String> excludes = new ArrayList<>();
     for (Flag f : instruction.flags()) {
       String value = f.value() == null ? null : ctx.expand(f.value(), vars, line);
@@ -56,9 +57,25 @@ final class CopyPlanner {
         }
         case "link" -> link = value == null || !value.equals("false");
         case "parents" -> parents = value == null || !value.equals("false");
-        case "from" -> from = value;
+        case "from" -> {
+          // BuildKit expands --from with no variables at all and refuses any change
+          // (dockerfile2llb/convert.go toCommand): stage references are static.
+          if (!ctx.expand(f.value(), Map.of(), line).equals(f.value())) {
+            throw ctx.located(line, "variable expansion is not supported for --from, define a"
+                + " new stage with FROM using ARG from global scope as a workaround", null);
+          }
+          from = value;
+        }
         case "checksum" -> checksum = value;
         case "exclude" -> excludes.add(value);
+        case "unpack" -> {
+          // Only ADD has the flag; the parser refuses COPY --unpack as BuildKit does.
+          if (value != null && !value.equals("true") && !value.equals("false")) {
+            throw ctx.located(line, "invalid value for --unpack: " + value
+                + " (expected true or false)", null);
+          }
+          unpack = value == null || value.equals("true");
+        }
         case "keep-git-dir" -> {
           // Git sources are not supported, so there is no .git to keep.
         }
@@ -89,7 +106,8 @@ final class CopyPlanner {
       }
     }
     if (checksum != null && urls.isEmpty()) {
-      throw ctx.located(line, "checksum can't be specified for non-HTTP(S) sources", null);
+      // BuildKit's wording (dockerfile2llb/convert_copy.go); git sources are not supported here.
+      throw ctx.located(line, "checksum requires HTTP(S) or Git sources", null);
     }
     if (!excludes.isEmpty()) {
       try {
@@ -104,7 +122,9 @@ final class CopyPlanner {
     }
     String dest = ctx.expand(rawDest, vars, line);
     String abs = PlanPaths.absolute(state.workingDir(), dest);
-    boolean dirDest = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
+    // An empty destination (COPY f $EMPTY) is the working directory (BuildKit's dispatchCopy).
+    boolean dirDest = dest.isEmpty() || dest.endsWith("/") || dest.endsWith("/.")
+        || dest.equals(".");
     String destination = dirDest && !abs.endsWith("/") ? abs + "/" : abs;
 
     // BuildKit's history text: COPY src… <<HEREDOC… dest # buildkit, expanded, flags left out.
@@ -127,8 +147,11 @@ final class CopyPlanner {
         .append("\nchmod ").append(chmod).append("\nlink ").append(link)
         .append("\nparents ").append(parents).append("\nexclude ").append(excludes)
         .append('\n');
+    if (unpack != null) {
+      key.append("unpack ").append(unpack).append('\n');
+    }
     return new CopyFilesStep(scope.header(createdBy.toString()), add, origin, sources,
-        inline, urls, destination, chown, chmod, link, parents, checksum, excludes,
+        inline, urls, destination, chown, chmod, link, parents, checksum, excludes, unpack,
         key.toString());
   }
 }

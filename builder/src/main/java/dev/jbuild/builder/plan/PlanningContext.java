@@ -80,6 +80,16 @@ record PlanningContext(PlanOptions options, BaseConfigs bases, VariableExpander 
       ends.end(stage);
       return new FileOrigin.Stage(stage, reference);
     }
+    int later = (keyword.equals("COPY") || keyword.equals("ADD"))
+        && !reference.matches("\\d+") ? BuildPlanner.findStage(stages, reference, stages.size())
+        : -1;
+    if (later >= 0) {
+      // BuildKit's words (dockerfile2llb/convert.go): a name that is a later stage is not an image.
+      String current = stages.get(before).name();
+      throw located(line, "cannot copy from stage \"" + reference + "\", it needs to be defined"
+          + " before current stage \"" + (current == null ? "stage-" + before : current) + "\"",
+          null);
+    }
     return new FileOrigin.Image(image(reference, keyword, line), reference);
   }
 

@@ -41,18 +41,24 @@ final class StagePlanner {
     PlanOptions options = ctx.options();
     boolean useCache = !options.noCache()
         && (stage.name() == null || !options.noCacheStages().contains(stage.name()));
-    int total = 1;
+    // BuildKit numbers FROM unless it is scratch (which has no vertex) and names an unnamed
+    // stage "stage-N" when the build has several (testStepNames).
+    boolean scratch = BuildPlanner.findStage(ctx.stages(), stage.from().image(), stage.index()) < 0
+        && ctx.expand(stage.from().image(), ctx.globalArgs(), stage.from().range().startLine())
+        .equals("scratch");
+    int total = scratch ? 0 : 1;
     for (Instruction i : stage.instructions()) {
       if (BuildPlanner.isFilesystemStep(i)) {
         total++;
       }
     }
-    String prefix = ctx.multiStage() && stage.name() != null ? stage.name() + " " : "";
-    String position = "[" + prefix + "1/" + total + "]";
+    String prefix = !ctx.multiStage() ? ""
+        : (stage.name() != null ? stage.name() : "stage-" + stage.index()) + " ";
+    String position = scratch ? "" : "[" + prefix + "1/" + total + "] ";
     List<Step> steps = new ArrayList<>();
     PlanState state = new PlanState(ContainerConfig.EMPTY, null, Map.of());
     FromBaseStep from = from(position, state, steps);
-    int n = 1;
+    int n = scratch ? 0 : 1;
     for (Instruction i : stage.instructions()) {
       String text = PlanText.text(i.range(), ctx.lines(), ctx.expander().escapeToken());
       StepLabel label = BuildPlanner.isFilesystemStep(i)
@@ -85,12 +91,12 @@ final class StagePlanner {
       // A stage built FROM another stage inherits its build arguments' values, not their
       // declarations (BuildKit: the LLB state's env carries over, buildArgs start empty).
       state.reset(parent.config(), parent.author(), parent.args());
-      label = position + " " + PlanText.text(from.range(), ctx.lines(),
+      label = position + PlanText.text(from.range(), ctx.lines(),
           ctx.expander().escapeToken());
       base = new FromBaseStep.Stage(baseStage);
     } else {
       String name = ctx.expand(from.image(), ctx.globalArgs(), line);
-      label = position + " FROM " + name;
+      label = position + "FROM " + name;
       named = ctx.options().namedContext(name);
       if (named instanceof NamedContext.Directory) {
         throw ctx.located(line, "FROM " + name + ": the build context \"" + name + "\" is a"
@@ -101,8 +107,9 @@ final class StagePlanner {
         state.reset(config.containerConfig(), config.author(), Map.of());
         base = new FromBaseStep.Image(i.reference());
       } else if (name.equals("scratch")) {
-        state.reset(ImageConfig.scratch(ctx.options().platform()).containerConfig(), null,
-            Map.of());
+        // BuildKit's empty image has WorkingDir "/" (dockerfile2llb/image.go emptyImage).
+        state.reset(ImageConfig.scratch(ctx.options().platform()).containerConfig().toBuilder()
+            .workingDir("/").build(), null, Map.of());
         base = new FromBaseStep.Scratch();
       } else {
         ImageReference ref = ctx.image(name, "FROM", line);
@@ -119,8 +126,8 @@ final class StagePlanner {
     if (triggers != null && !triggers.isEmpty()) {
       state.config = state.config.toBuilder().onBuild(null).build();
     }
-    FromBaseStep step = new FromBaseStep(state.header(new StepLabel(label, true, line), null),
-        base);
+    FromBaseStep step = new FromBaseStep(state.header(new StepLabel(label,
+        !(base instanceof FromBaseStep.Scratch), line), null), base);
     if (triggers != null) {
       for (String trigger : triggers) {
         steps.add(step(state, parseTrigger(trigger, line),

@@ -225,7 +225,7 @@ class BuildPlannerTest {
   @Test
   void noStages_isAClearError() {
     BuildException e = assertThrows(BuildException.class, () -> plan("ARG A=1\n"));
-    assertEquals("Dockerfile: the Dockerfile contains no stages to build (it needs a FROM line)",
+    assertEquals("Dockerfile: dockerfile contains no stages to build (it needs a FROM line)",
         e.getMessage());
   }
 }
