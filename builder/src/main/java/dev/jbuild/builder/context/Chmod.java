@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * {@code a+X}, {@code g-w}), applied to each copied file and directory.
  */
 public final class Chmod {
-  private static final Pattern OCTAL = Pattern.compile("[0-7]{1,4}");
+  private static final Pattern OCTAL = Pattern.compile("0*[0-7]{1,4}");
   private static final Pattern CLAUSE = Pattern.compile("([ugoa]*)([-+=])([rwxXst]*|[ugo])");
 
   private final String spec;
@@ -30,6 +30,12 @@ public final class Chmod {
     }
     if (value == null || value.isEmpty()) {
       throw new IllegalArgumentException("invalid chmod parameter: empty");
+    }
+    if (Character.isDigit(value.charAt(0))) {
+      // BuildKit's convert_copy.go: a value that looks numeric but is no octal mode up to 07777
+      // ('64a', '10000', '0888') gets this message (its copy and add tests pin it).
+      throw new IllegalArgumentException("invalid chmod parameter: '" + value
+          + "'. it should be octal string and between 0 and 07777");
     }
     for (String clause : value.split(",", -1)) {
       if (!CLAUSE.matcher(clause).matches()) {

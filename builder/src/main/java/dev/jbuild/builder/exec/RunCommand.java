@@ -96,11 +96,14 @@ final class RunCommand implements FilesystemStep {
     List<byte[]> secretValues = new ArrayList<>();
     try {
       spec.args(step.argv())
-          .env(step.env())
+          .env(step.processEnv())
           .workingDir(step.workingDir())
           .user(step.user())
           .network(network())
           .limits(limits());
+      if (step.hostname() != null) {
+        spec.hostname(step.hostname());
+      }
       InlineFile script = step.script();
       if (script != null) {
         Path file = tmp.resolve("script");
@@ -201,8 +204,9 @@ final class RunCommand implements FilesystemStep {
     BuildOptions.Secret secret = env.options().secrets().get(id);
     if (secret == null) {
       if ("true".equals(m.option("required", "false"))) {
-        throw located("secret " + id + ": not provided (use --secret id=" + id
-            + ",src=FILE)", null);
+        // BuildKit's words (testSecretRequiredWithoutValue), then how to give it.
+        throw located("secret " + id + ": not found (give it with --secret id=" + id
+            + ",src=FILE or id=" + id + ",env=VAR)", null);
       }
       return null;
     }

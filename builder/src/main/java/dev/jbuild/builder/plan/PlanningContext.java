@@ -74,7 +74,19 @@ record PlanningContext(PlanOptions options, BaseConfigs bases, VariableExpander 
       ends.end(stage);
       return new FileOrigin.Stage(stage, reference);
     }
+    if (definedLater(reference, before)) {
+      // This stage or a later one: BuildKit's words (convert.go; testOutOfOrderStage).
+      String current = stages.get(before).name();
+      throw located(line, "cannot copy from stage \"" + reference + "\", it needs to be"
+          + " defined before current stage \"" + (current == null ? "" : current) + "\"", null);
+    }
     return new FileOrigin.Image(image(reference, keyword, line), reference);
+  }
+
+  /** Whether {@code reference} names stage {@code before} itself or a stage after it. */
+  boolean definedLater(String reference, int before) {
+    return BuildPlanner.findStage(stages, reference, before) < 0
+        && BuildPlanner.findStage(stages, reference, stages.size()) >= 0;
   }
 
   /** Parses an image reference that a FROM or {@code --from} names. */

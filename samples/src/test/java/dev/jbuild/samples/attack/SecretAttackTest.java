@@ -156,7 +156,7 @@ class SecretAttackTest {
         + "RUN --mount=type=secret,id=absent,env=X,required=true true\n");
     Jbuild.Result missing = jbuild.run("build", "--no-cache", required.toString());
     assertEquals(1, missing.exitCode(), missing.stderr());
-    assertTrue(missing.stderr().contains("secret absent: not provided"), missing.stderr());
+    assertTrue(missing.stderr().contains("secret absent: not found"), missing.stderr());
   }
 
   // ---------------------------------------------------------------------------------------------
