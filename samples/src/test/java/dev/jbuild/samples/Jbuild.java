@@ -99,6 +99,14 @@ public final class Jbuild {
   }
 
   /**
+   * The tar of {@code base/busybox-rootfs.sh}, made once per test JVM, for tests that import it
+   * in-process instead of through {@link #importBusybox}.
+   */
+  public static Path busyboxRootfsTar() throws IOException, InterruptedException {
+    return busyboxRootfs();
+  }
+
+  /**
    * Where the suite keeps what it makes once per test JVM: {@code samples/target/}, not /tmp,
    * which SecretAttackTest searches file by file.
    */

@@ -1,0 +1,153 @@
+package dev.jbuild.samples.buildkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.jbuild.builder.BuildRequest;
+import dev.jbuild.builder.BuildResult;
+import dev.jbuild.builder.ImageBuilder;
+import dev.jbuild.builder.distribution.StoreBaseImageSource;
+import dev.jbuild.builder.error.BuildException;
+import dev.jbuild.builder.event.BuildListener;
+import dev.jbuild.builder.export.ImageExporter;
+import dev.jbuild.builder.export.OutputSpec;
+import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.archive.RootfsImporter;
+import dev.jbuild.layerstore.fs.Trees;
+import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.oci.ImageReference;
+import dev.jbuild.layerstore.oci.Platform;
+import dev.jbuild.registry.RegistryOptions;
+import dev.jbuild.runner.CommandRunner;
+import dev.jbuild.runner.ContainerRunner;
+import dev.jbuild.samples.Jbuild;
+import dev.jbuild.samples.buildkit.SuiteCase.Line;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * BuildKit's own Dockerfile integration tests (moby/buildkit {@code frontend/dockerfile/*_test.go})
+ * ported as data: each directory under {@code src/test/resources/buildkit/<go-file-stem>/<case>/}
+ * is one case (format in that tree's {@code README.md}), built in this JVM through {@link
+ * ImageBuilder} into one store shared by the class, with the offline busybox image tagged {@code
+ * busybox:latest} so that the Go tests' {@code FROM busybox} needs no network. The result is
+ * exported as a rootfs ({@code -o type=local}, as most Go tests do) and checked line by line.
+ * Expected results come from the Go tests' assertions, not from running jbuild.
+ *
+ * <p>{@code -Dbuildkit.case=REGEX} runs only the cases whose id ({@code stem/case}) matches.
+ */
+@Tag("root")
+class BuildKitSuiteTest {
+  private static final AtomicInteger SEQ = new AtomicInteger();
+
+  private static Path work;
+  private static LayerStore store;
+  private static CommandRunner runner;
+  private static ImageBuilder builder;
+
+  @BeforeAll
+  static void storeWithBusybox() throws Exception {
+    work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "bk-suite-");
+    store = LayerStore.open(work.resolve("store"));
+    Image busybox = new RootfsImporter(store).importRootfs(Jbuild.busyboxRootfsTar(),
+        Platform.host(), "Imported from busybox-rootfs.tar");
+    store.images().tag(ImageReference.parse("busybox:latest"), busybox.manifestDescriptor());
+    builder = new ImageBuilder(store, BuildKitSuiteTest::runner,
+        new StoreBaseImageSource(store, RegistryOptions.defaults(), m -> { }), Instant::now);
+  }
+
+  /** The namespaces runner, made on the first RUN step: most cases run nothing. */
+  private static synchronized CommandRunner runner() throws dev.jbuild.runner.RunnerException {
+    if (runner == null) {
+      runner = ContainerRunner.create(store.root().resolve("runner"));
+    }
+    return runner;
+  }
+
+  @AfterAll
+  static void cleanUp() throws IOException {
+    try {
+      if (runner != null) {
+        runner.close();
+      }
+    } finally {
+      if (work != null) {
+        Trees.deleteRecursively(work);
+      }
+    }
+  }
+
+  static Stream<String> cases() throws IOException {
+    String only = System.getProperty("buildkit.case", "");
+    return SuiteCases.ids().stream().filter(id -> only.isEmpty() || id.matches(only));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void buildKitCase(String id) throws Exception {
+    SuiteCase c = SuiteCase.read(id, SuiteCases.root().resolve(id));
+    Path dir = Files.createDirectories(work.resolve("case-" + SEQ.incrementAndGet()));
+    try {
+      run(c, dir);
+    } finally {
+      Trees.deleteRecursively(dir);
+    }
+  }
+
+  private void run(SuiteCase c, Path dir) throws Exception {
+    Path context = SuiteCases.context(c, dir.resolve("context"));
+    BuildRequest request = BuildRequest.builder(context)
+        .dockerfile(c.dockerfile() == null ? null : context.resolve(c.dockerfile()))
+        .buildArgs(c.buildArgs()).target(c.target()).build();
+    List<String> log = new ArrayList<>();
+    BuildListener listener = new BuildListener() {
+      @Override
+      public void stepOutput(String label, String line) {
+        log.add(label + ": " + line);
+      }
+
+      @Override
+      public void info(String message) {
+        log.add(message);
+      }
+    };
+    List<Line> failLines = c.checks().stream().filter(l -> l.keyword().equals("fail")).toList();
+    BuildResult result;
+    try {
+      result = builder.build(request, listener);
+    } catch (BuildException e) {
+      if (failLines.isEmpty()) {
+        throw new AssertionError(c.source() + ": the build failed: " + e.getMessage()
+            + "\n" + String.join("\n", log), e);
+      }
+      for (Line l : failLines) {
+        String want = l.textAfter(0);
+        assertTrue(e.getMessage().contains(want), c.source() + ": expect:" + l.number()
+            + ": the error \"" + e.getMessage() + "\" lacks \"" + want + "\"");
+      }
+      return;
+    }
+    if (!failLines.isEmpty()) {
+      fail(c.source() + ": expect:" + failLines.get(0).number() + ": the build succeeded but "
+          + "should fail with \"" + failLines.get(0).textAfter(0) + "\"");
+    }
+    Path rootfs = dir.resolve("rootfs");
+    new ImageExporter(store).export(result.image(), List.of(),
+        new OutputSpec(OutputSpec.Type.LOCAL, rootfs.toString()));
+    List<String> failures = new RootfsChecks(rootfs, result.image().configBytes())
+        .check(c.checks());
+    assertEquals(List.of(), failures, c.source() + "\n" + String.join("\n", log));
+  }
+}
