@@ -461,6 +461,8 @@ struct bind_mount {
   const char *target;
   bool read_only;
   int tree_fd; /* detached clone of source, opened before pivot_root */
+  bool tmpfs;  /* RUN --mount=type=tmpfs: a fresh tmpfs instead of source */
+  unsigned long tmpfs_size; /* its size= in bytes, 0 for the kernel's default */
 };
 
 /* A cgroup file system to mount read-only inside the container (target relative to
@@ -764,7 +766,9 @@ static void load_spec(const char *path, struct spec *s) {
     for (size_t i = 0; i < mounts->count; i++) {
       const struct json *m = mounts->items[i];
       if (m->type != J_OBJECT) die("spec", 0, "mounts[%zu] must be an object", i);
-      s->mounts[i].source = spec_string(m, "source", true, NULL);
+      s->mounts[i].tmpfs = spec_bool(m, "tmpfs");
+      s->mounts[i].tmpfs_size = spec_id(m, "size", 0, 1ul << 50);
+      s->mounts[i].source = spec_string(m, "source", !s->mounts[i].tmpfs, NULL);
       s->mounts[i].target = spec_string(m, "target", true, NULL);
       s->mounts[i].read_only = spec_bool(m, "readOnly");
       s->mounts[i].tree_fd = -1;
@@ -964,6 +968,7 @@ static void mount_overlay(const struct spec *s) {
 static void open_bind_sources(struct spec *s) {
   for (size_t i = 0; i < s->mount_count; i++) {
     struct bind_mount *m = &s->mounts[i];
+    if (m->tmpfs) continue;
     m->tree_fd = open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
     if (m->tree_fd < 0) die("mount bind", errno, "open_tree %s", m->source);
     if (m->read_only || s->restrict_devices) {
@@ -1116,6 +1121,17 @@ static void setup_dev(const struct spec *s) {
 static void setup_bind_mounts(const struct spec *s) {
   for (size_t i = 0; i < s->mount_count; i++) {
     const struct bind_mount *m = &s->mounts[i];
+    if (m->tmpfs) {
+      /* BuildKit's tmpfs mount: nosuid, size= when given (testMountTmpfsSize reads it back
+       * from mount(8) as size=131072k), in order with the bind mounts. */
+      char target[PATH_MAX], opts[64] = "";
+      resolve_final_symlinks(m->target, target, sizeof target);
+      mount_point(target, true);
+      if (m->tmpfs_size) snprintf(opts, sizeof opts, "size=%luk", (m->tmpfs_size + 1023) / 1024);
+      mount_fs("tmpfs", target, "tmpfs", MS_NOSUID | (s->restrict_devices ? MS_NODEV : 0),
+               opts[0] ? opts : NULL);
+      continue;
+    }
     struct stat st;
     if (fstat(m->tree_fd, &st) != 0) die("mount bind", errno, "stat %s", m->source);
     /* Mounting over a symlink would follow it at mount time anyway; resolving it ourselves lets
@@ -1389,7 +1405,7 @@ static bool scan_groups(const char *want, struct exec_user *u) {
 /*
  * "name|uid[:group|gid]", with the rules of runc's GetExecUser (which BuildKit uses): a name must
  * exist in /etc/passwd, a numeric uid need not; supplementary groups come from /etc/group only
- * when no group was given. An empty user means "0", and a lookup failure for it is not an error.
+ * when no group was given, and always include the primary group. An empty user means "0", and a lookup failure for it is not an error.
  */
 static void resolve_user(const char *spec_user, struct exec_user *u) {
   bool is_default = spec_user[0] == '\0';
@@ -1413,6 +1429,18 @@ static void resolve_user(const char *spec_user, struct exec_user *u) {
       die("user", ENOENT, "unable to find group %s: no matching entries in group file", group);
   } else {
     scan_groups(NULL, u);
+  }
+  /* The primary group is always a supplementary group too: containerd's fix for CVE-2023-25173
+   * (ensureAdditionalGids), which BuildKit copies in executor/oci/user.go, so a process keeps
+   * its group's access after a setgid drop; BuildKit's testUser pins root's `id -G` as 0 10. */
+  bool listed = false;
+  for (size_t i = 0; i < u->group_count; i++) listed |= u->groups[i] == u->gid;
+  if (!listed) {
+    size_t max = sizeof u->groups / sizeof u->groups[0];
+    size_t keep = u->group_count < max ? u->group_count : max - 1;
+    memmove(&u->groups[1], &u->groups[0], keep * sizeof u->groups[0]);
+    u->groups[0] = u->gid;
+    u->group_count = keep + 1;
   }
 }
 

@@ -98,7 +98,12 @@ final class RrunSpec {
     ArrayNode mountArray = root.putArray("mounts");
     for (BindMount m : mounts) {
       ObjectNode node = mountArray.addObject();
-      node.put("source", m.source().toAbsolutePath().toString());
+      if (m.isTmpfs()) {
+        node.put("tmpfs", true);
+        node.put("size", m.tmpfsSize());
+      } else {
+        node.put("source", m.source().toAbsolutePath().toString());
+      }
       node.put("target", m.target());
       node.put("readOnly", m.readOnly());
     }

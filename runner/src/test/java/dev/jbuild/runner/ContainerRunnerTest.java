@@ -176,6 +176,37 @@ class ContainerRunnerTest {
     assertEquals("CapEff:\t0000000000000000", lines.get(4));
   }
 
+  /**
+   * BuildKit's testUser (dockerfile_core_test.go): the primary group is a supplementary group
+   * too (containerd's CVE-2023-25173 fix), so root's {@code id -G} is "0 10", and a group given
+   * explicitly is the only one.
+   */
+  @Test
+  void run_supplementaryGroups_includeThePrimaryGroup() throws Exception {
+    String groups = "grep Groups /proc/self/status";
+    assertEquals("Groups:\t0 10 ", sh(groups).stdout().strip() + " ");
+    assertEquals("Groups:\t10 65534 ",
+        run(spec("sh", "-c", groups).user("nobody").build()).stdout().strip() + " ");
+    assertEquals("Groups:\t4321 ",
+        run(spec("sh", "-c", groups).user("1234:4321").build()).stdout().strip() + " ");
+  }
+
+  /** BuildKit's testMountTmpfs and testMountTmpfsSize: a sized tmpfs that no layer sees. */
+  @Test
+  void run_tmpfsMount_hasItsSizeAndLeavesNothingBehind() throws Exception {
+    Result r = run(spec("sh", "-c", "mount | grep /dev/shm; touch /mytmp/foo && ls /mytmp")
+        .addMount(BindMount.tmpfs("/dev/shm", 128L << 20))
+        .addMount(BindMount.tmpfs("/mytmp", 0)).build());
+    assertEquals(0, r.status().exitCode(), r.stderr());
+    assertTrue(r.stdout().contains("size=131072k"), r.stdout());
+    assertTrue(r.stdout().endsWith("foo\n"), r.stdout());
+    // As in run_stubs_areRemovedFromUpperdirWithParentMtimeRestored: the /etc/hosts stubs'
+    // copied-up parent may remain; the /mytmp stub and what was written there may not.
+    assertEquals(List.of("etc"), listRecursively(upper), "the stub and the file stay out");
+    assertThrows(IllegalArgumentException.class, () -> BindMount.tmpfs("/t", -1));
+    assertThrows(IllegalArgumentException.class, () -> BindMount.tmpfs("relative", 0));
+  }
+
   @Test
   void run_rootUser_hasDockerDefaultCapabilities() throws Exception {
     Result r = sh("id -u; grep -E 'CapEff|CapBnd|NoNewPrivs' /proc/self/status");

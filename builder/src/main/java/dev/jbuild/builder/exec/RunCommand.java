@@ -120,6 +120,10 @@ final class RunCommand implements FilesystemStep {
           }
           continue;
         }
+        if (m.type() == RunMount.Type.TMPFS) {
+          spec.addMount(BindMount.tmpfs(m.target(), m.tmpfsSize()));
+          continue;
+        }
         Path source = prepare(m, tmp.resolve("mount-" + n++), locks);
         spec.addMount(new BindMount(source, m.target(), m.readOnly()));
       }

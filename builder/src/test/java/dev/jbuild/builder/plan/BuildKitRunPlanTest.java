@@ -105,8 +105,7 @@ class BuildKitRunPlanTest {
         () -> DockerfileParser.parse("FROM scratch\nRUN --mont=target=/mytmp,type=tmpfs "
             + "/bin/true\n", "Dockerfile"));
     assertTrue(flag.getMessage().contains("unknown flag: --mont"), flag.getMessage());
-    // BuildKit says "(did you mean mount?)"; the parser's "--mount" is the parser's own word.
-    assertTrue(flag.getMessage().contains("did you mean --mount?"), flag.getMessage());
+    assertTrue(flag.getMessage().contains("did you mean mount?"), flag.getMessage());
     BuildException key = planError("FROM scratch\nRUN --mount=typ=tmpfs /bin/true\n", Map.of());
     assertEquals("Dockerfile:2: unexpected key 'typ' in 'typ=tmpfs' (did you mean type?)",
         key.getMessage());
