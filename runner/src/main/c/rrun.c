@@ -9,7 +9,8 @@
  * static, single-threaded program with ProcessBuilder. It reads a JSON spec written by Java
  * (over a pipe when it carries secrets, which must never be written to a file),
  * creates the namespaces, mounts the overlay root, /proc, /dev, /sys and the bind mounts,
- * pivots into the new root, drops privileges and runs the command as PID 2 under a reaping PID 1.
+ * pivots into the new root, drops privileges and runs the command as PID 2 under a reaping PID 1,
+ * or (spec "commandIsPid1", RUN steps as in BuildKit) execs it as PID 1 itself.
  *
  * Status protocol: JSON lines appended to STATUS_PATH, each written with a single write(2):
  *   {"pid":N}                              host pid of the container's PID 1, right after clone
@@ -511,6 +512,7 @@ struct spec {
   size_t cgroup_mount_count;
   bool no_new_privileges;
   bool seccomp;             /* install the default syscall filter */
+  bool command_is_pid1;     /* exec the command as PID 1 instead of forking it as PID 2 */
   bool tty;                 /* give the command a pseudo-terminal, relayed by PID 1 */
   const char *device_policy; /* "cgroup" (Java wrote v1 rules), "ebpf" or "none" */
   const char *device_cgroup; /* cgroup2 dir for the eBPF device program */
@@ -728,6 +730,7 @@ static void load_spec(const char *path, struct spec *s) {
   s->cgroup_namespace = spec_bool(root, "cgroupNamespace");
   s->no_new_privileges = spec_bool(root, "noNewPrivileges");
   s->seccomp = spec_bool(root, "seccomp");
+  s->command_is_pid1 = spec_bool(root, "commandIsPid1");
   s->tty = spec_bool(root, "tty");
   /* Absent means no policy, and so the safe fallback rather than unconfined devices. */
   s->device_policy = spec_string(root, "devicePolicy", false, "none");
@@ -1578,6 +1581,10 @@ __attribute__((noreturn)) static void stage2(const struct spec *s, const struct 
   drop_bounding_set();
   switch_user(u);
   set_capabilities();
+  /* A change of credentials clears PDEATHSIG; as PID 1 the command must still die with
+   * stage 0 (as a forked PID 2 it dies with PID 1 instead). */
+  if (getpid() == 1 && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+    die("init", errno, "PR_SET_PDEATHSIG");
   if (s->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     die("no_new_privs", errno, "PR_SET_NO_NEW_PRIVS");
   if (chdir(s->cwd) != 0) die("cwd", errno, "chdir %s", s->cwd);
@@ -1886,6 +1893,12 @@ static int stage1(void *arg) {
   resolve_user(s->user, &u);
   /* A missing working directory is created (as runc does) and belongs to the user. */
   create_path(s->cwd, true, 0755, false, u.uid, u.gid);
+
+  /* BuildKit and docker run (without --init) make the command PID 1: stage 2 then runs here.
+   * Nothing is lost: when PID 1 exits the kernel kills the rest of the namespace, PDEATHSIG
+   * (set again in stage 2 after the user switch, which clears it) still ties it to stage 0,
+   * and stage 0 reports its wait status. Without a PID namespace we must stay to kill. */
+  if (s->command_is_pid1 && !s->tty && !s->inplace_root && !s->bound_proc) stage2(s, &u);
 
   int master = s->tty ? open_pty(s) : -1;
 

@@ -39,6 +39,11 @@ import java.util.Objects;
  *     reach the helper only over a pipe, so a spec with secrets cannot run with this JVM's stdin
  *     attached
  * @param inPlaceRoot the root directory of an in-place run, or null for an overlay run
+ * @param commandIsPid1 the command itself is PID 1 of its PID namespace, as in BuildKit and
+ *     {@code docker run} without {@code --init}: no reaper runs beside it (orphans stay zombies
+ *     until it exits, which still kills every process left), and it gets only the signals it
+ *     handles. Ignored without a PID namespace (in-place, bound /proc) and with a terminal;
+ *     otherwise the command runs as PID 2 under rrun's reaping PID 1
  */
 public record ContainerSpec(
     List<Path> lowerDirs,
@@ -56,7 +61,8 @@ public record ContainerSpec(
     boolean noNewPrivileges,
     boolean seccomp,
     List<SecretMount> secrets,
-    Path inPlaceRoot) {
+    Path inPlaceRoot,
+    boolean commandIsPid1) {
 
   public ContainerSpec {
     lowerDirs = List.copyOf(lowerDirs);
@@ -127,8 +133,15 @@ public record ContainerSpec(
     private boolean seccomp = true;
     private final List<SecretMount> secrets = new ArrayList<>();
     private Path inPlaceRoot;
+    private boolean commandIsPid1;
 
     private Builder() {}
+
+    /** Makes the command PID 1 of its namespace (see {@link ContainerSpec#commandIsPid1}). */
+    public Builder commandIsPid1(boolean commandIsPid1) {
+      this.commandIsPid1 = commandIsPid1;
+      return this;
+    }
 
     /** Runs in the materialized root directory {@code root} instead of an overlay. */
     public Builder inPlaceRoot(Path root) {
@@ -228,7 +241,7 @@ public record ContainerSpec(
     public ContainerSpec build() {
       return new ContainerSpec(lowerDirs, layersRoot, upperDir, workDir, args, env, workingDir,
           user, hostname, network, mounts, limits, noNewPrivileges, seccomp, secrets,
-          inPlaceRoot);
+          inPlaceRoot, commandIsPid1);
     }
   }
 }

@@ -121,6 +121,7 @@ final class RrunSpec {
     }
     root.put("noNewPrivileges", spec.noNewPrivileges());
     root.put("seccomp", spec.seccomp());
+    root.put("commandIsPid1", spec.commandIsPid1());
     root.put("tty", runtime.tty());
     DevicePolicy devices = runtime.devices();
     root.put("devicePolicy", devices.specName());

@@ -96,6 +96,32 @@ class ContainerRunnerTest {
     assertTrue(lines.get(2).contains("rrun-"), r.stdout());
   }
 
+  /**
+   * BuildKit and docker run make the command PID 1 (issue 14); what PID 1 leaves running dies
+   * with it, and its exit code and the user switch are as with the reaper.
+   */
+  @Test
+  void run_commandIsPid1_whenAsked_andItsOrphansDieWithIt() throws Exception {
+    Result r = run(spec("sh", "-c", "echo $$; sleep 1000 & ps -o pid,comm; exit 3")
+        .commandIsPid1(true).build());
+    assertEquals(3, r.status().exitCode(), r.stderr());
+    List<String> lines = r.stdout().lines().collect(Collectors.toList());
+    assertEquals("1", lines.get(0), r.stdout());
+    List<String> pids = lines.subList(2, lines.size()).stream()
+        .map(l -> l.trim().split("\\s+")[0]).collect(Collectors.toList());
+    // sh, its background sleep and ps: no rrun reaper, nothing from the host.
+    assertEquals("1", pids.get(0), r.stdout());
+    assertFalse(r.stdout().contains("rrun-"), r.stdout());
+    Result nobody = run(spec("sh", "-c", "echo $$; id -u").user("nobody").commandIsPid1(true)
+        .build());
+    assertEquals(List.of("1", "65534"), nobody.stdout().lines().collect(Collectors.toList()),
+        nobody.stderr());
+    RunnerException missing = assertThrows(RunnerException.class,
+        () -> run(spec("no-such-command").commandIsPid1(true).build()));
+    assertTrue(missing.getMessage().endsWith("exec: exec no-such-command: No such file or"
+        + " directory (errno 2)"), missing.getMessage());
+  }
+
   @Test
   void run_hostnameAndEtcFiles_areGenerated() throws Exception {
     Result r = run(spec("sh", "-c", "hostname; cat /etc/hostname /etc/hosts /etc/resolv.conf")

@@ -100,7 +100,9 @@ final class RunCommand implements FilesystemStep {
           .workingDir(step.workingDir())
           .user(step.user())
           .network(network())
-          .limits(limits());
+          .limits(limits())
+          // The command is PID 1, as in BuildKit (and docker run): RUN echo $$ prints 1.
+          .commandIsPid1(true);
       if (step.hostname() != null) {
         spec.hostname(step.hostname());
       }
@@ -176,9 +178,16 @@ final class RunCommand implements FilesystemStep {
           return Files.createDirectories(scratch);
         }
         Path root = env.store().root().resolve("cache/mounts");
-        Path dir = root.resolve(Digest.sha256(id).hex());
+        // BuildKit makes a cache with uid/gid/mode from a base directory that has them, and the
+        // base is part of the cache's key (dockerfile2llb convert_runmount.go), so the same id
+        // with other ownership is another cache (testCacheMountUser after a plain /mycache).
+        String owner = m.options().containsKey("uid") || m.options().containsKey("gid")
+            || m.options().containsKey("mode") ? "\0" + m.option("uid", "0") + ":"
+            + m.option("gid", "0") + ":" + m.option("mode", "755") : "";
+        String hex = Digest.sha256(id + owner).hex();
+        Path dir = root.resolve(hex);
         if (sharing.equals("locked")) {
-          locks.add(FileLocks.lock(root.resolve(Digest.sha256(id).hex() + ".lock")));
+          locks.add(FileLocks.lock(root.resolve(hex + ".lock")));
         }
         if (!Files.isDirectory(dir)) {
           Files.createDirectories(dir);

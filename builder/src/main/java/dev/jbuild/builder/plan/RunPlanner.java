@@ -59,6 +59,12 @@ final class RunPlanner {
               + "\" (expected default, none or host)", null);
         };
         case "security" -> {
+          if (value.equals("insecure")) {
+            // BuildKit's words when the entitlement is not granted (testRunSecurityInsecure);
+            // jbuild has no way to grant it.
+            throw ctx.located(label.line(), "RUN --security=insecure: entitlement"
+                + " security.insecure is not allowed", null);
+          }
           if (!value.equals("sandbox")) {
             throw ctx.located(label.line(), "RUN --security=" + value + " is not supported",
                 null);

@@ -21,13 +21,14 @@ import java.util.Map;
  * @param source the first line without {@code # from }: the Go test and its file
  * @param buildArgs {@code arg NAME=VALUE} lines
  * @param target the {@code target} line's stage, or null
+ * @param secrets {@code secret ID TEXT} lines: build secrets by id
  * @param dockerfile the {@code dockerfile} line's path relative to the context, or null
  * @param setup {@code symlink}, {@code socket}, {@code chmod}, {@code mkdir}, {@code write},
  *     {@code tar} lines: how to finish the context
  * @param checks every other line: what must hold after the build
  */
 record SuiteCase(String id, Path dir, String source, Map<String, String> buildArgs,
-    String target, String dockerfile, List<Line> setup, List<Line> checks) {
+    String target, Map<String, String> secrets, String dockerfile, List<Line> setup, List<Line> checks) {
 
   /** The setup keywords; everything else but the build inputs is an assertion. */
   static final List<String> SETUP = List.of("symlink", "socket", "chmod", "mkdir", "write", "tar");
@@ -71,6 +72,7 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
     String source = lines.get(0).substring("# from ".length());
     Map<String, String> args = new LinkedHashMap<>();
     String target = null;
+    Map<String, String> secrets = new LinkedHashMap<>();
     String dockerfile = null;
     List<Line> setup = new ArrayList<>();
     List<Line> checks = new ArrayList<>();
@@ -90,11 +92,12 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
           args.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
         case "target" -> target = line.word(0);
+        case "secret" -> secrets.put(line.word(0), line.textAfter(1));
         case "dockerfile" -> dockerfile = line.word(0);
         default -> (SETUP.contains(line.keyword()) ? setup : checks).add(line);
       }
     }
-    return new SuiteCase(id, dir, source, args, target, dockerfile, setup, checks);
+    return new SuiteCase(id, dir, source, args, target, secrets, dockerfile, setup, checks);
   }
 
   /** Splits a line into words; a word may be double-quoted with the escapes of free text. */
