@@ -9,7 +9,8 @@
  * static, single-threaded program with ProcessBuilder. It reads a JSON spec written by Java
  * (over a pipe when it carries secrets, which must never be written to a file),
  * creates the namespaces, mounts the overlay root, /proc, /dev, /sys and the bind mounts,
- * pivots into the new root, drops privileges and runs the command as PID 2 under a reaping PID 1.
+ * pivots into the new root, drops privileges and runs the command as PID 2 under a reaping PID 1,
+ * or (spec "commandIsPid1", RUN steps as in BuildKit) execs it as PID 1 itself.
  *
  * Status protocol: JSON lines appended to STATUS_PATH, each written with a single write(2):
  *   {"pid":N}                              host pid of the container's PID 1, right after clone
@@ -462,6 +463,8 @@ struct bind_mount {
   const char *target;
   bool read_only;
   int tree_fd; /* detached clone of source, opened before pivot_root */
+  bool tmpfs;  /* RUN --mount=type=tmpfs: a fresh tmpfs instead of source */
+  unsigned long tmpfs_size; /* its size= in bytes, 0 for the kernel's default */
 };
 
 /* A cgroup file system to mount read-only inside the container (target relative to
@@ -516,6 +519,7 @@ struct spec {
   size_t cgroup_mount_count;
   bool no_new_privileges;
   bool seccomp;             /* install the default syscall filter */
+  bool command_is_pid1;     /* exec the command as PID 1 instead of forking it as PID 2 */
   bool tty;                 /* give the command a pseudo-terminal, relayed by PID 1 */
   const char *device_policy; /* "cgroup" (Java wrote v1 rules), "ebpf" or "none" */
   const char *device_cgroup; /* cgroup2 dir for the eBPF device program */
@@ -775,6 +779,7 @@ static void load_spec(const char *path, struct spec *s) {
   s->cgroup_namespace = spec_bool(root, "cgroupNamespace");
   s->no_new_privileges = spec_bool(root, "noNewPrivileges");
   s->seccomp = spec_bool(root, "seccomp");
+  s->command_is_pid1 = spec_bool(root, "commandIsPid1");
   s->tty = spec_bool(root, "tty");
   /* Absent means no policy, and so the safe fallback rather than unconfined devices. */
   s->device_policy = spec_string(root, "devicePolicy", false, "none");
@@ -813,7 +818,9 @@ static void load_spec(const char *path, struct spec *s) {
     for (size_t i = 0; i < mounts->count; i++) {
       const struct json *m = mounts->items[i];
       if (m->type != J_OBJECT) die("spec", 0, "mounts[%zu] must be an object", i);
-      s->mounts[i].source = spec_string(m, "source", true, NULL);
+      s->mounts[i].tmpfs = spec_bool(m, "tmpfs");
+      s->mounts[i].tmpfs_size = spec_id(m, "size", 0, 1ul << 50);
+      s->mounts[i].source = spec_string(m, "source", !s->mounts[i].tmpfs, NULL);
       s->mounts[i].target = spec_string(m, "target", true, NULL);
       s->mounts[i].read_only = spec_bool(m, "readOnly");
       s->mounts[i].tree_fd = -1;
@@ -1021,6 +1028,7 @@ static void mount_overlay(const struct spec *s) {
 static void open_bind_sources(struct spec *s) {
   for (size_t i = 0; i < s->mount_count; i++) {
     struct bind_mount *m = &s->mounts[i];
+    if (m->tmpfs) continue;
     m->tree_fd = open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
     if (m->tree_fd < 0) die("mount bind", errno, "open_tree %s", m->source);
     if (m->read_only || s->restrict_devices) {
@@ -1177,6 +1185,17 @@ static void setup_dev(const struct spec *s) {
 static void setup_bind_mounts(const struct spec *s) {
   for (size_t i = 0; i < s->mount_count; i++) {
     const struct bind_mount *m = &s->mounts[i];
+    if (m->tmpfs) {
+      /* BuildKit's tmpfs mount: nosuid, size= when given (testMountTmpfsSize reads it back
+       * from mount(8) as size=131072k), in order with the bind mounts. */
+      char target[PATH_MAX], opts[64] = "";
+      resolve_final_symlinks(m->target, target, sizeof target);
+      mount_point(target, true);
+      if (m->tmpfs_size) snprintf(opts, sizeof opts, "size=%luk", (m->tmpfs_size + 1023) / 1024);
+      mount_fs("tmpfs", target, "tmpfs", MS_NOSUID | (s->restrict_devices ? MS_NODEV : 0),
+               opts[0] ? opts : NULL);
+      continue;
+    }
     struct stat st;
     if (fstat(m->tree_fd, &st) != 0) die("mount bind", errno, "stat %s", m->source);
     /* Mounting over a symlink would follow it at mount time anyway; resolving it ourselves lets
@@ -1450,7 +1469,7 @@ static bool scan_groups(const char *want, struct exec_user *u) {
 /*
  * "name|uid[:group|gid]", with the rules of runc's GetExecUser (which BuildKit uses): a name must
  * exist in /etc/passwd, a numeric uid need not; supplementary groups come from /etc/group only
- * when no group was given. An empty user means "0", and a lookup failure for it is not an error.
+ * when no group was given, and always include the primary group. An empty user means "0", and a lookup failure for it is not an error.
  */
 static void resolve_user(const char *spec_user, struct exec_user *u) {
   bool is_default = spec_user[0] == '\0';
@@ -1474,6 +1493,18 @@ static void resolve_user(const char *spec_user, struct exec_user *u) {
       die("user", ENOENT, "unable to find group %s: no matching entries in group file", group);
   } else {
     scan_groups(NULL, u);
+  }
+  /* The primary group is always a supplementary group too: containerd's fix for CVE-2023-25173
+   * (ensureAdditionalGids), which BuildKit copies in executor/oci/user.go, so a process keeps
+   * its group's access after a setgid drop; BuildKit's testUser pins root's `id -G` as 0 10. */
+  bool listed = false;
+  for (size_t i = 0; i < u->group_count; i++) listed |= u->groups[i] == u->gid;
+  if (!listed) {
+    size_t max = sizeof u->groups / sizeof u->groups[0];
+    size_t keep = u->group_count < max ? u->group_count : max - 1;
+    memmove(&u->groups[1], &u->groups[0], keep * sizeof u->groups[0]);
+    u->groups[0] = u->gid;
+    u->group_count = keep + 1;
   }
 }
 
@@ -1617,6 +1648,10 @@ __attribute__((noreturn)) static void stage2(const struct spec *s, const struct 
   drop_bounding_set();
   switch_user(u);
   set_capabilities();
+  /* A change of credentials clears PDEATHSIG; as PID 1 the command must still die with
+   * stage 0 (as a forked PID 2 it dies with PID 1 instead). */
+  if (getpid() == 1 && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+    die("init", errno, "PR_SET_PDEATHSIG");
   if (s->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     die("no_new_privs", errno, "PR_SET_NO_NEW_PRIVS");
   if (chdir(s->cwd) != 0) die("cwd", errno, "chdir %s", s->cwd);
@@ -1925,6 +1960,12 @@ static int stage1(void *arg) {
   resolve_user(s->user, &u);
   /* A missing working directory is created (as runc does) and belongs to the user. */
   create_path(s->cwd, true, 0755, false, u.uid, u.gid);
+
+  /* BuildKit and docker run (without --init) make the command PID 1: stage 2 then runs here.
+   * Nothing is lost: when PID 1 exits the kernel kills the rest of the namespace, PDEATHSIG
+   * (set again in stage 2 after the user switch, which clears it) still ties it to stage 0,
+   * and stage 0 reports its wait status. Without a PID namespace we must stay to kill. */
+  if (s->command_is_pid1 && !s->tty && !s->inplace_root && !s->bound_proc) stage2(s, &u);
 
   int master = s->tty ? open_pty(s) : -1;
 

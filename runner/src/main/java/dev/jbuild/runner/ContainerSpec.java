@@ -41,6 +41,11 @@ import java.util.Objects;
  * @param inPlaceRoot the root directory of an in-place run, or null for an overlay run
  * @param sandbox extra /etc/hosts lines, the size of /dev/shm and rlimits ({@code docker build
  *     --add-host/--shm-size/--ulimit})
+ * @param commandIsPid1 the command itself is PID 1 of its PID namespace, as in BuildKit and
+ *     {@code docker run} without {@code --init}: no reaper runs beside it (orphans stay zombies
+ *     until it exits, which still kills every process left), and it gets only the signals it
+ *     handles. Ignored without a PID namespace (in-place, bound /proc) and with a terminal;
+ *     otherwise the command runs as PID 2 under rrun's reaping PID 1
  */
 public record ContainerSpec(
     List<Path> lowerDirs,
@@ -59,7 +64,8 @@ public record ContainerSpec(
     boolean seccomp,
     List<SecretMount> secrets,
     Path inPlaceRoot,
-    Sandbox sandbox) {
+    Sandbox sandbox,
+    boolean commandIsPid1) {
 
   public ContainerSpec {
     lowerDirs = List.copyOf(lowerDirs);
@@ -132,12 +138,19 @@ public record ContainerSpec(
     private final List<SecretMount> secrets = new ArrayList<>();
     private Path inPlaceRoot;
     private Sandbox sandbox = Sandbox.DEFAULT;
+    private boolean commandIsPid1;
 
     private Builder() {}
 
     /** Extra /etc/hosts lines, /dev/shm's size and rlimits; {@link Sandbox#DEFAULT} if unset. */
     public Builder sandbox(Sandbox sandbox) {
       this.sandbox = sandbox;
+      return this;
+    }
+
+    /** Makes the command PID 1 of its namespace (see {@link ContainerSpec#commandIsPid1}). */
+    public Builder commandIsPid1(boolean commandIsPid1) {
+      this.commandIsPid1 = commandIsPid1;
       return this;
     }
 
@@ -239,7 +252,7 @@ public record ContainerSpec(
     public ContainerSpec build() {
       return new ContainerSpec(lowerDirs, layersRoot, upperDir, workDir, args, env, workingDir,
           user, hostname, network, mounts, limits, noNewPrivileges, seccomp, secrets,
-          inPlaceRoot, sandbox);
+          inPlaceRoot, sandbox, commandIsPid1);
     }
   }
 }

@@ -98,7 +98,12 @@ final class RrunSpec {
     ArrayNode mountArray = root.putArray("mounts");
     for (BindMount m : mounts) {
       ObjectNode node = mountArray.addObject();
-      node.put("source", m.source().toAbsolutePath().toString());
+      if (m.isTmpfs()) {
+        node.put("tmpfs", true);
+        node.put("size", m.tmpfsSize());
+      } else {
+        node.put("source", m.source().toAbsolutePath().toString());
+      }
       node.put("target", m.target());
       node.put("readOnly", m.readOnly());
     }
@@ -116,6 +121,7 @@ final class RrunSpec {
     }
     root.put("noNewPrivileges", spec.noNewPrivileges());
     root.put("seccomp", spec.seccomp());
+    root.put("commandIsPid1", spec.commandIsPid1());
     root.put("tty", runtime.tty());
     DevicePolicy devices = runtime.devices();
     root.put("devicePolicy", devices.specName());

@@ -96,6 +96,32 @@ class ContainerRunnerTest {
     assertTrue(lines.get(2).contains("rrun-"), r.stdout());
   }
 
+  /**
+   * BuildKit and docker run make the command PID 1 (issue 14); what PID 1 leaves running dies
+   * with it, and its exit code and the user switch are as with the reaper.
+   */
+  @Test
+  void run_commandIsPid1_whenAsked_andItsOrphansDieWithIt() throws Exception {
+    Result r = run(spec("sh", "-c", "echo $$; sleep 1000 & ps -o pid,comm; exit 3")
+        .commandIsPid1(true).build());
+    assertEquals(3, r.status().exitCode(), r.stderr());
+    List<String> lines = r.stdout().lines().collect(Collectors.toList());
+    assertEquals("1", lines.get(0), r.stdout());
+    List<String> pids = lines.subList(2, lines.size()).stream()
+        .map(l -> l.trim().split("\\s+")[0]).collect(Collectors.toList());
+    // sh, its background sleep and ps: no rrun reaper, nothing from the host.
+    assertEquals("1", pids.get(0), r.stdout());
+    assertFalse(r.stdout().contains("rrun-"), r.stdout());
+    Result nobody = run(spec("sh", "-c", "echo $$; id -u").user("nobody").commandIsPid1(true)
+        .build());
+    assertEquals(List.of("1", "65534"), nobody.stdout().lines().collect(Collectors.toList()),
+        nobody.stderr());
+    RunnerException missing = assertThrows(RunnerException.class,
+        () -> run(spec("no-such-command").commandIsPid1(true).build()));
+    assertTrue(missing.getMessage().endsWith("exec: exec no-such-command: No such file or"
+        + " directory (errno 2)"), missing.getMessage());
+  }
+
   @Test
   void run_hostnameAndEtcFiles_areGenerated() throws Exception {
     Result r = run(spec("sh", "-c", "hostname; cat /etc/hostname /etc/hosts /etc/resolv.conf")
@@ -174,6 +200,37 @@ class ContainerRunnerTest {
     assertEquals(Arrays.asList("65534", "10"), Arrays.asList(lines.get(2).split(" ")));
     assertEquals("/nonexistent", lines.get(3));
     assertEquals("CapEff:\t0000000000000000", lines.get(4));
+  }
+
+  /**
+   * BuildKit's testUser (dockerfile_core_test.go): the primary group is a supplementary group
+   * too (containerd's CVE-2023-25173 fix), so root's {@code id -G} is "0 10", and a group given
+   * explicitly is the only one.
+   */
+  @Test
+  void run_supplementaryGroups_includeThePrimaryGroup() throws Exception {
+    String groups = "grep Groups /proc/self/status";
+    assertEquals("Groups:\t0 10 ", sh(groups).stdout().strip() + " ");
+    assertEquals("Groups:\t10 65534 ",
+        run(spec("sh", "-c", groups).user("nobody").build()).stdout().strip() + " ");
+    assertEquals("Groups:\t4321 ",
+        run(spec("sh", "-c", groups).user("1234:4321").build()).stdout().strip() + " ");
+  }
+
+  /** BuildKit's testMountTmpfs and testMountTmpfsSize: a sized tmpfs that no layer sees. */
+  @Test
+  void run_tmpfsMount_hasItsSizeAndLeavesNothingBehind() throws Exception {
+    Result r = run(spec("sh", "-c", "mount | grep /dev/shm; touch /mytmp/foo && ls /mytmp")
+        .addMount(BindMount.tmpfs("/dev/shm", 128L << 20))
+        .addMount(BindMount.tmpfs("/mytmp", 0)).build());
+    assertEquals(0, r.status().exitCode(), r.stderr());
+    assertTrue(r.stdout().contains("size=131072k"), r.stdout());
+    assertTrue(r.stdout().endsWith("foo\n"), r.stdout());
+    // As in run_stubs_areRemovedFromUpperdirWithParentMtimeRestored: the /etc/hosts stubs'
+    // copied-up parent may remain; the /mytmp stub and what was written there may not.
+    assertEquals(List.of("etc"), listRecursively(upper), "the stub and the file stay out");
+    assertThrows(IllegalArgumentException.class, () -> BindMount.tmpfs("/t", -1));
+    assertThrows(IllegalArgumentException.class, () -> BindMount.tmpfs("relative", 0));
   }
 
   @Test

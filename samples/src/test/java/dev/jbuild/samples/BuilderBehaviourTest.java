@@ -111,7 +111,7 @@ class BuilderBehaviourTest {
     build(ctx, "--secret", "id=s,src=" + secret);
     Jbuild.Result missing = jbuild.run("build", "--no-cache", ctx.toString());
     assertEquals(1, missing.exitCode());
-    assertTrue(missing.stderr().contains("secret s: not provided"), missing.stderr());
+    assertTrue(missing.stderr().contains("secret s: not found"), missing.stderr());
   }
 
   @Test

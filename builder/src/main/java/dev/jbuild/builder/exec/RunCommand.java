@@ -96,12 +96,17 @@ final class RunCommand implements FilesystemStep {
     List<byte[]> secretValues = new ArrayList<>();
     try {
       spec.args(step.argv())
-          .env(step.env())
+          .env(step.processEnv())
           .workingDir(step.workingDir())
           .user(step.user())
           .network(network())
           .limits(limits())
-          .sandbox(env.options().sandbox());
+          .sandbox(env.options().sandbox())
+          // The command is PID 1, as in BuildKit (and docker run): RUN echo $$ prints 1.
+          .commandIsPid1(true);
+      if (step.hostname() != null) {
+        spec.hostname(step.hostname());
+      }
       InlineFile script = step.script();
       if (script != null) {
         Path file = tmp.resolve("script");
@@ -116,6 +121,10 @@ final class RunCommand implements FilesystemStep {
           if (secret != null) {
             spec.addSecret(secret);
           }
+          continue;
+        }
+        if (m.type() == RunMount.Type.TMPFS) {
+          spec.addMount(BindMount.tmpfs(m.target(), m.tmpfsSize()));
           continue;
         }
         Path source = prepare(m, tmp.resolve("mount-" + n++), locks);
@@ -170,9 +179,16 @@ final class RunCommand implements FilesystemStep {
           return Files.createDirectories(scratch);
         }
         Path root = env.store().root().resolve("cache/mounts");
-        Path dir = root.resolve(Digest.sha256(id).hex());
+        // BuildKit makes a cache with uid/gid/mode from a base directory that has them, and the
+        // base is part of the cache's key (dockerfile2llb convert_runmount.go), so the same id
+        // with other ownership is another cache (testCacheMountUser after a plain /mycache).
+        String owner = m.options().containsKey("uid") || m.options().containsKey("gid")
+            || m.options().containsKey("mode") ? "\0" + m.option("uid", "0") + ":"
+            + m.option("gid", "0") + ":" + m.option("mode", "755") : "";
+        String hex = Digest.sha256(id + owner).hex();
+        Path dir = root.resolve(hex);
         if (sharing.equals("locked")) {
-          locks.add(FileLocks.lock(root.resolve(Digest.sha256(id).hex() + ".lock")));
+          locks.add(FileLocks.lock(root.resolve(hex + ".lock")));
         }
         if (!Files.isDirectory(dir)) {
           Files.createDirectories(dir);
@@ -202,8 +218,9 @@ final class RunCommand implements FilesystemStep {
     BuildOptions.Secret secret = env.options().secrets().get(id);
     if (secret == null) {
       if ("true".equals(m.option("required", "false"))) {
-        throw located("secret " + id + ": not provided (use --secret id=" + id
-            + ",src=FILE)", null);
+        // BuildKit's words (testSecretRequiredWithoutValue), then how to give it.
+        throw located("secret " + id + ": not found (give it with --secret id=" + id
+            + ",src=FILE or id=" + id + ",env=VAR)", null);
       }
       return null;
     }

@@ -95,6 +95,7 @@ public final class BuildPlanner {
     Map<String, String> values = new LinkedHashMap<>();
     platformArgs(values, "TARGET", partial.options().platform());
     platformArgs(values, "BUILD", Platform.host());
+    values.put("TARGETSTAGE", targetStageName(partial.options().target()));
     for (Arg arg : dockerfile.globalArgs()) {
       for (ArgDecl d : arg.args()) {
         String value = partial.options().buildArgs().get(d.name());
@@ -107,6 +108,19 @@ public final class BuildPlanner {
       }
     }
     return values;
+  }
+
+  /**
+   * BuildKit's {@code TARGETSTAGE} ({@code dockerfile2llb/platform.go} {@code defaultArgs}): the
+   * target as the user named it, else the last stage's name, else {@code default}.
+   */
+  private String targetStageName(String target) {
+    if (target != null && !target.isEmpty()) {
+      return target;
+    }
+    List<Stage> stages = dockerfile.stages();
+    String last = stages.get(stages.size() - 1).name();
+    return last == null || last.isEmpty() ? "default" : last;
   }
 
   private static void platformArgs(Map<String, String> values, String prefix, Platform p) {

@@ -150,9 +150,21 @@ final class InstructionPlanner implements InstructionVisitor<InstructionPlanner.
       List<String> parts = new ArrayList<>();
       Map<String, String> vars = state.expansionVars();
       for (ArgDecl d : i.args()) {
-        String declared = d.hasDefault()
-            ? ctx.expand(d.defaultValue(), vars, label.line()) : null;
         String value = ctx.options().buildArgs().get(d.name());
+        String declared = null;
+        if (d.hasDefault()) {
+          try {
+            declared = ctx.expand(d.defaultValue(), vars, label.line());
+          } catch (BuildException e) {
+            // A given build-arg replaces the default unevaluated, so a default that cannot
+            // expand (${FOO:?missing}) fails only when it is used (BuildKit dispatchArg,
+            // testArgDefaultExpansion); history then shows the given value, as BuildKit's does.
+            if (value == null) {
+              throw e;
+            }
+            declared = value;
+          }
+        }
         if (value == null) {
           value = declared;
         }

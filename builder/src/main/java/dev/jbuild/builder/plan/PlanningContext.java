@@ -80,17 +80,19 @@ record PlanningContext(PlanOptions options, BaseConfigs bases, VariableExpander 
       ends.end(stage);
       return new FileOrigin.Stage(stage, reference);
     }
-    int later = (keyword.equals("COPY") || keyword.equals("ADD"))
-        && !reference.matches("\\d+") ? BuildPlanner.findStage(stages, reference, stages.size())
-        : -1;
-    if (later >= 0) {
-      // BuildKit's words (dockerfile2llb/convert.go): a name that is a later stage is not an image.
+    if (definedLater(reference, before)) {
+      // This stage or a later one: BuildKit's words (convert.go; testOutOfOrderStage).
       String current = stages.get(before).name();
-      throw located(line, "cannot copy from stage \"" + reference + "\", it needs to be defined"
-          + " before current stage \"" + (current == null ? "stage-" + before : current) + "\"",
-          null);
+      throw located(line, "cannot copy from stage \"" + reference + "\", it needs to be"
+          + " defined before current stage \"" + (current == null ? "stage-" + before : current) + "\"", null);
     }
     return new FileOrigin.Image(image(reference, keyword, line), reference);
+  }
+
+  /** Whether {@code reference} names stage {@code before} itself or a stage after it. */
+  boolean definedLater(String reference, int before) {
+    return BuildPlanner.findStage(stages, reference, before) < 0
+        && BuildPlanner.findStage(stages, reference, stages.size()) >= 0;
   }
 
   /** Parses an image reference that a FROM or {@code --from} names. */

@@ -1,7 +1,11 @@
 package dev.jbuild.builder.plan;
 
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One {@code RUN --mount=...} option list, parsed ({@code dockerfile-language.md} §1.4):
@@ -25,46 +29,96 @@ public record RunMount(Type type, String target, Map<String, String> options,
     BIND, CACHE, TMPFS, SECRET
   }
 
+  /** Every key BuildKit's {@code parseMount} knows, for "did you mean" suggestions. */
+  private static final List<String> KEYS = List.of("type", "from", "source", "target",
+      "readonly", "id", "sharing", "required", "size", "mode", "uid", "gid", "src", "dst",
+      "destination", "ro", "rw", "readwrite", "env");
+  private static final List<String> TYPES = List.of("bind", "cache", "tmpfs", "secret", "ssh");
+  private static final Pattern SIZE =
+      Pattern.compile("(\\d+(?:\\.\\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?");
+
   /**
-   * Parses the value of one {@code --mount} flag.
+   * Parses the value of one {@code --mount} flag, with the checks and messages of BuildKit's
+   * {@code instructions/commands_runmount.go parseMount}.
    *
    * @param workingDir resolves a relative target
-   * @throws IllegalArgumentException with BuildKit-like messages for bad values
+   * @throws IllegalArgumentException with BuildKit's messages for bad values
    */
   public static RunMount parse(String value, String workingDir) {
     Map<String, String> opts = new LinkedHashMap<>();
+    String typeName = "bind";
     for (String field : value.split(",")) {
       if (field.isEmpty()) {
         continue;
       }
       int eq = field.indexOf('=');
-      String key = (eq < 0 ? field : field.substring(0, eq)).toLowerCase();
+      String key = (eq < 0 ? field : field.substring(0, eq)).toLowerCase(Locale.ROOT);
       String val = eq < 0 ? "true" : field.substring(eq + 1);
       switch (key) {
+        case "type" -> {
+          typeName = val.toLowerCase(Locale.ROOT);
+          if (!TYPES.contains(typeName)) {
+            throw new IllegalArgumentException(suggest("unsupported mount type \"" + val + "\"",
+                val, TYPES));
+          }
+        }
         case "dst", "destination" -> key = "target";
         case "src" -> key = "source";
         case "ro", "readonly" -> {
+          val = bool(key, val);
           key = "readonly";
         }
         case "rw", "readwrite" -> {
+          val = "true".equals(bool(key, val)) ? "false" : "true";
           key = "readonly";
-          val = "true".equals(val) ? "false" : "true";
         }
-        default -> {
+        case "required" -> {
+          if (!typeName.equals("secret") && !typeName.equals("ssh")) {
+            throw unexpected(key, typeName);
+          }
+          val = bool(key, val);
         }
+        case "size" -> {
+          if (!typeName.equals("tmpfs")) {
+            throw unexpected(key, typeName);
+          }
+          bytes(val);
+        }
+        case "mode" -> number(key, val, 8);
+        case "uid", "gid" -> number(key, val, 10);
+        case "from", "source", "target", "id", "sharing", "env" -> {
+        }
+        default -> throw new IllegalArgumentException(suggest("unexpected key '" + key
+            + "' in '" + field + "'", key, KEYS));
+      }
+      if (eq < 0 && !key.equals("readonly") && !key.equals("required")) {
+        throw new IllegalArgumentException("invalid field '" + field
+            + "' must be a key=value pair");
       }
       opts.put(key, val);
     }
-    String typeName = opts.getOrDefault("type", "bind");
     Type type = switch (typeName) {
       case "bind" -> Type.BIND;
       case "cache" -> Type.CACHE;
       case "tmpfs" -> Type.TMPFS;
       case "secret" -> Type.SECRET;
-      case "ssh" -> throw new IllegalArgumentException(
+      default -> throw new IllegalArgumentException(
           "RUN --mount=type=ssh is not supported by jbuild yet");
-      default -> throw new IllegalArgumentException("unsupported mount type \"" + typeName + "\"");
     };
+    if (type == Type.BIND || type == Type.TMPFS) {
+      for (String fileInfo : List.of("mode", "uid", "gid")) {
+        if (opts.containsKey(fileInfo)) {
+          throw new IllegalArgumentException(fileInfo + " not allowed for \"" + typeName
+              + "\" type mounts");
+        }
+      }
+    }
+    if (opts.containsKey("sharing") && type != Type.CACHE) {
+      throw new IllegalArgumentException("invalid cache sharing set for " + typeName + " mount");
+    }
+    if (type == Type.SECRET && opts.containsKey("from")) {
+      throw new IllegalArgumentException("secret mount should not have a from");
+    }
     if (opts.containsKey("env") && (type != Type.SECRET || opts.get("env").isEmpty()
         || opts.get("env").contains("="))) {
       throw new IllegalArgumentException(type != Type.SECRET
@@ -88,6 +142,99 @@ public record RunMount(Type type, String target, Map<String, String> options,
     }
     target = PlanPaths.absolute(workingDir, target);
     return new RunMount(type, target, Map.copyOf(opts), FileOrigin.CONTEXT);
+  }
+
+  /**
+   * The size of a tmpfs ({@code size=}) in bytes, read as docker's {@code units.RAMInBytes}:
+   * {@code 128m}, {@code 1.5GiB}, {@code 4096}; multiples of 1024.
+   *
+   * @throws IllegalArgumentException "invalid value for size: X"
+   */
+  public static long bytes(String value) {
+    Matcher m = SIZE.matcher(value);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("invalid value for size: " + value);
+    }
+    int shift = m.group(2) == null ? 0
+        : 10 * ("kmgtp".indexOf(Character.toLowerCase(m.group(2).charAt(0))) + 1);
+    try {
+      double size = Double.parseDouble(m.group(1)) * Math.pow(2, shift);
+      if (size >= Long.MAX_VALUE) {
+        throw new NumberFormatException();
+      }
+      return (long) size;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("invalid value for size: " + value, e);
+    }
+  }
+
+  /** The tmpfs size in bytes ({@code size=}), or 0 for the kernel's default. */
+  public long tmpfsSize() {
+    String size = options.get("size");
+    return size == null ? 0 : bytes(size);
+  }
+
+  private static String bool(String key, String value) {
+    // Go's strconv.ParseBool, which BuildKit uses.
+    return switch (value) {
+      case "1", "t", "T", "true", "TRUE", "True" -> "true";
+      case "0", "f", "F", "false", "FALSE", "False" -> "false";
+      default -> throw new IllegalArgumentException("invalid value for " + key + ": " + value);
+    };
+  }
+
+  private static void number(String key, String value, int radix) {
+    try {
+      if (Long.parseLong(value, radix) < 0 || Long.parseLong(value, radix) > 0xFFFFFFFFL) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("invalid value " + value + " for " + key, e);
+    }
+  }
+
+  private static IllegalArgumentException unexpected(String key, String type) {
+    return new IllegalArgumentException("unexpected key '" + key + "' for mount type '" + type
+        + "'");
+  }
+
+  /**
+   * {@code message}, with BuildKit's {@code util/suggest} hint appended when an option is less
+   * than three edits away: {@code unsupported mount type "tmp" (did you mean tmpfs?)}.
+   */
+  static String suggest(String message, String value, List<String> options) {
+    String best = null;
+    int bestDistance = 3;
+    for (String option : options) {
+      if (option.equals(value)) {
+        return message;
+      }
+      int d = distance(value, option);
+      if (d < bestDistance) {
+        best = option;
+        bestDistance = d;
+      }
+    }
+    return best == null ? message : message + " (did you mean " + best + "?)";
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   /** This mount showing {@code tree} (a {@code from=} the planner resolved). */

@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * with BuildKit's {@code |N K=V} prefix, and the static part of its cache key.
  */
 final class RunPlanner {
-  private static final Set<String> PROXY_ARGS = Set.of("http_proxy", "https_proxy",
+  private static final List<String> PROXY_ORDER = List.of("http_proxy", "https_proxy",
       "ftp_proxy", "no_proxy", "all_proxy");
+  private static final Set<String> PROXY_ARGS = Set.copyOf(PROXY_ORDER);
   private static final Pattern SINGLE_HEREDOC =
       Pattern.compile("\\s*\\d*<<-?\\s*[\"']?[^\\s\"']+[\"']?\\s*");
 
@@ -43,6 +44,9 @@ final class RunPlanner {
     NetworkPolicy network = ctx.options().network();
     List<RunMount> mounts = new ArrayList<>();
     for (Flag f : run.flags()) {
+      if (f.name().equals("mount") && f.value() != null) {
+        checkFromNotExpanded(f.value());
+      }
       String value = f.value() == null ? ""
           : ctx.expand(f.value(), state.expansionVars(), label.line());
       switch (f.name()) {
@@ -55,6 +59,12 @@ final class RunPlanner {
               + "\" (expected default, none or host)", null);
         };
         case "security" -> {
+          if (value.equals("insecure")) {
+            // BuildKit's words when the entitlement is not granted (testRunSecurityInsecure);
+            // jbuild has no way to grant it.
+            throw ctx.located(label.line(), "RUN --security=insecure: entitlement"
+                + " security.insecure is not allowed", null);
+          }
           if (!value.equals("sandbox")) {
             throw ctx.located(label.line(), "RUN --security=" + value + " is not supported",
                 null);
@@ -80,9 +90,41 @@ final class RunPlanner {
     for (RunMount m : mounts) {
       key.append("mount ").append(m.canonical()).append('\n');
     }
+    // BuildKit's dockerui: a non-empty BUILDKIT_SANDBOX_HOSTNAME build arg is every RUN's
+    // hostname (testDockerfileCheckHostname); like BuildKit's exec meta, it is in the key.
+    String hostname = ctx.options().buildArgs().get("BUILDKIT_SANDBOX_HOSTNAME");
+    if (hostname != null && hostname.isEmpty()) {
+      hostname = null;
+    }
+    if (hostname != null && (hostname.length() > 64 || hostname.contains("/"))) {
+      throw ctx.located(label.line(), "invalid BUILDKIT_SANDBOX_HOSTNAME \"" + hostname
+          + "\": a hostname has at most 64 characters and no '/'", null);
+    }
+    if (hostname != null) {
+      key.append("hostname ").append(hostname).append('\n');
+    }
     String createdBy = "RUN " + buildArgPrefix() + String.join(" ", argv) + " # buildkit";
-    return new RunCommandStep(scope.header(createdBy), argv, env, user, workingDir,
-        network, mounts, script, key.toString());
+    return new RunCommandStep(scope.header(createdBy), argv, env, proxyEnv(), user, workingDir,
+        network, mounts, script, hostname, key.toString());
+  }
+
+  /**
+   * BuildKit reads a mount's {@code from} before expansion, so a variable there is an error
+   * rather than a stage name ({@code parseMount}; {@code testMountFromError}). A {@code $} as
+   * the last character is literal.
+   */
+  private void checkFromNotExpanded(String raw) throws BuildException {
+    for (String field : raw.split(",")) {
+      int eq = field.indexOf('=');
+      if (eq > 0 && field.substring(0, eq).equalsIgnoreCase("from")) {
+        String v = field.substring(eq + 1);
+        int dollar = v.indexOf('$');
+        if (dollar >= 0 && dollar != v.length() - 1) {
+          throw ctx.located(label.line(),
+              "'from' doesn't support variable expansion, define alias stage instead", null);
+        }
+      }
+    }
   }
 
   private RunMount mount(String value, String workingDir)
@@ -96,6 +138,11 @@ final class RunPlanner {
     String from = m.options().get("from");
     if (from == null || m.type() != RunMount.Type.BIND) {
       return m;
+    }
+    if (ctx.definedLater(from, scope.stageIndex())) {
+      // BuildKit's convert_runmount.go wording.
+      throw ctx.located(label.line(), "cannot mount from stage \"" + from + "\" to \""
+          + m.target() + "\", stage needs to be defined before current command", null);
     }
     return m.withOrigin(scope.origin(from, "RUN --mount"));
   }
@@ -115,6 +162,30 @@ final class RunPlanner {
     environment.putAll(state.config.envMap());
     List<String> env = new ArrayList<>();
     environment.forEach((k, v) -> env.add(k + "=" + v));
+    return env;
+  }
+
+  /**
+   * BuildKit's proxy variables: each of the five names given as a build arg in any case (the
+   * last in sorted order wins) and not empty is set under both its upper- and lower-case name
+   * ({@code dockerfile2llb proxyEnvFromBuildArgs}, {@code llbsolver/ops/exec.go proxyEnvList}).
+   */
+  private List<String> proxyEnv() {
+    Map<String, String> values = new java.util.TreeMap<>();
+    new java.util.TreeMap<>(ctx.options().buildArgs()).forEach((k, v) -> {
+      String lower = k.toLowerCase(Locale.ROOT);
+      if (PROXY_ARGS.contains(lower)) {
+        values.put(lower, v);
+      }
+    });
+    List<String> env = new ArrayList<>();
+    for (String name : PROXY_ORDER) {
+      String v = values.get(name);
+      if (v != null && !v.isEmpty()) {
+        env.add(name.toUpperCase(Locale.ROOT) + "=" + v);
+        env.add(name + "=" + v);
+      }
+    }
     return env;
   }
 

@@ -95,14 +95,12 @@ final class FlagRules {
       Flag flag = flags.get(i);
       Kind kind = known.get(flag.name());
       if (kind == null) {
-        List<String> options = new ArrayList<>();
-        for (String name : known.keySet()) {
-          options.add("--" + name);
-        }
+        // BuildKit's bflag.go suggests the bare name: "unknown flag: --mont (did you mean
+        // mount?)", which its testMountInvalid pins.
         throw new FlagException(
             Suggestions.withSuggestion(
                 "unknown flag: --" + flag.name(),
-                Suggestions.closest("--" + flag.name(), options, true)),
+                Suggestions.closest(flag.name(), new ArrayList<>(known.keySet()), true)),
             i);
       }
       if (!seen.add(flag.name()) && kind != Kind.LIST) {

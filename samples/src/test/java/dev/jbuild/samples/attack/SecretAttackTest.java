@@ -156,7 +156,36 @@ class SecretAttackTest {
         + "RUN --mount=type=secret,id=absent,env=X,required=true true\n");
     Jbuild.Result missing = jbuild.run("build", "--no-cache", required.toString());
     assertEquals(1, missing.exitCode(), missing.stderr());
-    assertTrue(missing.stderr().contains("secret absent: not provided"), missing.stderr());
+    assertTrue(missing.stderr().contains("secret absent: not found"), missing.stderr());
+  }
+
+  /**
+   * Attack (after BuildKit's testSecretAsEnviron): an {@code env=} secret named like an ENV of
+   * the stage, whose value tries to smuggle a second variable in with a newline and {@code =}.
+   * Must: that RUN sees the whole value in that one variable and nothing else; the next RUN and
+   * the image config see the ENV's own value again; the value is in no history entry or
+   * stored blob.
+   */
+  @Test
+  void envSecret_shadowingAnEnv_leavesTheEnvAndSmugglesNothing() throws Exception {
+    String value = newValue() + "\nSMUGGLED=yes";
+    Path src = secretFile("shadow", value);
+    Path ctx = context("shadow", "FROM localbase/busybox:1\nENV TOKEN=public\n"
+        + "RUN --mount=type=secret,id=tok,env=TOKEN"
+        + " test \"$(printf %s \"$TOKEN\" | md5sum | cut -c1-32)\" = " + md5(value)
+        + " && test -z \"$SMUGGLED\" && echo shadowed > /shadowed\n"
+        + "RUN test \"$TOKEN\" = public && test -z \"$SMUGGLED\" && echo after > /after\n");
+    jbuild.run("build", "--no-cache", "-t", "secret-shadow:test", "--secret",
+        "id=tok,src=" + src, ctx.toString()).assertSuccess();
+    Jbuild.Result inspect = jbuild.run("inspect", "secret-shadow:test").assertSuccess();
+    assertTrue(inspect.stdout().contains("TOKEN=public"), inspect.stdout());
+    assertFalse(inspect.stdout().contains("SMUGGLED"), inspect.stdout());
+    Jbuild.Result history = jbuild.run("history", "--no-trunc", "secret-shadow:test")
+        .assertSuccess();
+    assertFalse(history.stdout().contains(value.substring(0, 20)), history.stdout());
+    // No file scan here: envSecret_reachesOnlyItsRun scans for env= secrets, and a scan costs
+    // a minute of CI.
+    assertFalse(blobsContain(value.substring(0, 20)), "secret in a stored blob");
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import dev.jbuild.builder.ImageBuilder;
 import dev.jbuild.builder.distribution.StoreBaseImageSource;
 import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.builder.event.BuildListener;
+import dev.jbuild.builder.exec.BuildOptions;
 import dev.jbuild.builder.export.ImageExporter;
 import dev.jbuild.builder.export.OutputSpec;
 import dev.jbuild.layerstore.LayerStore;
@@ -24,11 +25,13 @@ import dev.jbuild.runner.ContainerRunner;
 import dev.jbuild.samples.Jbuild;
 import dev.jbuild.samples.buildkit.SuiteCase.Line;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -124,9 +127,15 @@ class BuildKitSuiteTest {
   private Path build(SuiteCase c, Path tree, List<Line> checks, Path rootfs, Path previous)
       throws Exception {
     Path context = c.contextDir() == null ? tree : tree.resolve(c.contextDir());
-    BuildRequest request = BuildRequest.builder(context)
+    BuildRequest.Builder request = BuildRequest.builder(context)
         .dockerfile(c.dockerfile() == null ? null : tree.resolve(c.dockerfile()))
-        .buildArgs(c.buildArgs()).target(c.target()).build();
+        .buildArgs(c.buildArgs()).target(c.target());
+    for (Map.Entry<String, String> secret : c.secrets().entrySet()) {
+      // Outside the context, as a user's --secret src= file would be.
+      Path file = rootfs.resolveSibling(rootfs.getFileName() + "-secret-" + secret.getKey());
+      Files.writeString(file, secret.getValue(), StandardCharsets.UTF_8);
+      request.secret(secret.getKey(), new BuildOptions.Secret(file, null));
+    }
     List<String> log = new ArrayList<>();
     List<String> steps = java.util.Collections.synchronizedList(new ArrayList<>());
     BuildListener listener = new BuildListener() {
@@ -148,7 +157,7 @@ class BuildKitSuiteTest {
     List<Line> failLines = checks.stream().filter(l -> l.keyword().equals("fail")).toList();
     BuildResult result;
     try {
-      result = builder.build(request, listener);
+      result = builder.build(request.build(), listener);
     } catch (BuildException e) {
       if (failLines.isEmpty()) {
         throw new AssertionError(c.source() + ": the build failed: " + e.getMessage()

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param source the first line without {@code # from }: the Go test and its file
  * @param buildArgs {@code arg NAME=VALUE} lines
  * @param target the {@code target} line's stage, or null
+ * @param secrets {@code secret ID TEXT} lines: build secrets by id
  * @param dockerfile the {@code dockerfile} line's path relative to the laid-out tree, or null
  * @param contextDir the {@code context} line's subdirectory of the laid-out tree that is the
  *     build context, or null for the tree itself
@@ -31,7 +32,7 @@ import java.util.Map;
  *     hold after building it again in the same store
  */
 record SuiteCase(String id, Path dir, String source, Map<String, String> buildArgs,
-    String target, String dockerfile, String contextDir, List<Line> setup, List<Line> checks,
+    String target, Map<String, String> secrets, String dockerfile, String contextDir, List<Line> setup, List<Line> checks,
     List<Phase> rebuilds) {
 
   /** The setup and assertion lines after one {@code rebuild} line. */
@@ -80,6 +81,7 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
     String source = lines.get(0).substring("# from ".length());
     Map<String, String> args = new LinkedHashMap<>();
     String target = null;
+    Map<String, String> secrets = new LinkedHashMap<>();
     String dockerfile = null;
     String contextDir = null;
     List<Line> setup = new ArrayList<>();
@@ -103,6 +105,7 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
           args.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
         case "target" -> target = line.word(0);
+        case "secret" -> secrets.put(line.word(0), line.textAfter(1));
         case "dockerfile" -> dockerfile = line.word(0);
         case "context" -> contextDir = line.word(0);
         case "rebuild" -> {
@@ -113,7 +116,7 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
         default -> (SETUP.contains(line.keyword()) ? phaseSetup : phaseChecks).add(line);
       }
     }
-    return new SuiteCase(id, dir, source, args, target, dockerfile, contextDir, setup,
+    return new SuiteCase(id, dir, source, args, target, secrets, dockerfile, contextDir, setup,
         checks, rebuilds);
   }
 
