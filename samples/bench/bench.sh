@@ -4,7 +4,8 @@
 # of RUNS runs) and jbuild's time relative to BuildKit's.
 #   samples/bench/bench.sh [RUNS]      (as root; default RUNS=3)
 # Workloads: the helloworld sample cold (--no-cache) and cached, 20 trivial RUN steps, COPY of 20k
-# files, a RUN writing 600 MB, two parallel stages, and build+push to a loopback registry; then
+# files, a RUN writing 600 MB, two parallel stages, one vs two platforms (amd64+arm64 through
+# QEMU, when registered), and build+push to a loopback registry; then
 # "fresh runner, warm remote cache": an empty store (BuildKit: a pruned builder cache and no local
 # image) builds hello and the parallel multi-stage workload from a registry cache and pushes,
 # jbuild with --cache-from type=registry (exported with mode=max), BuildKit with --cache-from and
@@ -82,6 +83,28 @@ for w in hello runs20 copy20k big parallel; do
     row "$w (cached)" "$j" "$b" "$h"
   fi
 done
+
+# Two platforms (issue 16), where QEMU's aarch64 handler is registered: a native stage shared by
+# both targets and a RUN per target (arm64's through QEMU), next to the same build for amd64 only.
+# BuildKit's docker driver builds one platform per run, so its two-platform cell stays empty.
+if [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && [ "$(uname -m)" = x86_64 ]; then
+  "$top/samples/base/busybox-rootfs.sh" "$work/base-arm64.tar" arm64
+  "$jb" import --platform linux/arm64 "$work/base-arm64.tar" localbase/busybox:1-arm64 >/dev/null
+  "$jb" tag localbase/busybox:1 localbase/busybox:1-amd64
+  mk platforms <<'D'
+FROM --platform=$BUILDPLATFORM localbase/busybox:1-$BUILDARCH AS native
+RUN echo built natively > /native
+FROM localbase/busybox:1-$TARGETARCH
+COPY --from=native /native /native
+RUN uname -m > /arch && ls /bin | wc -l > /n
+D
+  j=$(measure jb_build --no-cache --platform linux/amd64 -t bench-plat "$work/ctx/platforms"); b=-
+  [ $have_docker = 1 ] && /usr/bin/docker tag localbase/busybox:1 localbase/busybox:1-amd64 \
+    && b=$(measure bk_build --no-cache --platform linux/amd64 -t bench-plat "$work/ctx/platforms")
+  row "platforms: amd64 (cold)" "$j" "$b" "-"
+  j=$(measure jb_build --no-cache --platform linux/amd64,linux/arm64 -t bench-plat2 "$work/ctx/platforms")
+  row "platforms: amd64+arm64 (cold)" "$j" "-" "-"
+fi
 
 if command -v docker-registry >/dev/null; then
   port=5077

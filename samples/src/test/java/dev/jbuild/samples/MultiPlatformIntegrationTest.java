@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jbuild.builder.distribution.ImageTransfer;
+import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.archive.RootfsImporter;
+import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageIndex;
@@ -11,6 +15,7 @@ import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.MediaTypes;
 import dev.jbuild.layerstore.oci.OciJson;
 import dev.jbuild.layerstore.oci.Platform;
+import dev.jbuild.registry.ProgressListener;
 import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.registry.RegistryOptions;
 import dev.jbuild.registry.testing.LocalRegistry;
@@ -62,18 +67,19 @@ class MultiPlatformIntegrationTest {
     Process p = new ProcessBuilder(Jbuild.samplesDir().resolve("base/busybox-rootfs.sh")
         .toString(), armTar.toString(), "arm64").inheritIO().start();
     assertEquals(0, p.waitFor(), "busybox-rootfs.sh arm64 (needs the Debian mirror once)");
-    Jbuild seed = new Jbuild(work.resolve("seed"));
-    seed.importBusybox(work, host + "/base/busybox:amd64");
-    seed.run("import", "--platform", "linux/arm64", armTar.toString(),
-        host + "/base/busybox:arm64").assertSuccess();
+    // In process (no CLI JVM per step): import each rootfs into a seed store and push it.
+    LayerStore seed = LayerStore.open(work.resolve("seed"));
+    ImageTransfer transfer = new ImageTransfer(seed, RegistryOptions.defaults(),
+        ProgressListener.NONE);
     List<Descriptor> entries = new ArrayList<>();
+    Map<String, Path> tars = Map.of("amd64", Jbuild.busyboxRootfs(), "arm64", armTar);
     for (String arch : List.of("amd64", "arm64")) {
-      seed.run("push", host + "/base/busybox:" + arch).assertSuccess();
-      byte[] raw = skopeo("inspect", "--raw", "docker://" + host + "/base/busybox:" + arch)
-          .stdout().getBytes(StandardCharsets.UTF_8);
-      String type = OciJson.mapper().readTree(raw).path("mediaType").asText();
-      entries.add(new Descriptor(type, Digest.sha256(raw), raw.length, Map.of(),
-          new Platform(arch, "linux", arch.equals("arm64") ? "v8" : null)));
+      Platform platform = new Platform(arch, "linux", arch.equals("arm64") ? "v8" : null);
+      Image image = new RootfsImporter(seed).importRootfs(tars.get(arch), platform, "busybox");
+      transfer.pushManifest(ImageReference.parse(host + "/base/busybox:" + arch),
+          image.manifestBytes(), image.manifestDescriptor().mediaType(), Map.of());
+      Descriptor m = image.manifestDescriptor();
+      entries.add(new Descriptor(m.mediaType(), m.digest(), m.size(), Map.of(), platform));
     }
     // The multi-platform base, as a registry serves it (docker buildx imagetools create would).
     byte[] index = OciJson.toBytes(ImageIndex.oci(entries));
@@ -107,16 +113,16 @@ class MultiPlatformIntegrationTest {
         "linux/amd64,linux/arm64", "-t", image, "--push", "-o", "type=local,dest=" + out,
         "--iidfile", work.resolve("iid").toString(), context.toString()).assertSuccess();
 
-    JsonNode index = OciJson.mapper().readTree(skopeo("inspect", "--raw", "docker://" + image)
-        .stdout());
+    String raw = skopeo("inspect", "--raw", "docker://" + image).stdout();
+    JsonNode index = OciJson.mapper().readTree(raw);
     Map<String, String> platforms = new TreeMap<>();
     for (JsonNode m : index.path("manifests")) {
       platforms.put(m.path("platform").path("architecture").asText(), m.path("digest").asText());
     }
     assertEquals(List.of("amd64", "arm64"), List.copyOf(platforms.keySet()), index.toString());
     assertEquals(Files.readString(work.resolve("iid")),
-        Digest.sha256(skopeo("inspect", "--raw", "docker://" + image).stdout()
-            .getBytes(StandardCharsets.UTF_8)).toString(), "the pushed index is the stored one");
+        Digest.sha256(raw.getBytes(StandardCharsets.UTF_8)).toString(),
+        "the pushed index is the stored one");
     JsonNode arm = OciJson.mapper().readTree(skopeo("inspect", "--override-arch", "arm64",
         "docker://" + image).stdout());
     assertEquals("arm64", arm.path("Architecture").asText());

@@ -70,6 +70,9 @@ final class MultiPlatformBuild {
         pushed.add(tag.toString());
       }
     }
+    if (cmd.metadataFile != null) {
+      BuildMetadata.writeIndex(cmd.metadataFile, result.index(), result.tags(), pushed);
+    }
     // buildx writes the index digest where a single-platform build writes the image ID.
     String id = result.index().digest().toString();
     if (cmd.iidFile != null) {
