@@ -44,11 +44,18 @@ class MultiPlatformBuilderTest {
 
   @BeforeEach
   void baseIndex() throws Exception {
-    store = LayerStore.open(tmp.resolve("store"));
+    store = seed(tmp.resolve("store"));
+  }
+
+  /** A store with the index {@code base:multi} of an amd64 and an arm64/v8 rootfs. */
+  private LayerStore seed(Path root) throws Exception {
+    LayerStore store = LayerStore.open(root);
     List<Descriptor> entries = new ArrayList<>();
     for (Platform p : List.of(AMD64, new Platform("arm64", "linux", "v8"))) {
       Path rootfs = Files.createDirectories(tmp.resolve("rootfs-" + p.architecture() + "/etc"));
-      Files.writeString(rootfs.resolve("arch"), p.architecture() + "\n");
+      if (!Files.exists(rootfs.resolve("arch"))) { // the same layer in every store
+        Files.writeString(rootfs.resolve("arch"), p.architecture() + "\n");
+      }
       Image image = new RootfsImporter(store).importRootfs(rootfs.getParent(), p, "test");
       Descriptor m = image.manifestDescriptor();
       entries.add(new Descriptor(m.mediaType(), m.digest(), m.size(), Map.of(), p));
@@ -56,6 +63,7 @@ class MultiPlatformBuilderTest {
     Descriptor index = store.content().put(MediaTypes.OCI_INDEX,
         OciJson.toBytes(ImageIndex.oci(entries)));
     store.images().tag(ImageReference.parse("base:multi"), index);
+    return store;
   }
 
   private Path context(String dockerfile) throws Exception {
@@ -68,6 +76,45 @@ class MultiPlatformBuilderTest {
   private ImageBuilder builder() {
     return new ImageBuilder(store, runner, new StoreBaseImageSource(store,
         RegistryOptions.defaults(), m -> { }), () -> CLOCK);
+  }
+
+  /** A builder on {@code on} that imports and exports caches (a fresh CI runner's). */
+  private ImageBuilder cachingBuilder(LayerStore on) {
+    return new ImageBuilder(on, () -> runner, new StoreBaseImageSource(on,
+        RegistryOptions.defaults(), m -> { }), () -> CLOCK,
+        new dev.jbuild.builder.remotecache.RemoteCacheStore(on, RegistryOptions.defaults()));
+  }
+
+  /** The labels of the steps that did not hit a cache (FROM aside). */
+  private static List<String> missed(ImageBuilder builder, BuildRequest request)
+      throws Exception {
+    List<String> ran = Collections.synchronizedList(new ArrayList<>());
+    builder.build(request, new BuildListener() {
+      @Override
+      public void stepFinished(String label, long millis, boolean cached) {
+        if (!cached && !label.contains("FROM")) {
+          ran.add(label);
+        }
+      }
+    });
+    return ran;
+  }
+
+  @Test
+  void remoteCache_entriesAreKeyedByPlatform() throws Exception {
+    Path context = context("FROM base:multi\nCOPY hello.txt /\n");
+    Path cache = tmp.resolve("cache");
+    missed(cachingBuilder(store), BuildRequest.builder(context).platform(AMD64)
+        .cacheTo(dev.jbuild.builder.cache.CacheSpec.local(cache,
+            dev.jbuild.builder.cache.CacheSpec.Mode.MAX)).build());
+    LayerStore fresh = seed(tmp.resolve("fresh"));
+    var from = dev.jbuild.builder.cache.CacheSpec.local(cache,
+        dev.jbuild.builder.cache.CacheSpec.Mode.MIN);
+    assertEquals(List.of("[2/2] COPY hello.txt /"), missed(cachingBuilder(fresh),
+        BuildRequest.builder(context).platform(ARM64).cacheFrom(from).build()),
+        "amd64's exported entry must not serve arm64");
+    assertEquals(List.of(), missed(cachingBuilder(fresh),
+        BuildRequest.builder(context).platform(AMD64).cacheFrom(from).build()));
   }
 
   private static String file(LayerStore store, Image image, String path) throws Exception {
