@@ -115,4 +115,22 @@ class IndexCommandsTest {
     assertTrue(names.contains(arm.id().hex()), "the arm64 config is in the archive");
     assertFalse(names.contains(amd.id().hex()));
   }
+
+  @Test
+  void tag_namesTheWholeIndex() throws Exception {
+    ok("tag", "example.com/multi:1", "example.com/multi:2");
+    assertEquals(index.digest(), LayerStore.open(root).images()
+        .resolve(ImageReference.parse("example.com/multi:2")).orElseThrow().digest());
+  }
+
+  @Test
+  void rmi_ofAnIndexTag_keepsImagesAnotherTagNames() throws Exception {
+    ok("tag", "example.com/multi:1", "example.com/multi:2");
+    assertEquals("Untagged: example.com/multi:1\n", ok("rmi", "example.com/multi:1").stdout());
+    LayerStore store = LayerStore.open(root);
+    assertEquals(arm.id(), store.images().load(arm.manifestDigest()).id());
+    assertEquals(amd.id(), store.images().load(amd.manifestDigest()).id());
+    assertEquals(arm.id().toString(), OciJson.mapper().readTree(ok("inspect", "--platform",
+        "linux/arm64", "example.com/multi:2").stdout()).get(0).path("Id").asText());
+  }
 }
