@@ -4,7 +4,8 @@
 # of RUNS runs) and jbuild's time relative to BuildKit's.
 #   samples/bench/bench.sh [RUNS]      (as root; default RUNS=3)
 # Workloads: the helloworld sample cold (--no-cache) and cached, 20 trivial RUN steps, COPY of 20k
-# files, a RUN writing 600 MB, two parallel stages, and build+push to a loopback registry; then
+# files, a RUN writing 600 MB, two parallel stages, one vs two platforms (amd64+arm64 through
+# QEMU, when registered), and build+push to a loopback registry; then
 # "fresh runner, warm remote cache": an empty store (BuildKit: a pruned builder cache and no local
 # image) builds hello and the parallel multi-stage workload from a registry cache and pushes,
 # jbuild with --cache-from type=registry (exported with mode=max), BuildKit with --cache-from and
@@ -13,7 +14,7 @@
 # build --push, BuildKit build + docker push, buildah bud + buildah push).
 # The "jb MiB" column is the peak RSS of the jbuild process (max over the row's runs).
 # BENCH_ROWS="big copy20k push400" runs only the named workloads (default: all); the names are
-# hello runs20 copy20k big parallel push push400 fresh. BENCH_TOOLS="jbuild" leaves out the
+# hello runs20 copy20k big parallel platforms push push400 fresh. BENCH_TOOLS="jbuild" leaves out the
 # BuildKit and buildah columns; JBUILD=/path/to/launcher (or JB=) measures another jbuild (e.g. an older
 # build, to compare before and after a change in one session).
 set -euo pipefail
@@ -24,7 +25,7 @@ jb="${JBUILD:-${JB:-$top/jbuild}}"
 tools="${BENCH_TOOLS:-jbuild buildkit buildah}"
 work="$(mktemp -d /tmp/jbuild-bench.XXXXXX)"
 reg_pid=""
-rows="${BENCH_ROWS:-hello runs20 copy20k big parallel push push400 fresh}"
+rows="${BENCH_ROWS:-hello runs20 copy20k big parallel platforms push push400 fresh}"
 want() { [[ " $rows " == *" $1 "* ]]; }
 # buildah keeps its own store under $work, so the bench neither reads nor leaves images in the
 # machine's /var/lib/containers.
@@ -121,6 +122,28 @@ for w in hello runs20 copy20k big parallel; do
     row "$w (cached)" "$j" "$b" "$h"
   fi
 done
+
+# Two platforms (issue 16), where QEMU's aarch64 handler is registered: a native stage shared by
+# both targets and a RUN per target (arm64's through QEMU), next to the same build for amd64 only.
+# BuildKit's docker driver builds one platform per run, so its two-platform cell stays empty.
+if want platforms && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && [ "$(uname -m)" = x86_64 ]; then
+  "$top/samples/base/busybox-rootfs.sh" "$work/base-arm64.tar" arm64
+  "$jb" import --platform linux/arm64 "$work/base-arm64.tar" localbase/busybox:1-arm64 >/dev/null
+  "$jb" tag localbase/busybox:1 localbase/busybox:1-amd64
+  mk platforms <<'D'
+FROM --platform=$BUILDPLATFORM localbase/busybox:1-$BUILDARCH AS native
+RUN echo built natively > /native
+FROM localbase/busybox:1-$TARGETARCH
+COPY --from=native /native /native
+RUN uname -m > /arch && ls /bin | wc -l > /n
+D
+  j=$(measure jb_build --no-cache --platform linux/amd64 -t bench-plat "$work/ctx/platforms"); b=-
+  [ $have_docker = 1 ] && /usr/bin/docker tag localbase/busybox:1 localbase/busybox:1-amd64 \
+    && b=$(measure bk_build --no-cache --platform linux/amd64 -t bench-plat "$work/ctx/platforms")
+  row "platforms: amd64 (cold)" "$j" "$b" "-"
+  j=$(measure jb_build --no-cache --platform linux/amd64,linux/arm64 -t bench-plat2 "$work/ctx/platforms")
+  row "platforms: amd64+arm64 (cold)" "$j" "-" "-"
+fi
 
 if command -v docker-registry >/dev/null && { want push || want push400 || want fresh; }; then
   port=5077

@@ -123,6 +123,16 @@ public record BuildRequest(
         sourceDateEpoch, sandbox);
   }
 
+  /**
+   * This request for one platform of a multi-platform build: the same inputs on {@code p},
+   * untagged (the index is what gets the tags) and stored (its layers are needed locally).
+   */
+  public BuildRequest forPlatform(Platform p) {
+    return new BuildRequest(contextDir, dockerfile, List.of(), buildArgs, target, p, network,
+        noCache, noCacheStages, pull, secrets, limits, sourceDateEpoch, cacheFrom, cacheTo, false,
+        labels, sandbox, namedContexts);
+  }
+
   /** Collects the optional parts of a request. */
   public static final class Builder {
     private final Path contextDir;

@@ -11,9 +11,11 @@ import dev.jbuild.builder.exec.BaseImageSource;
 import dev.jbuild.builder.exec.BuildBases;
 import dev.jbuild.builder.exec.BuildEnvironment;
 import dev.jbuild.builder.exec.RunnerSource;
+import dev.jbuild.builder.exec.SharedStages;
 import dev.jbuild.builder.exec.StageExecutor;
 import dev.jbuild.builder.exec.StageResult;
 import dev.jbuild.builder.plan.BuildPlan;
+import dev.jbuild.builder.plan.BaseConfigs;
 import dev.jbuild.builder.plan.BuildArgs;
 import dev.jbuild.builder.plan.BuildPlanner;
 import dev.jbuild.builder.plan.StagePlan;
@@ -24,6 +26,7 @@ import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ContainerConfig;
 import dev.jbuild.layerstore.oci.ImageConfig;
 import dev.jbuild.layerstore.oci.ImageReference;
+import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.parser.DockerfileParser;
 import dev.jbuild.parser.ast.Dockerfile;
 import dev.jbuild.parser.ast.DockerfileSyntaxException;
@@ -112,6 +115,15 @@ public final class ImageBuilder {
    */
   public BuildResult build(BuildRequest request, BuildListener listener)
       throws BuildException, InterruptedException {
+    return build(request, listener, null);
+  }
+
+  /**
+   * Like {@link #build(BuildRequest, BuildListener)}; stages whose plan other builds share
+   * ({@link SharedStages}, one per multi-platform build) run once for all of them.
+   */
+  BuildResult build(BuildRequest request, BuildListener listener, SharedStages shared)
+      throws BuildException, InterruptedException {
     String source;
     Dockerfile dockerfile;
     try {
@@ -131,7 +143,20 @@ public final class ImageBuilder {
     }
     BuildBases buildBases = new BuildBases(bases);
     BuildPlan plan = BuildPlanner.plan(dockerfile, source, request.planOptions(),
-        ref -> buildBases.resolve(ref, request.platform(), request.pull()).config());
+        new BaseConfigs() {
+          @Override
+          public ImageConfig config(ImageReference ref) throws BuildException {
+            return buildBases.resolve(ref, request.platform(), request.pull()).config();
+          }
+
+          @Override
+          public ImageConfig config(ImageReference ref, Platform platform)
+              throws BuildException {
+            return buildBases.resolve(ref, platform, request.pull()).config();
+          }
+        });
+    Map<Integer, String> identities = shared == null ? Map.of()
+        : SharedStages.identities(plan, request.platform());
     Path contextDir = request.contextDir().toAbsolutePath().normalize();
     ChecksumCache checksums = ChecksumCache.load(store.root().resolve("cache/checksums")
         .resolve(Digest.sha256(contextDir.toString()).hex() + ".sums"));
@@ -151,7 +176,7 @@ public final class ImageBuilder {
     boolean lazy;
     try {
       try {
-        last = runStages(plan, env);
+        last = runStages(plan, env, shared, identities);
         lazy = CacheTransfer.keepLazy(request, cache, last.layers());
         if (!lazy) {
           cache.ensureLocal(last.layers());
@@ -165,7 +190,7 @@ public final class ImageBuilder {
         }
         listener.info("WARNING: " + bad.getMessage() + "; building without imported caches");
         cache.dropSources();
-        last = runStages(plan, env);
+        last = runStages(plan, env, shared, identities);
         lazy = false;
       }
     } catch (RemoteBlobException e) {
@@ -214,7 +239,8 @@ public final class ImageBuilder {
    * Runs every planned stage on its own thread; a stage waits only for the stages it reads. The
    * first failure cancels the rest.
    */
-  private static StageResult runStages(BuildPlan plan, BuildEnvironment env)
+  private static StageResult runStages(BuildPlan plan, BuildEnvironment env,
+      SharedStages shared, Map<Integer, String> identities)
       throws BuildException, InterruptedException {
     Map<Integer, CompletableFuture<StageResult>> futures = new LinkedHashMap<>();
     for (StagePlan stage : plan.stages()) {
@@ -239,7 +265,8 @@ public final class ImageBuilder {
         CompletableFuture<StageResult> future = futures.get(stage.index());
         pool.execute(() -> {
           try {
-            future.complete(executor.build(stage));
+            future.complete(shared == null ? executor.build(stage)
+                : shared.build(identities.get(stage.index()), () -> executor.build(stage)));
           } catch (Throwable e) {
             future.completeExceptionally(e);
           }

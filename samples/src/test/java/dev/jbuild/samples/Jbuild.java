@@ -130,7 +130,7 @@ public final class Jbuild {
    * The tar of {@code base/busybox-rootfs.sh}, made once per test JVM: the script gives the same
    * bytes every time (fixed mtimes, sorted names) but forks a few hundred processes to get them.
    */
-  private static synchronized Path busyboxRootfs() throws IOException, InterruptedException {
+  static synchronized Path busyboxRootfs() throws IOException, InterruptedException {
     if (busyboxRootfs == null) {
       Path dir = Files.createTempDirectory(scratchDir(), "busybox-");
       Path tar = dir.resolve("busybox-rootfs.tar");

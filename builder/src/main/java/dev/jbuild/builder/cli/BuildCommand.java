@@ -67,8 +67,9 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--target", paramLabel = "STAGE", description = "Stage to build.")
   String target;
 
-  @Option(names = "--platform", paramLabel = "OS/ARCH",
-      description = "Target platform (default: this machine's).")
+  @Option(names = "--platform", paramLabel = "OS/ARCH[,OS/ARCH...]",
+      description = "Target platform(s) (default: this machine's); several build one image"
+          + " index. Foreign RUN steps need QEMU (Debian's qemu-user-static).")
   String platform;
 
   @Option(names = "--network", paramLabel = "MODE", defaultValue = "default",
@@ -196,14 +197,15 @@ final class BuildCommand implements Callable<Integer> {
       throw new IllegalArgumentException("unable to prepare context: path \"" + context
           + "\" not found");
     }
+    List<Platform> platforms = platform == null ? List.of() : TargetPlatform.parse(platform);
     BuildRequest.Builder request = BuildRequest.builder(context).dockerfile(file).tags(refs)
-        .buildArgs(args).target(target).platform(platform == null ? null : TargetPlatform.buildable(platform))
+        .buildArgs(args).target(target).platform(platforms.size() == 1 ? platforms.get(0) : null)
         .network(net).noCache(noCache).noCacheStages(Set.copyOf(noCacheFilter)).pull(pull)
         .limits(new BuildOptions.Limits(memory == null ? 0 : Sizes.parseBytes(memory), cpuQuota,
             pidsLimit))
         .sourceDateEpoch(sourceDateEpoch())
         // Only pushed: imported layers no step needs may stay in the registry (mounted on push).
-        .lazyLayers(push && outputs.isEmpty());
+        .lazyLayers(push && outputs.isEmpty() && platforms.size() <= 1);
     flags.apply(request);
     for (String spec : cacheFrom) {
       request.cacheFrom(CacheSpec.parse(spec, false));
@@ -221,7 +223,9 @@ final class BuildCommand implements Callable<Integer> {
     // Holds off a concurrent `jbuild prune` until this command is done with its blobs.
     // Ctrl-C interrupts this thread and removes the steps' scratch dirs (Cancellation).
     try (var cancel = Cancellation.install("build", err); var lease = session.lease()) {
-      return build(request, listener, session, outputSpecs);
+      return platforms.size() > 1
+          ? MultiPlatformBuild.run(this, request, listener, session, outputSpecs, platforms)
+          : build(request, listener, session, outputSpecs);
     } catch (Exception e) {
       listener.failed(e.getMessage(), e instanceof StepFailedException s ? s.exitCode() : null);
       throw e;
@@ -287,7 +291,7 @@ final class BuildCommand implements Callable<Integer> {
   }
 
   /** Creates the runner on the first RUN step and closes it (its network pool) at the end. */
-  private static final class LazyRunner implements RunnerSource, AutoCloseable {
+  static final class LazyRunner implements RunnerSource, AutoCloseable {
     private final Session session;
     private CommandRunner runner;
 

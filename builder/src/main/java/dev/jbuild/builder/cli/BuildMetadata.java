@@ -3,6 +3,7 @@ package dev.jbuild.builder.cli;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbuild.builder.BuildResult;
+import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.OciJson;
 import java.io.IOException;
@@ -40,6 +41,27 @@ final class BuildMetadata {
     List<String> pushedNames = new ArrayList<>();
     pushed.forEach(t -> pushedNames.add(t.toString()));
     pushedNames.forEach(root.putArray("jbuild.pushed")::add);
+    write(file, root);
+  }
+
+  /**
+   * The metadata of a multi-platform build: buildx writes the index's digest and descriptor
+   * where a single-platform build has the manifest's, and no config digest.
+   */
+  static void writeIndex(Path file, Descriptor index, List<ImageReference> tags,
+      List<String> pushed) throws IOException {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    ObjectNode descriptor = root.putObject("containerimage.descriptor");
+    descriptor.put("mediaType", index.mediaType());
+    descriptor.put("digest", index.digest().toString());
+    descriptor.put("size", index.size());
+    root.put("containerimage.digest", index.digest().toString());
+    root.put("image.name", String.join(",", tags.stream().map(Object::toString).toList()));
+    pushed.forEach(root.putArray("jbuild.pushed")::add);
+    write(file, root);
+  }
+
+  private static void write(Path file, ObjectNode root) throws IOException {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     Files.createDirectories(dir);

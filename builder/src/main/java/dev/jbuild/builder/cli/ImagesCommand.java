@@ -7,6 +7,8 @@ import dev.jbuild.layerstore.image.LayerSizes;
 import dev.jbuild.layerstore.image.RepoDigests;
 import dev.jbuild.layerstore.image.TaggedImage;
 import dev.jbuild.layerstore.oci.Descriptor;
+import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.MediaTypes;
 import dev.jbuild.layerstore.oci.ImageReference;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -69,8 +71,50 @@ final class ImagesCommand implements Callable<Integer> {
 
   @Parameters(arity = "0..1", paramLabel = "REPOSITORY[:TAG]") String repository;
 
-  /** One line of the listing. */
-  private record Row(ImageReference ref, Descriptor manifest, Image image) {}
+  /**
+   * One line of the listing; for a tagged index (a multi-platform build), {@code image} is its
+   * newest platform image and {@code platforms} has them all (else it is empty).
+   */
+  private record Row(ImageReference ref, Descriptor manifest, Image image,
+      List<Map.Entry<String, Image>> platforms) {
+    Row(ImageReference ref, Descriptor manifest, Image image) {
+      this(ref, manifest, image, List.of());
+    }
+
+    /** The ID shown: an index's own digest (as docker's containerd store shows it). */
+    Digest id() {
+      return platforms.isEmpty() ? image.id() : manifest.digest();
+    }
+  }
+
+  /** A tagged index's row: its platforms' images, or null when none can be read. */
+  private static Row indexRow(Session session, TaggedImage t, Map<String, Image> loaded) {
+    List<Map.Entry<String, Image>> platforms = new ArrayList<>();
+    try {
+      for (Descriptor d : PlatformImages.entries(session.store, t.manifest())) {
+        Image image = load(session, d, loaded);
+        if (image != null) {
+          platforms.add(Map.entry(String.valueOf(d.platform()), image));
+        }
+      }
+    } catch (IOException e) {
+      return null; // a broken index: jbuild verify reports it
+    }
+    Image newest = platforms.stream().map(Map.Entry::getValue)
+        .max(Comparator.comparing(ImagesCommand::created)).orElse(null);
+    return newest == null ? null : new Row(t.reference(), t.manifest(), newest, platforms);
+  }
+
+  private static long size(Session session, Row r) throws IOException {
+    if (r.platforms().isEmpty()) {
+      return LayerSizes.imageSize(session.store.content(), r.image());
+    }
+    long sum = 0;
+    for (Map.Entry<String, Image> p : r.platforms()) {
+      sum += LayerSizes.imageSize(session.store.content(), p.getValue());
+    }
+    return sum;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -96,7 +140,23 @@ final class ImagesCommand implements Callable<Integer> {
     Map<String, Image> loaded = new HashMap<>();
     for (TaggedImage t : session.store.images().list()) {
       tagged.add(t.manifest().digest().hex());
+      if (MediaTypes.isIndex(t.manifest().mediaType())) {
+        // An index's images are named by its tag: not dangling.
+        try {
+          PlatformImages.entries(session.store, t.manifest())
+              .forEach(d -> tagged.add(d.digest().hex()));
+        } catch (IOException e) {
+          // a broken index: verify reports it
+        }
+      }
       if (Boolean.TRUE.equals(dangling) || !matches(references, t.reference())) {
+        continue;
+      }
+      if (MediaTypes.isIndex(t.manifest().mediaType())) {
+        Row index = indexRow(session, t, loaded);
+        if (index != null) {
+          rows.add(index);
+        }
         continue;
       }
       Image image = load(session, t.manifest(), loaded);
@@ -120,7 +180,7 @@ final class ImagesCommand implements Callable<Integer> {
     if (quiet) {
       Set<String> ids = new LinkedHashSet<>();
       for (Row r : rows) {
-        ids.add(noTrunc ? r.image().id().toString() : r.image().id().shortHex());
+        ids.add(noTrunc ? r.id().toString() : r.id().shortHex());
       }
       ids.forEach(out::println);
       out.flush();
@@ -151,10 +211,24 @@ final class ImagesCommand implements Callable<Integer> {
       if (digests) {
         cells.add(repoDigest(session, r));
       }
-      cells.add(noTrunc ? r.image().id().toString() : r.image().id().shortHex());
+      cells.add(noTrunc ? r.id().toString() : r.id().shortHex());
       cells.add(ago(created(r.image())));
-      cells.add(human(LayerSizes.imageSize(session.store.content(), r.image())));
+      cells.add(human(size(session, r)));
       table.add(cells.toArray(new String[0]));
+      // An index lists its platforms below it, as docker image ls --tree does.
+      for (int i = 0; i < r.platforms().size(); i++) {
+        Image p = r.platforms().get(i).getValue();
+        List<String> sub = new ArrayList<>();
+        sub.add((i == r.platforms().size() - 1 ? "└─ " : "├─ ") + r.platforms().get(i).getKey());
+        sub.add("");
+        if (digests) {
+          sub.add("");
+        }
+        sub.add(noTrunc ? p.id().toString() : p.id().shortHex());
+        sub.add(ago(created(p)));
+        sub.add(human(LayerSizes.imageSize(session.store.content(), p)));
+        table.add(sub.toArray(new String[0]));
+      }
     }
     print(out, header.toArray(new String[0]), table);
     return 0;
@@ -166,13 +240,13 @@ final class ImagesCommand implements Callable<Integer> {
 
   /** One image as docker's {@code images --format} sees it (fields in its JSON's order). */
   private Struct row(Session session, Row r) throws IOException {
-    long size = LayerSizes.imageSize(session.store.content(), r.image());
+    long size = size(session, r);
     Instant created = created(r.image());
     return columns("N/A",
         created.equals(Instant.EPOCH) ? "N/A" : CREATED_AT.format(created),
         ago(created),
         repoDigest(session, r),
-        noTrunc ? r.image().id().toString() : r.image().id().shortHex(),
+        noTrunc ? r.id().toString() : r.id().shortHex(),
         r.ref() == null ? "<none>" : r.ref().familiarName(),
         "N/A",
         human(size),
@@ -187,8 +261,8 @@ final class ImagesCommand implements Callable<Integer> {
    */
   private static String repoDigest(Session session, Row r) throws IOException {
     if (r.ref() != null) {
-      for (String d : new RepoDigests(session.store.root()).of(r.image()
-          .manifestDigest())) {
+      for (String d : new RepoDigests(session.store.root()).of(r.platforms().isEmpty()
+          ? r.image().manifestDigest() : r.manifest().digest())) {
         if (d.startsWith(r.ref().familiarName() + "@")) {
           return d.substring(d.indexOf('@') + 1);
         }

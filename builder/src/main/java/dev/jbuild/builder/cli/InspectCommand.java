@@ -48,6 +48,11 @@ final class InspectCommand implements Callable<Integer> {
           + " '{{json .Config}}'.")
   String format;
 
+  @Option(names = "--platform", paramLabel = "OS/ARCH",
+      description = "For a multi-platform image (an index): the platform's image (default:"
+          + " this machine's).")
+  String platform;
+
   @Parameters(arity = "1..*", paramLabel = "IMAGE") List<String> images;
 
   @Override
@@ -60,7 +65,8 @@ final class InspectCommand implements Callable<Integer> {
     for (String name : images) {
       Image image;
       try {
-        image = session.image(name);
+        image = session.image(name, platform == null ? null
+            : dev.jbuild.layerstore.oci.Platform.parse(platform));
       } catch (IOException e) {
         missing.add(name);
         continue;

@@ -68,6 +68,14 @@ final class RmiCommand implements Callable<Integer> {
 
   private void remove(Session session, String name, PrintWriter out) throws IOException {
     Optional<ImageReference> byTag = tagNamed(session, name);
+    if (byTag.isPresent() && session.store.images().resolve(byTag.get())
+        .filter(d -> dev.jbuild.layerstore.oci.MediaTypes.isIndex(d.mediaType())).isPresent()) {
+      // A multi-platform image: only the tag goes; its images may be another tag's too, and
+      // prune removes them once nothing names them.
+      session.store.images().untag(byTag.get());
+      out.println("Untagged: " + byTag.get().familiar());
+      return;
+    }
     Image image = session.image(name);
     List<TaggedImage> tags = tagsOf(session, image.id());
     Optional<String> container = containerUsing(session, image);

@@ -39,6 +39,11 @@ final class SaveCommand implements Callable<Integer> {
       description = "docker (default: combined docker-archive + OCI layout) or oci.")
   String format;
 
+  @Option(names = "--platform", paramLabel = "OS/ARCH",
+      description = "For a multi-platform image (an index): the platform's image (default:"
+          + " this machine's).")
+  String platform;
+
   @Parameters(arity = "1..*", paramLabel = "IMAGE") List<String> images;
 
   @Override
@@ -66,7 +71,8 @@ final class SaveCommand implements Callable<Integer> {
     try (var lease = session.lease()) {
       List<ArchiveImage> entries = new ArrayList<>();
       for (String name : images) {
-        Image image = session.image(name);
+        Image image = session.image(name, platform == null ? null
+            : dev.jbuild.layerstore.oci.Platform.parse(platform));
         List<ImageReference> tags = new ArrayList<>();
         try {
           ImageReference ref = ImageReference.parse(name);

@@ -104,8 +104,18 @@ final class Session {
    * @throws IOException when nothing matches: "No such image: x"
    */
   Image image(String nameOrId) throws IOException {
+    return image(nameOrId, null);
+  }
+
+  /**
+   * Like {@link #image(String)}; a tag that names an image index (a multi-platform build) gives
+   * its image for {@code platform}, by default this machine's (as docker picks one).
+   *
+   * @throws IOException "No such image: x", or the index has no image for the platform
+   */
+  Image image(String nameOrId, dev.jbuild.layerstore.oci.Platform platform) throws IOException {
     try {
-      return taggedImage(nameOrId);
+      return taggedImage(nameOrId, platform);
     } catch (IOException e) {
       String hex = nameOrId.startsWith("sha256:") ? nameOrId.substring(7) : nameOrId;
       if (!hex.matches("[0-9a-f]{4,64}")) {
@@ -125,7 +135,8 @@ final class Session {
     }
   }
 
-  private Image taggedImage(String nameOrId) throws IOException {
+  private Image taggedImage(String nameOrId, dev.jbuild.layerstore.oci.Platform platform)
+      throws IOException {
     Optional<Descriptor> byRef = Optional.empty();
     try {
       byRef = store.images().resolve(ImageReference.parse(nameOrId));
@@ -133,7 +144,7 @@ final class Session {
       // Not a reference; maybe an image ID.
     }
     if (byRef.isPresent()) {
-      return store.images().load(byRef.get().digest());
+      return PlatformImages.select(store, nameOrId, byRef.get(), platform);
     }
     String hex = nameOrId.startsWith("sha256:") ? nameOrId.substring(7) : nameOrId;
     if (hex.matches("[0-9a-f]{4,64}")) {

@@ -24,6 +24,19 @@ final class TagCommand implements Callable<Integer> {
       throw new IllegalArgumentException("refusing to create a tag with a digest reference");
     }
     Session session = Session.open(main);
+    java.util.Optional<dev.jbuild.layerstore.oci.Descriptor> index = java.util.Optional.empty();
+    try {
+      index = session.store.images().resolve(ImageReference.parse(source))
+          .filter(d -> dev.jbuild.layerstore.oci.MediaTypes.isIndex(d.mediaType()));
+    } catch (IllegalArgumentException e) {
+      // an image ID
+    }
+    if (index.isPresent()) {
+      // A multi-platform image: the new tag names the index, all platforms (as docker's
+      // containerd store does), not the one this machine would pick.
+      session.store.images().tag(ref.withTag(ref.tag()), index.get());
+      return 0;
+    }
     Image image = session.image(source);
     session.store.images().tag(ref.withTag(ref.tag()), image.manifestDescriptor());
     return 0;

@@ -1,30 +1,36 @@
 package dev.jbuild.builder.cli;
 
 import dev.jbuild.layerstore.oci.Platform;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
-/** What {@code build --platform} may ask for today. */
+/** What {@code build --platform} asks for. */
 final class TargetPlatform {
   private TargetPlatform() {}
 
   /**
-   * The platform {@code --platform} asks for, when this build can produce it: until
-   * multi-platform builds exist, only this machine's (RUN steps run natively). Anything else is
-   * an error rather than an image of the wrong platform.
+   * The platforms of {@code --platform P1,P2,…}, normalized as BuildKit does ({@code
+   * linux/aarch64} is {@code linux/arm64}), duplicates dropped, in the order given. Whether a
+   * foreign platform's RUN steps can execute (QEMU through binfmt_misc) is checked when such a
+   * step runs, so a build whose RUN steps all hit the cache, or that has none, needs no emulator.
+   *
+   * @throws IllegalArgumentException naming the bad entry
    */
-  static Platform buildable(String spec) {
-    if (spec.contains(",")) {
-      throw new IllegalArgumentException("--platform " + spec + ": one build makes one platform"
-          + " so far; run one build per platform (multi-platform builds are not supported yet)");
+  static List<Platform> parse(String spec) {
+    Set<Platform> out = new LinkedHashSet<>();
+    for (String part : spec.split(",", -1)) {
+      if (part.isBlank()) {
+        throw new IllegalArgumentException("invalid --platform '" + spec
+            + "': an empty entry; expected os/arch[/variant][,os/arch[/variant]...]");
+      }
+      Platform p = Platform.parse(part.strip()).normalized();
+      if (!p.os().equals("linux")) {
+        throw new IllegalArgumentException("invalid --platform '" + spec + "': " + p
+            + " is not a linux platform; jbuild builds linux images only");
+      }
+      out.add(p);
     }
-    Platform wanted = Platform.parse(spec.strip());
-    Platform host = Platform.host();
-    boolean variantOk = wanted.variant() == null || wanted.variant().equals(host.variant())
-        || host.architecture().equals("arm64") && wanted.variant().equals("v8");
-    if (!wanted.os().equals(host.os()) || !wanted.architecture().equals(host.architecture())
-        || !variantOk) {
-      throw new IllegalArgumentException("--platform " + spec + ": jbuild builds only for this"
-          + " machine's platform (" + host + ") so far; build on a " + wanted + " machine");
-    }
-    return wanted;
+    return List.copyOf(out);
   }
 }

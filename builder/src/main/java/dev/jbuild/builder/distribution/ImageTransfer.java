@@ -5,7 +5,9 @@ import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.image.RepoDigests;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
+import dev.jbuild.layerstore.oci.ImageIndex;
 import dev.jbuild.layerstore.oci.ImageManifest;
+import dev.jbuild.layerstore.oci.MediaTypes;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.OciJson;
 import dev.jbuild.layerstore.oci.Platform;
@@ -111,6 +113,9 @@ public final class ImageTransfer {
     if (manifest.isEmpty()) {
       throw new IOException("An image does not exist locally with the tag: " + ref.familiar());
     }
+    if (MediaTypes.isIndex(manifest.get().mediaType())) {
+      return pushIndex(ref, manifest.get());
+    }
     Image image = store.images().load(manifest.get().digest());
     PushResult result = ImagePusher.create(options, progress).push(ref, image.manifestBytes(),
         image.manifestDescriptor().mediaType(), digest -> () -> openForPush(digest), locations);
@@ -118,6 +123,28 @@ public final class ImageTransfer {
     // Only now, after the registry accepted the manifest: a failed push records nothing.
     new RepoDigests(store.root()).record(image.manifestDigest(), ref.familiarName(),
         result.digest());
+    return result;
+  }
+
+  /**
+   * Pushes a stored index (a multi-platform build): every entry's manifest and blobs, then the
+   * index bytes as stored. Its entries are Docker schema 2 manifests under an OCI index, which
+   * distribution registries (docker-registry 2.7+, Docker Hub, GHCR) accept as BuildKit pushes
+   * them with {@code oci-mediatypes=true}.
+   */
+  private PushResult pushIndex(ImageReference ref, Descriptor index)
+      throws RegistryException, IOException {
+    byte[] bytes = store.content().readAll(index.digest());
+    PushResult result = ImagePusher.create(options, progress).push(ref, bytes, index.mediaType(),
+        digest -> () -> openForPush(digest), locations);
+    List<Digest> blobs = new ArrayList<>();
+    for (Descriptor entry : OciJson.fromBytes(bytes, ImageIndex.class).manifests()) {
+      if (store.content().contains(entry.digest())) {
+        blobs.addAll(blobsOf(store.images().load(entry.digest())));
+      }
+    }
+    locations.record(blobs, new MountHints.Location(ref.registry(), ref.repository()));
+    new RepoDigests(store.root()).record(index.digest(), ref.familiarName(), result.digest());
     return result;
   }
 

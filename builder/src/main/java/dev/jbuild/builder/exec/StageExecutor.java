@@ -17,6 +17,7 @@ import dev.jbuild.layerstore.diff.WalkingDiffer;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageConfig;
+import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.layerstore.snapshot.ChainIds;
 import dev.jbuild.layerstore.snapshot.Scratch;
 import dev.jbuild.layerstore.snapshot.LiveRoot;
@@ -110,20 +111,22 @@ public final class StageExecutor {
     }
     ImageConfig config;
     List<Layer> layers;
+    Platform platform = stage.platformOr(env.options().platform());
     if (from.base() instanceof FromBaseStep.Stage base) {
       StageResult parent = stages.await(base.index());
       config = parent.config();
       layers = parent.layers();
     } else if (from.base() instanceof FromBaseStep.Image base) {
-      Image image = env.bases().resolve(base.reference(), env.options().platform(),
+      Image image = env.bases().resolve(base.reference(), platform,
           env.options().pull());
       config = image.config();
       layers = image.layers();
     } else {
-      config = ImageConfig.scratch(env.options().platform());
+      config = ImageConfig.scratch(platform);
       layers = List.of();
     }
     StageState state = new StageState(config, layers, stage.useCache());
+    state.platform = platform;
     state.lastCreated = env.options().sourceDateEpoch() != null ? null : config.created();
     state.configure(from.header());
     if (from.header().numbered()) {
@@ -142,7 +145,9 @@ public final class StageExecutor {
     List<Digest> diffIds = state.layers.stream().map(Layer::diffId).toList();
     String below = step.independentOfLower() ? "link"
         : diffIds.isEmpty() ? "scratch" : ChainIds.top(diffIds).toString();
-    String prefix = CACHE_VERSION + "\n" + env.options().platform() + "\n" + below
+    // The stage's platform, not the build's: a FROM --platform=$BUILDPLATFORM stage gives the
+    // same keys whatever the target, so every target's build shares its entries.
+    String prefix = CACHE_VERSION + "\n" + state.platform + "\n" + below
         + "\nepoch " + env.options().sourceDateEpoch() + "\n";
     // The chain key is tried first: it needs no file of the stage it reads (see chainCacheKey).
     Optional<String> chainText = step.chainCacheKey();
@@ -180,6 +185,10 @@ public final class StageExecutor {
       String label) throws Exception {
     // Overlaps the native library's first load (seconds on a busy machine) with the step.
     LayerDiffer.preloadInBackground();
+    if (step instanceof RunCommand) {
+      // Only a RUN that actually runs needs the platform's binaries to execute here.
+      Emulation.require(state.platform);
+    }
     Optional<Layer> layer = step instanceof RunCommand run
         && env.runner().get() instanceof InPlaceRunner inPlace
         ? Optional.of(inLiveRoot(state, run, inPlace, label)) : inScratch(state, step);

@@ -3,6 +3,7 @@ package dev.jbuild.builder.exec;
 import dev.jbuild.builder.plan.StepHeader;
 import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.oci.ImageConfig;
+import dev.jbuild.layerstore.oci.Platform;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,6 +19,8 @@ final class StageState {
   boolean lastStepCached;
   /** The time of the last filesystem step (or of the base image), for history entries. */
   String lastCreated;
+  /** The platform the stage runs on (cache keys, emulation of its RUN steps). */
+  Platform platform;
 
   StageState(ImageConfig config, List<Layer> layers, boolean useCache) {
     this.config = config;

@@ -5,8 +5,10 @@ import dev.jbuild.builder.plan.PlanState.StepLabel;
 import dev.jbuild.layerstore.oci.ContainerConfig;
 import dev.jbuild.layerstore.oci.ImageConfig;
 import dev.jbuild.layerstore.oci.ImageReference;
+import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.parser.DockerfileParser;
 import dev.jbuild.parser.ast.DockerfileSyntaxException;
+import dev.jbuild.parser.ast.Flag;
 import dev.jbuild.parser.ast.From;
 import dev.jbuild.parser.ast.Instruction;
 import dev.jbuild.parser.ast.Stage;
@@ -28,6 +30,8 @@ final class StagePlanner {
   private final PlanningContext ctx;
   private final Stage stage;
   private final TreeSet<Integer> dependencies = new TreeSet<>();
+  /** The stage's platform, set by {@link #from}. */
+  private Platform platform;
 
   StagePlanner(PlanningContext ctx, Stage stage) {
     this.ctx = ctx;
@@ -68,8 +72,8 @@ final class StagePlanner {
       steps.add(step(state, i, label));
     }
     StagePlan plan = new StagePlan(stage.index(), stage.name(), useCache, from, steps,
-        dependencies);
-    return new Result(plan, new StageEnd(state.config, state.author, state.args));
+        dependencies, platform);
+    return new Result(plan, new StageEnd(state.config, state.author, state.args, platform));
   }
 
   /**
@@ -85,9 +89,13 @@ final class StagePlanner {
         : BuildPlanner.findStage(ctx.stages(), from.image(), stage.index());
     String label;
     FromBaseStep.Base base;
+    Platform explicit = explicitPlatform(from, line);
+    platform = explicit != null ? explicit : ctx.options().platform();
     if (baseStage >= 0) {
       dependencies.add(baseStage);
       StageEnd parent = ctx.ends().end(baseStage);
+      // BuildKit: a stage built FROM another runs on that stage's platform unless it names one.
+      platform = explicit != null ? explicit : parent.platform();
       // A stage built FROM another stage inherits its build arguments' values, not their
       // declarations (BuildKit: the LLB state's env carries over, buildArgs start empty).
       state.reset(parent.config(), parent.author(), parent.args());
@@ -103,17 +111,19 @@ final class StagePlanner {
             + " directory, which only COPY --from and RUN --mount from= can read so far; give"
             + " it as docker-image://REF to build FROM it", null);
       } else if (named instanceof NamedContext.Image i) {
-        ImageConfig config = ctx.bases().config(i.reference());
+        ImageConfig config = platform.equals(ctx.options().platform())
+            ? ctx.bases().config(i.reference()) : ctx.bases().config(i.reference(), platform);
         state.reset(config.containerConfig(), config.author(), Map.of());
         base = new FromBaseStep.Image(i.reference());
       } else if (name.equals("scratch")) {
         // BuildKit's empty image has WorkingDir "/" (dockerfile2llb/image.go emptyImage).
-        state.reset(ImageConfig.scratch(ctx.options().platform()).containerConfig().toBuilder()
+        state.reset(ImageConfig.scratch(platform).containerConfig().toBuilder()
             .workingDir("/").build(), null, Map.of());
         base = new FromBaseStep.Scratch();
       } else {
         ImageReference ref = ctx.image(name, "FROM", line);
-        ImageConfig config = ctx.bases().config(ref);
+        ImageConfig config = platform.equals(ctx.options().platform())
+            ? ctx.bases().config(ref) : ctx.bases().config(ref, platform);
         state.reset(config.containerConfig(), config.author(), Map.of());
         base = new FromBaseStep.Image(ref);
       }
@@ -135,6 +145,27 @@ final class StagePlanner {
       }
     }
     return step;
+  }
+
+  /**
+   * {@code FROM --platform=P}, expanded with the global ARGs (so {@code $BUILDPLATFORM} works) and
+   * normalized as BuildKit does; null without the flag.
+   */
+  private Platform explicitPlatform(From from, int line) throws BuildException {
+    Flag flag = from.flags().stream().filter(f -> f.name().equals("platform")).reduce(
+        (a, b) -> b).orElse(null);
+    if (flag == null || flag.value() == null) {
+      return null;
+    }
+    String text = ctx.expand(flag.value(), ctx.globalArgs(), line);
+    if (text.isBlank()) {
+      return null;
+    }
+    try {
+      return Platform.parse(text.strip()).normalized();
+    } catch (IllegalArgumentException e) {
+      throw ctx.located(line, "FROM --platform=" + flag.value() + ": " + e.getMessage(), e);
+    }
   }
 
   /**

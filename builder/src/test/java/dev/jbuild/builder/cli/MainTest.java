@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layerstore.oci.Platform;
+import java.util.List;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -141,19 +142,22 @@ class MainTest {
         + " lowercase", err.toString().strip());
   }
 
+  /** Issue 16 replaced the host-only check: lists, BuildKit's normalization, bad entries. */
   @Test
-  void platform_onlyThisMachinesUntilMultiPlatformBuildsExist() {
+  void platform_listsNormalizedAndDeduplicated() {
     Platform host = Platform.host();
-    assertEquals(host, TargetPlatform.buildable(host.toString()));
-    String other = host.architecture().equals("arm64") ? "linux/amd64" : "linux/arm64";
-    IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class,
-        () -> TargetPlatform.buildable(other));
-    assertEquals("--platform " + other + ": jbuild builds only for this machine's platform ("
-        + host + ") so far; build on a " + other + " machine", foreign.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> TargetPlatform.buildable("windows/"
-        + host.architecture()));
-    IllegalArgumentException two = assertThrows(IllegalArgumentException.class,
-        () -> TargetPlatform.buildable("linux/amd64,linux/arm64"));
-    assertTrue(two.getMessage().contains("one build makes one platform"), two.getMessage());
+    assertEquals(List.of(host), TargetPlatform.parse(host.toString()));
+    assertEquals(List.of(new Platform("amd64", "linux", null), new Platform("arm64", "linux",
+        null), new Platform("arm", "linux", "v7")),
+        TargetPlatform.parse("linux/x86_64, linux/arm64/v8,linux/aarch64,linux/arm"));
+    IllegalArgumentException windows = assertThrows(IllegalArgumentException.class,
+        () -> TargetPlatform.parse("linux/amd64,windows/amd64"));
+    assertTrue(windows.getMessage().contains("windows/amd64 is not a linux platform"),
+        windows.getMessage());
+    IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
+        () -> TargetPlatform.parse("linux/amd64,"));
+    assertTrue(empty.getMessage().contains("an empty entry"), empty.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> TargetPlatform.parse("linux"));
+    assertThrows(IllegalArgumentException.class, () -> TargetPlatform.parse("linux/arm64/v8/x"));
   }
 }

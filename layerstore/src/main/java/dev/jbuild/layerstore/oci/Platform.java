@@ -3,6 +3,7 @@ package dev.jbuild.layerstore.oci;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Locale;
 
 /**
  * The platform an image runs on ({@code image-index.md}). Values are Go's GOOS/GOARCH names.
@@ -41,6 +42,54 @@ public record Platform(
           "invalid platform '" + text + "': expected os/arch[/variant], for example linux/amd64");
     }
     return new Platform(parts[1], parts[0], parts.length == 3 ? parts[2] : null);
+  }
+
+  /**
+   * The normalized form, as BuildKit reads platforms (containerd's {@code platforms.Normalize},
+   * {@code platforms/database.go}, ported): Go's GOARCH names, arm64 without {@code v8}, arm
+   * always with a variant; so {@code linux/aarch64} and {@code linux/arm64/v8} are {@code
+   * linux/arm64}.
+   */
+  public Platform normalized() {
+    Platform p = this;
+    String os = p.os().toLowerCase(Locale.ROOT);
+    String arch = p.architecture().toLowerCase(Locale.ROOT);
+    String variant = p.variant() == null ? "" : p.variant().toLowerCase(Locale.ROOT);
+    switch (arch) {
+      case "i386" -> {
+        arch = "386";
+        variant = "";
+      }
+      case "x86_64", "x86-64", "amd64" -> {
+        arch = "amd64";
+        if (variant.equals("v1")) {
+          variant = "";
+        }
+      }
+      case "aarch64", "arm64" -> {
+        arch = "arm64";
+        if (variant.equals("8") || variant.equals("v8")) {
+          variant = "";
+        }
+      }
+      case "armhf" -> {
+        arch = "arm";
+        variant = "v7";
+      }
+      case "armel" -> {
+        arch = "arm";
+        variant = "v6";
+      }
+      case "arm" -> {
+        if (variant.isEmpty() || variant.equals("7")) {
+          variant = "v7";
+        } else if (variant.matches("[5-8]")) {
+          variant = "v" + variant;
+        }
+      }
+      default -> { }
+    }
+    return new Platform(arch, os, variant.isEmpty() ? null : variant);
   }
 
   /** Returns {@code os/arch[/variant]}. */

@@ -1,0 +1,186 @@
+package dev.jbuild.builder;
+
+import dev.jbuild.builder.error.BuildException;
+import dev.jbuild.builder.event.BuildListener;
+import dev.jbuild.builder.exec.SharedStages;
+import dev.jbuild.layerstore.LayerStore;
+import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.oci.Descriptor;
+import dev.jbuild.layerstore.oci.ImageIndex;
+import dev.jbuild.layerstore.oci.ImageReference;
+import dev.jbuild.layerstore.oci.MediaTypes;
+import dev.jbuild.layerstore.oci.OciJson;
+import dev.jbuild.layerstore.oci.Platform;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Builds one Dockerfile for several platforms ({@code --platform linux/amd64,linux/arm64}) and
+ * stores the images under one OCI image index, which the request's tags name. The platforms'
+ * builds run in parallel; a stage that is the same for all of them (a {@code FROM
+ * --platform=$BUILDPLATFORM} stage) runs once ({@link SharedStages}). Thread-safe.
+ */
+public final class MultiPlatformBuilder {
+  private final ImageBuilder builder;
+  private final LayerStore store;
+
+  /** Builds with {@code builder} into {@code store}. */
+  public MultiPlatformBuilder(ImageBuilder builder, LayerStore store) {
+    this.builder = builder;
+    this.store = store;
+  }
+
+  /**
+   * What a multi-platform build produced.
+   *
+   * @param index the stored index's descriptor (OCI image index)
+   * @param indexBytes its bytes
+   * @param images each platform's image, in the order the platforms were asked for
+   * @param tags the references the index was tagged with
+   */
+  public record Result(Descriptor index, byte[] indexBytes, List<PlatformImage> images,
+      List<ImageReference> tags) {
+    /** Copies. */
+    public Result {
+      images = List.copyOf(images);
+      tags = List.copyOf(tags);
+    }
+  }
+
+  /** One platform's image of an index. */
+  public record PlatformImage(Platform platform, Image image) {}
+
+  /**
+   * Builds {@code request} for each of {@code platforms} (at least one; {@code
+   * request.platform()} is ignored), stores the index and tags it with {@code request.tags()}.
+   *
+   * @throws BuildException the first platform's failure, its message prefixed with the platform
+   */
+  public Result build(BuildRequest request, List<Platform> platforms, BuildListener listener)
+      throws BuildException, InterruptedException {
+    if (platforms.isEmpty()) {
+      throw new IllegalArgumentException("no platform to build");
+    }
+    SharedStages shared = new SharedStages();
+    List<CompletableFuture<BuildResult>> futures = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (Platform p : platforms) {
+      CompletableFuture<BuildResult> f = new CompletableFuture<>();
+      futures.add(f);
+      Thread t = new Thread(() -> {
+        try {
+          f.complete(builder.build(request.forPlatform(p), new PlatformListener(listener, p),
+              shared));
+        } catch (Throwable e) {
+          f.completeExceptionally(e);
+        }
+      }, "jbuild-platform-" + p);
+      t.setDaemon(true);
+      threads.add(t);
+    }
+    threads.forEach(Thread::start);
+    List<PlatformImage> images = new ArrayList<>();
+    try {
+      for (int i = 0; i < platforms.size(); i++) {
+        images.add(new PlatformImage(platforms.get(i),
+            await(futures.get(i), platforms.get(i)).image()));
+      }
+    } finally {
+      // The first failure ends the others (their stages are interrupted and clean up).
+      for (int i = 0; i < threads.size(); i++) {
+        if (!futures.get(i).isDone()) {
+          threads.get(i).interrupt();
+        }
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+    }
+    try {
+      List<Descriptor> entries = new ArrayList<>();
+      for (PlatformImage pi : images) {
+        Descriptor m = pi.image().manifestDescriptor();
+        entries.add(new Descriptor(m.mediaType(), m.digest(), m.size(), Map.of(),
+            platformOf(pi.image())));
+      }
+      byte[] bytes = OciJson.toBytes(ImageIndex.oci(entries));
+      Descriptor index = store.content().put(MediaTypes.OCI_INDEX, bytes);
+      listener.info("writing image index " + index.digest() + " done");
+      for (ImageReference tag : request.tags()) {
+        store.images().tag(tag, index);
+        listener.info("naming to " + tag + " done");
+      }
+      return new Result(index, bytes, images, request.tags());
+    } catch (IOException e) {
+      throw new BuildException("Tried to store the image index but failed because: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The platform an image says it is for (its config), as an index entry names it. */
+  static Platform platformOf(Image image) {
+    var c = image.config();
+    return new Platform(c.architecture(), c.os(), c.variant());
+  }
+
+  private static BuildResult await(CompletableFuture<BuildResult> f, Platform p)
+      throws BuildException, InterruptedException {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof BuildException b) {
+        throw b instanceof dev.jbuild.builder.error.StepFailedException ? b
+            : new BuildException("[" + p + "] " + b.getMessage(), b);
+      }
+      if (cause instanceof InterruptedException i) {
+        throw i;
+      }
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new BuildException("[" + p + "] " + cause, cause);
+    }
+  }
+
+  /** Puts the platform into step labels, as BuildKit prints {@code [linux/arm64 2/3] RUN …}. */
+  private record PlatformListener(BuildListener delegate, Platform platform)
+      implements BuildListener {
+    private String label(String label) {
+      return label.startsWith("[") ? "[" + platform + " " + label.substring(1)
+          : "[" + platform + "] " + label;
+    }
+
+    @Override
+    public void stepStarted(String label) {
+      delegate.stepStarted(label(label));
+    }
+
+    @Override
+    public void stepOutput(String label, String line) {
+      delegate.stepOutput(label(label), line);
+    }
+
+    @Override
+    public void stepFinished(String label, long millis, boolean cached) {
+      delegate.stepFinished(label(label), millis, cached);
+    }
+
+    @Override
+    public void waiting(boolean waiting) {
+      delegate.waiting(waiting);
+    }
+
+    @Override
+    public void info(String message) {
+      delegate.info("[" + platform + "] " + message);
+    }
+  }
+}
