@@ -305,7 +305,8 @@ public final class ImageBuilder {
     }
   }
 
-  private static BuildException unwrap(ExecutionException e) throws InterruptedException {
+  private static BuildException unwrap(ExecutionException e)
+      throws BuildException, InterruptedException {
     Throwable cause = e.getCause();
     while (cause instanceof ExecutionException
         || cause instanceof java.util.concurrent.CompletionException) {
@@ -314,15 +315,7 @@ public final class ImageBuilder {
     if (cause instanceof BuildException b) {
       return b;
     }
-    if (cause instanceof InterruptedException i) {
-      throw i;
-    }
-    if (cause instanceof RuntimeException r) {
-      throw r;
-    }
-    if (cause instanceof Error err) {
-      throw err;
-    }
+    BuildException.rethrowIfKnown(cause);
     return new BuildException(String.valueOf(cause), cause);
   }
 

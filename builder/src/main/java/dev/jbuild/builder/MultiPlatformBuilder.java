@@ -137,15 +137,7 @@ public final class MultiPlatformBuilder {
         throw b instanceof dev.jbuild.builder.error.StepFailedException ? b
             : new BuildException("[" + p + "] " + b.getMessage(), b);
       }
-      if (cause instanceof InterruptedException i) {
-        throw i;
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
+      BuildException.rethrowIfKnown(cause);
       throw new BuildException("[" + p + "] " + cause, cause);
     }
   }

@@ -17,4 +17,26 @@ public class BuildException extends Exception {
   public BuildException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * Rethrows what a build task failed with (the cause of an {@code ExecutionException}) when it is
+   * a {@code BuildException}, an {@code InterruptedException}, a {@code RuntimeException} or an
+   * {@code Error}, unchanged; returns any other (checked) cause for the caller to word.
+   */
+  public static Throwable rethrowIfKnown(Throwable cause)
+      throws BuildException, InterruptedException {
+    if (cause instanceof BuildException b) {
+      throw b;
+    }
+    if (cause instanceof InterruptedException i) {
+      throw i;
+    }
+    if (cause instanceof RuntimeException r) {
+      throw r;
+    }
+    if (cause instanceof Error err) {
+      throw err;
+    }
+    return cause;
+  }
 }

@@ -65,19 +65,7 @@ public final class SharedStages {
     try {
       return existing.get();
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof BuildException b) {
-        throw b;
-      }
-      if (cause instanceof InterruptedException i) {
-        throw i;
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
+      Throwable cause = BuildException.rethrowIfKnown(e.getCause());
       throw new BuildException("a stage shared by several platforms failed: " + cause, cause);
     }
   }

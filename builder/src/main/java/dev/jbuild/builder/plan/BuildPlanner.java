@@ -216,7 +216,7 @@ public final class BuildPlanner {
       if (name.equals(value)) {
         return "";
       }
-      int d = distance(value, name);
+      int d = EditDistance.between(value, name);
       if (d < best) {
         match = name;
         best = d;
@@ -228,25 +228,6 @@ public final class BuildPlanner {
     // matchCase: the suggestion is written in the case the user wrote the name in.
     return " (did you mean " + (wanted.equals(wanted.toUpperCase(Locale.ROOT))
         && !wanted.equals(value) ? match.toUpperCase(Locale.ROOT) : match) + "?)";
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   /** RUN, COPY, ADD and WORKDIR change the filesystem; BuildKit numbers only those (and FROM). */

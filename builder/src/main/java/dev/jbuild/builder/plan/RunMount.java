@@ -209,32 +209,13 @@ public record RunMount(Type type, String target, Map<String, String> options,
       if (option.equals(value)) {
         return message;
       }
-      int d = distance(value, option);
+      int d = EditDistance.between(value, option);
       if (d < bestDistance) {
         best = option;
         bestDistance = d;
       }
     }
     return best == null ? message : message + " (did you mean " + best + "?)";
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   /** This mount showing {@code tree} (a {@code from=} the planner resolved). */
