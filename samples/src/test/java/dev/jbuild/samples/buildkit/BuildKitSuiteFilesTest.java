@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * the README says.
  */
 class BuildKitSuiteFilesTest {
-  private static final Set<String> ASSERTIONS = Set.of("fail", "file", "contains", "mode",
+  private static final Set<String> ASSERTIONS = Set.of("fail", "file", "contains", "lacks", "mode",
       "owner", "dir", "link", "type", "samefile", "exists", "absent", "entries", "config", "config-has",
       "config-contains", "config-count", "step", "same", "differs");
 

@@ -129,7 +129,7 @@ class BuildKitSuiteTest {
     Path context = c.contextDir() == null ? tree : tree.resolve(c.contextDir());
     BuildRequest.Builder request = BuildRequest.builder(context)
         .dockerfile(c.dockerfile() == null ? null : tree.resolve(c.dockerfile()))
-        .buildArgs(c.buildArgs()).target(c.target());
+        .buildArgs(c.buildArgs()).labels(c.labels()).target(c.target());
     for (Map.Entry<String, String> secret : c.secrets().entrySet()) {
       // Outside the context, as a user's --secret src= file would be.
       Path file = rootfs.resolveSibling(rootfs.getFileName() + "-secret-" + secret.getKey());

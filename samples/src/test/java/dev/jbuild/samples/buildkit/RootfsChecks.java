@@ -76,6 +76,12 @@ final class RootfsChecks {
         String want = line.textAfter(1);
         yield got.contains(want) ? null : "content " + quote(got) + " lacks " + quote(want);
       }
+      case "lacks" -> {
+        Path p = resolve(line.word(0), true);
+        String got = Files.readString(p, StandardCharsets.UTF_8);
+        String unwanted = line.textAfter(1);
+        yield got.contains(unwanted) ? "content " + quote(got) + " holds " + quote(unwanted) : null;
+      }
       case "mode" -> {
         int got = (Integer) attr(line.word(0), "mode") & 07777;
         int want = Integer.parseInt(line.word(1), 8);

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param dir the case directory
  * @param source the first line without {@code # from }: the Go test and its file
  * @param buildArgs {@code arg NAME=VALUE} lines
+ * @param labels {@code label NAME=VALUE} lines: {@code --label} values
  * @param target the {@code target} line's stage, or null
  * @param secrets {@code secret ID TEXT} lines: build secrets by id
  * @param dockerfile the {@code dockerfile} line's path relative to the laid-out tree, or null
@@ -32,6 +33,7 @@ import java.util.Map;
  *     hold after building it again in the same store
  */
 record SuiteCase(String id, Path dir, String source, Map<String, String> buildArgs,
+    Map<String, String> labels,
     String target, Map<String, String> secrets, String dockerfile, String contextDir, List<Line> setup, List<Line> checks,
     List<Phase> rebuilds) {
 
@@ -80,6 +82,7 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
     }
     String source = lines.get(0).substring("# from ".length());
     Map<String, String> args = new LinkedHashMap<>();
+    Map<String, String> labels = new LinkedHashMap<>();
     String target = null;
     Map<String, String> secrets = new LinkedHashMap<>();
     String dockerfile = null;
@@ -96,13 +99,15 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
       }
       Line line = parse(n + 1, raw);
       switch (line.keyword()) {
-        case "arg" -> {
+        case "arg", "label" -> {
           String kv = line.word(0);
           int eq = kv.indexOf('=');
           if (eq < 0) {
-            throw new IllegalArgumentException("expect:" + line.number() + ": arg NAME=VALUE");
+            throw new IllegalArgumentException("expect:" + line.number() + ": " + line.keyword()
+                + " NAME=VALUE");
           }
-          args.put(kv.substring(0, eq), kv.substring(eq + 1));
+          (line.keyword().equals("arg") ? args : labels)
+              .put(kv.substring(0, eq), kv.substring(eq + 1));
         }
         case "target" -> target = line.word(0);
         case "secret" -> secrets.put(line.word(0), line.textAfter(1));
@@ -116,7 +121,7 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
         default -> (SETUP.contains(line.keyword()) ? phaseSetup : phaseChecks).add(line);
       }
     }
-    return new SuiteCase(id, dir, source, args, target, secrets, dockerfile, contextDir, setup,
+    return new SuiteCase(id, dir, source, args, labels, target, secrets, dockerfile, contextDir, setup,
         checks, rebuilds);
   }
 
