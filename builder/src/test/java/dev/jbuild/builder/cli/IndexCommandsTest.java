@@ -152,6 +152,26 @@ class IndexCommandsTest {
   }
 
   @Test
+  void buildOutputOci_ofTwoPlatforms_holdsTheIndex() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/skopeo")), "skopeo not installed");
+    Path context = Files.createDirectories(tmp.resolve("context"));
+    Files.writeString(context.resolve("Dockerfile"), "FROM example.com/multi:1\n"
+        + "COPY hello.txt /\n");
+    Files.writeString(context.resolve("hello.txt"), "hello\n");
+    Path tar = tmp.resolve("built.tar");
+    ok("build", "--progress", "plain", "--platform", "linux/amd64,linux/arm64", "-t",
+        "example.com/app:2", "-o", "type=oci,dest=" + tar, context.toString());
+    Descriptor built = LayerStore.open(root).images()
+        .resolve(ImageReference.parse("example.com/app:2")).orElseThrow();
+    JsonNode raw = OciJson.mapper().readTree(skopeo("inspect", "--raw",
+        "oci-archive:" + tar + ":2"));
+    assertEquals(MediaTypes.OCI_INDEX, raw.path("mediaType").asText());
+    assertEquals(2, raw.path("manifests").size());
+    assertEquals(new String(LayerStore.open(root).content().readAll(built.digest()),
+        StandardCharsets.UTF_8), skopeo("inspect", "--raw", "oci-archive:" + tar + ":2"));
+  }
+
+  @Test
   void saveOci_withPlatform_andDockerFormat_holdOnePlatform() throws Exception {
     Path oci = tmp.resolve("arm-oci.tar");
     ok("save", "--format", "oci", "--platform", "linux/arm64", "-o", oci.toString(),
