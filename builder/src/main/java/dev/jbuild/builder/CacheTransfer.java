@@ -105,14 +105,37 @@ final class CacheTransfer {
    */
   static void export(RemoteCaches caches, BuildRequest request, BuildCache cache, Image image,
       BuildListener listener) throws BuildException {
+    exportAll(caches, request, List.of(new Built(cache, image)), listener);
+  }
+
+  /** One build's cache and image, whose cache export a multi-platform build defers. */
+  record Built(BuildCache cache, Image image) {}
+
+  /**
+   * Writes every non-inline {@code --cache-to} once for all of {@code builds} (the platforms of a
+   * multi-platform build): one artifact with every build's entries, each key once (their keys
+   * name their platform; a shared native stage's entries are the same in every build), so that
+   * {@code --cache-from} serves every platform instead of the last one exported.
+   *
+   * @throws BuildException naming the cache when an export fails (the images are built and stored)
+   */
+  static void exportAll(RemoteCaches caches, BuildRequest request, List<Built> builds,
+      BuildListener listener) throws BuildException {
+    if (builds.isEmpty()) {
+      return;
+    }
     for (CacheSpec spec : request.cacheTo()) {
       if (spec.type() == CacheSpec.Type.INLINE) {
         continue;
       }
-      List<CacheConfig.Entry> entries = cache.journal();
-      if (spec.mode() == CacheSpec.Mode.MIN) {
-        entries = inImage(entries, image.config().rootfs().diffIds());
+      List<CacheConfig.Entry> entries;
+      try {
+        entries = merged(builds, spec.mode() == CacheSpec.Mode.MIN);
+      } catch (IOException e) {
+        throw new BuildException("Tried to export the build cache to " + describe(spec)
+            + " but failed because: " + e.getMessage(), e);
       }
+      BuildCache cache = builds.get(0).cache();
       Map<Digest, Layer> layers = new LinkedHashMap<>();
       entries.forEach(e -> e.asLayer().ifPresent(l -> layers.putIfAbsent(l.blob().digest(), l)));
       try {
@@ -125,6 +148,31 @@ final class CacheTransfer {
             + " but failed because: " + e.getMessage(), e);
       }
     }
+  }
+
+  /**
+   * The entries of {@code builds}, sorted by key as one journal is. With more than one build,
+   * blobs that imported hits left remote are fetched first: the export then needs no build's
+   * own view of where they come from.
+   */
+  private static List<CacheConfig.Entry> merged(List<Built> builds, boolean min)
+      throws IOException {
+    if (builds.size() == 1) {
+      List<CacheConfig.Entry> entries = builds.get(0).cache().journal();
+      return min ? inImage(entries, builds.get(0).image().config().rootfs().diffIds()) : entries;
+    }
+    Map<String, CacheConfig.Entry> byKey = new java.util.TreeMap<>();
+    for (Built b : builds) {
+      List<CacheConfig.Entry> entries = b.cache().journal();
+      if (min) {
+        entries = inImage(entries, b.image().config().rootfs().diffIds());
+      }
+      List<Layer> remote = new ArrayList<>();
+      entries.forEach(e -> e.asLayer().ifPresent(remote::add));
+      b.cache().ensureLocal(remote);
+      entries.forEach(e -> byKey.putIfAbsent(e.key().toString(), e));
+    }
+    return new ArrayList<>(byKey.values());
   }
 
   /** The entries whose layer is one of {@code diffIds} (mode=min: the final image's steps). */

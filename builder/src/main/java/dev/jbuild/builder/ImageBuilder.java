@@ -113,6 +113,11 @@ public final class ImageBuilder {
    *     with its exit code and output tail
    * @throws InterruptedException when the calling thread is interrupted; the build stops
    */
+  /** Where this builder reads and writes {@code --cache-from} and {@code --cache-to}. */
+  RemoteCaches remoteCaches() {
+    return remoteCaches;
+  }
+
   public BuildResult build(BuildRequest request, BuildListener listener)
       throws BuildException, InterruptedException {
     return build(request, listener, null);
@@ -124,6 +129,16 @@ public final class ImageBuilder {
    */
   BuildResult build(BuildRequest request, BuildListener listener, SharedStages shared)
       throws BuildException, InterruptedException {
+    return build(request, listener, shared, null);
+  }
+
+  /**
+   * Like {@link #build(BuildRequest, BuildListener, SharedStages)}; with {@code deferredCacheTo}
+   * the {@code --cache-to} exports are not written but the build's cache and image are added to
+   * it, for one export of every platform's entries ({@link CacheTransfer#exportAll}).
+   */
+  BuildResult build(BuildRequest request, BuildListener listener, SharedStages shared,
+      List<CacheTransfer.Built> deferredCacheTo) throws BuildException, InterruptedException {
     String source;
     Dockerfile dockerfile;
     try {
@@ -218,7 +233,11 @@ public final class ImageBuilder {
       throw new BuildException("Tried to store the built image but failed because: "
           + e.getMessage(), e);
     }
-    CacheTransfer.export(remoteCaches, request, cache, image, listener);
+    if (deferredCacheTo != null) {
+      deferredCacheTo.add(new CacheTransfer.Built(cache, image));
+    } else {
+      CacheTransfer.export(remoteCaches, request, cache, image, listener);
+    }
     return new BuildResult(image, request.tags(), !lazy);
   }
 

@@ -68,13 +68,16 @@ public final class MultiPlatformBuilder {
     SharedStages shared = new SharedStages();
     List<CompletableFuture<BuildResult>> futures = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
+    // Each platform's cache and image; --cache-to is written once, with all of them.
+    List<CacheTransfer.Built> cacheTo = java.util.Collections.synchronizedList(
+        new ArrayList<>());
     for (Platform p : platforms) {
       CompletableFuture<BuildResult> f = new CompletableFuture<>();
       futures.add(f);
       Thread t = new Thread(() -> {
         try {
           f.complete(builder.build(request.forPlatform(p), new PlatformListener(listener, p),
-              shared));
+              shared, cacheTo));
         } catch (Throwable e) {
           f.completeExceptionally(e);
         }
@@ -100,6 +103,10 @@ public final class MultiPlatformBuilder {
         t.join();
       }
     }
+    List<CacheTransfer.Built> built = new ArrayList<>(cacheTo);
+    // In the order the platforms were asked for, so the same build exports the same bytes.
+    built.sort(java.util.Comparator.comparingInt(b -> indexOf(images, b.image())));
+    CacheTransfer.exportAll(builder.remoteCaches(), request, built, listener);
     try {
       List<Descriptor> entries = new ArrayList<>();
       for (PlatformImage pi : images) {
@@ -119,6 +126,15 @@ public final class MultiPlatformBuilder {
       throw new BuildException("Tried to store the image index but failed because: "
           + e.getMessage(), e);
     }
+  }
+
+  private static int indexOf(List<PlatformImage> images, Image image) {
+    for (int i = 0; i < images.size(); i++) {
+      if (images.get(i).image() == image) {
+        return i;
+      }
+    }
+    return images.size();
   }
 
   /** The platform an image says it is for (its config), as an index entry names it. */

@@ -117,6 +117,49 @@ class MultiPlatformBuilderTest {
         BuildRequest.builder(context).platform(AMD64).cacheFrom(from).build()));
   }
 
+  @Test
+  void cacheTo_ofTwoPlatforms_isOneArtifactThatServesBoth() throws Exception {
+    Path context = context("""
+        FROM --platform=$BUILDPLATFORM base:multi AS native
+        RUN echo native > /native.txt
+        FROM base:multi
+        COPY --from=native /native.txt /
+        COPY hello.txt /
+        """);
+    Path cache = tmp.resolve("cache");
+    var to = dev.jbuild.builder.cache.CacheSpec.local(cache,
+        dev.jbuild.builder.cache.CacheSpec.Mode.MAX);
+    new MultiPlatformBuilder(cachingBuilder(store), store).build(
+        BuildRequest.builder(context).cacheTo(to).build(), List.of(AMD64, ARM64),
+        BuildListener.NONE);
+    assertEquals(1, runner.specs().size());
+
+    // A fresh CI runner: an empty build cache, only the exported artifact.
+    LayerStore fresh = seed(tmp.resolve("fresh"));
+    var from = dev.jbuild.builder.cache.CacheSpec.local(cache,
+        dev.jbuild.builder.cache.CacheSpec.Mode.MIN);
+    List<String> ran = Collections.synchronizedList(new ArrayList<>());
+    MultiPlatformBuilder.Result result = new MultiPlatformBuilder(cachingBuilder(fresh), fresh)
+        .build(BuildRequest.builder(context).cacheFrom(from).build(), List.of(AMD64, ARM64),
+            new BuildListener() {
+              @Override
+              public void stepFinished(String label, long millis, boolean cached) {
+                if (!cached && !label.contains("FROM")) {
+                  ran.add(label);
+                }
+              }
+            });
+    assertEquals(List.of(), ran, "every step of both platforms hits the one exported cache");
+    assertEquals(1, runner.specs().size(), "no RUN ran again");
+    assertEquals("arm64\n", file(fresh, result.images().get(1).image(), "etc/arch"));
+    assertEquals("native\n", file(fresh, result.images().get(0).image(), "native.txt"));
+    // Each single-platform build hits it as well.
+    assertEquals(List.of(), missed(cachingBuilder(fresh),
+        BuildRequest.builder(context).platform(ARM64).cacheFrom(from).build()));
+    assertEquals(List.of(), missed(cachingBuilder(fresh),
+        BuildRequest.builder(context).platform(AMD64).cacheFrom(from).build()));
+  }
+
   private static String file(LayerStore store, Image image, String path) throws Exception {
     for (int i = image.layers().size() - 1; i >= 0; i--) {
       Path dir = store.snapshots().prepare(image.layers().subList(0, i + 1))

@@ -22,8 +22,8 @@ import java.util.List;
 /**
  * {@code build --platform P1,P2,…}: one image per platform under one OCI image index, which the
  * tags name; {@code --push} pushes the index, {@code -o type=local} writes one directory per
- * platform ({@code DEST/linux_arm64}, as buildx), and the archive outputs, which hold one image,
- * get this machine's platform (else the first one).
+ * platform ({@code DEST/linux_arm64}, as buildx), {@code type=oci} the whole index, and the other
+ * archive outputs, which hold one image, get this machine's platform (else the first one).
  */
 final class MultiPlatformBuild {
   private MultiPlatformBuild() {}
@@ -51,6 +51,10 @@ final class MultiPlatformBuild {
               dir.toString()));
         }
         listener.info("exported local to " + spec.dest() + " (one directory per platform)");
+      } else if (spec.type() == OutputSpec.Type.OCI) {
+        exporter.exportIndex(result.index(), result.images().stream().map(PlatformImage::image)
+            .toList(), result.tags(), spec);
+        listener.info("exported oci to " + spec.dest() + " (the image index, every platform)");
       } else {
         PlatformImage one = hostOrFirst(result.images());
         exporter.export(one.image(), result.tags(), spec);

@@ -3,10 +3,13 @@ package dev.jbuild.builder.cli;
 import dev.jbuild.layerstore.archive.ArchiveImage;
 import dev.jbuild.layerstore.archive.DockerArchiveWriter;
 import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.ImageReference;
+import dev.jbuild.layerstore.oci.MediaTypes;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,6 +73,20 @@ final class SaveCommand implements Callable<Integer> {
     }
     Session session = Session.open(main);
     try (var lease = session.lease()) {
+      DockerArchiveWriter writer = new DockerArchiveWriter(session.store.content());
+      Descriptor index = archiveFormat == DockerArchiveWriter.Format.OCI && platform == null
+          ? indexNamed(session) : null;
+      if (index != null) {
+        // An OCI layout can hold the whole index, as BuildKit's OCI exporter writes it; the
+        // docker format and --platform hold one platform's image.
+        List<Image> all = new ArrayList<>();
+        for (Descriptor d : PlatformImages.entries(session.store, index)) {
+          all.add(session.store.images().load(d.digest()));
+        }
+        List<ImageReference> tags = List.of(ImageReference.parse(images.get(0)));
+        write(out -> writer.writeIndex(out, index, all, tags));
+        return 0;
+      }
       List<ArchiveImage> entries = new ArrayList<>();
       for (String name : images) {
         Image image = session.image(name, platform == null ? null
@@ -84,27 +102,60 @@ final class SaveCommand implements Callable<Integer> {
         }
         entries.add(new ArchiveImage(image, tags));
       }
-      DockerArchiveWriter writer = new DockerArchiveWriter(session.store.content());
-      if (output == null) {
-        OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out),
-            1 << 16);
-        writer.write(stdout, entries, archiveFormat);
-        stdout.flush();
-        return 0;
-      }
-      Path parent = output.toAbsolutePath().getParent();
-      Path tmp = Files.createTempFile(parent, ".jbuild-save-", ".tmp");
-      try {
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-          writer.write(out, entries, archiveFormat);
-        }
-        // The archive appears complete or not at all.
-        Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING,
-            StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      write(out -> writer.write(out, entries, archiveFormat));
     }
     return 0;
+  }
+
+  /** What writes the archive to a stream. */
+  private interface ArchiveBody {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  private void write(ArchiveBody body) throws IOException {
+    if (output == null) {
+      OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out),
+          1 << 16);
+      body.writeTo(stdout);
+      stdout.flush();
+      return;
+    }
+    Path parent = output.toAbsolutePath().getParent();
+    Path tmp = Files.createTempFile(parent, ".jbuild-save-", ".tmp");
+    try {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+        body.writeTo(out);
+      }
+      // The archive appears complete or not at all.
+      Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * The index the only IMAGE tags, or null when it names an image.
+   *
+   * @throws IllegalArgumentException when an index is one of several IMAGEs (one layout's
+   *     index.json cannot say which tag names which index entry's platforms)
+   */
+  private Descriptor indexNamed(Session session) throws IOException {
+    for (String name : images) {
+      Optional<Descriptor> d;
+      try {
+        d = session.store.images().resolve(ImageReference.parse(name));
+      } catch (IllegalArgumentException e) {
+        continue; // an image ID
+      }
+      if (d.isPresent() && MediaTypes.isIndex(d.get().mediaType())) {
+        if (images.size() > 1) {
+          throw new IllegalArgumentException("save --format oci of the multi-platform image "
+              + name + " takes it alone; save it separately or pick one image with --platform");
+        }
+        return d.get();
+      }
+    }
+    return null;
   }
 }

@@ -10,6 +10,7 @@ import dev.jbuild.layerstore.archive.ArchiveImage;
 import dev.jbuild.layerstore.archive.DockerArchiveWriter;
 import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.snapshot.Snapshot;
 import dev.jbuild.layerstore.tar.TarEntry;
@@ -59,6 +60,20 @@ public final class ImageExporter {
       case TAR -> rootfsTar(image, spec);
       default -> throw new IllegalStateException(spec.type().toString());
     }
+  }
+
+  /**
+   * Writes {@code -o type=oci} of a multi-platform build: the whole index (tagged {@code tags})
+   * with every platform's image, as BuildKit's OCI exporter does.
+   */
+  public void exportIndex(Descriptor index, List<Image> images, List<ImageReference> tags,
+      OutputSpec spec) throws IOException {
+    if (spec.type() != OutputSpec.Type.OCI) {
+      throw new IllegalArgumentException("only type=oci holds an image index, not "
+          + spec.type());
+    }
+    DockerArchiveWriter writer = new DockerArchiveWriter(store.content());
+    writeAtomically(spec, out -> writer.writeIndex(out, index, images, tags));
   }
 
   private void archive(Image image, List<ImageReference> tags, OutputSpec spec,

@@ -3,6 +3,7 @@ package dev.jbuild.builder.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jbuild.layerstore.LayerStore;
@@ -114,6 +115,98 @@ class IndexCommandsTest {
     String names = new String(Files.readAllBytes(tar), StandardCharsets.ISO_8859_1);
     assertTrue(names.contains(arm.id().hex()), "the arm64 config is in the archive");
     assertFalse(names.contains(amd.id().hex()));
+  }
+
+  @Test
+  void saveOci_writesTheWholeIndex_skopeoReadsEveryPlatform_loadRoundTrips() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/skopeo")), "skopeo not installed");
+    Path tar = tmp.resolve("multi.tar");
+    ok("save", "--format", "oci", "-o", tar.toString(), "example.com/multi:1");
+    byte[] stored = LayerStore.open(root).content().readAll(index.digest());
+    // index.json names the index itself (as buildx's OCI exporter), tagged with its tag.
+    assertEquals(new String(stored, StandardCharsets.UTF_8),
+        skopeo("inspect", "--raw", "oci-archive:" + tar + ":1"));
+    for (Image image : List.of(amd, arm)) {
+      JsonNode config = OciJson.mapper().readTree(skopeo("inspect", "--config",
+          "--override-arch", image.config().architecture(), "oci-archive:" + tar + ":1"));
+      assertEquals(image.config().architecture(), config.path("architecture").asText());
+      assertEquals(image.layers().get(0).diffId().toString(),
+          config.path("rootfs").path("diff_ids").get(0).asText());
+    }
+    // load of the archive stores this machine's image, as it does for any index.
+    Path other = tmp.resolve("other");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new String[] {"--root", other.toString(), "load", "-i",
+        tar.toString()}, new PrintWriter(out), new PrintWriter(err));
+    assertEquals(0, code, out + "\n" + err);
+    Image host = Platform.host().architecture().equals("arm64") ? arm : amd;
+    assertEquals(host.id(), LayerStore.open(other).images()
+        .resolve(ImageReference.parse("example.com/multi:1")).map(d -> {
+          try {
+            return LayerStore.open(other).images().load(d.digest()).id();
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }).orElseThrow());
+  }
+
+  @Test
+  void buildOutputOci_ofTwoPlatforms_holdsTheIndex() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/skopeo")), "skopeo not installed");
+    Path context = Files.createDirectories(tmp.resolve("context"));
+    Files.writeString(context.resolve("Dockerfile"), "FROM example.com/multi:1\n"
+        + "COPY hello.txt /\n");
+    Files.writeString(context.resolve("hello.txt"), "hello\n");
+    Path tar = tmp.resolve("built.tar");
+    ok("build", "--progress", "plain", "--platform", "linux/amd64,linux/arm64", "-t",
+        "example.com/app:2", "-o", "type=oci,dest=" + tar, context.toString());
+    Descriptor built = LayerStore.open(root).images()
+        .resolve(ImageReference.parse("example.com/app:2")).orElseThrow();
+    JsonNode raw = OciJson.mapper().readTree(skopeo("inspect", "--raw",
+        "oci-archive:" + tar + ":2"));
+    assertEquals(MediaTypes.OCI_INDEX, raw.path("mediaType").asText());
+    assertEquals(2, raw.path("manifests").size());
+    assertEquals(new String(LayerStore.open(root).content().readAll(built.digest()),
+        StandardCharsets.UTF_8), skopeo("inspect", "--raw", "oci-archive:" + tar + ":2"));
+  }
+
+  @Test
+  void saveOci_withPlatform_andDockerFormat_holdOnePlatform() throws Exception {
+    Path oci = tmp.resolve("arm-oci.tar");
+    ok("save", "--format", "oci", "--platform", "linux/arm64", "-o", oci.toString(),
+        "example.com/multi:1");
+    String names = new String(Files.readAllBytes(oci), StandardCharsets.ISO_8859_1);
+    assertTrue(names.contains(arm.id().hex()));
+    assertFalse(names.contains(amd.id().hex()));
+    assertFalse(names.contains(index.digest().hex()), "no index in a one-platform archive");
+    Path docker = tmp.resolve("host.tar");
+    ok("save", "-o", docker.toString(), "example.com/multi:1");
+    String dockerNames = new String(Files.readAllBytes(docker), StandardCharsets.ISO_8859_1);
+    Image host = Platform.host().architecture().equals("arm64") ? arm : amd;
+    Image foreign = host == arm ? amd : arm;
+    assertTrue(dockerNames.contains(host.id().hex()));
+    assertFalse(dockerNames.contains(foreign.id().hex()));
+  }
+
+  @Test
+  void saveOci_ofAnIndexWithOtherImages_isRefusedInOneLine() throws Exception {
+    Path tar = tmp.resolve("two.tar");
+    Out o = jbuild("save", "--format", "oci", "-o", tar.toString(), "example.com/multi:1",
+        amd.id().toString());
+    assertEquals(1, o.code(), o.stdout() + o.stderr());
+    assertTrue(o.stderr().contains("takes it alone"), o.stderr());
+    assertEquals(1, o.stderr().strip().lines().count(), o.stderr());
+    assertFalse(Files.exists(tar));
+  }
+
+  private static String skopeo(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("skopeo", "--insecure-policy"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + output);
+    return output;
   }
 
   @Test

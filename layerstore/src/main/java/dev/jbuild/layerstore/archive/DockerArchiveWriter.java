@@ -133,7 +133,51 @@ public final class DockerArchiveWriter {
       entry.put("Layers", layerPaths);
       dockerManifest.add(entry);
     }
+    writeTar(out, indexEntries, dockerManifest, repositories, blobs, inline, format);
+  }
 
+  /**
+   * Writes a plain OCI layout ({@link Format#OCI}) of a whole image index to {@code out} (not
+   * closed; flushed): {@code index.json} names the index (tagged {@code tags}), as BuildKit's OCI
+   * exporter does for a multi-platform build, and {@code blobs/} holds the index, every manifest
+   * it lists (byte for byte, so the index's digests stay valid), their configs and layers.
+   *
+   * @param index the stored index's descriptor
+   * @param images the images of every entry of the index
+   * @throws IOException if a blob is missing or corrupt, or writing fails
+   */
+  public void writeIndex(OutputStream out, Descriptor index, List<Image> images,
+      List<ImageReference> tags) throws IOException {
+    TreeMap<String, Descriptor> blobs = new TreeMap<>();
+    blobs.put(index.digest().hex(), index);
+    for (Image image : images) {
+      blobs.put(image.manifestDescriptor().digest().hex(), image.manifestDescriptor());
+      blobs.put(image.id().hex(), image.configDescriptor());
+      for (Descriptor layer : image.manifest().layers()) {
+        blobs.put(layer.digest().hex(), layer);
+      }
+    }
+    Descriptor entry = Descriptor.of(index.mediaType(), index.digest(), index.size());
+    List<Descriptor> indexEntries = new ArrayList<>();
+    for (ImageReference ref : tags) {
+      if (ref.tag() != null) {
+        ImageReference tagged = ref.withTag(ref.tag());
+        Map<String, String> annotations = new TreeMap<>();
+        annotations.put(CONTAINERD_NAME, tagged.toString());
+        annotations.put(OCI_REF_NAME, tagged.tag());
+        indexEntries.add(entry.withAnnotations(annotations));
+      }
+    }
+    if (indexEntries.isEmpty()) {
+      indexEntries.add(entry);
+    }
+    writeTar(out, indexEntries, List.of(), Map.of(), blobs, Map.of(), Format.OCI);
+  }
+
+  private void writeTar(OutputStream out, List<Descriptor> indexEntries,
+      List<Map<String, Object>> dockerManifest, Map<String, Map<String, String>> repositories,
+      TreeMap<String, Descriptor> blobs, Map<String, byte[]> inline, Format format)
+      throws IOException {
     OutputStream shielded = new FilterOutputStream(out) {
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
