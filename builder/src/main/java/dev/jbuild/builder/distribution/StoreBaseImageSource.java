@@ -61,7 +61,9 @@ public final class StoreBaseImageSource implements BaseImageSource {
     try {
       return new ImageTransfer(store, options, ProgressListener.NONE).pull(ref, platform);
     } catch (RegistryException | IOException e) {
-      throw new BuildException("base image " + ref.familiar() + " (" + platform + ")" + (alwaysPull
+      // The platform is named only when it is not this machine's (a multi-platform build).
+      String which = platform.equals(Platform.host()) ? "" : " (" + platform + ")";
+      throw new BuildException("base image " + ref.familiar() + which + (alwaysPull
           ? " could not be pulled (--pull): " : " is not in the local store and could not be"
           + " pulled: ") + e.getMessage(), e);
     }
