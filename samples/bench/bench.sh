@@ -177,13 +177,13 @@ if command -v docker-registry >/dev/null && { want push || want push400 || want 
     : >"$work/rss"
     jb_prep() { rm -rf "$work/fresh"; cp -a "$work/seed" "$work/fresh"; }
     # n does not survive measure_prepped's subshells: every run pushes :f1 (BuildKit's too).
-    jb_fresh() { n=$((n + 1)); JBUILD_ROOT="$work/fresh" jb_build --cache-from "type=registry,ref=$reg/cache/jb-$w:c" --push -t "$reg/bench/jb-$w:f$n" "$work/ctx/$w"; }
+    jb_fresh() { n=$((${n:-0} + 1)); JBUILD_ROOT="$work/fresh" jb_build --cache-from "type=registry,ref=$reg/cache/jb-$w:c" --push -t "$reg/bench/jb-$w:f$n" "$work/ctx/$w"; }
     from=$(lines); j=$(measure_prepped jb_prep jb_fresh); jbytes=$(( $(sent "$from") / runs ))
     b=-; bbytes=-
     if [ $have_docker = 1 ]; then
       bk_build --build-arg BUILDKIT_INLINE_CACHE=1 -t "$reg/bench/bk-$w:warm" "$work/ctx/$w" >/dev/null 2>&1 && /usr/bin/docker push "$reg/bench/bk-$w:warm" >/dev/null 2>&1 || true
       bk_prep() { /usr/bin/docker rmi -f "$reg/bench/bk-$w:warm" "$reg/bench/bk-$w:f1" >/dev/null 2>&1; /usr/bin/docker builder prune -af >/dev/null 2>&1; }
-      bk_fresh() { n=$((n + 1)); bk_build --cache-from "$reg/bench/bk-$w:warm" --build-arg BUILDKIT_INLINE_CACHE=1 -t "$reg/bench/bk-$w:f$n" "$work/ctx/$w" && /usr/bin/docker push "$reg/bench/bk-$w:f$n"; }
+      bk_fresh() { n=$((${n:-0} + 1)); bk_build --cache-from "$reg/bench/bk-$w:warm" --build-arg BUILDKIT_INLINE_CACHE=1 -t "$reg/bench/bk-$w:f$n" "$work/ctx/$w" && /usr/bin/docker push "$reg/bench/bk-$w:f$n"; }
       from=$(lines); b=$(measure_prepped bk_prep bk_fresh); bbytes=$(( $(sent "$from") / runs ))
     fi
     row "$w (fresh runner, warm cache)" "$j" "$b" "-"
