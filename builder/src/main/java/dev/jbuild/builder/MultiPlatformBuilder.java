@@ -37,7 +37,7 @@ public final class MultiPlatformBuilder {
   /**
    * What a multi-platform build produced.
    *
-   * @param index the stored index's descriptor (OCI image index)
+   * @param index the stored index's descriptor (an OCI image index, or a Docker manifest list)
    * @param indexBytes its bytes
    * @param images each platform's image, in the order the platforms were asked for
    * @param tags the references the index was tagged with
@@ -62,6 +62,24 @@ public final class MultiPlatformBuilder {
    */
   public Result build(BuildRequest request, List<Platform> platforms, BuildListener listener)
       throws BuildException, InterruptedException {
+    return build(request, platforms, listener, MediaTypes.OCI_INDEX);
+  }
+
+  /**
+   * Like {@link #build(BuildRequest, List, BuildListener)}, storing the index as {@code
+   * indexMediaType} says: {@link MediaTypes#OCI_INDEX}, or {@link
+   * MediaTypes#DOCKER_MANIFEST_LIST} (buildx's {@code oci-mediatypes=false}) with the same
+   * entries.
+   *
+   * @throws BuildException also when a Docker list is asked for and an image is not a Docker
+   *     schema 2 manifest (an unchanged OCI base)
+   */
+  public Result build(BuildRequest request, List<Platform> platforms, BuildListener listener,
+      String indexMediaType) throws BuildException, InterruptedException {
+    if (!MediaTypes.OCI_INDEX.equals(indexMediaType)
+        && !MediaTypes.DOCKER_MANIFEST_LIST.equals(indexMediaType)) {
+      throw new IllegalArgumentException("not an index media type: " + indexMediaType);
+    }
     if (platforms.isEmpty()) {
       throw new IllegalArgumentException("no platform to build");
     }
@@ -114,8 +132,16 @@ public final class MultiPlatformBuilder {
         entries.add(new Descriptor(m.mediaType(), m.digest(), m.size(), Map.of(),
             platformOf(pi.image())));
       }
-      byte[] bytes = OciJson.toBytes(ImageIndex.oci(entries));
-      Descriptor index = store.content().put(MediaTypes.OCI_INDEX, bytes);
+      ImageIndex oci = ImageIndex.oci(entries);
+      byte[] bytes;
+      try {
+        bytes = OciJson.toBytes(MediaTypes.OCI_INDEX.equals(indexMediaType) ? oci
+            : oci.toDockerManifestList());
+      } catch (IllegalArgumentException e) {
+        throw new BuildException("Tried to store the image index as a Docker manifest list"
+            + " (oci-mediatypes=false) but failed because: " + e.getMessage(), e);
+      }
+      Descriptor index = store.content().put(indexMediaType, bytes);
       listener.info("writing image index " + index.digest() + " done");
       for (ImageReference tag : request.tags()) {
         store.images().tag(tag, index);

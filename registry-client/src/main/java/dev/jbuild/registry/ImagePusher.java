@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       missing one is mounted from another repository of the same registry when
  *       {@link MountHints} know one, else uploaded; several blobs at a time;
  *   <li>then the manifest bytes are {@code PUT} exactly as given, under the target's tag (or
- *       digest).
+ *       digest); a top-level OCI index may go as a Docker manifest list of the same entries
+ *       instead ({@link IndexFormat}), for registries that refuse the OCI media type.
  * </ol>
  *
  * <p>Thread-safe; one pusher may run several pushes.
@@ -81,7 +82,9 @@ public final class ImagePusher {
 
   /**
    * Same as {@link #push(ImageReference, byte[], String, BlobSource.Provider)}, mounting blobs
-   * from the repositories {@code hints} name when they are on the target's registry.
+   * from the repositories {@code hints} name when they are on the target's registry. A top-level
+   * OCI index that the registry refuses is pushed as a Docker manifest list ({@link
+   * IndexFormat#OCI_ELSE_DOCKER_LIST}); the result's digest is then the list's.
    *
    * @throws RegistryUnauthorizedException "push to REGISTRY/REPO denied: requested access to the
    *     resource is denied (…)" when the registry refuses the credentials or the push
@@ -89,12 +92,42 @@ public final class ImagePusher {
   public PushResult push(
       ImageReference target, byte[] manifestBytes, String manifestMediaType,
       BlobSource.Provider blobs, MountHints hints) throws IOException, RegistryException {
+    return pushImage(target, manifestBytes, manifestMediaType, blobs, hints,
+        IndexFormat.OCI_ELSE_DOCKER_LIST).result();
+  }
+
+  /**
+   * Pushes as {@link #push(ImageReference, byte[], String, BlobSource.Provider, MountHints)}
+   * does, sending a top-level OCI index as {@code indexFormat} says, and tells what the registry
+   * now holds. A Docker manifest list is serialized once from the index's entries; those exact
+   * bytes are what is sent and what the digest is computed over (and checked against the
+   * registry's {@code Docker-Content-Digest}).
+   *
+   * @throws IllegalArgumentException when {@code indexFormat} is {@link IndexFormat#DOCKER_LIST}
+   *     and the index cannot be a Docker manifest list (an entry that is no Docker schema 2
+   *     manifest or has no platform, or {@code target} names the index's digest)
+   */
+  public PushedImage pushImage(
+      ImageReference target, byte[] manifestBytes, String manifestMediaType,
+      BlobSource.Provider blobs, MountHints hints, IndexFormat indexFormat)
+      throws IOException, RegistryException {
+    Objects.requireNonNull(indexFormat, "indexFormat");
     RegistryClient client = RegistryClient.create(target, options);
     Counts counts = new Counts(hints);
-    Digest digest;
+    // Made before anything is sent, so an index that cannot be a Docker list fails at once.
+    byte[] dockerList = null;
+    if (indexFormat == IndexFormat.DOCKER_LIST && MediaTypes.OCI_INDEX.equals(manifestMediaType)) {
+      if (ContentDigests.parseReference(target.manifestReference()) != null) {
+        throw new IllegalArgumentException("cannot push " + target + " as a Docker manifest"
+            + " list: the digest names the OCI index; push it by tag");
+      }
+      dockerList = dockerListOf(manifestBytes);
+    }
+    Descriptor pushed;
     try {
-      digest = pushManifest(client, target.manifestReference(), manifestBytes,
-          manifestMediaType, blobs, counts, 0);
+      pushContents(client, manifestBytes, manifestMediaType, blobs, counts, 0);
+      pushed = dockerList != null ? putDockerList(client, target.manifestReference(), dockerList)
+          : putTopLevel(client, target, manifestBytes, manifestMediaType, indexFormat);
     } catch (RegistryUnauthorizedException e) {
       // Docker's wording, so that scripts and users recognize it; the registry's own reason
       // follows.
@@ -102,9 +135,9 @@ public final class ImagePusher {
           + target.repository() + " denied: requested access to the resource is denied ("
           + e.getMessage() + ")", e.errorCode().orElse(null), e.statusCode(), e);
     }
-    listener.manifestDone(target, digest);
-    return new PushResult(digest, manifestBytes.length, counts.uploaded.get(),
-        counts.skipped.get(), counts.mounted.get());
+    listener.manifestDone(target, pushed.digest());
+    return new PushedImage(pushed, new PushResult(pushed.digest(), pushed.size(),
+        counts.uploaded.get(), counts.skipped.get(), counts.mounted.get()));
   }
 
   private static final class Counts {
@@ -118,9 +151,13 @@ public final class ImagePusher {
     }
   }
 
-  private Digest pushManifest(
-      RegistryClient client, String reference, byte[] bytes, String mediaType,
-      BlobSource.Provider blobs, Counts counts, int depth) throws IOException, RegistryException {
+  /**
+   * Pushes what the manifest {@code bytes} refer to, not the manifest itself: an index's child
+   * manifests (each after its own contents, by digest), a manifest's blobs.
+   */
+  private void pushContents(
+      RegistryClient client, byte[] bytes, String mediaType, BlobSource.Provider blobs,
+      Counts counts, int depth) throws IOException, RegistryException {
     if (MediaTypes.isIndex(mediaType)) {
       if (depth >= MAX_INDEX_DEPTH) {
         throw new IOException("image indexes are nested more than " + MAX_INDEX_DEPTH + " deep");
@@ -132,8 +169,8 @@ public final class ImagePusher {
               + child.mediaType() + ": only image manifests and indexes are supported");
         }
         byte[] childBytes = readVerified(blobs, child);
-        pushManifest(client, child.digest().toString(), childBytes, child.mediaType(), blobs,
-            counts, depth + 1);
+        pushContents(client, childBytes, child.mediaType(), blobs, counts, depth + 1);
+        client.pushManifest(child.digest().toString(), childBytes, child.mediaType());
       }
     } else if (MediaTypes.isManifest(mediaType)) {
       ImageManifest manifest = OciJson.fromBytes(bytes, ImageManifest.class);
@@ -142,7 +179,80 @@ public final class ImagePusher {
       throw new IllegalArgumentException("cannot push media type " + mediaType
           + ": expected an OCI or Docker image manifest or index");
     }
-    return client.pushManifest(reference, bytes, mediaType);
+  }
+
+  /**
+   * PUTs the top-level manifest under the target's tag (or digest); an OCI index that the
+   * registry refuses goes again as a Docker manifest list unless {@code format} is {@link
+   * IndexFormat#OCI}.
+   */
+  private Descriptor putTopLevel(RegistryClient client, ImageReference target, byte[] bytes,
+      String mediaType, IndexFormat format) throws IOException, RegistryException {
+    String reference = target.manifestReference();
+    try {
+      return Descriptor.of(mediaType, client.pushManifest(reference, bytes, mediaType),
+          bytes.length);
+    } catch (RegistryException refused) {
+      // A push by digest cannot become another manifest: the digest names these bytes.
+      if (!MediaTypes.OCI_INDEX.equals(mediaType) || format == IndexFormat.OCI
+          || ContentDigests.parseReference(reference) != null || !refusesMediaType(refused)) {
+        throw refused;
+      }
+      byte[] list;
+      try {
+        list = dockerListOf(bytes);
+      } catch (IllegalArgumentException e) {
+        throw new RegistryException(refused.getMessage() + "; the registry may accept a Docker"
+            + " manifest list instead, but this index cannot be one: " + e.getMessage(),
+            refused.errorCode().orElse(null), refused.statusCode(), refused);
+      }
+      String why = "HTTP " + refused.statusCode() + refused.errorCode().map(c -> " " + c)
+          .orElse("");
+      Descriptor pushed;
+      try {
+        pushed = putDockerList(client, reference, list);
+      } catch (RegistryException second) {
+        throw new RegistryException("Tried to push " + target + " as a Docker manifest list,"
+            + " after the registry refused the OCI image index (" + why + "), but failed"
+            + " because: " + second.getMessage(), second.errorCode().orElse(null),
+            second.statusCode(), second);
+      }
+      listener.warning(target.registry() + " refused the OCI image index for " + target
+          + " (" + why + "); pushed the same entries as a Docker manifest list, "
+          + pushed.digest());
+      return pushed;
+    }
+  }
+
+  /**
+   * True when a manifest PUT failed because of its media type rather than its content: {@code
+   * 415 Unsupported Media Type}, or {@code 400} with {@code MANIFEST_INVALID} (older Harbor and
+   * Quay, distribution before 2.7) or {@code UNSUPPORTED}. Other failures (auth, missing blobs,
+   * server errors) are not retried as a Docker list.
+   */
+  static boolean refusesMediaType(RegistryException e) {
+    if (e instanceof RegistryUnauthorizedException) {
+      return false;
+    }
+    if (e.statusCode() == 415) {
+      return true;
+    }
+    String code = e.errorCode().orElse("");
+    return e.statusCode() == 400 && (code.equals("MANIFEST_INVALID")
+        || code.equals("UNSUPPORTED"));
+  }
+
+  /** The Docker manifest list of the OCI index {@code indexBytes}, serialized once. */
+  private static byte[] dockerListOf(byte[] indexBytes) throws IOException {
+    return OciJson.toBytes(OciJson.fromBytes(indexBytes, ImageIndex.class)
+        .toDockerManifestList());
+  }
+
+  private static Descriptor putDockerList(RegistryClient client, String reference, byte[] list)
+      throws RegistryException {
+    // ManifestPusher digests these bytes, sends them unchanged and checks the registry's digest.
+    Digest digest = client.pushManifest(reference, list, MediaTypes.DOCKER_MANIFEST_LIST);
+    return Descriptor.of(MediaTypes.DOCKER_MANIFEST_LIST, digest, list.length);
   }
 
   private void pushBlobs(

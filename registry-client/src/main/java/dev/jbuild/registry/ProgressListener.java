@@ -36,4 +36,11 @@ public interface ProgressListener {
 
   /** Manifest {@code digest} has been pushed to, or pulled from, {@code reference}. */
   default void manifestDone(ImageReference reference, Digest digest) {}
+
+  /**
+   * Something the user should know although the transfer goes on, in one line without a prefix
+   * (for example: the registry refused an OCI image index, which was pushed as a Docker manifest
+   * list instead).
+   */
+  default void warning(String message) {}
 }

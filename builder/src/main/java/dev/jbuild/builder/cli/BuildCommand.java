@@ -84,8 +84,13 @@ final class BuildCommand implements Callable<Integer> {
 
   @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE,dest=PATH",
       description = "Also write the image: type=docker|oci (archives), local (root filesystem "
-          + "directory) or tar (root filesystem tar); dest=- is standard output (repeatable).")
+          + "directory) or tar (root filesystem tar); dest=- is standard output (repeatable)."
+          + " type=registry (--push) or image[,push=true] with [name=REF]; oci-mediatypes=false"
+          + " makes a multi-platform image a Docker manifest list.")
   List<String> outputs = new ArrayList<>();
+
+  /** The outputs' oci-mediatypes, null when unset ({@link BuildOutputs}). */
+  Boolean ociMediaTypes;
 
   @Option(names = "--push", description = "Push every tag after the build.")
   boolean push;
@@ -158,10 +163,10 @@ final class BuildCommand implements Callable<Integer> {
       throw new IllegalArgumentException("invalid --progress '" + progress
           + "': expected auto, tty, plain, rawjson or quiet");
     }
-    List<OutputSpec> outputSpecs = new ArrayList<>();
-    for (String o : outputs) {
-      outputSpecs.add(OutputSpec.parse(o));
-    }
+    BuildOutputs parsedOutputs = BuildOutputs.parse(outputs);
+    List<OutputSpec> outputSpecs = parsedOutputs.files();
+    push |= parsedOutputs.push();
+    ociMediaTypes = parsedOutputs.ociMediaTypes();
     if (Isolation.rootless()) {
       checkRootless();
     }
@@ -181,6 +186,7 @@ final class BuildCommand implements Callable<Integer> {
     for (String t : tags) {
       refs.add(ImageReference.parse(t));
     }
+    parsedOutputs.names().stream().filter(n -> !refs.contains(n)).forEach(refs::add);
     Map<String, String> args = new LinkedHashMap<>();
     for (String a : buildArgs) {
       int eq = a.indexOf('=');
@@ -205,7 +211,7 @@ final class BuildCommand implements Callable<Integer> {
             pidsLimit))
         .sourceDateEpoch(sourceDateEpoch())
         // Only pushed: imported layers no step needs may stay in the registry (mounted on push).
-        .lazyLayers(push && outputs.isEmpty() && platforms.size() <= 1);
+        .lazyLayers(push && outputSpecs.isEmpty() && platforms.size() <= 1);
     flags.apply(request);
     for (String spec : cacheFrom) {
       request.cacheFrom(CacheSpec.parse(spec, false));

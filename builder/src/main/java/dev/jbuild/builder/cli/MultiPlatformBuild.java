@@ -10,9 +10,13 @@ import dev.jbuild.builder.event.TtyProgress;
 import dev.jbuild.builder.export.ImageExporter;
 import dev.jbuild.builder.export.OutputSpec;
 import dev.jbuild.builder.remotecache.RemoteCacheStore;
+import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.ImageReference;
+import dev.jbuild.layerstore.oci.MediaTypes;
 import dev.jbuild.layerstore.oci.Platform;
+import dev.jbuild.registry.IndexFormat;
 import dev.jbuild.registry.ProgressListener;
+import dev.jbuild.registry.PushedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -21,9 +25,11 @@ import java.util.List;
 
 /**
  * {@code build --platform P1,P2,…}: one image per platform under one OCI image index, which the
- * tags name; {@code --push} pushes the index, {@code -o type=local} writes one directory per
- * platform ({@code DEST/linux_arm64}, as buildx), {@code type=oci} the whole index, and the other
- * archive outputs, which hold one image, get this machine's platform (else the first one).
+ * tags name; {@code --push} pushes the index (a Docker manifest list to a registry that refuses
+ * the OCI type, or always with {@code oci-mediatypes=false}), {@code -o type=local} writes one
+ * directory per platform ({@code DEST/linux_arm64}, as buildx), {@code type=oci} the whole
+ * index, and the other archive outputs, which hold one image, get this machine's platform (else
+ * the first one).
  */
 final class MultiPlatformBuild {
   private MultiPlatformBuild() {}
@@ -35,8 +41,11 @@ final class MultiPlatformBuild {
       ImageBuilder builder = new ImageBuilder(session.store, runner,
           session.baseImages(listener::info), Instant::now,
           new RemoteCacheStore(session.store, session.registryOptions()));
+      // oci-mediatypes=false: the stored index is a Docker manifest list, so what is pushed,
+      // exported and recorded is one and the same.
       result = new MultiPlatformBuilder(builder, session.store)
-          .build(request.build(), platforms, listener);
+          .build(request.build(), platforms, listener, Boolean.FALSE.equals(cmd.ociMediaTypes)
+              ? MediaTypes.DOCKER_MANIFEST_LIST : MediaTypes.OCI_INDEX);
     } finally {
       if (listener instanceof TtyProgress tty) {
         tty.close();
@@ -63,22 +72,34 @@ final class MultiPlatformBuild {
       }
     }
     List<String> pushed = new ArrayList<>();
+    // What the registry holds: the stored index, or the Docker manifest list it was pushed as.
+    Descriptor recorded = result.index();
     if (cmd.push) {
       ImageTransfer transfer = new ImageTransfer(session.store, session.registryOptions(),
-          ProgressListener.NONE);
+          new ProgressListener() {
+            @Override
+            public void warning(String message) {
+              listener.info("WARNING: " + message);
+            }
+          });
+      IndexFormat format = cmd.ociMediaTypes == null ? IndexFormat.OCI_ELSE_DOCKER_LIST
+          : cmd.ociMediaTypes ? IndexFormat.OCI : IndexFormat.DOCKER_LIST;
       for (ImageReference tag : result.tags()) {
         listener.info("pushing " + tag);
-        var done = transfer.push(tag);
-        listener.info("pushed " + tag.familiar() + ": digest: " + done.digest() + " size: "
-            + done.size());
+        PushedImage done = transfer.pushStored(tag, format);
+        listener.info("pushed " + tag.familiar() + ": digest: " + done.result().digest()
+            + " size: " + done.result().size());
         pushed.add(tag.toString());
+        if (!done.manifest().digest().equals(result.index().digest())) {
+          recorded = done.manifest(); // the same list for every registry that needed one
+        }
       }
     }
     if (cmd.metadataFile != null) {
-      BuildMetadata.writeIndex(cmd.metadataFile, result.index(), result.tags(), pushed);
+      BuildMetadata.writeIndex(cmd.metadataFile, recorded, result.tags(), pushed);
     }
     // buildx writes the index digest where a single-platform build writes the image ID.
-    String id = result.index().digest().toString();
+    String id = recorded.digest().toString();
     if (cmd.iidFile != null) {
       Files.writeString(cmd.iidFile, id);
     }

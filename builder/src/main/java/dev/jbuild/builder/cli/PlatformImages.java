@@ -1,5 +1,6 @@
 package dev.jbuild.builder.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Descriptor;
@@ -15,10 +16,23 @@ import java.util.Optional;
 final class PlatformImages {
   private PlatformImages() {}
 
-  /** The entries of the stored index {@code index}. */
+  /**
+   * The entries of the stored index {@code index}.
+   *
+   * @throws IOException in one line when the blob is missing, corrupt or not an index (an entry
+   *     digest that is no valid digest, such as {@code sha256:../x})
+   */
   static List<Descriptor> entries(LayerStore store, Descriptor index) throws IOException {
-    return OciJson.fromBytes(store.content().readAll(index.digest()), ImageIndex.class)
-        .manifests();
+    byte[] bytes = store.content().readAll(index.digest());
+    try {
+      return OciJson.fromBytes(bytes, ImageIndex.class).manifests();
+    } catch (IOException | RuntimeException e) {
+      // Jackson's own message has a second line ("at [Source: …]"); errors are one line.
+      String reason = e instanceof JsonProcessingException j ? j.getOriginalMessage()
+          : e.getMessage();
+      throw new IOException("Tried to read image index " + index.digest() + " but failed"
+          + " because: it is not a valid image index (" + reason + ")", e);
+    }
   }
 
   /**

@@ -30,6 +30,9 @@ import picocli.CommandLine.ParentCommand;
  * 3f2a1b0c9d8e: Pushed            (or: Layer already exists, Mounted from a/c)
  * v1: digest: sha256:… size: 527
  * </pre>
+ *
+ * <p>A stored multi-platform image (an OCI index) goes to a registry that refuses the OCI index
+ * as a Docker manifest list of the same entries, with one warning; the digest line is the list's.
  */
 @Command(name = "push", mixinStandardHelpOptions = true,
     description = "Push an image to a registry.")
@@ -153,6 +156,12 @@ final class PushCommand implements Callable<Integer> {
     @Override
     public void blobDone(Descriptor blob) {
       line(blob, done);
+    }
+
+    /** On stderr, as docker prints warnings; stdout keeps docker push's lines. */
+    @Override
+    public void warning(String message) {
+      System.err.println("WARNING: " + message);
     }
   }
 }

@@ -14,10 +14,12 @@ import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.registry.BlobSource;
 import dev.jbuild.registry.ImagePuller;
 import dev.jbuild.registry.ImagePusher;
+import dev.jbuild.registry.IndexFormat;
 import dev.jbuild.registry.MountHints;
 import dev.jbuild.registry.ProgressListener;
 import dev.jbuild.registry.PullResult;
 import dev.jbuild.registry.PushResult;
+import dev.jbuild.registry.PushedImage;
 import dev.jbuild.registry.RegistryException;
 import dev.jbuild.registry.RegistryOptions;
 import java.io.IOException;
@@ -109,34 +111,49 @@ public final class ImageTransfer {
    * @throws IOException when the store has no image tagged {@code ref}
    */
   public PushResult push(ImageReference ref) throws RegistryException, IOException {
+    return pushStored(ref, IndexFormat.OCI_ELSE_DOCKER_LIST).result();
+  }
+
+  /**
+   * Like {@link #push(ImageReference)}, sending a stored OCI index as {@code indexFormat} says,
+   * and tells what the registry now holds: for an index pushed as a Docker manifest list, the
+   * list's descriptor (the stored tag still names the OCI index; the list's digest is recorded
+   * as the repo digest). A refusal that made jbuild fall back is one {@link
+   * ProgressListener#warning}.
+   */
+  public PushedImage pushStored(ImageReference ref, IndexFormat indexFormat)
+      throws RegistryException, IOException {
     Optional<Descriptor> manifest = store.images().resolve(ref);
     if (manifest.isEmpty()) {
       throw new IOException("An image does not exist locally with the tag: " + ref.familiar());
     }
     if (MediaTypes.isIndex(manifest.get().mediaType())) {
-      return pushIndex(ref, manifest.get());
+      return pushIndex(ref, manifest.get(), indexFormat);
     }
     Image image = store.images().load(manifest.get().digest());
-    PushResult result = ImagePusher.create(options, progress).push(ref, image.manifestBytes(),
-        image.manifestDescriptor().mediaType(), digest -> () -> openForPush(digest), locations);
+    PushedImage pushed = ImagePusher.create(options, progress).pushImage(ref,
+        image.manifestBytes(), image.manifestDescriptor().mediaType(),
+        digest -> () -> openForPush(digest), locations, indexFormat);
     locations.record(blobsOf(image), new MountHints.Location(ref.registry(), ref.repository()));
     // Only now, after the registry accepted the manifest: a failed push records nothing.
     new RepoDigests(store.root()).record(image.manifestDigest(), ref.familiarName(),
-        result.digest());
-    return result;
+        pushed.result().digest());
+    return pushed;
   }
 
   /**
    * Pushes a stored index (a multi-platform build): every entry's manifest and blobs, then the
    * index bytes as stored. Its entries are Docker schema 2 manifests under an OCI index, which
    * distribution registries (docker-registry 2.7+, Docker Hub, GHCR) accept as BuildKit pushes
-   * them with {@code oci-mediatypes=true}.
+   * them with {@code oci-mediatypes=true}; a registry that refuses the OCI index gets the same
+   * entries as a Docker manifest list ({@link IndexFormat}).
    */
-  private PushResult pushIndex(ImageReference ref, Descriptor index)
+  private PushedImage pushIndex(ImageReference ref, Descriptor index, IndexFormat indexFormat)
       throws RegistryException, IOException {
     byte[] bytes = store.content().readAll(index.digest());
-    PushResult result = ImagePusher.create(options, progress).push(ref, bytes, index.mediaType(),
-        digest -> () -> openForPush(digest), locations);
+    PushedImage pushed = ImagePusher.create(options, progress).pushImage(ref, bytes,
+        index.mediaType(), digest -> () -> openForPush(digest), locations, indexFormat);
+    PushResult result = pushed.result();
     List<Digest> blobs = new ArrayList<>();
     for (Descriptor entry : OciJson.fromBytes(bytes, ImageIndex.class).manifests()) {
       if (store.content().contains(entry.digest())) {
@@ -145,7 +162,7 @@ public final class ImageTransfer {
     }
     locations.record(blobs, new MountHints.Location(ref.registry(), ref.repository()));
     new RepoDigests(store.root()).record(index.digest(), ref.familiarName(), result.digest());
-    return result;
+    return pushed;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.jbuild.layerstore.archive;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.jbuild.layerstore.content.ContentStore;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Descriptor;
@@ -19,9 +20,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -144,10 +147,13 @@ public final class DockerArchiveWriter {
    *
    * @param index the stored index's descriptor
    * @param images the images of every entry of the index
-   * @throws IOException if a blob is missing or corrupt, or writing fails
+   * @throws IOException if a blob is missing or corrupt, if the index's entries are not exactly
+   *     {@code images}' manifests (same media type, digest and size), or writing fails; nothing
+   *     is written to {@code out} then
    */
   public void writeIndex(OutputStream out, Descriptor index, List<Image> images,
       List<ImageReference> tags) throws IOException {
+    checkEntries(index, images);
     TreeMap<String, Descriptor> blobs = new TreeMap<>();
     blobs.put(index.digest().hex(), index);
     for (Image image : images) {
@@ -172,6 +178,57 @@ public final class DockerArchiveWriter {
       indexEntries.add(entry);
     }
     writeTar(out, indexEntries, List.of(), Map.of(), blobs, Map.of(), Format.OCI);
+  }
+
+  /**
+   * Refuses a damaged or hostile stored index before a byte is written: its bytes must verify
+   * (digest and size), parse as an index of its own media type, and list exactly the manifests
+   * of {@code images}, each with the media type and size it really has. Otherwise the layout's
+   * {@code index.json} would name an index whose entries promise blobs the archive lacks, or
+   * holds with other sizes, and readers (skopeo, containerd) would fail or pick another image.
+   * Entry digests are {@link Digest}s (fixed algorithms, lowercase hex), so no entry can name a
+   * path outside {@code blobs/}.
+   */
+  private void checkEntries(Descriptor index, List<Image> images) throws IOException {
+    String what = "Tried to export image index " + index.digest() + " but failed because: ";
+    if (!MediaTypes.isIndex(index.mediaType())) {
+      throw new IOException(what + "it is a " + index.mediaType() + ", not an image index");
+    }
+    byte[] bytes = content.readAll(index); // a missing or corrupt blob: the store's own words
+    ImageIndex parsed;
+    try {
+      parsed = OciJson.fromBytes(bytes, ImageIndex.class);
+    } catch (IOException | RuntimeException e) {
+      // Jackson's own message has a second line ("at [Source: …]"); errors are one line.
+      String reason = e instanceof JsonProcessingException j ? j.getOriginalMessage()
+          : e.getMessage();
+      throw new IOException(what + "it is not a valid image index (" + reason + ")", e);
+    }
+    if (parsed.mediaType() != null && !parsed.mediaType().equals(index.mediaType())) {
+      throw new IOException(what + "it says it is a " + parsed.mediaType() + ", its descriptor"
+          + " says " + index.mediaType());
+    }
+    Map<Digest, Descriptor> manifests = new LinkedHashMap<>();
+    for (Image image : images) {
+      manifests.put(image.manifestDigest(), image.manifestDescriptor());
+    }
+    Set<Digest> listed = new HashSet<>();
+    for (Descriptor entry : parsed.manifests()) {
+      Descriptor actual = manifests.get(entry.digest());
+      if (actual == null) {
+        throw new IOException(what + "its entry " + entry.digest() + " is not one of the images"
+            + " being exported");
+      }
+      if (!actual.mediaType().equals(entry.mediaType()) || actual.size() != entry.size()) {
+        throw new IOException(what + "its entry " + entry.digest() + " says " + entry.mediaType()
+            + ", " + entry.size() + " bytes; the stored manifest is " + actual.mediaType() + ", "
+            + actual.size() + " bytes");
+      }
+      listed.add(entry.digest());
+    }
+    if (!listed.equals(manifests.keySet())) {
+      throw new IOException(what + "it does not list every image being exported");
+    }
   }
 
   private void writeTar(OutputStream out, List<Descriptor> indexEntries,

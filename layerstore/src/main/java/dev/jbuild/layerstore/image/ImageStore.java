@@ -340,8 +340,10 @@ public final class ImageStore {
     try {
       manifest = OciJson.fromBytes(bytes, ImageManifest.class);
     } catch (IOException | RuntimeException e) {
+      // Jackson's own message has a second line ("at [Source: …]"); errors are one line.
       throw new IOException("Tried to read image manifest " + digest + " but failed because: "
-          + e.getMessage(), e);
+          + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+              ? j.getOriginalMessage() : e.getMessage()), e);
     }
     if (manifest.mediaType() != null && !MediaTypes.isManifest(manifest.mediaType())) {
       throw new IOException("Tried to read image manifest " + digest + " but failed because: it"

@@ -39,10 +39,18 @@ public final class FaultProxy implements AutoCloseable {
     /** Forward, then send the headers and half of the body and close the connection. */
     TRUNCATE,
     /** Forward, then send the body with one byte flipped (same length). */
-    CORRUPT
+    CORRUPT,
+    /**
+     * Answer {@code 400} {@code MANIFEST_INVALID} without forwarding: what older Harbor and Quay
+     * answer to a manifest media type they do not know (an OCI index).
+     */
+    MANIFEST_INVALID,
+    /** Answer {@code 415 Unsupported Media Type} without forwarding (ECR-style refusal). */
+    UNSUPPORTED_MEDIA_TYPE
   }
 
-  private record Rule(String method, Pattern path, Fault fault, AtomicInteger remaining) {}
+  private record Rule(String method, Pattern path, String contentType, Fault fault,
+      AtomicInteger remaining) {}
 
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "expect",
       "host", "upgrade", "transfer-encoding", "keep-alive", "date");
@@ -78,7 +86,17 @@ public final class FaultProxy implements AutoCloseable {
    * matches {@code pathRegex} (searched, not anchored).
    */
   public FaultProxy inject(String method, String pathRegex, Fault fault, int times) {
-    rules.add(new Rule(method, Pattern.compile(pathRegex), fault, new AtomicInteger(times)));
+    return inject(method, pathRegex, null, fault, times);
+  }
+
+  /**
+   * Like {@link #inject(String, String, Fault, int)}, only for requests whose {@code
+   * Content-Type} is {@code contentType} (null: any), for example to refuse OCI index PUTs only.
+   */
+  public FaultProxy inject(String method, String pathRegex, String contentType, Fault fault,
+      int times) {
+    rules.add(new Rule(method, Pattern.compile(pathRegex), contentType, fault,
+        new AtomicInteger(times)));
     return this;
   }
 
@@ -97,9 +115,10 @@ public final class FaultProxy implements AutoCloseable {
     return log;
   }
 
-  private Fault faultFor(String method, String path) {
+  private Fault faultFor(String method, String path, String contentType) {
     for (Rule rule : rules) {
       if (rule.method().equals(method) && rule.path().matcher(path).find()
+          && (rule.contentType() == null || rule.contentType().equals(contentType))
           && rule.remaining().getAndDecrement() > 0) {
         injected.computeIfAbsent(rule.fault(), f -> new AtomicInteger()).incrementAndGet();
         return rule.fault();
@@ -112,8 +131,10 @@ public final class FaultProxy implements AutoCloseable {
     String method = exchange.getRequestMethod();
     URI uri = exchange.getRequestURI();
     byte[] body = exchange.getRequestBody().readAllBytes();
-    Fault fault = faultFor(method, uri.getRawPath());
-    log.add(method + " " + uri.getRawPath() + " -> " + (fault == null ? "forward" : fault));
+    String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+    Fault fault = faultFor(method, uri.getRawPath(), contentType);
+    log.add(method + " " + uri.getRawPath() + (contentType == null ? "" : " [" + contentType
+        + "]") + " -> " + (fault == null ? "forward" : fault));
     if (fault == Fault.DROP) {
       exchange.close(); // no headers sent: the server closes the connection
       return;
@@ -127,6 +148,16 @@ public final class FaultProxy implements AutoCloseable {
         exchange.getResponseHeaders().add("Retry-After", "1");
       }
       send(exchange, throttle ? 429 : 500, error);
+      return;
+    }
+    if (fault == Fault.MANIFEST_INVALID || fault == Fault.UNSUPPORTED_MEDIA_TYPE) {
+      boolean invalid = fault == Fault.MANIFEST_INVALID;
+      // Worded as distribution words MANIFEST_INVALID (registry/api/errcode).
+      byte[] error = ("{\"errors\":[{\"code\":\"" + (invalid ? "MANIFEST_INVALID"
+          : "UNSUPPORTED") + "\",\"message\":\"manifest invalid\",\"detail\":\"injected: "
+          + contentType + " is not supported\"}]}").getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      send(exchange, invalid ? 400 : 415, error);
       return;
     }
     HttpRequest.Builder forward = HttpRequest.newBuilder(
