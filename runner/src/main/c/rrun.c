@@ -54,6 +54,7 @@
 #include <grp.h>
 #include <linux/bpf.h>
 #include <linux/capability.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <sys/signalfd.h>
 #include <termios.h>
@@ -465,6 +466,8 @@ struct bind_mount {
   int tree_fd; /* detached clone of source, opened before pivot_root */
   bool tmpfs;  /* RUN --mount=type=tmpfs: a fresh tmpfs instead of source */
   unsigned long tmpfs_size; /* its size= in bytes, 0 for the kernel's default */
+  const char *subpath; /* optional: bind this relative path inside source instead (RUN
+                        * --mount=type=cache,source=); resolved with no symlink at all */
 };
 
 /* A cgroup file system to mount read-only inside the container (target relative to
@@ -738,6 +741,19 @@ static void load_rlimits(const struct json *root, struct spec *s) {
   }
 }
 
+/* Whether p is a relative path whose components are all names: no "", "." or "..". */
+static bool clean_relative(const char *p) {
+  if (p[0] == '\0' || p[0] == '/') return false;
+  for (const char *c = p; *c;) {
+    const char *end = strchrnul(c, '/');
+    size_t n = (size_t)(end - c);
+    if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.')) return false;
+    c = *end ? end + 1 : end;
+    if (*end && !*c) return false; /* a trailing slash is an empty last component */
+  }
+  return true;
+}
+
 static void load_spec(const char *path, struct spec *s) {
   size_t len;
   char *text = read_file(path, &len);
@@ -826,6 +842,10 @@ static void load_spec(const char *path, struct spec *s) {
       s->mounts[i].tree_fd = -1;
       if (s->mounts[i].target[0] != '/')
         die("spec", 0, "mount target \"%s\" must be absolute", s->mounts[i].target);
+      s->mounts[i].subpath = spec_string(m, "subpath", false, NULL);
+      if (s->mounts[i].subpath && (s->mounts[i].tmpfs || !clean_relative(s->mounts[i].subpath)))
+        die("spec", 0, "mount subpath \"%s\" must be a relative path without \".\", \"..\" or empty"
+            " components, on a bind mount", s->mounts[i].subpath);
     }
   }
   if (s->cwd[0] != '/') die("spec", 0, "cwd \"%s\" must be absolute", s->cwd);
@@ -1024,12 +1044,52 @@ static void mount_overlay(const struct spec *s) {
     die("mount overlay", errno, "mount overlay on %s (%zu lower dirs)", s->rootfs, s->lower_count);
 }
 
+/*
+ * The subpath of a bind source, opened without a check-then-use race. Its content was written
+ * by RUN steps (a cache directory), so any component may be a symlink, or become one while we
+ * look (another build sharing the cache). openat2 resolves the whole path in the kernel, inside
+ * the source (RESOLVE_IN_ROOT), and fails with ELOOP on any symlink (RESOLVE_NO_SYMLINKS), so no
+ * swap at any moment can point the result outside; the mount is then cloned from that very fd.
+ * BuildKit (executor/oci/spec_linux.go sub()) instead follows links scoped to the cache root
+ * (continuity fs.RootPath), then re-checks /proc/self/fd and retries; a link is refused here,
+ * which also fails its testCacheMountSourceEscape (sel -> /etc). A missing path fails, as there.
+ */
+static int open_subpath(const struct bind_mount *m) {
+  int root = open(m->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) die("mount bind", errno, "open %s", m->source);
+  struct open_how how = {0};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+  int fd, tries = 0;
+  do { /* EAGAIN: a concurrent rename; the kernel asks to retry */
+    fd = (int)syscall(SYS_openat2, root, m->subpath, &how, sizeof how);
+  } while (fd < 0 && errno == EAGAIN && ++tries < 100);
+  int err = errno;
+  close(root);
+  if (fd >= 0) return fd;
+  const char *why = err == ELOOP    ? "is a symbolic link or passes through one"
+                    : err == ENOENT  ? "does not exist"
+                    : err == ENOTDIR ? "passes through something that is not a directory"
+                    : err == EXDEV   ? "crosses a mount point"
+                                     : NULL;
+  /* The known reasons are said in words, so the errno (and its strerror suffix) stays out. */
+  if (why) die("mount subpath", 0, "%s: source \"%s\" %s", m->target, m->subpath, why);
+  die("mount subpath", err, "%s: source \"%s\" cannot be opened", m->target, m->subpath);
+}
+
 /* Detached copies of the bind sources, taken while the host root is still reachable. */
 static void open_bind_sources(struct spec *s) {
   for (size_t i = 0; i < s->mount_count; i++) {
     struct bind_mount *m = &s->mounts[i];
     if (m->tmpfs) continue;
-    m->tree_fd = open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (m->subpath) {
+      int fd = open_subpath(m);
+      m->tree_fd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+      if (m->tree_fd < 0) die("mount bind", errno, "open_tree %s/%s", m->source, m->subpath);
+      close(fd);
+    } else {
+      m->tree_fd = open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    }
     if (m->tree_fd < 0) die("mount bind", errno, "open_tree %s", m->source);
     if (m->read_only || s->restrict_devices) {
       struct mount_attr attr = {0};

@@ -103,6 +103,9 @@ final class RrunSpec {
         node.put("size", m.tmpfsSize());
       } else {
         node.put("source", m.source().toAbsolutePath().toString());
+        if (m.subpath() != null) {
+          node.put("subpath", m.subpath());
+        }
       }
       node.put("target", m.target());
       node.put("readOnly", m.readOnly());

@@ -29,7 +29,7 @@ final class RunOutcomes {
       String message = "exec".equals(f.stage())
           ? "Tried to run " + command + " in the container but failed because: " + detail
           : "Tried to start the container for " + command + " but failed because: " + detail;
-      throw new RunnerException(message, f.stage(), f.errno(), null);
+      throw new RunnerException(message, f.stage(), f.errno(), f.message(), null);
     }
     boolean oom = cgroup != null && cgroup.oomKilled();
     long limit = cgroup == null ? 0 : cgroup.memoryLimit();

@@ -13,6 +13,7 @@ public class RunnerException extends Exception {
 
   private final String stage;
   private final int errno;
+  private final String detail;
 
   public RunnerException(String message) {
     this(message, null, 0, null);
@@ -23,9 +24,28 @@ public class RunnerException extends Exception {
   }
 
   public RunnerException(String message, String stage, int errno, Throwable cause) {
+    this(message, stage, errno, null, cause);
+  }
+
+  /**
+   * A failure the helper reported.
+   *
+   * @param detail the helper's own words for it, without stage or errno (see {@link #detail()})
+   */
+  public RunnerException(String message, String stage, int errno, String detail,
+      Throwable cause) {
     super(message, cause);
     this.stage = stage;
     this.errno = errno;
+    this.detail = detail;
+  }
+
+  /**
+   * The helper's own message for the failed stage (e.g. for {@link BindMount#SUBPATH_STAGE}:
+   * {@code /cache: source "sel" is a symbolic link or passes through one}), or null.
+   */
+  public String detail() {
+    return detail;
   }
 
   /** The helper's setup stage that failed, or null if the failure was on the Java side. */

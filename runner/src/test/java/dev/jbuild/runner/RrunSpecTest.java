@@ -48,6 +48,18 @@ class RrunSpecTest {
   }
 
   @Test
+  void toJson_subpathOnlyWhenGiven() throws Exception {
+    ContainerSpec spec = ContainerSpec.builder().lowerDirs(List.of(Path.of("/l")))
+        .upperDir(Path.of("/u")).workDir(Path.of("/w")).args("true").build();
+    JsonNode mounts = MAPPER.readTree(RrunSpec.toJson(spec, Path.of("/r"),
+        List.of(BindMount.subpath(Path.of("/cache/x"), "go/pkg", "/c", false),
+            new BindMount(Path.of("/s/hosts"), "/etc/hosts", true)), List.of())).get("mounts");
+    assertEquals("/cache/x", mounts.get(0).get("source").asText());
+    assertEquals("go/pkg", mounts.get(0).get("subpath").asText());
+    assertFalse(mounts.get(1).has("subpath"));
+  }
+
+  @Test
   void toJson_ebpfDevicePolicy_namesTheCgroupAndRunsDefaultRules() throws Exception {
     ContainerSpec spec = ContainerSpec.builder().lowerDirs(List.of(Path.of("/l")))
         .upperDir(Path.of("/u")).workDir(Path.of("/w")).args("true").build();

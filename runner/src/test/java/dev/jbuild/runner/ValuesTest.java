@@ -40,6 +40,11 @@ class ValuesTest {
     assertThrows(IllegalArgumentException.class, () -> ok.args(List.of()).build());
     assertThrows(IllegalArgumentException.class, () -> ok.args("a\0b").build());
     assertThrows(IllegalArgumentException.class, () -> new BindMount(Path.of("/x"), "rel", true));
+    assertEquals("a/b", BindMount.subpath(Path.of("/x"), "a/b", "/t", false).subpath());
+    for (String bad : new String[] {"", "/abs", "..", "a/../b", "a/./b", "a//b", "a/", ".", "a\0b"}) {
+      assertThrows(IllegalArgumentException.class,
+          () -> BindMount.subpath(Path.of("/x"), bad, "/t", false), bad);
+    }
     assertThrows(IllegalArgumentException.class, () -> new ResourceLimits(-1, 0, 0, 0));
     assertTrue(ResourceLimits.none().isUnlimited());
   }

@@ -160,6 +160,34 @@ class RootlessBuildTest {
   }
 
   /**
+   * {@code RUN --mount=type=cache,source=} in rootless mode: rrun opens the subpath the same way
+   * inside the user namespace (openat2 needs no privilege), so a subpath of the cache works and
+   * a link the cache's writer planted ({@code root -> /}) is refused in one line.
+   */
+  @Test
+  void rootlessBuild_cacheSource_subpathWorks_linkRefused() throws Exception {
+    Path store = work.resolve("home-" + user).resolve("store-cache");
+    asUser(user, Map.of(), "--root", store.toString(), "import", busybox.toString(), BASE)
+        .assertSuccess();
+    Path ctx = Files.createDirectories(work.resolve("cache-source-ctx"));
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM " + BASE + "\n"
+        + "RUN --mount=type=cache,id=c,target=/c mkdir -p /c/sub && echo hi > /c/sub/f"
+        + " && ln -s / /c/root\n"
+        + "RUN --mount=type=cache,id=c,source=sub,target=/s test \"$(cat /s/f)\" = hi\n"
+        + "RUN --mount=type=cache,id=c,source=root/etc,target=/r cat /r/shadow\n");
+    exec(List.of("chmod", "-R", "a+rX", ctx.toString())).assertSuccess("chmod");
+    Result r = asUser(user, Map.of(), "--root", store.toString(), "build", "--progress=plain",
+        ctx.toString());
+    assertEquals(1, r.exitCode(), r.stderr());
+    String last = r.stderr().strip().lines().reduce((a, b) -> b).orElse("");
+    // Line 4 failed, so line 3 (source=sub) ran and saw the file.
+    assertTrue(last.startsWith("error: Dockerfile:4: ") && last.contains(
+        "cache mount /r: source \"root/etc\" is a symbolic link or passes through one"),
+        r.stderr());
+    assertFalse(r.stderr().contains("\tat ") || r.stderr().contains("root:"), r.stderr());
+  }
+
+  /**
    * Attack from a RUN step in rootless mode: ids outside the user's range, block device nodes
    * and the host's cgroups are out of reach, and the user's own uid is root only inside.
    */

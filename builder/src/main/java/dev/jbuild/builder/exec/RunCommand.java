@@ -128,13 +128,23 @@ final class RunCommand implements FilesystemStep {
           continue;
         }
         Path source = prepare(m, tmp.resolve("mount-" + n++), locks);
-        spec.addMount(new BindMount(source, m.target(), m.readOnly()));
+        String subpath = m.cacheSubpath();
+        // The runner resolves a cache's source= when it mounts, inside the cache and without
+        // following links: RUN steps write the cache, and may swap a link in at any moment.
+        spec.addMount(subpath == null ? new BindMount(source, m.target(), m.readOnly())
+            : BindMount.subpath(source, subpath, m.target(), m.readOnly()));
       }
       StepOutput output = new StepOutput(env.listener(), step.header().label());
       ExitStatus status;
       try (OutputStream out = output.stream(); OutputStream err = output.stream()) {
         status = env.runner().get().run(spec.build(), out, err);
       } catch (RunnerException e) {
+        if (BindMount.SUBPATH_STAGE.equals(e.stage()) && e.detail() != null) {
+          // BuildKit fails too (testCacheMountSourceEscape); say which mount, in one line.
+          throw located(step.header().label() + ": cache mount " + e.detail()
+              + (e.detail().contains("symbolic link") ? " (a cache mount's source may not"
+              + " follow links, which could lead out of the cache)" : ""), e);
+        }
         throw located(step.header().label() + ": " + e.getMessage(), e);
       }
       if (!status.success()) {

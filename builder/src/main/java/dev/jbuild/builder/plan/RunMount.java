@@ -248,6 +248,29 @@ public record RunMount(Type type, String target, Map<String, String> options,
     return id != null ? id : target.substring(target.lastIndexOf('/') + 1);
   }
 
+  /**
+   * For a cache mount, the subpath of the cache directory it shows ({@code source=}), cleaned as
+   * BuildKit's {@code path.Join("/", source)} does ({@code ..} stops at the cache's root): a
+   * relative path of names such as {@code go/pkg}, or null for the whole cache ({@code source}
+   * absent, empty, {@code /} or {@code ../..}). Whether it is safe to follow is the runner's
+   * check, when it mounts: the cache's content is written by RUN steps.
+   */
+  public String cacheSubpath() {
+    String source = options.get("source");
+    if (type != Type.CACHE || source == null) {
+      return null;
+    }
+    java.util.ArrayDeque<String> names = new java.util.ArrayDeque<>();
+    for (String name : source.split("/")) {
+      if (name.equals("..")) {
+        names.pollLast();
+      } else if (!name.isEmpty() && !name.equals(".")) {
+        names.addLast(name);
+      }
+    }
+    return names.isEmpty() ? null : String.join("/", names);
+  }
+
   /** A stable description for the cache key (sorted options, never secret values). */
   public String canonical() {
     return type + " " + target + " " + new java.util.TreeMap<>(options);

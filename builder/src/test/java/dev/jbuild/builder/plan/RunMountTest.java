@@ -52,4 +52,28 @@ class RunMountTest {
         () -> RunMount.parse("type=secret,id=s,env=A=B", "/"));
     assertThrows(IllegalArgumentException.class, () -> RunMount.parse("type=secret,env=X", "/"));
   }
+
+  /**
+   * A cache's {@code source=} is cleaned as BuildKit's {@code path.Join("/", source)}: a climb
+   * stops at the cache's root, so it can never name a path above the cache by itself (links
+   * are the runner's to refuse); the whole cache is null.
+   */
+  @Test
+  void cacheSubpath_isCleanedInsideTheCache() {
+    assertEquals("sel", RunMount.parse("type=cache,target=/c,source=sel", "/").cacheSubpath());
+    assertEquals("a/b", RunMount.parse("type=cache,target=/c,src=/a//./b/", "/").cacheSubpath());
+    assertEquals("etc", RunMount.parse("type=cache,target=/c,source=../../etc", "/")
+        .cacheSubpath());
+    assertEquals("b", RunMount.parse("type=cache,target=/c,source=a/../b", "/").cacheSubpath());
+    for (String whole : new String[] {"/", ".", "..", "../..", "a/..", "./"}) {
+      assertNull(RunMount.parse("type=cache,target=/c,source=" + whole, "/").cacheSubpath(),
+          whole);
+    }
+    assertNull(RunMount.parse("type=cache,target=/c", "/").cacheSubpath());
+    assertNull(RunMount.parse("type=bind,target=/c,source=sel", "/").cacheSubpath(),
+        "only cache mounts have a subpath of their own directory");
+    // The subpath is a cache-key input: another source is another step.
+    assertNotEquals(RunMount.parse("type=cache,target=/c,source=a", "/").canonical(),
+        RunMount.parse("type=cache,target=/c,source=b", "/").canonical());
+  }
 }
