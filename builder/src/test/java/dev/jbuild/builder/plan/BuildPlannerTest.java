@@ -53,6 +53,15 @@ class BuildPlannerTest {
   }
 
   @Test
+  void plan_fromFindsAStageByItsExpandedName() throws Exception {
+    // testPlatformArgsImplicit: FROM build-${TARGETOS} is the stage build-linux, not an image.
+    BuildPlan plan = plan("FROM scratch AS build-linux\nCOPY a b\nFROM build-${TARGETOS}\n"
+        + "COPY c d\n");
+    assertEquals(new FromBaseStep.Stage(0), plan.target().from().base());
+    assertEquals(java.util.Set.of(0), plan.target().dependencies());
+  }
+
+  @Test
   void plan_unknownTarget_isAnError() {
     BuildException e = assertThrows(BuildException.class,
         () -> plan("FROM busybox\n", options("nope", Map.of()), busybox()));
