@@ -51,6 +51,19 @@ public final class Chmod {
     return spec;
   }
 
+  /**
+   * The permission bits of a directory that the copy creates for its destination (the missing
+   * parents of {@code /parent/sub/foo}, or a missing {@code /dir/} destination): the octal value
+   * without setuid, setgid and sticky, else 0755 for a symbolic value.
+   *
+   * <p>Current BuildKit (testCopyChmod) passes the octal mode to fsutil's {@code copy.MkdirAll}
+   * as a Go {@code os.FileMode}, whose permission bits are 0777; a symbolic value is not a mode
+   * there, so it creates them with the default 0755. BuildKit 0.8 created them 0755 always.
+   */
+  public int createdDirectoryMode() {
+    return octal >= 0 ? octal & 0777 : 0755;
+  }
+
   /** The new permission bits for an entry whose current bits are {@code mode}. */
   public int apply(int mode, boolean directory) {
     if (octal >= 0) {

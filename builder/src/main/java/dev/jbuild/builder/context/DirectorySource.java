@@ -43,6 +43,20 @@ public final class DirectorySource implements FileSource {
     return new DirectorySource(root, excluded, false, "the build context");
   }
 
+  /**
+   * A {@code --build-context NAME=DIR}: owners become root's and the directory's own {@code
+   * .dockerignore} applies, as BuildKit's dockerui loads a named local context (it reads that
+   * file first, then the rest with its patterns excluded; testNamedLocalContext).
+   *
+   * @throws IOException when the {@code .dockerignore} cannot be read or parsed, saying which
+   */
+  public static DirectorySource namedContext(Path root, String description) throws IOException {
+    Path file = root.resolve(".dockerignore");
+    DockerIgnore excluded = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+        ? DockerIgnore.decode(file, Files.readAllBytes(file)) : DockerIgnore.empty();
+    return new DirectorySource(root, excluded, false, description);
+  }
+
   /** The directory. */
   public Path root() {
     return root;

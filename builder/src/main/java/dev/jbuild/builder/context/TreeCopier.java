@@ -122,7 +122,8 @@ public final class TreeCopier {
    *
    * @param destination absolute container path; a trailing {@code /} marks a directory
    * @param chown {@code {uid, gid}} for every entry, or null for the source's rule
-   * @param chmod permission bits to force on files and directories, or null to keep them
+   * @param chmod permission bits to force on files and directories, which also decide the mode
+   *     of the directories the copy creates ({@link #newDirectory}), or null to keep them
    */
   public void copy(List<String> sources, String destination, UpperDirWriter writer, int[] chown,
       Chmod chmod) throws IOException {
@@ -144,7 +145,7 @@ public final class TreeCopier {
       // Only wildcards that matched nothing: BuildKit copies nothing and creates nothing.
       return;
     }
-    FileAttrs newDir = newDirectory(chown);
+    FileAttrs newDir = newDirectory(chown, chmod);
     String dest = writer.lower().resolve(destination, true);
     boolean destIsDir = destination.endsWith("/") || matched.size() > 1
         || (matched.size() == 1 && Files.isDirectory(matched.get(0).host(), LinkOption.NOFOLLOW_LINKS));
@@ -166,17 +167,23 @@ public final class TreeCopier {
   }
 
   /**
-   * What directories created for the destination get: 0755, owned by {@code --chown} or root.
-   * Not the {@code --chmod} mode: BuildKit 0.8, this project's oracle, creates them 0755 (newer
-   * BuildKit gives them the chmod's mode; see the copy-chmod case in samples' buildkit suite).
+   * What directories created for the destination get: owned by {@code --chown} or root, with
+   * {@link Chmod#createdDirectoryMode()} ({@code --chmod=770} gives a missing {@code /parent/sub}
+   * 0770, as current BuildKit's testCopyChmod asserts), or 0755 without {@code --chmod}.
+   * Directories that exist already keep their mode.
+   *
+   * @param chown {@code {uid, gid}}, or null for root
+   * @param chmod the step's {@code --chmod}, or null
    */
-  public static FileAttrs newDirectory(int[] chown) {
-    return FileAttrs.newDirectory(chown == null ? 0 : chown[0], chown == null ? 0 : chown[1]);
+  public static FileAttrs newDirectory(int[] chown, Chmod chmod) {
+    FileAttrs attrs =
+        FileAttrs.newDirectory(chown == null ? 0 : chown[0], chown == null ? 0 : chown[1]);
+    return chmod == null ? attrs : attrs.withMode(chmod.createdDirectoryMode());
   }
 
   private void copyWithParents(List<String> sources, String destination, UpperDirWriter writer,
       int[] chown, Chmod chmod) throws IOException {
-    FileAttrs newDir = newDirectory(chown);
+    FileAttrs newDir = newDirectory(chown, chmod);
     String dest = writer.lower().resolve(destination, true);
     writer.mkdirs(dest, newDir);
     for (ParentsSources.Entry e : new ParentsSources(source).expand(sources)) {

@@ -65,7 +65,7 @@ final class CopyFiles implements FilesystemStep {
 
   @Override
   public String cacheKey() throws Exception {
-    StringBuilder sb = new StringBuilder(step.cacheKey());
+    StringBuilder sb = new StringBuilder(keyText());
     if (!step.sources().isEmpty()) {
       sb.append("content ").append(new TreeCopier(source(), env.checksums())
           .checksum(step.sources(), step.parents())).append('\n');
@@ -82,6 +82,16 @@ final class CopyFiles implements FilesystemStep {
     return sb.toString();
   }
 
+  /**
+   * The plan's key text; with {@code --chmod}, marked with the rule for created directories, so
+   * that layers cached before they got the chmod's mode (and before archives ignored it) are not
+   * reused for the same step.
+   */
+  private String keyText() {
+    return step.chmod() == null ? step.cacheKey()
+        : step.cacheKey() + "chmod created-dirs archives-ignore\n";
+  }
+
   /** For {@code COPY --from=STAGE} without URLs: the static key plus the stage's ChainID. */
   @Override
   public java.util.Optional<String> chainCacheKey() throws Exception {
@@ -90,7 +100,7 @@ final class CopyFiles implements FilesystemStep {
       return java.util.Optional.empty();
     }
     List<dev.jbuild.layerstore.content.Layer> layers = origins.stageLayers(stage);
-    return java.util.Optional.of(step.cacheKey() + "source chain " + (layers.isEmpty() ? "scratch"
+    return java.util.Optional.of(keyText() + "source chain " + (layers.isEmpty() ? "scratch"
         : dev.jbuild.layerstore.snapshot.ChainIds.top(
             layers.stream().map(dev.jbuild.layerstore.content.Layer::diffId).toList())) + "\n");
   }
@@ -101,7 +111,7 @@ final class CopyFiles implements FilesystemStep {
       UpperDirWriter writer = new UpperDirWriter(ws.scratch().upperDir(), ws.lower());
       int[] owner = step.chown() == null ? null
           : Ownership.resolve(step.chown(), ws.lower());
-      FileAttrs newDir = TreeCopier.newDirectory(owner);
+      FileAttrs newDir = TreeCopier.newDirectory(owner, step.chmod());
       int count = step.sources().size() + step.inlineFiles().size() + step.urls().size();
       String dest = step.destination();
       if (count > 1 && !dest.endsWith("/")) {
@@ -162,6 +172,8 @@ final class CopyFiles implements FilesystemStep {
   /**
    * Extracts a local archive into the destination directory, keeping its owners, through the
    * symlinks the destination has (as BuildKit's unpack does, resolved inside the rootfs).
+   * {@code --chmod} does not apply: BuildKit's unpack (solver/llbsolver/file/unpack.go, 0.8 and
+   * current) creates the destination 0755 and keeps the archive's modes.
    */
   private void extract(Path archive, String name, String dest, UpperDirWriter writer,
       int[] owner) throws Exception {
@@ -170,7 +182,7 @@ final class CopyFiles implements FilesystemStep {
       Archives.extract(archive, tmp);
       new TreeCopier(DirectorySource.of(tmp, true, "archive " + name), env.checksums())
           .throughDestinationSymlinks().copy(List.of("."), dest.endsWith("/") ? dest : dest + "/",
-              writer, owner, step.chmod(), false);
+              writer, owner, null, false);
     } finally {
       Trees.deleteRecursively(tmp);
     }

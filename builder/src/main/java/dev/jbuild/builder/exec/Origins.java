@@ -35,8 +35,8 @@ final class Origins {
       return new RootfsSource(rootfsOf(layers), i.describe());
     }
     if (origin instanceof FileOrigin.Directory d) {
-      // A --build-context directory: read in place, nothing excluded (as buildx sends it).
-      return DirectorySource.of(d.dir(), false, d.describe());
+      // A --build-context directory: read in place, its own .dockerignore applied.
+      return DirectorySource.namedContext(d.dir(), d.describe());
     }
     return env.context();
   }

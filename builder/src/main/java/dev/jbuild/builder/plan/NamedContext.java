@@ -25,8 +25,15 @@ public sealed interface NamedContext {
   }
 
   /**
+   * The empty image instead of NAME: {@code docker-image://scratch}, as BuildKit's dockerui reads
+   * that name ({@code EmptyImageName}; testNamedImageContextScratch). A longer name of it
+   * ({@code docker.io/library/scratch}) is an image like any other, as there.
+   */
+  record Scratch() implements NamedContext {}
+
+  /**
    * A directory's files instead of NAME's ({@code COPY --from=NAME}, {@code RUN --mount
-   * from=NAME}); nothing of it is excluded.
+   * from=NAME}); its own {@code .dockerignore} applies, as in BuildKit.
    *
    * @param dir an absolute path
    */
@@ -45,6 +52,9 @@ public sealed interface NamedContext {
    * @throws IllegalArgumentException one line saying what is wrong
    */
   public static NamedContext parse(String value) {
+    if (value.equals("docker-image://scratch")) {
+      return new Scratch();
+    }
     if (value.startsWith("docker-image://")) {
       return new Image(ImageReference.parse(value.substring("docker-image://".length())));
     }

@@ -74,6 +74,9 @@ record PlanningContext(PlanOptions options, BaseConfigs bases, VariableExpander 
       return new FileOrigin.Image(i.reference(), reference);
     } else if (named instanceof NamedContext.Directory d) {
       return new FileOrigin.Directory(d.dir(), reference);
+    } else if (named instanceof NamedContext.Scratch) {
+      // The empty image, as --from=scratch names it.
+      return new FileOrigin.Image(ImageReference.parse("scratch"), reference);
     }
     int stage = BuildPlanner.findStage(stages, reference, before);
     if (stage >= 0) {

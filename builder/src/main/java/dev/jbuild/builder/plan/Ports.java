@@ -18,9 +18,16 @@ final class Ports {
    * @throws IllegalArgumentException for anything that is not a port, range or protocol
    */
   static List<String> parse(String word) {
-    Matcher m = SPEC.matcher(word);
+    // [ip:]hostPort:containerPort: only the container port is exposed (BuildKit's
+    // convert_expose.go splitParts; its linter warns ExposeInvalidFormat, testExposeInvalidFormat).
+    String[] parts = word.split(":", -1);
+    String container = parts[parts.length - 1];
+    if (parts.length > 1 && !SPEC.matcher(parts[parts.length - 2]).matches()) {
+      throw new IllegalArgumentException("invalid hostPort: " + parts[parts.length - 2]);
+    }
+    Matcher m = SPEC.matcher(container);
     if (!m.matches()) {
-      throw new IllegalArgumentException("invalid containerPort: " + word);
+      throw new IllegalArgumentException("invalid containerPort: " + container);
     }
     int start = Integer.parseInt(m.group(1));
     int end = m.group(2) == null ? start : Integer.parseInt(m.group(2));

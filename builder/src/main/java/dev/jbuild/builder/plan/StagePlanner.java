@@ -87,6 +87,12 @@ final class StagePlanner {
     NamedContext named = ctx.options().namedContext(from.image());
     int baseStage = named != null ? -1
         : BuildPlanner.findStage(ctx.stages(), from.image(), stage.index());
+    if (baseStage < 0 && named == null) {
+      // BuildKit expands FROM with the global ARGs before it looks for a stage of that name
+      // (FROM build-${TARGETOS}; testPlatformArgsImplicit).
+      baseStage = BuildPlanner.findStage(ctx.stages(),
+          ctx.expand(from.image(), ctx.globalArgs(), line), stage.index());
+    }
     String label;
     FromBaseStep.Base base;
     Platform explicit = explicitPlatform(from, line);
@@ -115,7 +121,7 @@ final class StagePlanner {
             ? ctx.bases().config(i.reference()) : ctx.bases().config(i.reference(), platform);
         state.reset(config.containerConfig(), config.author(), Map.of());
         base = new FromBaseStep.Image(i.reference());
-      } else if (name.equals("scratch")) {
+      } else if (name.equals("scratch") || named instanceof NamedContext.Scratch) {
         // BuildKit's empty image has WorkingDir "/" (dockerfile2llb/image.go emptyImage).
         state.reset(ImageConfig.scratch(platform).containerConfig().toBuilder()
             .workingDir("/").build(), null, Map.of());

@@ -105,16 +105,36 @@ class TreeCopierBuildKitRulesTest {
   }
 
   @Test
-  void chmod_leavesCreatedParentsAt0755_asTheOracleBuildKitDoes() throws IOException {
-    // BuildKit 0.8 (the oracle's add-basic, copy-chmod) keeps 0755; newer BuildKit's
-    // testCopyChmod gives them the mode (not asserted in the suite's copy-chmod case).
+  void chmod_givesCreatedParentsItsMode_existingParentsKeepTheirs() throws IOException {
+    // testCopyChmod (current BuildKit): COPY --chmod=770 foo /parent/sub/foo makes a missing
+    // /parent/sub 0770. BuildKit 0.8 made it 0755 (OracleTest pins that difference).
     Files.createDirectories(lower.resolve("parent"));
     Files.setAttribute(lower.resolve("parent"), "unix:mode", 0711);
     copier().copy(List.of("test/a/b/c/d/foo"), "/parent/sub/foo", writer, null,
         Chmod.parse("770"));
     assertEquals(0711, FileAttrs.read(upper.resolve("parent")).mode());
-    assertEquals(0755, FileAttrs.read(upper.resolve("parent/sub")).mode());
+    assertEquals(0770, FileAttrs.read(upper.resolve("parent/sub")).mode());
     assertEquals(0770, FileAttrs.read(upper.resolve("parent/sub/foo")).mode());
+  }
+
+  @Test
+  void chmod_createdDestinationDirectories_specialBitsDropped_symbolicStays0755()
+      throws IOException {
+    copier().copy(List.of("test/a/b/c"), "/d1/d2/", writer, new int[] {7, 8}, Chmod.parse("6750"));
+    for (String d : List.of("d1", "d1/d2")) {
+      FileAttrs a = FileAttrs.read(upper.resolve(d));
+      assertEquals(List.of(0750, 7, 8), List.of(a.mode(), a.uid(), a.gid()), d);
+    }
+    copier().copy(List.of("test/a/b/c/d/foo"), "/sym/x/foo", writer, null,
+        Chmod.parse("go-rwx"));
+    assertEquals(0755, FileAttrs.read(upper.resolve("sym/x")).mode());
+    // --chmod=0: the directory is created 0000 and the copy still fills it.
+    copier().copy(List.of("test/a/b/c/d/foo", "test/a/b2"), "/none/", writer, null,
+        Chmod.parse("0"));
+    assertEquals(0, FileAttrs.read(upper.resolve("none")).mode());
+    assertTrue(Files.isRegularFile(upper.resolve("none/foo")));
+    assertTrue(Files.isRegularFile(upper.resolve("none/c/d/e/bar")));
+    assertEquals(0755, TreeCopier.newDirectory(null, null).mode());
   }
 
   @Test

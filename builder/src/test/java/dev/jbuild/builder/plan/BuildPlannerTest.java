@@ -53,6 +53,27 @@ class BuildPlannerTest {
   }
 
   @Test
+  void plan_fromFindsAStageByItsExpandedName() throws Exception {
+    // testPlatformArgsImplicit: FROM build-${TARGETOS} is the stage build-linux, not an image.
+    BuildPlan plan = plan("FROM scratch AS build-linux\nCOPY a b\nFROM build-${TARGETOS}\n"
+        + "COPY c d\n");
+    assertEquals(new FromBaseStep.Stage(0), plan.target().from().base());
+    assertEquals(java.util.Set.of(0), plan.target().dependencies());
+  }
+
+  @Test
+  void exposePorts_ofIpAndHostPortMappings_areTheContainerPorts() {
+    // testExposeInvalidFormat: BuildKit exposes the container port and its linter warns.
+    assertEquals(List.of("80/tcp"), Ports.parse("127.0.0.1:80:80"));
+    assertEquals(List.of("8080/udp"), Ports.parse("[::1]:8080:8080/UDP"));
+    assertEquals(List.of("5000/tcp", "5001/tcp"), Ports.parse("6000-6001:5000-5001"));
+    assertEquals("invalid hostPort: x",
+        assertThrows(IllegalArgumentException.class, () -> Ports.parse("x:80")).getMessage());
+    assertEquals("invalid containerPort: 80x",
+        assertThrows(IllegalArgumentException.class, () -> Ports.parse("1:80x")).getMessage());
+  }
+
+  @Test
   void plan_unknownTarget_isAnError() {
     BuildException e = assertThrows(BuildException.class,
         () -> plan("FROM busybox\n", options("nope", Map.of()), busybox()));

@@ -49,6 +49,17 @@ class NamedContextTest {
   }
 
   @Test
+  void scratchContext_replacesAnImage_withTheEmptyOne() throws Exception {
+    // testNamedImageContextScratch: only the bare name is BuildKit's empty image.
+    assertEquals(new NamedContext.Scratch(), NamedContext.parse("docker-image://scratch"));
+    assertEquals(new NamedContext.Image(ImageReference.parse("docker.io/library/scratch")),
+        NamedContext.parse("docker-image://docker.io/library/scratch"));
+    BuildPlan plan = plan("FROM busybox AS build\nCOPY <<EOF /out\nhello\nEOF\n",
+        Map.of("busybox", NamedContext.parse("docker-image://scratch")));
+    assertEquals(new FromBaseStep.Scratch(), plan.target().from().base());
+  }
+
+  @Test
   void directoryContext_isReadByCopyAndMounts_butNotFrom() throws Exception {
     Path dir = Path.of("/srv/files");
     BuildPlan plan = plan("FROM busybox\nCOPY --from=files a /a\n"

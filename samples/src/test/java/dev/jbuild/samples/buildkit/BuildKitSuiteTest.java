@@ -13,6 +13,8 @@ import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.exec.BuildOptions;
 import dev.jbuild.builder.export.ImageExporter;
 import dev.jbuild.builder.export.OutputSpec;
+import dev.jbuild.builder.plan.NamedContext;
+import dev.jbuild.builder.plan.NetworkPolicy;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.archive.RootfsImporter;
 import dev.jbuild.layerstore.fs.Trees;
@@ -22,6 +24,7 @@ import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.registry.RegistryOptions;
 import dev.jbuild.runner.CommandRunner;
 import dev.jbuild.runner.ContainerRunner;
+import dev.jbuild.runner.Sandbox;
 import dev.jbuild.samples.Jbuild;
 import dev.jbuild.samples.buildkit.SuiteCase.Line;
 import java.io.IOException;
@@ -54,6 +57,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Tag("root")
 class BuildKitSuiteTest {
   private static final AtomicInteger SEQ = new AtomicInteger();
+  /** Assertions on the build's progress, not on its result. */
+  private static final List<String> PROGRESS_CHECKS = List.of("step", "warns", "warnings");
 
   private static Path work;
   private static LayerStore store;
@@ -110,26 +115,37 @@ class BuildKitSuiteTest {
   }
 
   private void run(SuiteCase c, Path dir) throws Exception {
-    Path tree = SuiteCases.context(c, dir.resolve("context"));
-    Path previous = build(c, tree, c.checks(), dir.resolve("rootfs-0"), null);
-    int n = 0;
-    for (SuiteCase.Phase phase : c.rebuilds()) {
-      // A rebuild after the context changed, in the same store: what the cache keeps.
-      SuiteCases.apply(c, phase.setup(), tree);
-      previous = build(c, tree, phase.checks(), dir.resolve("rootfs-" + ++n), previous);
+    List<ImageReference> tagged = new ArrayList<>();
+    try {
+      Path tree = SuiteCases.context(c, dir.resolve("context"));
+      Path previous = build(c, tree, c.setup(), c.checks(), dir.resolve("rootfs-0"), null, tagged);
+      int n = 0;
+      for (SuiteCase.Phase phase : c.rebuilds()) {
+        // A rebuild after the context changed, in the same store: what the cache keeps.
+        SuiteCases.apply(c, phase.setup(), tree);
+        previous = build(c, tree, phase.setup(), phase.checks(), dir.resolve("rootfs-" + ++n),
+            previous, tagged);
+      }
+    } finally {
+      // The store is the class's: a case's names must not reach the next case.
+      for (ImageReference ref : tagged) {
+        store.images().untag(ref);
+      }
     }
   }
 
   /**
-   * Builds the context in {@code tree}, checks {@code checks} and returns the exported rootfs
-   * ({@code previous} is the last build's, for {@code same} and {@code differs}).
+   * Builds the context in {@code tree} with the phase's {@link SuiteCase#BUILD_INPUTS} lines,
+   * checks {@code checks} and returns the exported rootfs ({@code previous} is the last build's,
+   * for {@code same} and {@code differs}).
    */
-  private Path build(SuiteCase c, Path tree, List<Line> checks, Path rootfs, Path previous)
-      throws Exception {
+  private Path build(SuiteCase c, Path tree, List<Line> setup, List<Line> checks, Path rootfs,
+      Path previous, List<ImageReference> tagged) throws Exception {
     Path context = c.contextDir() == null ? tree : tree.resolve(c.contextDir());
     BuildRequest.Builder request = BuildRequest.builder(context)
         .dockerfile(c.dockerfile() == null ? null : tree.resolve(c.dockerfile()))
         .buildArgs(c.buildArgs()).labels(c.labels()).target(c.target());
+    buildInputs(request, setup, tree, tagged);
     for (Map.Entry<String, String> secret : c.secrets().entrySet()) {
       // Outside the context, as a user's --secret src= file would be.
       Path file = rootfs.resolveSibling(rootfs.getFileName() + "-secret-" + secret.getKey());
@@ -175,21 +191,76 @@ class BuildKitSuiteTest {
           + "should fail with \"" + failLines.get(0).textAfter(0) + "\"");
     }
     if (!c.rebuilds().isEmpty() || checks.stream().anyMatch(l -> !l.keyword().startsWith("config")
-        && !l.keyword().equals("step"))) {
+        && !PROGRESS_CHECKS.contains(l.keyword()))) {
       // Only cases that look at files pay for the export.
       new ImageExporter(store).export(result.image(), List.of(),
           new OutputSpec(OutputSpec.Type.LOCAL, rootfs.toString()));
     }
     List<String> failures = new ArrayList<>(new RootfsChecks(rootfs,
         result.image().configBytes(), previous).check(checks.stream()
-            .filter(l -> !l.keyword().equals("step")).toList()));
+            .filter(l -> !PROGRESS_CHECKS.contains(l.keyword())).toList()));
+    // The linter's warnings, as jbuild prints them: "WARN: Dockerfile:LINE: Rule: detail".
+    List<String> warnings = log.stream().filter(m -> m.matches("WARN: [^ :]+:\\d+: .*"))
+        .map(m -> m.substring("WARN: ".length())).toList();
     for (Line l : checks) {
       if (l.keyword().equals("step") && !steps.contains(l.textAfter(0))) {
         failures.add("expect:" + l.number() + ": no step is labelled \"" + l.textAfter(0)
             + "\"; the steps were " + steps);
+      } else if (l.keyword().equals("warns") && !warnings.contains(l.textAfter(0))) {
+        failures.add("expect:" + l.number() + ": no warning \"" + l.textAfter(0)
+            + "\"; the warnings were " + warnings);
+      } else if (l.keyword().equals("warnings")
+          && warnings.size() != Integer.parseInt(l.word(0))) {
+        failures.add("expect:" + l.number() + ": " + warnings.size() + " warnings, not "
+            + l.word(0) + ": " + warnings);
       }
     }
     assertEquals(List.of(), failures, c.source() + "\n" + String.join("\n", log));
     return rootfs;
+  }
+
+  /**
+   * Applies the {@link SuiteCase#BUILD_INPUTS} lines of one build to its request; the tags it
+   * sets are added to {@code tagged}, for the case to remove when it ends.
+   */
+  private static void buildInputs(BuildRequest.Builder request, List<Line> setup, Path tree,
+      List<ImageReference> tagged) {
+    // What the Go tests push to their registry, for a later phase's FROM to name (as -t does).
+    List<ImageReference> tags = setup.stream().filter(l -> l.keyword().equals("tag"))
+        .map(l -> ImageReference.parse(l.word(0))).toList();
+    request.tags(tags);
+    tagged.addAll(tags);
+    long shmSize = 0;
+    List<Sandbox.Rlimit> ulimits = new ArrayList<>();
+    for (Line l : setup) {
+      if (l.keyword().equals("no-cache")) {
+        // --no-cache, or --no-cache-filter with the stages named.
+        if (l.words().isEmpty()) {
+          request.noCache(true);
+        } else {
+          request.noCacheStages(java.util.Set.copyOf(l.words()));
+        }
+      } else if (l.keyword().equals("platform")) {
+        request.platform(Platform.parse(l.word(0)));
+      } else if (l.keyword().equals("shm-size")) {
+        shmSize = Long.parseLong(l.word(0));
+      } else if (l.keyword().equals("ulimit")) {
+        ulimits.add(Sandbox.Rlimit.parse(l.word(0)));
+      } else if (l.keyword().equals("network")) {
+        // The CLI's --network; its "default" is a bridge when jbuild runs as root, as here.
+        request.network(l.word(0).equals("default") ? NetworkPolicy.BRIDGE
+            : NetworkPolicy.valueOf(l.word(0).toUpperCase(java.util.Locale.ROOT)));
+      } else if (l.keyword().equals("build-context")) {
+        String flag = l.word(0);
+        int eq = flag.indexOf('=');
+        String value = flag.substring(eq + 1);
+        // A directory is one of the laid-out tree, as the Go tests' fstest dirs.
+        request.namedContext(flag.substring(0, eq), NamedContext.parse(value.contains("://")
+            ? value : tree.resolve(value).toString()));
+      }
+    }
+    if (shmSize != 0 || !ulimits.isEmpty()) {
+      request.sandbox(new Sandbox(List.of(), shmSize, ulimits));
+    }
   }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * One case of the BuildKit suite: a directory {@code buildkit/<go-file-stem>/<case>/} with an
@@ -26,23 +27,33 @@ import java.util.Map;
  * @param dockerfile the {@code dockerfile} line's path relative to the laid-out tree, or null
  * @param contextDir the {@code context} line's subdirectory of the laid-out tree that is the
  *     build context, or null for the tree itself
+ * @param inputs the directory whose {@code Dockerfile} and {@code context/} the case builds: its
+ *     own, or the sibling case an {@code inputs CASE} line names
  * @param setup {@code symlink}, {@code socket}, {@code chmod}, {@code mkdir}, {@code write},
- *     {@code tar} lines: how to finish the context
+ *     {@code tar} lines: how to finish the context; {@link #BUILD_INPUTS} lines: inputs of the
+ *     first build only
  * @param checks every other line: what must hold after the build
  * @param rebuilds what follows each {@code rebuild} line: changes to the context and what must
  *     hold after building it again in the same store
  */
 record SuiteCase(String id, Path dir, String source, Map<String, String> buildArgs,
     Map<String, String> labels,
-    String target, Map<String, String> secrets, String dockerfile, String contextDir, List<Line> setup, List<Line> checks,
-    List<Phase> rebuilds) {
+    String target, Map<String, String> secrets, String dockerfile, String contextDir, Path inputs,
+    List<Line> setup, List<Line> checks, List<Phase> rebuilds) {
 
   /** The setup and assertion lines after one {@code rebuild} line. */
   record Phase(List<Line> setup, List<Line> checks) {}
 
-  /** The setup keywords; everything else but the build inputs is an assertion. */
-  static final List<String> SETUP = List.of("symlink", "socket", "chmod", "mkdir", "write", "tar",
-      "rm");
+  /** Inputs of the one build of their phase (not of every build of the case). */
+  static final List<String> BUILD_INPUTS = List.of("tag", "build-context", "network", "shm-size",
+      "ulimit", "platform", "no-cache");
+
+  /**
+   * The setup keywords, and {@link #BUILD_INPUTS}, which belong to their phase as setup lines do.
+   * Everything else but the case's build inputs is an assertion.
+   */
+  static final List<String> SETUP = Stream.concat(Stream.of("symlink", "socket",
+      "chmod", "mkdir", "write", "tar", "rm"), BUILD_INPUTS.stream()).toList();
 
   /**
    * One line: its keyword, the words after it and the raw rest (for a line whose last argument
@@ -87,6 +98,7 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
     Map<String, String> secrets = new LinkedHashMap<>();
     String dockerfile = null;
     String contextDir = null;
+    Path inputs = dir;
     List<Line> setup = new ArrayList<>();
     List<Line> checks = new ArrayList<>();
     List<Phase> rebuilds = new ArrayList<>();
@@ -113,6 +125,15 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
         case "secret" -> secrets.put(line.word(0), line.textAfter(1));
         case "dockerfile" -> dockerfile = line.word(0);
         case "context" -> contextDir = line.word(0);
+        case "inputs" -> {
+          // One Go test built several ways: the cases share the first one's files.
+          inputs = dir.resolveSibling(line.word(0));
+          if (!Files.isDirectory(inputs) || line.word(0).contains("/")
+              || line.word(0).startsWith(".")) {
+            throw new IllegalArgumentException("expect:" + line.number() + ": inputs names a"
+                + " sibling case directory, not " + line.word(0));
+          }
+        }
         case "rebuild" -> {
           phaseSetup = new ArrayList<>();
           phaseChecks = new ArrayList<>();
@@ -121,8 +142,13 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
         default -> (SETUP.contains(line.keyword()) ? phaseSetup : phaseChecks).add(line);
       }
     }
-    return new SuiteCase(id, dir, source, args, labels, target, secrets, dockerfile, contextDir, setup,
-        checks, rebuilds);
+    if (!inputs.equals(dir) && (Files.exists(dir.resolve("Dockerfile"))
+        || Files.exists(dir.resolve("context")))) {
+      throw new IllegalArgumentException(dir + ": a case with an inputs line has no Dockerfile or"
+          + " context/ of its own");
+    }
+    return new SuiteCase(id, dir, source, args, labels, target, secrets, dockerfile, contextDir,
+        inputs, setup, checks, rebuilds);
   }
 
   /** Splits a line into words; a word may be double-quoted with the escapes of free text. */

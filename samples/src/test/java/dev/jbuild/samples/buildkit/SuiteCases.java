@@ -45,25 +45,34 @@ final class SuiteCases {
     }
   }
 
-  /** Lays out the context of {@code c} at {@code dest} and returns {@code dest}. */
+  /**
+   * Lays out the context of {@code c} at {@code dest} (from {@link SuiteCase#inputs()}) and
+   * returns {@code dest}.
+   */
   static Path context(SuiteCase c, Path dest) throws IOException {
     Files.createDirectories(dest);
-    Path src = c.dir().resolve("context");
+    Path src = c.inputs().resolve("context");
     if (Files.isDirectory(src)) {
       copyTree(src, dest);
     }
-    if (Files.isRegularFile(c.dir().resolve("Dockerfile"))) {
-      Files.copy(c.dir().resolve("Dockerfile"), dest.resolve("Dockerfile"),
+    if (Files.isRegularFile(c.inputs().resolve("Dockerfile"))) {
+      Files.copy(c.inputs().resolve("Dockerfile"), dest.resolve("Dockerfile"),
           StandardCopyOption.REPLACE_EXISTING);
     }
     apply(c, c.setup(), dest);
     return dest;
   }
 
-  /** Applies setup lines to the laid-out tree {@code dest}. */
+  /**
+   * Applies setup lines to the laid-out tree {@code dest}; {@link SuiteCase#BUILD_INPUTS} lines
+   * are inputs of the build, which the test reads.
+   */
   static void apply(SuiteCase c, List<Line> setup, Path dest) throws IOException {
     Map<String, List<TarEntryLine>> archives = new LinkedHashMap<>();
     for (Line line : setup) {
+      if (SuiteCase.BUILD_INPUTS.contains(line.keyword())) {
+        continue;
+      }
       Path p = dest.resolve(line.word(0));
       if (p.getParent() != null) {
         Files.createDirectories(p.getParent());
