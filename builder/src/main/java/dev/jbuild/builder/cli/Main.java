@@ -119,6 +119,9 @@ public final class Main implements Runnable {
       System.exit(0);
     }
     configureLogging(java.util.Arrays.asList(args).contains("--debug"));
+    if (Warmup.helps(commandsToModel(withImplicitBuild(args)))) {
+      Warmup.start(); // JSON and the parser, on the other core while picocli reads the line
+    }
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 

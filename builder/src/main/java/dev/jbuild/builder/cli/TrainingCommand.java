@@ -60,6 +60,7 @@ final class TrainingCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Warmup.run(); // its own classes too, as a build starts it
     Dockerfile dockerfile = DockerfileParser.parse(DOCKERFILE, "Dockerfile");
     // The base's config comes from a stand-in: training must not touch a store or registry.
     BuildPlanner.plan(dockerfile, DOCKERFILE, new PlanOptions("Dockerfile", null,

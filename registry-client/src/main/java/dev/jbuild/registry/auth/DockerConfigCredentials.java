@@ -42,8 +42,16 @@ import org.slf4j.LoggerFactory;
  * <p>Instances are immutable and thread-safe.
  */
 public final class DockerConfigCredentials {
-  private static final Logger LOG = LoggerFactory.getLogger(DockerConfigCredentials.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * The logger and the mapper, made on first use: every command that may reach a registry calls
+   * {@link #defaultDirectory()} up front (a build whose base is in the store never reads the
+   * file), and a first mapper costs its ~20 ms there.
+   */
+  private static final class Lazy {
+    static final Logger LOG = LoggerFactory.getLogger(DockerConfigCredentials.class);
+    static final ObjectMapper JSON = new ObjectMapper();
+  }
+
   private static final List<String> DOCKER_HUB_ALIASES =
       List.of("https://index.docker.io/v1/", "index.docker.io", "docker.io",
           "registry-1.docker.io");
@@ -78,7 +86,7 @@ public final class DockerConfigCredentials {
       return new DockerConfigCredentials(file, null);
     }
     try {
-      return new DockerConfigCredentials(file, JSON.readTree(file.toFile()));
+      return new DockerConfigCredentials(file, Lazy.JSON.readTree(file.toFile()));
     } catch (IOException e) {
       throw new IOException(
           "Tried to read Docker credentials from " + file + " but failed because: "
@@ -101,8 +109,8 @@ public final class DockerConfigCredentials {
           return found;
         }
       } catch (IOException | IllegalArgumentException e) {
-        LOG.warn("{}; looking for credentials for {} in {} instead", e.getMessage(), registry,
-            configFile);
+        Lazy.LOG.warn("{}; looking for credentials for {} in {} instead", e.getMessage(),
+            registry, configFile);
       }
     }
     if (!root.path("auths").isObject()) {
@@ -147,7 +155,7 @@ public final class DockerConfigCredentials {
     try {
       return Optional.of(Credential.fromDockerAuth(auth));
     } catch (IllegalArgumentException e) {
-      LOG.warn("Ignoring the credentials for {} in {}: {}", key, configFile, e.getMessage());
+      Lazy.LOG.warn("Ignoring the credentials for {} in {}: {}", key, configFile, e.getMessage());
       return Optional.empty();
     }
   }
@@ -272,7 +280,7 @@ public final class DockerConfigCredentials {
 
   private ObjectNode mutableRoot() throws IOException {
     if (root == null) {
-      return JSON.createObjectNode();
+      return Lazy.JSON.createObjectNode();
     }
     if (!root.isObject()) {
       throw new IOException("Tried to update " + configFile + " but failed because: it does not"
@@ -292,7 +300,7 @@ public final class DockerConfigCredentials {
       Path temp = Files.createTempFile(directory, "config.json.", ".tmp",
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       try {
-        Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        Files.write(temp, Lazy.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } finally {
         Files.deleteIfExists(temp);
