@@ -149,6 +149,7 @@ class MavenPluginIntegrationTest {
       assertTrue(log.contains("[INFO] jbuild: rootless mode"), log);
       assertTrue(log.contains("[INFO] #") && log.contains("RUN javac"), log);
       assertTrue(log.contains("naming to " + tag + " done"), log);
+      assertFalse(log.contains(PASSWORD), "the password in Maven's log");
       Matcher pushed = Pattern.compile("pushed " + Pattern.quote(tag)
           + ": digest: (sha256:[0-9a-f]{64})").matcher(log);
       assertTrue(pushed.find(), log);
