@@ -3,12 +3,15 @@ package dev.jbuild.maven;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.registry.RegistryOptions;
+import dev.jbuild.registry.auth.Credential;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
 import javax.inject.Inject;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -22,6 +25,10 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
  * What every jbuild goal shares: {@code skip}, the store, the image's tags and registry access
  * (loopback registries over plain HTTP, {@code insecureRegistries}, credentials from {@code
  * settings.xml} servers, then {@code ~/.docker/config.json} and its credential helpers).
+ *
+ * <p>Goals run in Maven's JVM as root; otherwise (a non-root user, root without CAP_SYS_ADMIN,
+ * or a {@code $JBUILD_ISOLATION} only the command can enter) they run the {@code jbuild} command
+ * in a child JVM ({@link CliChild}), which picks rootless or in-place mode as it does for anyone.
  */
 abstract class AbstractJbuildMojo extends AbstractMojo {
   /** Skips the goal ({@code -Djbuild.skip}). */
@@ -113,6 +120,57 @@ abstract class AbstractJbuildMojo extends AbstractMojo {
       throw new MojoExecutionException("Tried to open the jbuild store at " + root
           + " but failed because: " + e.getMessage() + " (set <storeRoot> or -Djbuild.storeRoot)",
           e);
+    }
+  }
+
+  /**
+   * The {@code jbuild} command's global options for this goal's child JVM: the store, the
+   * insecure registries, and {@code --registry-auth-stdin} when credentials go to its stdin.
+   */
+  List<String> cliGlobals(boolean credentialsOnStdin) {
+    List<String> args = new ArrayList<>(List.of("--root", storePath().toAbsolutePath()
+        .toString()));
+    if (insecureRegistries != null) {
+      for (String registry : insecureRegistries) {
+        if (registry != null && !registry.isBlank()) {
+          args.add("--insecure-registry");
+          args.add(registry.strip());
+        }
+      }
+    }
+    if (credentialsOnStdin) {
+      args.add("--registry-auth-stdin");
+    }
+    return args;
+  }
+
+  /** The decrypted settings.xml credentials by registry, for a child's stdin only. */
+  Map<String, Credential> serverCredentials() throws MojoExecutionException {
+    try {
+      return ServerCredentials.credentials(settings, decrypter);
+    } catch (IllegalStateException e) {
+      throw new MojoExecutionException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Runs the {@code jbuild} command with {@code arguments} in a child JVM ({@link CliChild}),
+   * {@code credentials} on its stdin; saying first, in one line, why not in process.
+   *
+   * @return the command's exit code
+   */
+  int runChild(String reason, List<String> arguments, Map<String, Credential> credentials,
+      Consumer<String> stdout, Consumer<String> stderr) throws MojoExecutionException {
+    getLog().info("jbuild: " + reason + ": running the jbuild command in a child JVM");
+    try {
+      return CliChild.run(arguments, credentials.isEmpty() ? new byte[0]
+          : CliChild.authJson(credentials), stdout, stderr);
+    } catch (IOException e) {
+      throw new MojoExecutionException("Tried to start the jbuild command in a child JVM but "
+          + "failed because: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MojoExecutionException("jbuild: interrupted", e);
     }
   }
 

@@ -14,6 +14,7 @@ import dev.jbuild.layerstore.fs.FileLocks;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.registry.RegistryOptions;
+import dev.jbuild.registry.auth.Credential;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,6 +89,11 @@ public class BuildMojo extends AbstractJbuildMojo {
   @SuppressWarnings("try") // the store lease is held, never read
   void run() throws MojoExecutionException, MojoFailureException {
     BuildRequest request = request();
+    String childReason = CliChild.reason();
+    if (childReason != null) {
+      runInChild(childReason, request);
+      return;
+    }
     RegistryOptions options = registryOptions();
     LayerStore store = openStore();
     MavenLogListener listener = new MavenLogListener(getLog());
@@ -115,6 +121,74 @@ public class BuildMojo extends AbstractJbuildMojo {
     }
     getLog().info("jbuild: built " + result.image().id() + " as " + String.join(", ",
         result.tags().stream().map(ImageReference::familiar).toList()));
+  }
+
+  /**
+   * The build through the {@code jbuild} command in a child JVM, with the same configuration,
+   * log lines ({@code --progress rawjson} through {@link ChildProgress}) and error line.
+   */
+  private void runInChild(String reason, BuildRequest request)
+      throws MojoExecutionException, MojoFailureException {
+    Map<String, Credential> credentials = serverCredentials();
+    ChildProgress progress = new ChildProgress(getLog());
+    int code = runChild(reason, cliArguments(!credentials.isEmpty()), credentials,
+        getLog()::info, progress::line);
+    if (code != 0) {
+      String message = progress.error() != null ? progress.error()
+          : "the jbuild command exited with code " + code;
+      if (!progress.buildFailed()) {
+        throw new MojoExecutionException(message);
+      }
+      throw new MojoFailureException(located(message, request.dockerfile())
+          + (progress.exitCode() != null && !message.contains("exit code")
+              ? " (exit code " + progress.exitCode() + ")" : ""));
+    }
+    getLog().info("jbuild: built " + progress.imageId() + " as " + String.join(", ",
+        request.tags().stream().map(ImageReference::familiar).toList()));
+  }
+
+  /**
+   * The {@code jbuild build} command line of this configuration, after {@link #request()}
+   * checked it: options the command reads as the plugin does, the secrets' files and variable
+   * names (never values), and no credentials ({@code --registry-auth-stdin} reads them).
+   */
+  List<String> cliArguments(boolean credentialsOnStdin) throws MojoExecutionException {
+    List<String> args = cliGlobals(credentialsOnStdin);
+    args.addAll(List.of("build", "--progress", "rawjson"));
+    if (dockerfile != null) {
+      args.addAll(List.of("-f", dockerfile.getAbsolutePath()));
+    }
+    for (ImageReference tag : references()) {
+      args.addAll(List.of("-t", tag.toString()));
+    }
+    if (buildArgs != null) {
+      nonNullValues(buildArgs).forEach((k, v) -> args.addAll(List.of("--build-arg", k + "=" + v)));
+    }
+    if (target != null && !target.isBlank()) {
+      args.addAll(List.of("--target", target.strip()));
+    }
+    if (platform != null && !platform.isBlank()) {
+      args.addAll(List.of("--platform", platform.strip()));
+    }
+    args.addAll(List.of("--network", network == null ? "default"
+        : network.strip().toLowerCase(Locale.ROOT)));
+    if (noCache) {
+      args.add("--no-cache");
+    }
+    if (pull) {
+      args.add("--pull");
+    }
+    if (push) {
+      args.add("--push");
+    }
+    orEmpty(cacheFrom).forEach(spec -> args.addAll(List.of("--cache-from", spec)));
+    orEmpty(cacheTo).forEach(spec -> args.addAll(List.of("--cache-to", spec)));
+    for (String spec : orEmpty(secrets)) {
+      args.addAll(List.of("--secret", Secrets.cliSpec(spec)));
+    }
+    args.add((contextDirectory != null ? contextDirectory : project.getBasedir())
+        .getAbsolutePath());
+    return args;
   }
 
   /** The request the configuration describes; a bad value is one line naming it. */

@@ -9,11 +9,12 @@ import java.nio.file.Path;
 
 /**
  * The container runner of RUN steps, created on the first RUN (a fully cached build never pays
- * for it) and closed after the build. The plugin runs inside Maven's JVM, which it cannot start
- * again in a user namespace as the {@code jbuild} command does for a non-root user; so it runs
- * RUN steps as root of the host (namespaces mode), or rootless when Maven itself already runs as
- * root of a user namespace (for example under {@code unshare -r} with subordinate ids, or
- * rootlesskit). Thread-safe.
+ * for it) and closed after the build. An in-process build runs inside Maven's JVM, which it cannot
+ * start again in a user namespace as the {@code jbuild} command does for a non-root user; so it
+ * runs RUN steps as root of the host (namespaces mode), or rootless when Maven itself already runs
+ * as root of a user namespace (for example under {@code unshare -r} with subordinate ids, or
+ * rootlesskit). Every other case builds through the command in a child JVM ({@link CliChild}).
+ * Thread-safe.
  */
 final class PluginRunner implements RunnerSource, AutoCloseable {
   private final Path stateDir;

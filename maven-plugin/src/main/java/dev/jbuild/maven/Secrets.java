@@ -18,6 +18,22 @@ final class Secrets {
    * @throws IllegalArgumentException naming the malformed entry or the unreadable file
    */
   static void add(BuildRequest.Builder request, String spec) {
+    Map.Entry<String, BuildOptions.Secret> secret = parse(spec);
+    request.secret(secret.getKey(), secret.getValue());
+  }
+
+  /**
+   * The entry as the {@code jbuild} command's {@code --secret} reads it ({@code id=ID,src=PATH}
+   * or {@code id=ID,env=VAR}), after the same checks as {@link #add}: the child JVM gets the
+   * file's path or the variable's name, never the value.
+   */
+  static String cliSpec(String spec) {
+    Map.Entry<String, BuildOptions.Secret> secret = parse(spec);
+    BuildOptions.Secret s = secret.getValue();
+    return "id=" + secret.getKey() + (s.file() != null ? ",src=" + s.file().toAbsolutePath() : ",env=" + s.env());
+  }
+
+  private static Map.Entry<String, BuildOptions.Secret> parse(String spec) {
     Map<String, String> kv = new LinkedHashMap<>();
     for (String part : spec.split(",")) {
       int eq = part.indexOf('=');
@@ -36,9 +52,8 @@ final class Secrets {
       if (!Files.isReadable(Path.of(src))) {
         throw new IllegalArgumentException("secret " + id + ": cannot read " + src);
       }
-      request.secret(id, new BuildOptions.Secret(Path.of(src), null));
-    } else {
-      request.secret(id, new BuildOptions.Secret(null, kv.getOrDefault("env", id)));
+      return Map.entry(id, new BuildOptions.Secret(Path.of(src), null));
     }
+    return Map.entry(id, new BuildOptions.Secret(null, kv.getOrDefault("env", id)));
   }
 }

@@ -2,7 +2,9 @@ package dev.jbuild.maven;
 
 import dev.jbuild.registry.RegistryOptions;
 import dev.jbuild.registry.auth.Credential;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.maven.settings.Server;
 import org.apache.maven.settings.Settings;
 import org.apache.maven.settings.building.SettingsProblem;
@@ -28,10 +30,24 @@ final class ServerCredentials {
    */
   static RegistryOptions apply(RegistryOptions options, Settings settings,
       SettingsDecrypter decrypter) {
-    if (settings == null) {
-      return options;
-    }
     RegistryOptions result = options;
+    for (Map.Entry<String, Credential> c : credentials(settings, decrypter).entrySet()) {
+      result = result.withCredential(c.getKey(), c.getValue());
+    }
+    return result;
+  }
+
+  /**
+   * The credential of every server with a user name, by server id (the registry), decrypted; in
+   * memory only (the child JVM gets them over a pipe, {@link CliChild}).
+   *
+   * @throws IllegalStateException naming the server whose password cannot be decrypted
+   */
+  static Map<String, Credential> credentials(Settings settings, SettingsDecrypter decrypter) {
+    Map<String, Credential> result = new LinkedHashMap<>();
+    if (settings == null) {
+      return result;
+    }
     for (Server server : settings.getServers()) {
       if (server.getId() == null || server.getUsername() == null
           || server.getUsername().isEmpty()) {
@@ -51,8 +67,7 @@ final class ServerCredentials {
         decrypted = answer.getServer();
       }
       String password = decrypted.getPassword() == null ? "" : decrypted.getPassword();
-      result = result.withCredential(server.getId(),
-          new Credential(decrypted.getUsername(), password));
+      result.put(server.getId(), new Credential(decrypted.getUsername(), password));
     }
     return result;
   }

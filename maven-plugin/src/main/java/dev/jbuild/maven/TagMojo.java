@@ -4,6 +4,8 @@ import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.ImageReference;
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -27,6 +29,11 @@ public class TagMojo extends AbstractJbuildMojo {
     } catch (IllegalArgumentException e) {
       throw new MojoExecutionException("invalid <source> '" + source + "': " + e.getMessage());
     }
+    String childReason = CliChild.reason();
+    if (childReason != null) {
+      tagInChild(childReason, from);
+      return;
+    }
     LayerStore store = openStore();
     try {
       Optional<Descriptor> manifest = store.images().resolve(from);
@@ -45,6 +52,29 @@ public class TagMojo extends AbstractJbuildMojo {
     } catch (IOException e) {
       throw new MojoExecutionException("Tried to tag " + source + " but failed because: "
           + e.getMessage(), e);
+    }
+  }
+
+  /** {@code jbuild tag SOURCE TAG} for every tag, in a child JVM each. */
+  private void tagInChild(String reason, ImageReference from) throws MojoExecutionException {
+    List<ImageReference> tags = references();
+    for (ImageReference tag : tags) {
+      if (tag.tag() == null) {
+        throw new MojoExecutionException("refusing to create a tag with a digest reference: "
+            + tag);
+      }
+    }
+    for (ImageReference tag : tags) {
+      List<String> args = cliGlobals(false);
+      args.addAll(List.of("tag", source, tag.toString()));
+      ChildProgress stderr = new ChildProgress(getLog());
+      int code = runChild(reason, args, Map.of(), getLog()::info, stderr::line);
+      if (code != 0) {
+        throw new MojoExecutionException("Tried to tag " + source + " but failed because: "
+            + (stderr.error() != null ? stderr.error() : "the jbuild command exited with code "
+                + code));
+      }
+      getLog().info("tagged " + from.familiar() + " as " + tag.familiar());
     }
   }
 }

@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code settings.xml} (encrypted, decrypted by Maven's SettingsDecrypter), skopeo reads the
  * pushed tag and {@code jbuild run} prints the app's output; a failing RUN fails the Maven build
  * with one {@code [ERROR]} line and no stack trace; {@code -Djbuild.skip} skips; wrong
- * credentials fail the push in one line; {@code mvn jbuild:help} lists the goals.
+ * credentials fail the push in one line; {@code mvn jbuild:help} lists the goals. The same
+ * project built and pushed by Maven as a non-root user goes through the jbuild command in a
+ * child JVM in rootless mode ({@link NonRootMaven}).
  *
  * <p>The inner Maven gets the plugin without {@code mvn install} into the shared {@code ~/.m2}:
  * its local repository is a staging directory whose {@code dev/jbuild} holds this reactor's
@@ -51,6 +53,8 @@ class MavenPluginIntegrationTest {
   static Path app;
   static Path store;
   static LocalRegistry registry;
+  /** Staged local repositories, whose links {@link #stopRegistryAndUnlink} removes. */
+  static final List<Path> STAGED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void stageReactorBasesAndRegistry() throws Exception {
@@ -81,8 +85,8 @@ class MavenPluginIntegrationTest {
     }
     // The links lead into the shared local repository: remove them before @TempDir's cleanup
     // walks the staging directory (it does not follow links; this makes sure of it).
-    if (repo != null) {
-      for (Path dir : List.of(repo, repo.resolve("dev"))) {
+    for (Path staged : STAGED) {
+      for (Path dir : List.of(staged, staged.resolve("dev"))) {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
           for (Path entry : entries) {
             if (Files.isSymbolicLink(entry)) {
@@ -113,6 +117,93 @@ class MavenPluginIntegrationTest {
 
     Jbuild.Result hello = new Jbuild(store).run("run", "--rm", tag).assertSuccess();
     assertEquals("hello from maven-app 1.0 on Java 17\n", hello.stdout(), hello.stderr());
+  }
+
+  /**
+   * Maven as a non-root user (issue 15's last gap): the goals run the jbuild command in a child
+   * JVM, which enters rootless mode with the user's {@code /etc/subuid} range. {@code deploy}
+   * builds the image into the user's store and pushes it with the settings.xml password (piped to
+   * the child's stdin); skopeo reads the tag and {@code jbuild run} as the user runs it; a failing
+   * RUN is still one {@code [ERROR]} line with the Dockerfile's location; the password is in no
+   * file of the user's home and store.
+   */
+  @Test
+  void nonRootUserBuildsRootlessInAChildJvmAndPushesWithPipedCredentials() throws Exception {
+    Path top = Jbuild.samplesDir().getParent();
+    String tag = registry.address() + "/samples/maven-app:1.0";
+    run(List.of("chmod", "-R", "a+rX", work.resolve("bases").toString()), work).assertSuccess();
+    try (NonRootMaven user = NonRootMaven.create(work, top, app, work.resolve("settings.xml"),
+        work.resolve("settings-security.xml"))) {
+      for (String base : List.of("jdk", "jre")) {
+        user.jbuild("import", work.resolve("bases/" + base + "-rootfs.tar").toString(),
+            "localbase/" + base + ":17").assertSuccess();
+      }
+      List<String> settings = List.of("-s", user.home.resolve("settings.xml").toString(),
+          "-Dsettings.security=" + user.home.resolve("settings-security.xml"),
+          "-Djbuild.registry=" + registry.address());
+      List<String> deploy = new ArrayList<>(settings);
+      deploy.add("deploy");
+      String log = user.mvn(deploy.toArray(new String[0])).assertSuccess().stdout();
+      assertTrue(log.contains("[INFO] jbuild: Maven runs as user " + user.user + ", not root: "
+          + "running the jbuild command in a child JVM"), log);
+      assertTrue(log.contains("[INFO] jbuild: rootless mode"), log);
+      assertTrue(log.contains("[INFO] #") && log.contains("RUN javac"), log);
+      assertTrue(log.contains("naming to " + tag + " done"), log);
+      assertFalse(log.contains(PASSWORD), "the password in Maven's log");
+      Matcher pushed = Pattern.compile("pushed " + Pattern.quote(tag)
+          + ": digest: (sha256:[0-9a-f]{64})").matcher(log);
+      assertTrue(pushed.find(), log);
+      Jbuild.Result inspect = run(List.of("skopeo", "inspect", "--tls-verify=false", "--creds",
+          USER + ":" + PASSWORD, "docker://" + tag), work).assertSuccess();
+      assertTrue(inspect.stdout().contains("\"Digest\": \"" + pushed.group(1) + "\""),
+          inspect.stdout());
+      NonRootMaven.Result hello = user.jbuild("run", "--rm", tag).assertSuccess();
+      assertEquals("hello from maven-app 1.0 on Java 17\n", hello.stdout(), hello.stderr());
+
+      List<String> failing = new ArrayList<>(settings);
+      failing.addAll(List.of("jbuild:build", "-Djbuild.dockerfile=Dockerfile.failing"));
+      NonRootMaven.Result failed = user.mvn(failing.toArray(new String[0]));
+      assertNotEquals(0, failed.exitCode(), failed.stdout());
+      List<String> errors = failed.stdout().lines()
+          .filter(l -> l.startsWith("[ERROR]") && l.contains("Dockerfile.failing")).toList();
+      assertEquals(1, errors.size(), failed.stdout());
+      assertTrue(errors.get(0).contains("Dockerfile.failing:3: ")
+          && errors.get(0).contains("exit code: 3"), errors.get(0));
+      assertTrue(failed.stdout().contains("about to fail"), "the step's output in the log");
+      assertFalse(failed.stdout().lines().anyMatch(l -> l.startsWith("\tat ")
+          || l.startsWith("Caused by")), failed.stdout());
+
+      List<Path> holding = filesContaining(user.home, PASSWORD);
+      assertEquals(List.of(), holding, "the settings.xml password written to disk");
+    }
+  }
+
+  /** Regular files under {@code dir} that contain {@code text} (UTF-8). */
+  private static List<Path> filesContaining(Path dir, String text) throws IOException {
+    byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+    List<Path> found = new ArrayList<>();
+    try (var paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            && indexOf(Files.readAllBytes(p), needle) >= 0) {
+          found.add(p);
+        }
+      }
+    }
+    return found;
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   @Test
@@ -195,13 +286,29 @@ class MavenPluginIntegrationTest {
    * local repository.
    */
   static Path stageLocalRepository(Path top, Path staged) throws IOException {
-    Path outer = Path.of(System.getProperty("jbuild.it.localRepository",
+    return stageLocalRepository(top, staged, outerRepository());
+  }
+
+  /** The outer build's local repository. */
+  static Path outerRepository() {
+    return Path.of(System.getProperty("jbuild.it.localRepository",
         System.getProperty("user.home") + "/.m2/repository"));
+  }
+
+  /**
+   * Like {@link #stageLocalRepository(Path, Path)}, with the links pointing into {@code
+   * linkBase} instead (where a non-root user's Maven sees the outer repository: {@link
+   * NonRootMaven}).
+   */
+  static Path stageLocalRepository(Path top, Path staged, Path linkBase) throws IOException {
+    Path outer = outerRepository();
+    STAGED.add(staged);
     Files.createDirectories(staged.resolve("dev"));
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(outer)) {
       for (Path entry : entries) {
         if (!entry.getFileName().toString().equals("dev")) {
-          Files.createSymbolicLink(staged.resolve(entry.getFileName().toString()), entry);
+          Files.createSymbolicLink(staged.resolve(entry.getFileName().toString()),
+              linkBase.resolve(outer.relativize(entry).toString()));
         }
       }
     }
@@ -210,7 +317,7 @@ class MavenPluginIntegrationTest {
         for (Path entry : entries) {
           if (!entry.getFileName().toString().equals("jbuild")) {
             Files.createSymbolicLink(staged.resolve("dev").resolve(entry.getFileName().toString()),
-                entry);
+                linkBase.resolve(outer.relativize(entry).toString()));
           }
         }
       }
@@ -241,7 +348,7 @@ class MavenPluginIntegrationTest {
     }
   }
 
-  private static void copyTree(Path from, Path to) throws IOException {
+  static void copyTree(Path from, Path to) throws IOException {
     try (var paths = Files.walk(from)) {
       for (Path p : (Iterable<Path>) paths::iterator) {
         Path rel = from.relativize(p);

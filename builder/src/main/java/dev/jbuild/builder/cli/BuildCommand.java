@@ -151,6 +151,10 @@ final class BuildCommand implements Callable<Integer> {
     if (!StdinSources.wanted(context, file)) {
       return build();
     }
+    if (main.registryAuthStdin) {
+      throw new IllegalArgumentException("--registry-auth-stdin and a context or Dockerfile "
+          + "from stdin (-) cannot share stdin: give the context as a directory");
+    }
     try (StdinSources in = StdinSources.read(context, file, Session.open(main).store, System.in)) {
       context = in.context();
       file = in.dockerfile();

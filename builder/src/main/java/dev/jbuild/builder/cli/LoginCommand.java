@@ -43,6 +43,10 @@ final class LoginCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String registry = normalize(server);
+    if (passwordStdin && main.registryAuthStdin) {
+      throw new IllegalArgumentException("--password-stdin and --registry-auth-stdin cannot "
+          + "share stdin");
+    }
     if (password != null && passwordStdin) {
       throw new IllegalArgumentException("--password and --password-stdin are mutually exclusive");
     }

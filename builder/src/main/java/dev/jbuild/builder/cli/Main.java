@@ -83,11 +83,34 @@ public final class Main implements Runnable {
           + " repeatable. Loopback registries always are.")
   List<String> insecureRegistries = new ArrayList<>();
 
+  // Hidden: a pipe between programs (the Maven plugin's child JVM), not a flag for people.
+  @Option(names = "--registry-auth-stdin", scope = ScopeType.INHERIT, hidden = true,
+      description = "Read registry credentials from stdin as {\"auths\":{\"HOST\":"
+          + "{\"username\":…,\"password\":…}}}; they win over config.json.")
+  boolean registryAuthStdin;
+
+  /** What {@code --registry-auth-stdin} read; read once, on first use. */
+  private Map<String, dev.jbuild.registry.auth.Credential> stdinCredentials;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** The registries named with {@code --insecure-registry}. */
   Set<String> insecureRegistries() {
     return Set.copyOf(insecureRegistries);
+  }
+
+  /**
+   * The credentials given on stdin with {@code --registry-auth-stdin} (read on the first call,
+   * in the process that runs the command: a rootless re-exec passes stdin on unread), else none.
+   *
+   * @throws java.io.IOException the input is not credentials ({@link RegistryAuthInput})
+   */
+  synchronized Map<String, dev.jbuild.registry.auth.Credential> stdinCredentials()
+      throws java.io.IOException {
+    if (stdinCredentials == null) {
+      stdinCredentials = registryAuthStdin ? RegistryAuthInput.read(System.in) : Map.of();
+    }
+    return stdinCredentials;
   }
 
   @Override
@@ -200,7 +223,7 @@ public final class Main implements Runnable {
       if (a.equals("--root") || a.equals("--insecure-registry")) {
         i += 2;
       } else if (a.startsWith("--root=") || a.startsWith("--insecure-registry=")
-          || a.equals("--debug")) {
+          || a.equals("--debug") || a.equals("--registry-auth-stdin")) {
         i++;
       } else {
         break;

@@ -21,6 +21,8 @@ final class Session {
   final Path root;
   final LayerStore store;
   private java.util.Set<String> insecureRegistries = java.util.Set.of();
+  private java.util.Map<String, dev.jbuild.registry.auth.Credential> credentials =
+      java.util.Map.of();
 
   private Session(Path root, LayerStore store) {
     this.root = root;
@@ -29,9 +31,11 @@ final class Session {
 
   static Session open(Main main) throws IOException {
     Path root = main.storeRoot();
+    var credentials = main.stdinCredentials(); // its own message, not the store's
     try {
       Session session = new Session(root, LayerStore.open(root));
       session.insecureRegistries = main.insecureRegistries();
+      session.credentials = credentials;
       return session;
     } catch (IOException e) {
       throw new IOException("Tried to open the store at " + root + " but failed because: "
@@ -86,11 +90,16 @@ final class Session {
 
   /**
    * Docker's defaults: credentials from {@code config.json}, HTTPS except for loopback registries
-   * and those named with {@code --insecure-registry}.
+   * and those named with {@code --insecure-registry}; credentials given on stdin ({@code
+   * --registry-auth-stdin}) win for their registries.
    */
   RegistryOptions registryOptions() {
-    return RegistryOptions.defaults()
+    RegistryOptions options = RegistryOptions.defaults()
         .withInsecureRegistries(insecureRegistries.toArray(new String[0]));
+    for (var c : credentials.entrySet()) {
+      options = options.withCredential(c.getKey(), c.getValue());
+    }
+    return options;
   }
 
   StoreBaseImageSource baseImages(java.util.function.Consumer<String> progress) {
