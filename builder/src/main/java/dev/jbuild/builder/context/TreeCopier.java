@@ -283,13 +283,11 @@ public final class TreeCopier {
   }
 
   /**
-   * Copies a regular file with one link, the common case, in few system calls: the target is
-   * created exclusively without looking first ({@code O_EXCL}; only when something is already
-   * there is it removed and the create tried again), the bytes go with {@code copy_file_range}
-   * (NIO's {@code transferTo}), and owner, mode and mtime are set with one call each. {@code
-   * Files.copy} would add an {@code lstat} and {@code access} of the source, an {@code lstat} of
-   * the target, an {@code fadvise} and a second transfer call; a COPY of 20k small files is made
-   * of such per-file calls.
+   * Copies a regular file with one link in few system calls (a COPY of 20k small files is made of
+   * them): the target is created exclusively without a look first ({@code O_EXCL}; only if
+   * something is there is it removed and the create tried again), the bytes go in one {@code
+   * copy_file_range}, owner, mode and mtime take a call each. No {@code Files.copy}, which adds
+   * two {@code lstat}s, an {@code access}, an {@code fadvise} and a second transfer.
    */
   private static void copyRegularFile(Path src, long size, String target,
       UpperDirWriter writer, FileAttrs attrs, FileAttrs newDir) throws IOException {
@@ -305,9 +303,8 @@ public final class TreeCopier {
         created = FileChannel.open(host, CREATE_NEW);
       }
       try (FileChannel out = created) {
-        // The size the lstat gave (one transfer; asking for more costs a second one that returns
-        // 0): the checksum in the cache key was taken of that file, and a context that changes
-        // while it is read is outside what a build promises (ARCHITECTURE's threat model).
+        // The size the lstat gave (asking for more costs a second transfer that returns 0): a
+        // context changing while it is read is outside what a build promises (threat model).
         long at = 0;
         long n;
         while (at < size && (n = in.transferTo(at, size - at, out)) > 0) {
