@@ -216,12 +216,14 @@ public final class StageExecutor {
     LayeredRootfs lower = LayeredRootfs.ofSnapshots(lowers);
     try (Scratch scratch = env.store().snapshots().newScratch()) {
       step.apply(new Workspace(snapshot, scratch, lower));
-      Optional<Layer> layer = LayerDiffer.diff(scratch.upperDir(), lowers,
+      LayerDiffer.Summarized diff = LayerDiffer.diffAndSummarize(scratch.upperDir(), lowers,
           env.store().content(), env.layerOptions());
+      Optional<Layer> layer = diff.layer();
       if (layer.isPresent() && !step.independentOfLower()
           && env.options().sourceDateEpoch() == null) {
-        // The next step's lower is this upperdir: publish it rather than unpack the layer again.
-        env.store().snapshots().adopt(state.layers, layer.get(), scratch);
+        // The next step's lower is this upperdir: publish it rather than unpack the layer again
+        // (with the summary the diff's walk made, rather than a second walk).
+        env.store().snapshots().adopt(state.layers, layer.get(), scratch, diff.upperDir());
       }
       return layer;
     }

@@ -48,6 +48,16 @@ public record FileAttrs(int uid, int gid, int mode, FileTime mtime) {
    * Symlinks get owner and mtime: Linux has no symlink modes.
    */
   public void apply(Path path) throws IOException {
+    apply(path, Files.isSymbolicLink(path));
+  }
+
+  /**
+   * Like {@link #apply(Path)} for an entry whose type the caller knows (it just created it):
+   * three calls ({@code lchown}, {@code chmod}, {@code utimensat}) and no {@code lstat}.
+   *
+   * @param symlink whether {@code path} is a symlink (which gets owner and mtime only)
+   */
+  public void apply(Path path, boolean symlink) throws IOException {
     try {
       // One lchown for both ids (NIO's unix:uid and unix:gid make a call each): a COPY of many
       // small files spends its time in such per-file calls.
@@ -62,7 +72,7 @@ public record FileAttrs(int uid, int gid, int mode, FileTime mtime) {
           + " /etc/subgid ranges (see /proc/self/uid_map). Give your user a larger range"
           + " (usermod --add-subuids/--add-subgids), or run jbuild as root", e);
     }
-    if (Files.isSymbolicLink(path)) {
+    if (symlink) {
       if (mtime != null) {
         // NIO cannot set a symlink's own times; utimensat(AT_SYMLINK_NOFOLLOW) can.
         java.time.Instant t = mtime.toInstant();
@@ -72,7 +82,9 @@ public record FileAttrs(int uid, int gid, int mode, FileTime mtime) {
       // Not a symlink, so chmod (one call) does what NIO's open, fchmod and close do.
       Posix.chmod(path, mode);
       if (mtime != null) {
-        Files.setLastModifiedTime(path, mtime);
+        // One utimensat, where NIO's setLastModifiedTime opens, stats, sets and closes.
+        java.time.Instant t = mtime.toInstant();
+        Posix.lsetModifiedTime(path, t.getEpochSecond(), t.getNano());
       }
     }
   }

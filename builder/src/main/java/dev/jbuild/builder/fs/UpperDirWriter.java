@@ -7,6 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,6 +22,13 @@ import java.util.Optional;
 public final class UpperDirWriter {
   private final Path upperDir;
   private final LayeredRootfs lower;
+  /**
+   * Container directories {@link #mkdirs} has made or found to be directories in the upperdir.
+   * Only this writer changes the upperdir while it writes, and the only thing that can turn such
+   * a directory into something else is {@link #prepareEntry}'s delete, which clears the set: a
+   * COPY of many files into one directory checks its parents once, not once per file.
+   */
+  private final java.util.Set<String> knownDirs = new HashSet<>();
 
   /** Creates a writer for {@code upperDir} over the {@code lower} view. */
   public UpperDirWriter(Path upperDir, LayeredRootfs lower) {
@@ -52,6 +60,9 @@ public final class UpperDirWriter {
    */
   public Path mkdirs(String containerDir, FileAttrs newDirAttrs) throws IOException {
     List<String> parts = LayeredRootfs.split(containerDir);
+    if (knownDirs.contains(LayeredRootfs.join(parts))) {
+      return hostPath(containerDir);
+    }
     Path host = upperDir;
     for (int i = 0; i < parts.size(); i++) {
       String containerPath = LayeredRootfs.join(parts.subList(0, i + 1));
@@ -70,6 +81,7 @@ public final class UpperDirWriter {
       FileAttrs attrs = below.isPresent() ? FileAttrs.read(below.get()) : newDirAttrs;
       attrs.apply(host);
     }
+    knownDirs.add(LayeredRootfs.join(parts));
     return host;
   }
 
@@ -89,9 +101,27 @@ public final class UpperDirWriter {
     Path host = hostPath(containerPath);
     if (Files.exists(host, LinkOption.NOFOLLOW_LINKS)
         && !(entryIsDirectory && Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS))) {
+      knownDirs.clear();
       deleteRecursively(host);
     }
     return host;
+  }
+
+  /**
+   * Like {@link #prepareEntry} for a new non-directory entry, without looking whether the
+   * upperdir already has one: for a caller that creates the entry exclusively ({@code O_EXCL})
+   * and, when that fails because something is there, calls {@link #prepareEntry} and tries again.
+   * Saves an {@code lstat} per file.
+   *
+   * @return the host path to create the entry at
+   */
+  public Path prepareNewEntry(String containerPath, FileAttrs newDirAttrs) throws IOException {
+    List<String> parts = LayeredRootfs.split(containerPath);
+    if (parts.isEmpty()) {
+      return upperDir;
+    }
+    mkdirs(LayeredRootfs.join(parts.subList(0, parts.size() - 1)), newDirAttrs);
+    return hostPath(containerPath);
   }
 
   /** Creates the directory entry {@code containerPath} with {@code attrs} (merging if present). */

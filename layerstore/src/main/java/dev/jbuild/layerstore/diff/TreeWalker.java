@@ -1,5 +1,6 @@
 package dev.jbuild.layerstore.diff;
 
+import dev.jbuild.layerstore.fs.TreeSummary;
 import dev.jbuild.layerstore.overlay.OverlayFormat;
 import dev.jbuild.layerstore.posix.Posix;
 import dev.jbuild.layerstore.tar.TarEntry;
@@ -31,6 +32,8 @@ final class TreeWalker {
   private final boolean overlay;
   private final LayerOptions options;
   private final Map<String, String> firstPathByInode = new HashMap<>();
+  /** Fed every entry of the walked tree when the caller wants its summary too, else null. */
+  private final TreeSummary.Accumulator summary;
   /** Skipped (unchanged) directories on the current path, outermost first. */
   private final List<TarEntry> pending = new ArrayList<>();
   /** How many of {@link #pending} have been written because a descendant was. */
@@ -38,10 +41,20 @@ final class TreeWalker {
   int count;
 
   TreeWalker(LayerOutput out, List<Path> lowers, boolean overlay, LayerOptions options) {
+    this(out, lowers, overlay, options, null);
+  }
+
+  /**
+   * A walker that also feeds {@code summary} every entry of the tree, whiteouts and sockets
+   * included, in {@link TreeSummary#of}'s order (the walk's own: sorted, depth first).
+   */
+  TreeWalker(LayerOutput out, List<Path> lowers, boolean overlay, LayerOptions options,
+      TreeSummary.Accumulator summary) {
     this.out = out;
     this.lowers = lowers;
     this.overlay = overlay;
     this.options = options;
+    this.summary = summary;
   }
 
   void walkDirectory(Path dir, String rel) throws IOException {
@@ -67,6 +80,11 @@ final class TreeWalker {
     long mtime = options.clamp(((FileTime) a.get("lastModifiedTime")).to(TimeUnit.SECONDS));
     long rdev = (Long) a.get("rdev");
     long size = (Long) a.get("size");
+    String linkTarget = format == Posix.S_IFLNK ? Files.readSymbolicLink(path).toString() : "";
+    if (summary != null) {
+      summary.add("/" + rel, mode, (Integer) a.get("uid"), (Integer) a.get("gid"), size,
+          (FileTime) a.get("lastModifiedTime"), rdev, linkTarget);
+    }
     Map<String, byte[]> rawXattrs = readXattrs(path);
     if (overlay) {
       refuseUnsupported(path, rawXattrs);
@@ -122,8 +140,7 @@ final class TreeWalker {
         }
         return;
       case Posix.S_IFLNK:
-        String target = Files.readSymbolicLink(path).toString();
-        emit(new TarEntry(rel, TarEntry.Type.SYMLINK, mode & 07777, uid, gid, 0, mtime, target,
+        emit(new TarEntry(rel, TarEntry.Type.SYMLINK, mode & 07777, uid, gid, 0, mtime, linkTarget,
             0, 0, xattrs), null);
         return;
       case Posix.S_IFCHR:

@@ -33,19 +33,12 @@ public record TreeSummary(
 
   /** Summarizes the tree at {@code root} without following symlinks. */
   public static TreeSummary of(Path root) throws IOException {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    long[] counts = new long[2];
-    walk(root, "", sha, counts);
-    return new TreeSummary(counts[0], counts[1], HexFormat.of().formatHex(sha.digest()));
+    Accumulator acc = new Accumulator();
+    walk(root, "", acc);
+    return acc.finish();
   }
 
-  private static void walk(Path dir, String rel, MessageDigest sha, long[] counts)
-      throws IOException {
+  private static void walk(Path dir, String rel, Accumulator acc) throws IOException {
     List<Path> children = new ArrayList<>();
     try (var list = Files.list(dir)) {
       list.forEach(children::add);
@@ -56,23 +49,67 @@ public record TreeSummary(
       Map<String, Object> a = Files.readAttributes(child,
           "unix:mode,uid,gid,size,lastModifiedTime,rdev", LinkOption.NOFOLLOW_LINKS);
       int mode = (Integer) a.get("mode");
+      boolean symlink = (mode & 0170000) == 0120000;
+      acc.add(name, mode, (Integer) a.get("uid"), (Integer) a.get("gid"), (Long) a.get("size"),
+          (FileTime) a.get("lastModifiedTime"), (Long) a.get("rdev"),
+          symlink ? Files.readSymbolicLink(child).toString() : "");
+      if ((mode & 0170000) == 0040000) {
+        walk(child, name, acc);
+      }
+    }
+  }
+
+  /**
+   * Builds a summary from entries another walk of the same tree already stat'ed (the layer diff
+   * of an upperdir walks it entry by entry just before the upperdir becomes a snapshot), so the
+   * tree is not walked a second time. Entries must come in {@link #of}'s order: depth first, a
+   * directory before its children, siblings sorted by {@link String#compareTo} of their names.
+   * Not thread-safe.
+   */
+  public static final class Accumulator {
+    private final MessageDigest sha;
+    private long entries;
+    private long bytes;
+
+    /** An empty summary. */
+    public Accumulator() {
+      try {
+        sha = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /**
+     * Adds one entry below the root.
+     *
+     * @param name its path from the root with a leading slash ({@code /etc/passwd})
+     * @param mode {@code st_mode}, type bits included
+     * @param uid {@code st_uid} as NIO's {@code unix:uid} gives it
+     * @param gid {@code st_gid} likewise
+     * @param size {@code st_size} (counted for regular files only)
+     * @param mtime the modification time (left out for directories)
+     * @param rdev {@code st_rdev}
+     * @param symlinkTarget the link's target for a symlink, else empty
+     */
+    public void add(String name, int mode, int uid, int gid, long size, FileTime mtime,
+        long rdev, String symlinkTarget) {
       boolean directory = (mode & 0170000) == 0040000;
       boolean regular = (mode & 0170000) == 0100000;
-      boolean symlink = (mode & 0170000) == 0120000;
-      long size = regular ? (Long) a.get("size") : 0;
+      long counted = regular ? size : 0;
       // Directory mtimes change whenever a child is added or removed, so leave them out of the
       // record: the children themselves are recorded.
-      long mtime = directory ? 0
-          : ((FileTime) a.get("lastModifiedTime")).toInstant().getEpochSecond();
-      String record = name + "\0" + Integer.toOctalString(mode) + "\0" + a.get("uid") + "\0"
-          + a.get("gid") + "\0" + size + "\0" + mtime + "\0" + a.get("rdev") + "\0"
-          + (symlink ? Files.readSymbolicLink(child).toString() : "") + "\n";
+      long seconds = directory ? 0 : mtime.toInstant().getEpochSecond();
+      String record = name + "\0" + Integer.toOctalString(mode) + "\0" + uid + "\0" + gid + "\0"
+          + counted + "\0" + seconds + "\0" + rdev + "\0" + symlinkTarget + "\n";
       sha.update(record.getBytes(StandardCharsets.UTF_8));
-      counts[0]++;
-      counts[1] += size;
-      if (directory) {
-        walk(child, name, sha, counts);
-      }
+      entries++;
+      bytes += counted;
+    }
+
+    /** The summary of the entries added so far. */
+    public TreeSummary finish() {
+      return new TreeSummary(entries, bytes, HexFormat.of().formatHex(sha.digest()));
     }
   }
 }

@@ -277,6 +277,24 @@ public final class Posix {
     }
   }
 
+  /** {@code UTIME_OMIT}: a {@code tv_nsec} that leaves that time as it is. */
+  private static final long UTIME_OMIT = (1L << 30) - 2;
+
+  /**
+   * Sets the modification time of {@code path} itself (also when it is a symlink) and leaves its
+   * access time alone: one {@code utimensat}, where NIO's {@code setLastModifiedTime} opens the
+   * file, reads its times, sets both and closes it.
+   *
+   * @param seconds seconds since the epoch
+   * @param nanos nanoseconds within the second
+   */
+  public static void lsetModifiedTime(Path path, long seconds, long nanos) throws IOException {
+    long[] times = {0, UTIME_OMIT, seconds, nanos};
+    if (Holder.LIBC.utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW) != 0) {
+      throw failure("utimensat", path);
+    }
+  }
+
   /** Loaded on first use; null when libc has no {@code statx}. */
   private static final class StatxHolder {
     static final Native.StatxLibC STATX = load();

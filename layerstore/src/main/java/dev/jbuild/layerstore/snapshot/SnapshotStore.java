@@ -120,8 +120,20 @@ public final class SnapshotStore {
    *
    * @return true when adopted; false when that ChainID was already unpacked (nothing changes)
    */
-  @SuppressWarnings("try") // the lock is held by the try block, not used in it
   public boolean adopt(List<Layer> below, Layer layer, Scratch scratch) throws IOException {
+    return adopt(below, layer, scratch, null);
+  }
+
+  /**
+   * Like {@link #adopt(List, Layer, Scratch)} with the upperdir's summary already computed (by
+   * {@code LayerDiffer.diffAndSummarize}, which walks it anyway), so it is not walked again.
+   *
+   * @param upperSummary {@code TreeSummary.of(scratch.upperDir())} as the upperdir is now, or
+   *     null to compute it here
+   */
+  @SuppressWarnings("try") // the lock is held by the try block, not used in it
+  public boolean adopt(List<Layer> below, Layer layer, Scratch scratch, TreeSummary upperSummary)
+      throws IOException {
     List<Digest> diffIds = new ArrayList<>();
     for (Layer l : below) {
       diffIds.add(l.diffId());
@@ -138,7 +150,7 @@ public final class SnapshotStore {
       Path upper = scratch.upperDir();
       String id = allocateId();
       SnapshotRecord record = new SnapshotRecord(id, chainId, layer.diffId(),
-          layer.blob().digest(), TreeSummary.of(upper));
+          layer.blob().digest(), upperSummary != null ? upperSummary : TreeSummary.of(upper));
       FileLocks.writeAtomically(root.resolve("meta/info").resolve(id), OciJson.toBytes(record));
       Files.move(upper, root.resolve(id), StandardCopyOption.ATOMIC_MOVE);
       FileLocks.writeAtomically(root.resolve("meta/chains").resolve(chainId.hex()),
