@@ -31,7 +31,7 @@ final class MultiPlatformBuild {
   static int run(BuildCommand cmd, BuildRequest.Builder request, BuildListener listener,
       Session session, List<OutputSpec> outputs, List<Platform> platforms) throws Exception {
     MultiPlatformBuilder.Result result;
-    try (BuildCommand.LazyRunner runner = new BuildCommand.LazyRunner(session)) {
+    try (LazyRunner runner = new LazyRunner(session)) {
       ImageBuilder builder = new ImageBuilder(session.store, runner,
           session.baseImages(listener::info), Instant::now,
           new RemoteCacheStore(session.store, session.registryOptions()));
@@ -63,7 +63,7 @@ final class MultiPlatformBuild {
       }
     }
     List<String> pushed = new ArrayList<>();
-    if (cmd.push) {
+    if (cmd.output.push) {
       ImageTransfer transfer = new ImageTransfer(session.store, session.registryOptions(),
           ProgressListener.NONE);
       for (ImageReference tag : result.tags()) {
@@ -74,16 +74,16 @@ final class MultiPlatformBuild {
         pushed.add(tag.toString());
       }
     }
-    if (cmd.metadataFile != null) {
-      BuildMetadata.writeIndex(cmd.metadataFile, result.index(), result.tags(), pushed);
+    if (cmd.output.metadataFile != null) {
+      BuildMetadata.writeIndex(cmd.output.metadataFile, result.index(), result.tags(), pushed);
     }
     // buildx writes the index digest where a single-platform build writes the image ID.
     String id = result.index().digest().toString();
-    if (cmd.iidFile != null) {
-      Files.writeString(cmd.iidFile, id);
+    if (cmd.output.iidFile != null) {
+      Files.writeString(cmd.output.iidFile, id);
     }
     listener.finished(id, id, pushed);
-    if (cmd.quiet) {
+    if (cmd.output.quiet) {
       System.out.println(id);
     }
     return 0;
