@@ -161,8 +161,12 @@ public final class ImageBuilder {
     Map<Integer, String> identities = shared == null ? Map.of()
         : SharedStages.identities(plan, request.platform());
     Path contextDir = request.contextDir().toAbsolutePath().normalize();
-    ChecksumCache checksums = ChecksumCache.load(store.root().resolve("cache/checksums")
-        .resolve(Digest.sha256(contextDir.toString()).hex() + ".sums"));
+    // A context in the store's scratch space (`build -` extracts stdin there) is deleted after
+    // the build: a cache file named after its path could never be read again, only pile up.
+    ChecksumCache checksums = contextDir.startsWith(store.tmp().toAbsolutePath().normalize())
+        ? ChecksumCache.inMemory()
+        : ChecksumCache.load(store.root().resolve("cache/checksums")
+            .resolve(Digest.sha256(contextDir.toString()).hex() + ".sums"));
     LayerOptions layerOptions = LayerOptions.defaults();
     Supplier<Instant> buildClock = clock;
     if (request.sourceDateEpoch() != null) {
