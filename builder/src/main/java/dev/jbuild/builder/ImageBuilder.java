@@ -12,13 +12,11 @@ import dev.jbuild.builder.exec.BuildBases;
 import dev.jbuild.builder.exec.BuildEnvironment;
 import dev.jbuild.builder.exec.RunnerSource;
 import dev.jbuild.builder.exec.SharedStages;
-import dev.jbuild.builder.exec.StageExecutor;
 import dev.jbuild.builder.exec.StageResult;
 import dev.jbuild.builder.plan.BuildPlan;
 import dev.jbuild.builder.plan.BaseConfigs;
 import dev.jbuild.builder.plan.BuildArgs;
 import dev.jbuild.builder.plan.BuildPlanner;
-import dev.jbuild.builder.plan.StagePlan;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.diff.LayerOptions;
 import dev.jbuild.layerstore.image.Image;
@@ -30,22 +28,12 @@ import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.parser.DockerfileParser;
 import dev.jbuild.parser.ast.Dockerfile;
 import dev.jbuild.parser.ast.DockerfileSyntaxException;
-import dev.jbuild.parser.ignore.DockerIgnore;
 import dev.jbuild.runner.CommandRunner;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
@@ -102,6 +90,11 @@ public final class ImageBuilder {
     this.remoteCaches = remoteCaches;
   }
 
+  /** Where this builder reads and writes {@code --cache-from} and {@code --cache-to}. */
+  RemoteCaches remoteCaches() {
+    return remoteCaches;
+  }
+
   /**
    * Builds {@code request}, stores the image and tags it (unless {@link
    * BuildRequest#lazyLayers()} left layers in a registry: see {@link BuildResult#stored()}).
@@ -113,11 +106,6 @@ public final class ImageBuilder {
    *     with its exit code and output tail
    * @throws InterruptedException when the calling thread is interrupted; the build stops
    */
-  /** Where this builder reads and writes {@code --cache-from} and {@code --cache-to}. */
-  RemoteCaches remoteCaches() {
-    return remoteCaches;
-  }
-
   public BuildResult build(BuildRequest request, BuildListener listener)
       throws BuildException, InterruptedException {
     return build(request, listener, null);
@@ -144,7 +132,7 @@ public final class ImageBuilder {
     try {
       // Strict UTF-8, as `jbuild parse` reads it: one behaviour and a located error.
       String fileName = request.dockerfile().getFileName().toString();
-      source = DockerfileParser.decode(readDockerfile(request), fileName);
+      source = DockerfileParser.decode(BuildFiles.readDockerfile(request), fileName);
       dockerfile = DockerfileParser.parse(source, fileName);
     } catch (DockerfileSyntaxException e) {
       throw new BuildException(e.getMessage(), e);
@@ -173,8 +161,12 @@ public final class ImageBuilder {
     Map<Integer, String> identities = shared == null ? Map.of()
         : SharedStages.identities(plan, request.platform());
     Path contextDir = request.contextDir().toAbsolutePath().normalize();
-    ChecksumCache checksums = ChecksumCache.load(store.root().resolve("cache/checksums")
-        .resolve(Digest.sha256(contextDir.toString()).hex() + ".sums"));
+    // A context in the store's scratch space (`build -` extracts stdin there) is deleted after
+    // the build: a cache file named after its path could never be read again, only pile up.
+    ChecksumCache checksums = contextDir.startsWith(store.tmp().toAbsolutePath().normalize())
+        ? ChecksumCache.inMemory()
+        : ChecksumCache.load(store.root().resolve("cache/checksums")
+            .resolve(Digest.sha256(contextDir.toString()).hex() + ".sums"));
     LayerOptions layerOptions = LayerOptions.defaults();
     Supplier<Instant> buildClock = clock;
     if (request.sourceDateEpoch() != null) {
@@ -185,13 +177,14 @@ public final class ImageBuilder {
     BuildCache cache = new BuildCache(store.root().resolve("cache/build"), store.content())
         .withSources(CacheTransfer.open(remoteCaches, request.cacheFrom(), listener));
     BuildEnvironment env = new BuildEnvironment(store, runner, buildBases, request.options(), listener,
-        buildClock, cache, checksums, DirectorySource.context(contextDir, ignoreRules(contextDir, request)),
+        buildClock, cache, checksums,
+        DirectorySource.context(contextDir, BuildFiles.ignoreRules(contextDir, request)),
         layerOptions);
     StageResult last;
     boolean lazy;
     try {
       try {
-        last = runStages(plan, env, shared, identities);
+        last = StageRunner.run(plan, env, shared, identities);
         lazy = CacheTransfer.keepLazy(request, cache, last.layers());
         if (!lazy) {
           cache.ensureLocal(last.layers());
@@ -205,7 +198,7 @@ public final class ImageBuilder {
         }
         listener.info("WARNING: " + bad.getMessage() + "; building without imported caches");
         cache.dropSources();
-        last = runStages(plan, env, shared, identities);
+        last = StageRunner.run(plan, env, shared, identities);
         lazy = false;
       }
     } catch (RemoteBlobException e) {
@@ -252,149 +245,5 @@ public final class ImageBuilder {
       c = c.withLabel(label.getKey(), label.getValue());
     }
     return labels.isEmpty() ? config : config.withContainerConfig(c);
-  }
-
-  /**
-   * Runs every planned stage on its own thread; a stage waits only for the stages it reads. The
-   * first failure cancels the rest.
-   */
-  private static StageResult runStages(BuildPlan plan, BuildEnvironment env,
-      SharedStages shared, Map<Integer, String> identities)
-      throws BuildException, InterruptedException {
-    Map<Integer, CompletableFuture<StageResult>> futures = new LinkedHashMap<>();
-    for (StagePlan stage : plan.stages()) {
-      futures.put(stage.index(), new CompletableFuture<>());
-    }
-    StageExecutor executor = new StageExecutor(env, index -> {
-      // A step reading another stage waits for it; progress must not count that as its time.
-      env.listener().waiting(true);
-      try {
-        return await(futures, index);
-      } finally {
-        env.listener().waiting(false);
-      }
-    });
-    ExecutorService pool = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "jbuild-stage");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      for (StagePlan stage : plan.stages()) {
-        CompletableFuture<StageResult> future = futures.get(stage.index());
-        pool.execute(() -> {
-          try {
-            future.complete(shared == null ? executor.build(stage)
-                : shared.build(identities.get(stage.index()), () -> executor.build(stage)));
-          } catch (Throwable e) {
-            future.completeExceptionally(e);
-          }
-        });
-      }
-      CompletableFuture<Void> all =
-          CompletableFuture.allOf(futures.values().toArray(new CompletableFuture<?>[0]));
-      for (CompletableFuture<StageResult> f : futures.values()) {
-        f.whenComplete((r, e) -> {
-          if (e != null) {
-            all.completeExceptionally(e);
-          }
-        });
-      }
-      try {
-        all.get();
-      } catch (ExecutionException e) {
-        throw unwrap(e);
-      }
-      return await(futures, plan.target().index());
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  private static StageResult await(Map<Integer, CompletableFuture<StageResult>> futures,
-      int index) throws BuildException, InterruptedException {
-    CompletableFuture<StageResult> f = futures.get(index);
-    if (f == null) {
-      throw new BuildException("stage " + index + " is not part of this build");
-    }
-    try {
-      return f.get();
-    } catch (ExecutionException e) {
-      throw unwrap(e);
-    }
-  }
-
-  private static BuildException unwrap(ExecutionException e)
-      throws BuildException, InterruptedException {
-    Throwable cause = e.getCause();
-    while (cause instanceof ExecutionException
-        || cause instanceof java.util.concurrent.CompletionException) {
-      cause = cause.getCause();
-    }
-    if (cause instanceof BuildException b) {
-      return b;
-    }
-    BuildException.rethrowIfKnown(cause);
-    return new BuildException(String.valueOf(cause), cause);
-  }
-
-  /**
-   * What {@code .dockerignore} (or {@code <Dockerfile>.dockerignore}) excludes. The file is read
-   * through {@link #readInsideItsDirectory}, like the Dockerfile, so a link to a host file cannot
-   * have that file's lines echoed in a pattern error.
-   */
-  private static DockerIgnore ignoreRules(Path contextDir, BuildRequest request)
-      throws BuildException {
-    Optional<Path> file = DockerIgnore.locate(contextDir, request.dockerfile());
-    if (file.isEmpty()) {
-      return DockerIgnore.empty();
-    }
-    byte[] bytes;
-    try {
-      bytes = readInsideItsDirectory(file.get());
-    } catch (NoSuchFileException e) {
-      // A link that leads nowhere inside its directory: as if there were no ignore file.
-      return DockerIgnore.empty();
-    } catch (IOException e) {
-      throw new BuildException(".dockerignore: Tried to read " + file.get()
-          + " but failed because: " + e.getMessage(), e);
-    }
-    try {
-      return DockerIgnore.decode(file.get(), bytes);
-    } catch (IOException e) {
-      throw new BuildException(".dockerignore: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Reads a build file (the Dockerfile, an ignore file) following symlinks in its name only
-   * inside its own directory, as BuildKit does (it shares that directory and resolves the name in
-   * it): a hostile context whose {@code Dockerfile} links to {@code /etc/shadow} would otherwise
-   * have that file parsed and its first word echoed in the syntax error.
-   *
-   * @throws NoSuchFileException if the name does not resolve to a regular file in the directory
-   */
-  private static byte[] readInsideItsDirectory(Path file) throws IOException {
-    Path absolute = file.toAbsolutePath();
-    Path dir = absolute.getParent();
-    String inside = DirectorySource.of(dir, false, "the Dockerfile's directory")
-        .resolve(absolute.getFileName().toString());
-    Path resolved = dir.resolve(inside);
-    if (inside.isEmpty() || !Files.isRegularFile(resolved, LinkOption.NOFOLLOW_LINKS)) {
-      throw new NoSuchFileException(file.toString());
-    }
-    return Files.readAllBytes(resolved);
-  }
-
-  private static byte[] readDockerfile(BuildRequest request) throws BuildException {
-    try {
-      return readInsideItsDirectory(request.dockerfile());
-    } catch (NoSuchFileException e) {
-      throw new BuildException("failed to read the Dockerfile: " + request.dockerfile()
-          + ": no such file or directory", e);
-    } catch (IOException e) {
-      throw new BuildException("failed to read the Dockerfile " + request.dockerfile() + ": "
-          + e.getMessage(), e);
-    }
   }
 }

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("root")
 class BridgeNetworkTest {
-  static final String SERVER_NS = "jbtest-srv-" + ProcessHandle.current().pid();
-  static final String HOST_IF = "jbts" + ProcessHandle.current().pid() % 100000 + "h";
+  static final String SERVER_PREFIX = "jbtest-srv-";
+  static final String SERVER_NS = SERVER_PREFIX + ProcessHandle.current().pid();
+  static final String HOST_IF = hostIf(ProcessHandle.current().pid());
   static final String PEER_IF = "jbts" + ProcessHandle.current().pid() % 100000 + "p";
 
   @TempDir static Path shared;
@@ -35,6 +36,7 @@ class BridgeNetworkTest {
 
   @BeforeAll
   static void startServer() throws Exception {
+    removeStaleServers();
     lower = BusyboxRootfs.create(shared.resolve("lower"));
     Path www = Files.createDirectories(shared.resolve("www"));
     Files.writeString(www.resolve("index.html"), "hello from the other namespace\n");
@@ -59,6 +61,62 @@ class BridgeNetworkTest {
     }
     // Deleting the namespace destroys the veth pair with it.
     sh("ip netns delete " + SERVER_NS, false);
+  }
+
+  /** The host side of the veth pair that the test run in JVM {@code pid} makes. */
+  static String hostIf(long pid) {
+    return "jbts" + pid % 100000 + "h";
+  }
+
+  /**
+   * Removes what an earlier run of this test that was killed (SIGKILL of its JVM, so no
+   * {@code @AfterAll}) left behind: its {@code jbtest-srv-<pid>} namespace, the processes still
+   * in it (its httpd, started through {@code ip netns exec}, outlives the JVM) and its host-side
+   * veth. Left alone, that veth keeps 198.18.77.1/30 and routes this run's requests to the dead
+   * run's namespace, where nothing listens any more: "connection refused". A namespace whose JVM
+   * is still alive belongs to a concurrent run and is kept.
+   *
+   * @return the namespaces removed
+   */
+  static List<String> removeStaleServers() throws IOException, InterruptedException {
+    List<String> names;
+    if (!Files.isDirectory(BridgeNetwork.NETNS_DIR)) {
+      return List.of();
+    }
+    try (var s = Files.list(BridgeNetwork.NETNS_DIR)) {
+      names = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(SERVER_PREFIX))
+          .sorted().toList();
+    }
+    List<String> removed = new java.util.ArrayList<>();
+    for (String name : names) {
+      String suffix = name.substring(SERVER_PREFIX.length());
+      long pid = suffix.matches("\\d{1,18}") ? Long.parseLong(suffix) : -1;
+      if (pid == ProcessHandle.current().pid() || isJvm(pid)) {
+        continue;
+      }
+      // Processes in the namespace keep it, and with it the veth pair, after its name is gone.
+      for (String p : capture("ip netns pids " + name).split("\\s+")) {
+        if (p.matches("\\d{1,18}")) {
+          ProcessHandle.of(Long.parseLong(p)).ifPresent(h -> {
+            h.destroyForcibly();
+            h.onExit().join();
+          });
+        }
+      }
+      sh("ip netns delete " + name, true);
+      if (pid >= 0) {
+        // Gone with the namespace unless something else held it; never an error when gone.
+        sh("ip link delete " + hostIf(pid), false);
+      }
+      removed.add(name);
+    }
+    return removed;
+  }
+
+  /** Whether {@code pid} is a live JVM (an unknown command counts as one: kept to be safe). */
+  private static boolean isJvm(long pid) {
+    return pid >= 0 && ProcessHandle.of(pid).map(h -> h.info().command()
+        .map(c -> c.endsWith("java")).orElse(true)).orElse(false);
   }
 
   static void sh(String command) throws IOException, InterruptedException {
@@ -168,6 +226,49 @@ class BridgeNetworkTest {
               + "2>/dev/null || echo unreachable").build();
       runner.run(spec, out, new ByteArrayOutputStream(), Duration.ofSeconds(30));
       assertEquals("lo\nunreachable\n", out.toString(StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * Attack on the fixture: a run killed mid-test left its server namespace (named after its dead
+   * JVM), a process inside it and its host-side veth with an address. Must: {@link
+   * #removeStaleServers} removes all three and keeps this run's own server, which still answers.
+   */
+  @Test
+  void staleServerOfAKilledRun_isRemoved() throws Exception {
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    long dead = gone.pid();
+    String stale = SERVER_PREFIX + dead;
+    // Another /30 of the benchmarking space, so this run's server stays reachable meanwhile.
+    Process held = null;
+    try {
+      sh("ip netns add " + stale);
+      sh("ip link add " + hostIf(dead) + " type veth peer name jbts" + dead % 100000 + "p netns "
+          + stale);
+      sh("ip addr add 198.18.77.5/30 dev " + hostIf(dead) + " && ip link set " + hostIf(dead)
+          + " up");
+      held = new ProcessBuilder("ip", "netns", "exec", stale, "/bin/busybox", "sleep", "600")
+          .start();
+      for (int i = 0; i < 200 && capture("ip netns pids " + stale).isBlank(); i++) {
+        Thread.sleep(20);
+      }
+      assertFalse(capture("ip netns pids " + stale).isBlank(), "the sleeper did not start");
+
+      assertTrue(removeStaleServers().contains(stale), "not removed: " + stale);
+
+      assertFalse(Files.exists(BridgeNetwork.NETNS_DIR.resolve(stale)), capture("ip netns list"));
+      assertFalse(sh("ip link show " + hostIf(dead), false), "the stale veth is still there");
+      assertFalse(held.isAlive(), "the process in the stale namespace still runs");
+      assertTrue(Files.exists(BridgeNetwork.NETNS_DIR.resolve(SERVER_NS)), "ours was removed");
+      assertTrue(sh("/bin/busybox wget -q -O /dev/null http://198.18.77.2:8080/index.html", true),
+          "this run's server no longer answers from the host");
+    } finally {
+      if (held != null) {
+        held.destroyForcibly().waitFor();
+      }
+      sh("ip netns delete " + stale, false);
+      sh("ip link delete " + hostIf(dead), false);
     }
   }
 

@@ -3,16 +3,10 @@ package dev.jbuild.builder.cli;
 import dev.jbuild.builder.BuildRequest;
 import dev.jbuild.builder.BuildResult;
 import dev.jbuild.builder.ImageBuilder;
-import dev.jbuild.builder.exec.RunnerSource;
-import dev.jbuild.runner.CommandRunner;
-import dev.jbuild.runner.RunnerException;
-import dev.jbuild.builder.cache.CacheSpec;
 import dev.jbuild.builder.distribution.ImageTransfer;
 import dev.jbuild.builder.remotecache.RemoteCacheStore;
 import dev.jbuild.builder.error.StepFailedException;
 import dev.jbuild.builder.event.BuildListener;
-import dev.jbuild.builder.event.JsonProgress;
-import dev.jbuild.builder.event.PlainProgress;
 import dev.jbuild.builder.event.TtyProgress;
 import dev.jbuild.builder.exec.BuildOptions;
 import dev.jbuild.builder.plan.NetworkPolicy;
@@ -21,7 +15,6 @@ import dev.jbuild.builder.export.OutputSpec;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.registry.ProgressListener;
-import dev.jbuild.runner.ContainerRunner;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,6 +52,12 @@ final class BuildCommand implements Callable<Integer> {
 
   @Mixin BuildFlags flags;
 
+  @Mixin OutputFlags output;
+
+  @Mixin CacheFlags cache;
+
+  @Mixin ProgressFlags progress;
+
   @Option(names = "--build-arg", paramLabel = "KEY[=VALUE]",
       description = "Build-time variable; KEY alone takes the value from the environment.")
   List<String> buildArgs = new ArrayList<>();
@@ -76,56 +74,6 @@ final class BuildCommand implements Callable<Integer> {
       description = "Network for RUN steps: default (a bridge with NAT, as docker build), none "
           + "or host.")
   String network;
-
-  @Option(names = "--progress", paramLabel = "TYPE", defaultValue = "auto",
-      description = "auto (tty on a terminal, else plain), tty, plain, rawjson or quiet"
-          + " (nothing but errors).")
-  String progress;
-
-  @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE,dest=PATH",
-      description = "Also write the image: type=docker|oci (archives), local (root filesystem "
-          + "directory) or tar (root filesystem tar); dest=- is standard output (repeatable)."
-          + " type=registry (--push) or image[,push=true] with [name=REF]; oci-mediatypes=false"
-          + " makes a multi-platform image a Docker manifest list.")
-  List<String> outputs = new ArrayList<>();
-
-  /** The outputs' oci-mediatypes, null when unset ({@link BuildOutputs}). */
-  Boolean ociMediaTypes;
-
-  @Option(names = "--push", description = "Push every tag after the build.")
-  boolean push;
-
-  @Option(names = {"-q", "--quiet"},
-      description = "Print only the image ID on success.")
-  boolean quiet;
-
-  @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image ID to FILE.")
-  Path iidFile;
-
-  @Option(names = "--metadata-file", paramLabel = "FILE",
-      description = "Write what was built to FILE as JSON, with buildx's keys"
-          + " (containerimage.digest, containerimage.config.digest, image.name).")
-  Path metadataFile;
-
-  @Option(names = "--no-cache", description = "Do not use the build cache.")
-  boolean noCache;
-
-  @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",",
-      description = "Do not use the build cache for these stages.")
-  List<String> noCacheFilter = new ArrayList<>();
-
-  @Option(names = "--cache-from", paramLabel = "type=registry,ref=REF|type=local,src=DIR|REF",
-      description = "Import a build cache (repeatable, tried in order after the local one); an"
-          + " image pushed with --cache-to type=inline is one too. Only manifests and configs are"
-          + " read; a layer is fetched when a step needs it. A cache that cannot be read is a"
-          + " warning.")
-  List<String> cacheFrom = new ArrayList<>();
-
-  @Option(names = "--cache-to", paramLabel = "type=registry,ref=REF[,mode=min|max]|type=local,"
-      + "dest=DIR|type=inline",
-      description = "Export the build cache (repeatable): mode=min (default) the final image's"
-          + " steps, mode=max every step of every stage.")
-  List<String> cacheTo = new ArrayList<>();
 
   @Option(names = "--pull", description = "Always pull base images, even when they are stored.")
   boolean pull;
@@ -163,14 +111,9 @@ final class BuildCommand implements Callable<Integer> {
   }
 
   private Integer build() throws Exception {
-    if (!List.of("auto", "tty", "plain", "rawjson", "quiet").contains(progress)) {
-      throw new IllegalArgumentException("invalid --progress '" + progress
-          + "': expected auto, tty, plain, rawjson or quiet");
-    }
-    BuildOutputs parsedOutputs = BuildOutputs.parse(outputs);
+    progress.check();
+    BuildOutputs parsedOutputs = output.parse();
     List<OutputSpec> outputSpecs = parsedOutputs.files();
-    push |= parsedOutputs.push();
-    ociMediaTypes = parsedOutputs.ociMediaTypes();
     if (Isolation.rootless()) {
       checkRootless();
     }
@@ -210,25 +153,20 @@ final class BuildCommand implements Callable<Integer> {
     List<Platform> platforms = platform == null ? List.of() : TargetPlatform.parse(platform);
     BuildRequest.Builder request = BuildRequest.builder(context).dockerfile(file).tags(refs)
         .buildArgs(args).target(target).platform(platforms.size() == 1 ? platforms.get(0) : null)
-        .network(net).noCache(noCache).noCacheStages(Set.copyOf(noCacheFilter)).pull(pull)
+        .network(net).pull(pull)
         .limits(new BuildOptions.Limits(memory == null ? 0 : Sizes.parseBytes(memory), cpuQuota,
             pidsLimit))
         .sourceDateEpoch(sourceDateEpoch())
         // Only pushed: imported layers no step needs may stay in the registry (mounted on push).
-        .lazyLayers(push && outputSpecs.isEmpty() && platforms.size() <= 1);
+        .lazyLayers(output.push && outputSpecs.isEmpty() && platforms.size() <= 1);
     flags.apply(request);
-    for (String spec : cacheFrom) {
-      request.cacheFrom(CacheSpec.parse(spec, false));
-    }
-    for (String spec : cacheTo) {
-      request.cacheTo(CacheSpec.parse(spec, true));
-    }
+    cache.apply(request);
     for (String spec : secrets) {
       Map.Entry<String, BuildOptions.Secret> secret = parseSecret(spec);
       request.secret(secret.getKey(), secret.getValue());
     }
     PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-    BuildListener listener = listener(err);
+    BuildListener listener = progress.listener(output.quiet, err);
     Session session = Session.open(main);
     // Holds off a concurrent `jbuild prune` until this command is done with its blobs.
     // Ctrl-C interrupts this thread and removes the steps' scratch dirs (Cancellation).
@@ -260,7 +198,7 @@ final class BuildCommand implements Callable<Integer> {
       listener.info("exported " + spec.type().name().toLowerCase() + " to " + spec.dest());
     }
     List<ImageReference> pushedTags = new ArrayList<>();
-    if (push) {
+    if (output.push) {
       for (ImageReference tag : result.tags()) {
         listener.info("pushing " + tag);
         ImageTransfer transfer = new ImageTransfer(session.store, session.registryOptions(),
@@ -271,17 +209,17 @@ final class BuildCommand implements Callable<Integer> {
         pushedTags.add(tag);
       }
     }
-    if (metadataFile != null) {
-      BuildMetadata.write(metadataFile, result, pushedTags);
+    if (output.metadataFile != null) {
+      BuildMetadata.write(output.metadataFile, result, pushedTags);
     }
     String id = result.image().id().toString();
-    if (iidFile != null) {
-      Files.writeString(iidFile, id);
+    if (output.iidFile != null) {
+      Files.writeString(output.iidFile, id);
     }
     List<String> names = new ArrayList<>();
     pushedTags.forEach(t -> names.add(t.toString()));
     listener.finished(id, result.image().manifestDigest().toString(), names);
-    if (quiet) {
+    if (output.quiet) {
       System.out.println(id);
     }
     return 0;
@@ -297,31 +235,6 @@ final class BuildCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--network bridge needs the host bridge, which rootless "
           + "mode (jbuild as a non-root user) cannot create (slirp4netns is not supported yet): "
           + "use --network default (the host network), none or host, or run jbuild as root");
-    }
-  }
-
-  /** Creates the runner on the first RUN step and closes it (its network pool) at the end. */
-  static final class LazyRunner implements RunnerSource, AutoCloseable {
-    private final Session session;
-    private CommandRunner runner;
-
-    LazyRunner(Session session) {
-      this.session = session;
-    }
-
-    @Override
-    public synchronized CommandRunner get() throws RunnerException {
-      if (runner == null) {
-        runner = session.runner();
-      }
-      return runner;
-    }
-
-    @Override
-    public synchronized void close() {
-      if (runner != null) {
-        runner.close();
-      }
     }
   }
 
@@ -367,49 +280,5 @@ final class BuildCommand implements Callable<Integer> {
           + "': expected seconds since 1970");
     }
     return Long.parseLong(epoch.strip());
-  }
-
-  private BuildListener listener(PrintStream err) {
-    if (quiet || progress.equals("quiet")) {
-      return BuildListener.NONE;
-    }
-    boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
-    switch (progress) {
-      case "rawjson":
-        return new JsonProgress(err);
-      case "tty":
-        return resizable(new TtyProgress(err, columns()));
-      case "auto":
-        return terminal ? resizable(new TtyProgress(err, columns())) : new PlainProgress(err);
-      default:
-        return new PlainProgress(err);
-    }
-  }
-
-  /**
-   * The terminal's width: the size of the terminal on stderr (where progress goes) or stdout
-   * ({@code TIOCGWINSZ}; an interactive bash does not export {@code $COLUMNS}), else {@code
-   * $COLUMNS}, else 80 as BuildKit assumes.
-   */
-  static int columns() {
-    for (int fd : new int[] {2, 1}) {
-      int cols = dev.jbuild.layerstore.posix.Posix.terminalColumns(fd);
-      if (cols > 0) {
-        return cols;
-      }
-    }
-    String c = System.getenv("COLUMNS");
-    return c != null && c.matches("\\d{2,4}") ? Integer.parseInt(c) : 80;
-  }
-
-  /** Follows the terminal's size: SIGWINCH, which the JVM leaves alone, re-reads it. */
-  @SuppressWarnings("sunapi")
-  private static TtyProgress resizable(TtyProgress tty) {
-    try {
-      sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), sig -> tty.setWidth(columns()));
-    } catch (IllegalArgumentException e) {
-      // No SIGWINCH here: the width stays what it was at the start.
-    }
-    return tty;
   }
 }

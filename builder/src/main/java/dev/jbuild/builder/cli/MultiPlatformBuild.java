@@ -37,15 +37,16 @@ final class MultiPlatformBuild {
   static int run(BuildCommand cmd, BuildRequest.Builder request, BuildListener listener,
       Session session, List<OutputSpec> outputs, List<Platform> platforms) throws Exception {
     MultiPlatformBuilder.Result result;
-    try (BuildCommand.LazyRunner runner = new BuildCommand.LazyRunner(session)) {
+    try (LazyRunner runner = new LazyRunner(session)) {
       ImageBuilder builder = new ImageBuilder(session.store, runner,
           session.baseImages(listener::info), Instant::now,
           new RemoteCacheStore(session.store, session.registryOptions()));
       // oci-mediatypes=false: the stored index is a Docker manifest list, so what is pushed,
       // exported and recorded is one and the same.
+      String indexType = Boolean.FALSE.equals(cmd.output.ociMediaTypes)
+          ? MediaTypes.DOCKER_MANIFEST_LIST : MediaTypes.OCI_INDEX;
       result = new MultiPlatformBuilder(builder, session.store)
-          .build(request.build(), platforms, listener, Boolean.FALSE.equals(cmd.ociMediaTypes)
-              ? MediaTypes.DOCKER_MANIFEST_LIST : MediaTypes.OCI_INDEX);
+          .build(request.build(), platforms, listener, indexType);
     } finally {
       if (listener instanceof TtyProgress tty) {
         tty.close();
@@ -74,7 +75,7 @@ final class MultiPlatformBuild {
     List<String> pushed = new ArrayList<>();
     // What the registry holds: the stored index, or the Docker manifest list it was pushed as.
     Descriptor recorded = result.index();
-    if (cmd.push) {
+    if (cmd.output.push) {
       ImageTransfer transfer = new ImageTransfer(session.store, session.registryOptions(),
           new ProgressListener() {
             @Override
@@ -82,8 +83,8 @@ final class MultiPlatformBuild {
               listener.info("WARNING: " + message);
             }
           });
-      IndexFormat format = cmd.ociMediaTypes == null ? IndexFormat.OCI_ELSE_DOCKER_LIST
-          : cmd.ociMediaTypes ? IndexFormat.OCI : IndexFormat.DOCKER_LIST;
+      IndexFormat format = cmd.output.ociMediaTypes == null ? IndexFormat.OCI_ELSE_DOCKER_LIST
+          : cmd.output.ociMediaTypes ? IndexFormat.OCI : IndexFormat.DOCKER_LIST;
       for (ImageReference tag : result.tags()) {
         listener.info("pushing " + tag);
         PushedImage done = transfer.pushStored(tag, format);
@@ -95,16 +96,16 @@ final class MultiPlatformBuild {
         }
       }
     }
-    if (cmd.metadataFile != null) {
-      BuildMetadata.writeIndex(cmd.metadataFile, recorded, result.tags(), pushed);
+    if (cmd.output.metadataFile != null) {
+      BuildMetadata.writeIndex(cmd.output.metadataFile, recorded, result.tags(), pushed);
     }
     // buildx writes the index digest where a single-platform build writes the image ID.
     String id = recorded.digest().toString();
-    if (cmd.iidFile != null) {
-      Files.writeString(cmd.iidFile, id);
+    if (cmd.output.iidFile != null) {
+      Files.writeString(cmd.output.iidFile, id);
     }
     listener.finished(id, id, pushed);
-    if (cmd.quiet) {
+    if (cmd.output.quiet) {
       System.out.println(id);
     }
     return 0;

@@ -7,6 +7,7 @@ import dev.jbuild.parser.ast.Arg;
 import dev.jbuild.parser.ast.ArgDecl;
 import dev.jbuild.parser.ast.Copy;
 import dev.jbuild.parser.ast.Dockerfile;
+import dev.jbuild.parser.ast.EditDistance;
 import dev.jbuild.parser.ast.Instruction;
 import dev.jbuild.parser.ast.Run;
 import dev.jbuild.parser.ast.Stage;

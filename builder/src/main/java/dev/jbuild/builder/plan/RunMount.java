@@ -1,5 +1,6 @@
 package dev.jbuild.builder.plan;
 
+import dev.jbuild.parser.ast.EditDistance;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;

@@ -4,12 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.runner.Sandbox;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,5 +76,63 @@ class BuildFlagsTest {
     assertEquals(1, code, err.toString());
     assertEquals("error: invalid argument: can't use stdin for both build context and"
         + " dockerfile\n", err.toString());
+  }
+
+  /**
+   * {@code build -} extracts its context to a scratch directory that is deleted afterwards, so a
+   * checksum cache kept for it ({@code cache/checksums/<hash of the path>.sums}) could never be
+   * used again. Must: a tar context and a Dockerfile on stdin leave no such file (nor their
+   * scratch dirs); {@code -f -} with a context directory keeps that directory's cache only.
+   */
+  @Test
+  void stdinContexts_leaveNoChecksumCacheBehind() throws Exception {
+    Path store = tmp.resolve("store");
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY a /a\n");
+    Files.writeString(ctx.resolve("a"), "a\n");
+    Path tar = tmp.resolve("ctx.tar");
+    Process p = new ProcessBuilder("tar", "-C", ctx.toString(), "-cf", tar.toString(), ".")
+        .inheritIO().start();
+    assertEquals(0, p.waitFor());
+
+    for (int i = 0; i < 2; i++) {
+      assertEquals(0, buildWithStdin(Files.readAllBytes(tar), "build", "--progress=quiet", "-"));
+    }
+    assertEquals(0, buildWithStdin("FROM scratch\n".getBytes(StandardCharsets.UTF_8), "build",
+        "--progress=quiet", "-"));
+    assertEquals(List.of(), list(store.resolve("cache/checksums")), "caches of deleted contexts");
+    assertEquals(List.of(), list(store.resolve("tmp")).stream()
+        .filter(n -> n.startsWith("stdin-")).toList(), "stdin scratch dirs");
+
+    assertEquals(0, buildWithStdin("FROM scratch\nCOPY a /b\n".getBytes(StandardCharsets.UTF_8),
+        "build", "--progress=quiet", "-f", "-", ctx.toString()));
+    assertEquals(1, list(store.resolve("cache/checksums")).size(), "the context's own cache");
+  }
+
+  /** Runs jbuild in-process with {@code stdin} as standard input; returns its exit code. */
+  private int buildWithStdin(byte[] stdin, String... args) {
+    String[] all = new String[args.length + 2];
+    all[0] = "--root";
+    all[1] = tmp.resolve("store").toString();
+    System.arraycopy(args, 0, all, 2, args.length);
+    InputStream saved = System.in;
+    StringWriter err = new StringWriter();
+    try {
+      System.setIn(new ByteArrayInputStream(stdin));
+      int code = Main.execute(all, new PrintWriter(new StringWriter()), new PrintWriter(err));
+      assertEquals(0, code, err.toString());
+      return code;
+    } finally {
+      System.setIn(saved);
+    }
+  }
+
+  private static List<String> list(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.jbuild.parser.internal;
 
+import dev.jbuild.parser.ast.EditDistance;
 import java.util.Collection;
 import java.util.Locale;
 
@@ -28,7 +29,7 @@ final class Suggestions {
     int bestDistance = Integer.MAX_VALUE;
     for (String option : options) {
       String candidate = caseSensitive ? option : option.toLowerCase(Locale.ROOT);
-      int distance = distance(probe, candidate);
+      int distance = EditDistance.between(probe, candidate);
       if (distance > 0 && distance <= limit && distance < bestDistance) {
         best = option;
         bestDistance = distance;
@@ -40,24 +41,5 @@ final class Suggestions {
   /** Appends {@code " (did you mean X?)"} to the message when a suggestion exists. */
   static String withSuggestion(String message, String suggestion) {
     return suggestion == null ? message : message + " (did you mean " + suggestion + "?)";
-  }
-
-  static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
   }
 }

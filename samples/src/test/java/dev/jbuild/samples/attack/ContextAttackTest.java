@@ -238,6 +238,80 @@ class ContextAttackTest {
   }
 
   /**
+   * A {@code --build-context ext=DIR} directory whose tree links out of it: {@code abs ->
+   * /tmp/jbuild-canary-…} and {@code abssecret -> …/secret} (absolute), {@code up ->
+   * ../outside-secret}, {@code updir -> ..} and {@code climb -> ../../…/canary} (relative), where
+   * {@code outside-secret} is a marker beside DIR. Read by {@code COPY --from=ext} (the whole
+   * tree, and through each link) and by {@code RUN --mount=from=ext} (the whole tree read and
+   * written through the links, and each link as {@code source=}). Must: the links are copied as
+   * links or resolved inside DIR, as for the main context, so neither the canary nor the marker
+   * is read or written, and DIR itself is unchanged.
+   */
+  @Test
+  void buildContextDirectory_linksOut_readNothingOutside() throws Exception {
+    Path ctx = context("named");
+    Path ext = Files.createDirectories(ctx.resolveSibling("ext"));
+    Files.writeString(ext.resolve("ok"), "ok\n");
+    Files.createSymbolicLink(ext.resolve("abs"), host.canary());
+    Files.createSymbolicLink(ext.resolve("abssecret"), host.canary().resolve("secret"));
+    Files.createSymbolicLink(ext.resolve("up"), Path.of("../outside-secret"));
+    Files.createSymbolicLink(ext.resolve("updir"), Path.of(".."));
+    Files.createSymbolicLink(ext.resolve("climb"), Path.of(host.climbToCanary()));
+    Map<String, String> extBefore = tree(ext);
+    String[] named = {"--build-context", "ext=" + ext};
+
+    Built all = build(ctx, "FROM scratch\nCOPY --from=ext . /all/\n", "COPY --from=ext .", named);
+    assertTrue(all.ok(), all.result().stderr());
+    assertEquals("ok\n", Files.readString(all.out().resolve("all/ok")));
+    assertEquals(Path.of("../outside-secret"), Files.readSymbolicLink(all.out().resolve("all/up")));
+    assertEquals(host.canary(), Files.readSymbolicLink(all.out().resolve("all/abs")));
+    for (String source : List.of("abs/secret", "abssecret", "up", "updir/outside-secret",
+        "climb/secret", "updir/", "abs/")) {
+      Built b = build(ctx, "FROM scratch\nCOPY --from=ext " + source + " /x/\n",
+          "COPY --from=ext " + source, named);
+      assertFalse(b.ok() && Files.exists(b.out().resolve("x/secret")), source);
+    }
+
+    jbuild.importBusybox(work, "localbase/busybox:1");
+    Built run = build(ctx, "FROM localbase/busybox:1\n"
+        + "RUN --mount=from=ext,target=/m,rw sh -c 'for f in abs/secret abssecret up"
+        + " updir/outside-secret climb/secret; do cat /m/$f; done > /seen 2>&1;"
+        + " echo " + HostSentinel.PWNED + " > /m/abs/" + HostSentinel.PWNED + ";"
+        + " echo " + HostSentinel.PWNED + " > /m/up; echo " + HostSentinel.PWNED + " > /m/updir/"
+        + HostSentinel.PWNED + "; ls -la /m > /listing; true'\n",
+        "RUN --mount=from=ext through its links", named);
+    assertTrue(run.ok(), run.result().stderr());
+    assertTrue(Files.readString(run.out().resolve("listing")).contains("ok"),
+        "the mount did not show DIR");
+    for (String source : List.of("abs", "updir", "up", "climb")) {
+      build(ctx, "FROM localbase/busybox:1\nRUN --mount=from=ext,source=" + source
+          + ",target=/m sh -c 'cat /m /m/secret /m/outside-secret > /seen 2>&1; true'\n",
+          "RUN --mount=from=ext,source=" + source, named);
+    }
+    assertEquals(extBefore, tree(ext), "DIR changed");
+    assertEquals(HostSentinel.SECRET + "\n", Files.readString(ctx.resolveSibling("outside-secret")),
+        "the marker beside DIR changed");
+    try (Stream<Path> beside = Files.list(ctx.getParent())) {
+      assertEquals(List.of(), beside.filter(p -> p.getFileName().toString()
+          .startsWith(HostSentinel.PWNED)).toList(), "a write through updir landed beside DIR");
+    }
+  }
+
+  /** Every path below {@code dir} with its link target or file content (directories empty). */
+  private static Map<String, String> tree(Path dir) throws IOException {
+    Map<String, String> out = new java.util.TreeMap<>();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        out.put(dir.relativize(p).toString(), Files.isSymbolicLink(p)
+            ? "-> " + Files.readSymbolicLink(p)
+            : Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Files.readString(p,
+                StandardCharsets.ISO_8859_1) : "");
+      }
+    }
+    return out;
+  }
+
+  /**
    * A FIFO and a Unix socket in the context: {@code COPY . /x/} and {@code COPY fifo /f} must not
    * block on the FIFO (no writer will ever come); they finish, copying or refusing cleanly.
    * BuildKit skips FIFOs and turns sockets into empty files.

@@ -40,11 +40,18 @@ class SecretAttackTest {
 
   @TempDir static Path work;
   static Jbuild jbuild;
+  /**
+   * Shortly before this class made its first secret value: a file whose inode last changed
+   * earlier cannot hold one (see {@link #assertNoFileContains}).
+   */
+  static FileTime started;
   /** The secrets' source files live outside every directory searched for their values. */
   static Path secretsDir;
 
   @BeforeAll
   static void baseImage() throws Exception {
+    // ctime is kept by the kernel's coarse clock, a tick behind the JVM's: 2 s of slack.
+    started = FileTime.from(Instant.now().minusSeconds(2));
     jbuild = new Jbuild(work.resolve("store"));
     jbuild.importBusybox(work, "localbase/busybox:1");
     secretsDir = Files.createDirectories(Path.of("target", "secret-attack-" + UUID.randomUUID())
@@ -263,6 +270,13 @@ class SecretAttackTest {
    * Every regular file under the store root, the runner's state dir and /tmp, except files over
    * 64 MiB there: other tests running at the same time keep huge (sparse) fixtures in /tmp, and
    * a leaked secret would be a small file of its own.
+   *
+   * <p>Only files whose inode changed since the class {@link #started} are read: writing a file
+   * (or renaming, linking or {@code utime}-ing it) sets its ctime to the current time, which no
+   * system call can set back, so a file with an older ctime was last written before any secret
+   * value of this class existed and cannot hold one. Reading all of /tmp instead (in CI the
+   * checkout and every test's scratch store live there) is what made this class slow: one scan
+   * took 439 s on a shared development machine with 24 GB in /tmp.
    */
   private static void assertNoFileContains(String value, String when) throws IOException {
     byte[] needle = value.getBytes(StandardCharsets.UTF_8);
@@ -275,15 +289,17 @@ class SecretAttackTest {
         @Override
         public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
           // The --secret src= files are the user's own; the checkout may live under /tmp.
-          return dir.equals(secretsDir.toAbsolutePath())
-              ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+          // The store, when it lies under /tmp, was searched as the first root already.
+          return dir.equals(secretsDir.toAbsolutePath()) || !dir.equals(root)
+              && dir.equals(jbuild.root()) ? FileVisitResult.SKIP_SUBTREE
+              : FileVisitResult.CONTINUE;
         }
 
         @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
           try {
             if (attrs.isRegularFile() && attrs.size() <= MAX_SEARCHED_BYTES
-                && contains(file, needle)) {
+                && changedSinceStart(file) && contains(file, needle)) {
               hits.add(file);
             }
           } catch (IOException e) {
@@ -299,6 +315,13 @@ class SecretAttackTest {
       });
     }
     assertEquals(java.util.Set.of(), hits, "files holding the secret " + when);
+  }
+
+  /** Whether the file's inode changed (content, name, links, times) since {@link #started}. */
+  private static boolean changedSinceStart(Path file) throws IOException {
+    FileTime ctime = (FileTime) Files.getAttribute(file, "unix:ctime",
+        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    return ctime.compareTo(started) >= 0;
   }
 
   /** Also looks inside gzip-compressed blobs, where layer contents are. */
