@@ -15,7 +15,6 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -41,8 +40,6 @@ final class CliChild {
   static final String MAIN = "dev.jbuild.builder.cli.Main";
   /** The command's own variable for the mode; the plugin follows it. */
   static final String ISOLATION_ENV = "JBUILD_ISOLATION";
-  /** CAP_SYS_ADMIN's bit in {@code /proc/self/status} CapEff, as the command tests it. */
-  private static final int CAP_SYS_ADMIN = 21;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private CliChild() {}
@@ -53,7 +50,7 @@ final class CliChild {
    * {@code namespaces}).
    */
   static String reason() {
-    return reason(Posix.isRoot(), Posix.inUserNamespace(), hasSysAdmin(),
+    return reason(Posix.isRoot(), Posix.inUserNamespace(), Posix.hasSysAdmin(),
         System.getenv(ISOLATION_ENV), System.getProperty("user.name"));
   }
 
@@ -71,21 +68,6 @@ final class CliChild {
       return "Maven runs as root without CAP_SYS_ADMIN (no mounts or namespaces allowed here)";
     }
     return null;
-  }
-
-  /** CAP_SYS_ADMIN in this process's effective set; true when it cannot be read (as root). */
-  private static boolean hasSysAdmin() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("CapEff:")) {
-          long caps = Long.parseUnsignedLong(line.substring(7).strip(), 16);
-          return (caps & (1L << CAP_SYS_ADMIN)) != 0;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return true; // the command decides the same way: no reading, no in-place mode
-    }
-    return true;
   }
 
   /**

@@ -43,8 +43,6 @@ final class Isolation {
   static final String INPLACE_ROOT_ENV = "JBUILD_INPLACE_ROOT";
   /** The file jbuild's executor image carries: in-place mode may replace that root's files. */
   static final Path EXECUTOR_MARKER = Path.of("/jbuild/executor-image");
-  /** CAP_SYS_ADMIN's bit in /proc/self/status CapEff: without it nothing can be mounted. */
-  private static final int CAP_SYS_ADMIN = 21;
 
   /** Commands that neither use the store nor run containers: never re-executed. */
   private static final Set<String> STORELESS =
@@ -111,20 +109,7 @@ final class Isolation {
 
   /** Root, outside a user namespace, without CAP_SYS_ADMIN: what Docker gives by default. */
   static boolean cannotMount() {
-    if (!Posix.isRoot() || Posix.inUserNamespace()) {
-      return false;
-    }
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("CapEff:")) {
-          long caps = Long.parseUnsignedLong(line.substring(7).strip(), 16);
-          return (caps & (1L << CAP_SYS_ADMIN)) == 0;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return false;
-    }
-    return false;
+    return Posix.isRoot() && !Posix.inUserNamespace() && !Posix.hasSysAdmin();
   }
 
   /** The in-place root: {@code $JBUILD_INPLACE_ROOT}, else {@code /}. */

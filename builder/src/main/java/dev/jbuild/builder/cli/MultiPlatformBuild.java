@@ -43,7 +43,7 @@ final class MultiPlatformBuild {
           new RemoteCacheStore(session.store, session.registryOptions()));
       // oci-mediatypes=false: the stored index is a Docker manifest list, so what is pushed,
       // exported and recorded is one and the same.
-      String indexType = Boolean.FALSE.equals(cmd.output.ociMediaTypes)
+      String indexType = cmd.output.indexFormat == IndexFormat.DOCKER_LIST
           ? MediaTypes.DOCKER_MANIFEST_LIST : MediaTypes.OCI_INDEX;
       result = new MultiPlatformBuilder(builder, session.store)
           .build(request.build(), platforms, listener, indexType);
@@ -83,11 +83,9 @@ final class MultiPlatformBuild {
               listener.info("WARNING: " + message);
             }
           });
-      IndexFormat format = cmd.output.ociMediaTypes == null ? IndexFormat.OCI_ELSE_DOCKER_LIST
-          : cmd.output.ociMediaTypes ? IndexFormat.OCI : IndexFormat.DOCKER_LIST;
       for (ImageReference tag : result.tags()) {
         listener.info("pushing " + tag);
-        PushedImage done = transfer.pushStored(tag, format);
+        PushedImage done = transfer.pushStored(tag, cmd.output.indexFormat);
         listener.info("pushed " + tag.familiar() + ": digest: " + done.result().digest()
             + " size: " + done.result().size());
         pushed.add(tag.toString());

@@ -1,6 +1,7 @@
 package dev.jbuild.builder.cli;
 
 import dev.jbuild.builder.export.OutputSpec;
+import dev.jbuild.registry.IndexFormat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +20,8 @@ final class OutputFlags {
           + " makes a multi-platform image a Docker manifest list.")
   List<String> outputs = new ArrayList<>();
 
-  /** The outputs' oci-mediatypes, null when unset ({@link BuildOutputs}); set by {@link #parse}. */
-  Boolean ociMediaTypes;
+  /** How a push sends a multi-platform image ({@code oci-mediatypes}); set by {@link #parse}. */
+  IndexFormat indexFormat = IndexFormat.OCI_ELSE_DOCKER_LIST;
 
   @Option(names = "--push", description = "Push every tag after the build.")
   boolean push;
@@ -39,14 +40,14 @@ final class OutputFlags {
 
   /**
    * Parses the {@code -o} values: {@code type=registry} or {@code push=true} also sets {@link
-   * #push}, and {@code oci-mediatypes} sets {@link #ociMediaTypes}.
+   * #push}, and {@code oci-mediatypes} sets {@link #indexFormat}.
    *
    * @throws IllegalArgumentException one line naming the bad value
    */
   BuildOutputs parse() {
     BuildOutputs parsed = BuildOutputs.parse(outputs);
     push |= parsed.push();
-    ociMediaTypes = parsed.ociMediaTypes();
+    indexFormat = parsed.indexFormat();
     return parsed;
   }
 }

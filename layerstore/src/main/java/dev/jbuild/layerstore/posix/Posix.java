@@ -132,6 +132,29 @@ public final class Posix {
     }
   }
 
+  /** CAP_SYS_ADMIN's bit in {@code /proc/self/status} CapEff. */
+  private static final int CAP_SYS_ADMIN = 21;
+
+  /**
+   * True when CAP_SYS_ADMIN is in this process's effective set ({@code CapEff} of {@code
+   * /proc/self/status}): without it nothing can be mounted or unshared, as in a container with
+   * Docker's default capabilities. True when it cannot be read, so that callers keep the
+   * privileged path and its first mount fails with the reason.
+   */
+  public static boolean hasSysAdmin() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("CapEff:")) {
+          long caps = Long.parseUnsignedLong(line.substring(7).strip(), 16);
+          return (caps & (1L << CAP_SYS_ADMIN)) != 0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return true;
+    }
+    return true;
+  }
+
   /** True when this process has effective uid 0. */
   public static boolean isRoot() {
     // /proc answers without loading the native library, which most commands never need.
