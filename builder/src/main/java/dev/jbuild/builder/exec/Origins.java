@@ -26,19 +26,30 @@ final class Origins {
 
   /** The files of {@code origin}. */
   FileSource open(FileOrigin origin) throws BuildException, InterruptedException, IOException {
-    if (origin instanceof FileOrigin.Stage s) {
-      return new RootfsSource(rootfsOf(stages.await(s.index()).layers()), s.describe());
-    }
-    if (origin instanceof FileOrigin.Image i) {
-      List<Layer> layers = env.bases().resolve(i.reference(), env.options().platform(),
-          env.options().pull()).layers();
-      return new RootfsSource(rootfsOf(layers), i.describe());
+    List<Layer> layers = layers(origin);
+    if (layers != null) {
+      return new RootfsSource(rootfsOf(layers), origin.describe());
     }
     if (origin instanceof FileOrigin.Directory d) {
       // A --build-context directory: read in place, its own .dockerignore applied.
       return DirectorySource.namedContext(d.dir(), d.describe());
     }
     return env.context();
+  }
+
+  /**
+   * The layers of a stage (waiting for it) or an image (resolving it), which identify its files
+   * without reading them; null for the context or a directory, which have no layers.
+   */
+  List<Layer> layers(FileOrigin origin) throws BuildException, InterruptedException {
+    if (origin instanceof FileOrigin.Stage s) {
+      return stages.await(s.index()).layers();
+    }
+    if (origin instanceof FileOrigin.Image i) {
+      return env.bases().resolve(i.reference(), env.options().platform(),
+          env.options().pull()).layers();
+    }
+    return null;
   }
 
   /** The layers of an earlier stage (waiting for it). */

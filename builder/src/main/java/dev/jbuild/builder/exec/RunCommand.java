@@ -10,6 +10,7 @@ import dev.jbuild.builder.plan.InlineFile;
 import dev.jbuild.builder.plan.RunCommandStep;
 import dev.jbuild.builder.plan.RunMount;
 import dev.jbuild.layerstore.TempDir;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.fs.FileLocks;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.runner.BindMount;
@@ -21,8 +22,11 @@ import dev.jbuild.runner.RunnerException;
 import dev.jbuild.runner.SecretMount;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -57,9 +61,29 @@ final class RunCommand implements FilesystemStep {
         sb.append("content ").append(m.target()).append(' ')
             .append(new TreeCopier(origins.open(m.origin()), env.checksums())
                 .checksum(List.of(m.option("source", ".")))).append('\n');
+      } else if (m.type() == RunMount.Type.CACHE && m.options().containsKey("from")) {
+        // The base a new cache starts from is an input of the step, as in BuildKit's exec op.
+        sb.append("cache base ").append(m.target()).append(' ').append(cacheBase(m))
+            .append('\n');
       }
     }
     return sb.toString();
+  }
+
+  /**
+   * What identifies a cache mount's {@code from=} tree: its layers' diff IDs for a stage or an
+   * image (no file is read), else the tree's checksum.
+   */
+  private String cacheBase(RunMount m) throws Exception {
+    List<Layer> layers = origins.layers(m.origin());
+    if (layers == null) {
+      return new TreeCopier(origins.open(m.origin()), env.checksums()).checksum(List.of("."));
+    }
+    StringBuilder ids = new StringBuilder(m.origin().describe());
+    for (Layer layer : layers) {
+      ids.append(' ').append(layer.diffId());
+    }
+    return Digest.sha256(ids.toString()).toString();
   }
 
   private BuildException located(String message, Throwable cause) {
@@ -189,22 +213,30 @@ final class RunCommand implements FilesystemStep {
           return Files.createDirectories(scratch);
         }
         Path root = env.store().root().resolve("cache/mounts");
-        // BuildKit makes a cache with uid/gid/mode from a base directory that has them, and the
-        // base is part of the cache's key (dockerfile2llb convert_runmount.go), so the same id
-        // with other ownership is another cache (testCacheMountUser after a plain /mycache).
-        String owner = m.options().containsKey("uid") || m.options().containsKey("gid")
-            || m.options().containsKey("mode") ? "\0" + m.option("uid", "0") + ":"
-            + m.option("gid", "0") + ":" + m.option("mode", "755") : "";
-        String hex = Digest.sha256(id + owner).hex();
+        // BuildKit (convert_runmount.go) gives a cache uid/gid/mode only when no source= picks a
+        // subdirectory: it mounts a base directory that has them, and that base is part of the
+        // cache's key, so the same id with other ownership is another cache (testCacheMountUser
+        // after a plain /mycache). A from= base is part of the key too (its layers' IDs).
+        boolean owned = m.cacheSubpath() == null && (m.options().containsKey("uid")
+            || m.options().containsKey("gid") || m.options().containsKey("mode"));
+        String owner = owned ? "\0" + m.option("uid", "0") + ":" + m.option("gid", "0") + ":"
+            + m.option("mode", "755") : "";
+        boolean seeded = m.options().containsKey("from") && !owned;
+        String base = m.options().containsKey("from") ? "\0from " + cacheBase(m) : "";
+        String hex = Digest.sha256(id + owner + base).hex();
         Path dir = root.resolve(hex);
         if (sharing.equals("locked")) {
           locks.add(FileLocks.lock(root.resolve(hex + ".lock")));
         }
         if (!Files.isDirectory(dir)) {
-          Files.createDirectories(dir);
-          Files.setAttribute(dir, "unix:uid", Integer.parseInt(m.option("uid", "0")));
-          Files.setAttribute(dir, "unix:gid", Integer.parseInt(m.option("gid", "0")));
-          Files.setAttribute(dir, "unix:mode", Integer.parseInt(m.option("mode", "755"), 8));
+          if (seeded) {
+            seedCache(m, root, dir);
+          } else {
+            Files.createDirectories(dir);
+            Files.setAttribute(dir, "unix:uid", Integer.parseInt(m.option("uid", "0")));
+            Files.setAttribute(dir, "unix:gid", Integer.parseInt(m.option("gid", "0")));
+            Files.setAttribute(dir, "unix:mode", Integer.parseInt(m.option("mode", "755"), 8));
+          }
         }
         return dir;
       }
@@ -257,6 +289,26 @@ final class RunCommand implements FilesystemStep {
           Integer.parseInt(m.option("mode", "400"), 8));
     } catch (IllegalArgumentException e) {
       throw located("secret " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Makes a new cache that starts as a copy of its {@code from=} tree, as BuildKit makes it from
+   * the base's snapshot. The copy is made beside the caches and renamed into place, so a build
+   * killed while copying leaves no half cache, and a concurrent build that made it first wins.
+   */
+  private void seedCache(RunMount m, Path root, Path dir) throws Exception {
+    Files.createDirectories(root);
+    try (TempDir tmp = env.store().newTempDir("cache-seed-")) {
+      UpperDirWriter writer = new UpperDirWriter(tmp.path(),
+          new LayeredRootfs(List.of(), p -> false));
+      new TreeCopier(origins.open(m.origin()), env.checksums())
+          .copy(List.of("."), "/content", writer, null, null);
+      try {
+        Files.move(tmp.path().resolve("content"), dir, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+        // Another build seeded the same cache meanwhile: theirs is the same copy.
+      }
     }
   }
 

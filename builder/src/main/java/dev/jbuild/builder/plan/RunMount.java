@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * @param target where it appears in the container (absolute); null only for a secret given as
  *     {@code env=} without a target
  * @param options every option as written, for the cache key and type-specific values
- * @param origin for a bind mount, the tree it shows ({@code from=} resolved by the planner); the
- *     context otherwise
+ * @param origin for a bind mount, the tree it shows; for a cache mount with {@code from=}, the
+ *     tree a new cache starts as ({@code from=} resolved by the planner); the context otherwise
  */
 public record RunMount(Type type, String target, Map<String, String> options,
     FileOrigin origin) {

@@ -136,7 +136,8 @@ final class RunPlanner {
       throw ctx.located(label.line(), e.getMessage(), e);
     }
     String from = m.options().get("from");
-    if (from == null || m.type() != RunMount.Type.BIND) {
+    // A cache mount's from= is the cache's base, as in BuildKit's convert_runmount.go.
+    if (from == null || (m.type() != RunMount.Type.BIND && m.type() != RunMount.Type.CACHE)) {
       return m;
     }
     if (ctx.definedLater(from, scope.stageIndex())) {

@@ -74,6 +74,8 @@ class OracleTest {
           + " (five durations); BuildKit 0.8 predates it (four)"),
       Map.entry("run-mounts", "modern BuildKit removes the mount-point stubs it created"
           + " (executor MountStubsCleaner); BuildKit 0.8 leaves them in the layer"),
+      Map.entry("run-cache-from", "modern BuildKit removes the mount-point stubs it created"
+          + " (executor MountStubsCleaner); BuildKit 0.8 leaves them in the layer"),
       Map.entry("run-secret", "modern BuildKit removes the /run/secrets stub directory;"
           + " BuildKit 0.8 leaves it in the layer"),
       // containerd's fix for CVE-2023-25173 puts the primary gid among the supplementary groups
