@@ -55,7 +55,7 @@ final class NonRootMaven implements AutoCloseable {
     exec(List.of("chmod", "711", work.toString())).check("chmod");
     String user = "jbmv" + ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
     Path home = work.resolve("home-" + user);
-    useradd(user, home);
+    TestUsers.add(user, "--home-dir", home.toString());
     try {
       return prepare(work, top, app, user, home, files);
     } catch (Exception | Error e) {
@@ -158,21 +158,6 @@ final class NonRootMaven implements AutoCloseable {
     }
   }
 
-  private static void useradd(String name, Path home) throws Exception {
-    List<String> cmd = List.of("useradd", "--no-create-home", "--home-dir", home.toString(),
-        "--user-group", "--shell", "/bin/sh", name);
-    // Retried: useradd fails while another process holds the lock on /etc/passwd.
-    for (int attempt = 1; ; attempt++) {
-      Exec r = exec(cmd);
-      if (r.code() == 0) {
-        return;
-      }
-      if (attempt == 5) {
-        throw new AssertionError("useradd " + name + " failed: " + r.output());
-      }
-      Thread.sleep(200L * attempt);
-    }
-  }
 
   private record Exec(int code, String output) {
     void check(String what) {

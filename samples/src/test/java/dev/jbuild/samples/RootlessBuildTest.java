@@ -75,10 +75,10 @@ class RootlessBuildTest {
         DOCKERFILE);
     int n = ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
     user = "jbrl" + n;
-    useradd(user);
+    TestUsers.add(user);
     noRangesUser = "jbnr" + n;
     // SUB_UID_COUNT=0: useradd gives this one no /etc/subuid or /etc/subgid range.
-    useradd(noRangesUser, "-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0");
+    TestUsers.add(noRangesUser, "-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0");
     for (String u : List.of(user, noRangesUser)) {
       Path home = Files.createDirectories(work.resolve("home-" + u));
       exec(List.of("chown", u + ":" + u, home.toString())).assertSuccess("chown");
@@ -370,23 +370,6 @@ class RootlessBuildTest {
     return layers;
   }
 
-  private static void useradd(String name, String... options) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("useradd", "--no-create-home", "--user-group",
-        "--shell", "/bin/sh"));
-    cmd.addAll(List.of(options));
-    cmd.add(name);
-    // Retried: useradd fails while another process holds the lock on /etc/passwd.
-    for (int attempt = 1; ; attempt++) {
-      Exec r = exec(cmd);
-      if (r.code() == 0) {
-        return;
-      }
-      if (attempt == 5) {
-        throw new AssertionError("useradd " + name + " failed: " + r.output());
-      }
-      Thread.sleep(200L * attempt);
-    }
-  }
 
   private record Exec(int code, String output) {
     void assertSuccess(String what) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.samples.Jbuild;
+import dev.jbuild.samples.TestUsers;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ class StoreAttackTest {
     assertFalse(setuid.isEmpty(), "the setuid program is unpacked in snapshots/: " + unpacked);
 
     String user = "jbsa" + ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
-    useradd(user);
+    TestUsers.add(user);
     try {
       for (Path p : setuid) {
         Result run = exec(asUser(user, p.toString()));
@@ -166,20 +167,6 @@ class StoreAttackTest {
     return cmd;
   }
 
-  private static void useradd(String user) throws Exception {
-    // Retried: useradd fails while another process holds the lock on /etc/passwd.
-    for (int attempt = 1; ; attempt++) {
-      Result r = exec(List.of("useradd", "--no-create-home", "--user-group", "--shell", "/bin/sh",
-          user));
-      if (r.code() == 0) {
-        return;
-      }
-      if (attempt == 5) {
-        throw new AssertionError("useradd " + user + " failed: " + r.output());
-      }
-      Thread.sleep(200L * attempt);
-    }
-  }
 
   private record Result(int code, String output) {
     void assertSuccess(String what) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.samples.ExecutorImage;
 import dev.jbuild.samples.Jbuild;
+import dev.jbuild.samples.TestUsers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -121,7 +122,8 @@ final class BuildModes implements AutoCloseable {
       Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
     }
 
-    m.addUser();
+    TestUsers.add(m.user, "-K", "SUB_UID_COUNT=" + SUBID_COUNT, "-K",
+        "SUB_GID_COUNT=" + SUBID_COUNT);
     for (String dir : List.of("home", "out-B")) {
       Path d = Files.createDirectories(work.resolve(dir));
       exec(List.of("chown", m.user + ":" + m.user, d.toString()), Map.of()).assertSuccess("chown");
@@ -293,22 +295,6 @@ final class BuildModes implements AutoCloseable {
         (mode == Mode.B ? work.resolve("home") : work).toString()));
   }
 
-  private void addUser() throws Exception {
-    List<String> cmd = List.of("useradd", "--no-create-home", "--user-group", "--shell",
-        "/bin/sh", "-K", "SUB_UID_COUNT=" + SUBID_COUNT, "-K", "SUB_GID_COUNT=" + SUBID_COUNT,
-        user);
-    // Retried: useradd fails while another process holds the lock on /etc/passwd.
-    for (int attempt = 1; ; attempt++) {
-      Exec r = exec(cmd, Map.of());
-      if (r.code() == 0) {
-        return;
-      }
-      if (attempt == 5) {
-        throw new AssertionError("useradd " + user + " failed: " + r.output());
-      }
-      Thread.sleep(200L * attempt);
-    }
-  }
 
   @Override
   public void close() throws Exception {
