@@ -36,9 +36,11 @@ import java.util.Set;
  * @param pull always pull base images, even when they are in the store ({@code --pull})
  * @param secrets {@code --secret} values by id
  * @param limits resource limits for every RUN step
- * @param sourceDateEpoch {@code SOURCE_DATE_EPOCH} in seconds, or null: when set, history and
- *     config times are fixed to it and layer mtimes are clamped to it, so the same inputs give
- *     the same image digest
+ * @param sourceDateEpoch {@code SOURCE_DATE_EPOCH} in seconds, or null: the build arg of that
+ *     name when none is given (as buildx passes the environment's). The build's epoch is that
+ *     build arg's, else the Dockerfile's global {@code ARG SOURCE_DATE_EPOCH} default, resolved as
+ *     BuildKit does; when there is one, history and config times are fixed to it and layer mtimes
+ *     are clamped to it, so the same inputs give the same image digest
  * @param cacheFrom imported caches ({@code --cache-from}), asked in order after the store's own
  * @param cacheTo where to export the cache after the build ({@code --cache-to})
  * @param lazyLayers the image need not be stored locally (it is only pushed): layers of imported
@@ -111,9 +113,18 @@ public record BuildRequest(
     return builder(contextDir).tags(tags).build();
   }
 
-  /** What planning needs of this request: the target, build args and cache/network choices. */
+  /**
+   * What planning needs of this request: the target, build args and cache/network choices. A
+   * {@code sourceDateEpoch} is the {@code SOURCE_DATE_EPOCH} build arg unless one is given, as
+   * buildx passes the environment's; planning resolves it with the Dockerfile's default.
+   */
   public PlanOptions planOptions() {
-    return new PlanOptions(dockerfile.getFileName().toString(), target, platform, buildArgs,
+    Map<String, String> args = buildArgs;
+    if (sourceDateEpoch != null && !args.containsKey("SOURCE_DATE_EPOCH")) {
+      args = new LinkedHashMap<>(args);
+      args.put("SOURCE_DATE_EPOCH", sourceDateEpoch.toString());
+    }
+    return new PlanOptions(dockerfile.getFileName().toString(), target, platform, args,
         network, noCache, noCacheStages, namedContexts);
   }
 

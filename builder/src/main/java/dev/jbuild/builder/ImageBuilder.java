@@ -10,6 +10,7 @@ import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.exec.BaseImageSource;
 import dev.jbuild.builder.exec.BuildBases;
 import dev.jbuild.builder.exec.BuildEnvironment;
+import dev.jbuild.builder.exec.BuildOptions;
 import dev.jbuild.builder.exec.RunnerSource;
 import dev.jbuild.builder.exec.SharedStages;
 import dev.jbuild.builder.exec.StageResult;
@@ -34,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -169,14 +171,21 @@ public final class ImageBuilder {
             .resolve(Digest.sha256(contextDir.toString()).hex() + ".sums"));
     LayerOptions layerOptions = LayerOptions.defaults();
     Supplier<Instant> buildClock = clock;
-    if (request.sourceDateEpoch() != null) {
-      Instant fixed = Instant.ofEpochSecond(request.sourceDateEpoch());
+    // The epoch planning resolved (build arg, the environment's, or the Dockerfile's default).
+    Long epoch = plan.sourceDateEpoch();
+    BuildOptions options = request.options();
+    if (epoch != null) {
+      Instant fixed = Instant.ofEpochSecond(epoch);
       buildClock = () -> fixed;
-      layerOptions = layerOptions.withSourceDateEpoch(request.sourceDateEpoch());
+      layerOptions = layerOptions.withSourceDateEpoch(epoch);
+    }
+    if (!Objects.equals(epoch, options.sourceDateEpoch())) {
+      options = new BuildOptions(options.dockerfileName(), options.platform(), options.pull(),
+          options.secrets(), options.limits(), epoch, options.sandbox());
     }
     BuildCache cache = new BuildCache(store.root().resolve("cache/build"), store.content())
         .withSources(CacheTransfer.open(remoteCaches, request.cacheFrom(), listener));
-    BuildEnvironment env = new BuildEnvironment(store, runner, buildBases, request.options(), listener,
+    BuildEnvironment env = new BuildEnvironment(store, runner, buildBases, options, listener,
         buildClock, cache, checksums,
         DirectorySource.context(contextDir, BuildFiles.ignoreRules(contextDir, request)),
         layerOptions);

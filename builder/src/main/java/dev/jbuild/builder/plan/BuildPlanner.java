@@ -31,6 +31,8 @@ public final class BuildPlanner {
   private final Dockerfile dockerfile;
   private final PlanningContext ctx;
   private final Map<Integer, StagePlanner.Result> planned = new TreeMap<>();
+  /** The build's {@code SOURCE_DATE_EPOCH} in seconds, or null. */
+  private final Long sourceDateEpoch;
 
   private BuildPlanner(Dockerfile dockerfile, String source, PlanOptions options,
       BaseConfigs bases, boolean multiStage) throws BuildException {
@@ -38,7 +40,9 @@ public final class BuildPlanner {
     VariableExpander expander = VariableExpander.withEscapeToken(dockerfile.escapeToken());
     PlanningContext partial = new PlanningContext(options, bases, expander, Map.of(),
         source.split("\r?\n", -1), dockerfile.stages(), multiStage, this::end);
-    this.ctx = new PlanningContext(options, bases, expander, globalArgs(partial),
+    SourceDateEpoch.Resolved epoch = SourceDateEpoch.resolve(partial, globalArgs(partial));
+    this.sourceDateEpoch = epoch.epoch();
+    this.ctx = new PlanningContext(epoch.options(), bases, expander, epoch.globalArgs(),
         partial.lines(), partial.stages(), multiStage, this::end);
   }
 
@@ -47,8 +51,8 @@ public final class BuildPlanner {
    *
    * @param source the Dockerfile text, for step labels
    * @throws BuildException when the target stage does not exist (Docker's wording), a variable
-   *     cannot be expanded, a flag is unknown or bad, or a base image cannot be resolved; located
-   *     at the Dockerfile line
+   *     cannot be expanded, a flag is unknown or bad, a base image cannot be resolved, or {@code
+   *     SOURCE_DATE_EPOCH} is invalid ({@link SourceDateEpoch}); located at the Dockerfile line
    */
   public static BuildPlan plan(Dockerfile dockerfile, String source, PlanOptions options,
       BaseConfigs bases) throws BuildException, InterruptedException {
@@ -74,7 +78,7 @@ public final class BuildPlanner {
         needed.size() > 1);
     planner.end(targetIndex);
     return new BuildPlan(planner.planned.values().stream().map(StagePlanner.Result::plan)
-        .toList());
+        .toList(), planner.sourceDateEpoch);
   }
 
   /** Plans stage {@code index} (and what it reads) once; the plan keeps index order. */

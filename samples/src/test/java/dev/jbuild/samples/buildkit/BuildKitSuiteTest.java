@@ -64,6 +64,8 @@ class BuildKitSuiteTest {
   private static LayerStore store;
   private static CommandRunner runner;
   private static ImageBuilder builder;
+  /** The image of this case's last build, for the image checks of a rebuild. */
+  private Image lastImage;
 
   @BeforeAll
   static void storeWithBusybox() throws Exception {
@@ -191,14 +193,17 @@ class BuildKitSuiteTest {
           + "should fail with \"" + failLines.get(0).textAfter(0) + "\"");
     }
     if (!c.rebuilds().isEmpty() || checks.stream().anyMatch(l -> !l.keyword().startsWith("config")
-        && !PROGRESS_CHECKS.contains(l.keyword()))) {
+        && !PROGRESS_CHECKS.contains(l.keyword()) && !ImageChecks.KEYWORDS.contains(l.keyword()))) {
       // Only cases that look at files pay for the export.
       new ImageExporter(store).export(result.image(), List.of(),
           new OutputSpec(OutputSpec.Type.LOCAL, rootfs.toString()));
     }
     List<String> failures = new ArrayList<>(new RootfsChecks(rootfs,
         result.image().configBytes(), previous).check(checks.stream()
-            .filter(l -> !PROGRESS_CHECKS.contains(l.keyword())).toList()));
+            .filter(l -> !PROGRESS_CHECKS.contains(l.keyword())
+                && !ImageChecks.KEYWORDS.contains(l.keyword())).toList()));
+    failures.addAll(new ImageChecks(store, result.image(), context, lastImage).check(checks));
+    lastImage = result.image();
     // The linter's warnings, as jbuild prints them: "WARN: Dockerfile:LINE: Rule: detail".
     List<String> warnings = log.stream().filter(m -> m.matches("WARN: [^ :]+:\\d+: .*"))
         .map(m -> m.substring("WARN: ".length())).toList();
