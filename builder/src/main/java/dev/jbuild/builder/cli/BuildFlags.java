@@ -59,6 +59,11 @@ final class BuildFlags {
         throw new IllegalArgumentException("invalid argument " + q(c) + " for"
             + " \"--build-context\" flag: " + d.dir() + " is not a directory");
       }
+      if (named.getValue() instanceof NamedContext.OciLayout l
+          && !java.nio.file.Files.isDirectory(l.dir())) {
+        throw new IllegalArgumentException("invalid argument " + q(c) + " for"
+            + " \"--build-context\" flag: " + l.dir() + " is not an OCI layout directory");
+      }
       request.namedContext(named.getKey(), named.getValue());
     }
     List<Sandbox.Host> hosts = new ArrayList<>();
