@@ -22,7 +22,8 @@ final class BuildFlags {
 
   @Option(names = "--build-context", paramLabel = "NAME=DIR|NAME=docker-image://REF",
       description = "Additional build contexts (repeatable): replace the stage or image NAME in"
-          + " FROM (images only), COPY --from and RUN --mount from=.")
+          + " FROM (images only), COPY --from and RUN --mount from=. An image may also come"
+          + " from an OCI layout directory: NAME=oci-layout://PATH[:TAG|@sha256:DIGEST].")
   List<String> buildContexts = new ArrayList<>();
 
   @Option(names = "--add-host", paramLabel = "HOST:IP",
