@@ -63,6 +63,7 @@ final class SuiteStores {
 
   /**
    * @param shared the class's store (busybox tagged), used until a {@code fresh} line
+   * @param sharedBuilder the class's builder on {@code shared}
    * @param runner the class's runner; it serves every store (run dirs are its own)
    * @param registry starts (once) and returns the class's registry
    * @param dir the case's scratch directory, deleted with the case
