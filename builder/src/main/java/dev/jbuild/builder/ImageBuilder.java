@@ -147,7 +147,9 @@ public final class ImageBuilder {
           + "] were not consumed");
     }
     BuildBases buildBases = new BuildBases(bases);
-    BuildPlan plan = BuildPlanner.plan(dockerfile, source, request.planOptions(),
+    // oci-layout:// contexts become images in the store, so the planner sees only images.
+    BuildPlan plan = BuildPlanner.plan(dockerfile, source,
+        OciLayoutContexts.resolve(request.planOptions(), store),
         new BaseConfigs() {
           @Override
           public ImageConfig config(ImageReference ref) throws BuildException {

@@ -83,8 +83,20 @@ public record CacheSpec(Type type, String ref, Path dir, Mode mode) {
       throw new IllegalArgumentException("invalid " + flag + " '" + spec + "': only"
           + " compression=gzip is supported (cached layers are exported as they were built)");
     }
+    // BuildKit's image-manifest=true (cache as an image manifest, not an index) and
+    // oci-mediatypes=true describe what jbuild always writes: an OCI image manifest
+    // (testImageManifestCacheImportExport). Their false values ask for a format jbuild does not
+    // write, so an export refuses them rather than ignore them.
+    for (String key : new String[] {"image-manifest", "oci-mediatypes"}) {
+      String v = kv.getOrDefault(key, "true");
+      if (!v.equals("true") && !(v.equals("false") && !export)) {
+        throw new IllegalArgumentException("invalid " + flag + " '" + spec + "': " + key
+            + " must be true (jbuild's cache is always an OCI image manifest)");
+      }
+    }
     for (String key : kv.keySet()) {
-      if (!java.util.Set.of("type", "ref", "mode", "dest", "src", "compression").contains(key)) {
+      if (!java.util.Set.of("type", "ref", "mode", "dest", "src", "compression",
+          "image-manifest", "oci-mediatypes").contains(key)) {
         throw new IllegalArgumentException("invalid " + flag + " '" + spec + "': unknown key "
             + key);
       }

@@ -22,7 +22,8 @@ final class BuildFlags {
 
   @Option(names = "--build-context", paramLabel = "NAME=DIR|NAME=docker-image://REF",
       description = "Additional build contexts (repeatable): replace the stage or image NAME in"
-          + " FROM (images only), COPY --from and RUN --mount from=.")
+          + " FROM (images only), COPY --from and RUN --mount from=. An image may also come"
+          + " from an OCI layout directory: NAME=oci-layout://PATH[:TAG|@sha256:DIGEST].")
   List<String> buildContexts = new ArrayList<>();
 
   @Option(names = "--add-host", paramLabel = "HOST:IP",
@@ -58,6 +59,11 @@ final class BuildFlags {
           && !java.nio.file.Files.isDirectory(d.dir())) {
         throw new IllegalArgumentException("invalid argument " + q(c) + " for"
             + " \"--build-context\" flag: " + d.dir() + " is not a directory");
+      }
+      if (named.getValue() instanceof NamedContext.OciLayout l
+          && !java.nio.file.Files.isDirectory(l.dir())) {
+        throw new IllegalArgumentException("invalid argument " + q(c) + " for"
+            + " \"--build-context\" flag: " + l.dir() + " is not an OCI layout directory");
       }
       request.namedContext(named.getKey(), named.getValue());
     }

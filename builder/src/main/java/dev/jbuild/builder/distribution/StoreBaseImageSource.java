@@ -44,7 +44,10 @@ public final class StoreBaseImageSource implements BaseImageSource {
   public Image resolve(ImageReference ref, Platform platform, boolean alwaysPull)
       throws BuildException {
     try {
-      Optional<Descriptor> local = alwaysPull ? Optional.empty() : store.images().resolve(ref);
+      // A digest names fixed bytes: --pull cannot get newer ones (and an oci-layout:// context
+      // is stored by digest only, with no registry behind it).
+      Optional<Descriptor> local = alwaysPull && ref.digest() == null ? Optional.empty()
+          : store.images().resolve(ref);
       if (local.isPresent()) {
         Optional<Image> image = forPlatform(local.get(), platform);
         if (image.isPresent()) {

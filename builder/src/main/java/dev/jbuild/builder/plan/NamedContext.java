@@ -1,5 +1,6 @@
 package dev.jbuild.builder.plan;
 
+import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageReference;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -46,8 +47,32 @@ public sealed interface NamedContext {
   }
 
   /**
-   * Parses buildx's {@code VALUE}: {@code docker-image://REF} or a directory path; the other
-   * schemes buildx knows (git, http(s), oci-layout, target:) are refused with their name.
+   * An image in an OCI image layout directory instead of NAME
+   * ({@code oci-layout://PATH[:TAG|@sha256:DIGEST]}, buildx's spelling; BuildKit's
+   * testNamedOCILayoutContext). The build copies
+   * it into the store, verified, before planning; the planner only sees the {@link Image} it
+   * becomes.
+   *
+   * @param dir the layout directory, absolute
+   * @param tag the {@code org.opencontainers.image.ref.name} of the index entry to use
+   *     ({@code latest} when neither tag nor digest is given), or null with a digest
+   * @param digest the manifest (or index) to use, or null; it wins over a tag, as in buildx
+   */
+  record OciLayout(Path dir, String tag, Digest digest) implements NamedContext {
+    public OciLayout {
+      if (!dir.isAbsolute()) {
+        throw new IllegalArgumentException("an OCI layout directory must be absolute: " + dir);
+      }
+      if (tag == null && digest == null) {
+        tag = "latest";
+      }
+    }
+  }
+
+  /**
+   * Parses buildx's {@code VALUE}: {@code docker-image://REF},
+   * {@code oci-layout://PATH[:TAG|@DIGEST]} or a directory path; the other schemes buildx knows (git, http(s), target:) are
+   * refused with their name.
    *
    * @throws IllegalArgumentException one line saying what is wrong
    */
@@ -59,7 +84,10 @@ public sealed interface NamedContext {
       return new Image(ImageReference.parse(value.substring("docker-image://".length())));
     }
     String lower = value.toLowerCase(Locale.ROOT);
-    for (String scheme : new String[] {"oci-layout://", "http://", "https://", "git@",
+    if (lower.startsWith("oci-layout://")) {
+      return ociLayout(value.substring("oci-layout://".length()));
+    }
+    for (String scheme : new String[] {"http://", "https://", "git@",
         "git://", "target:", "input:"}) {
       if (lower.startsWith(scheme)) {
         throw new IllegalArgumentException(scheme.replace("://", "").replace(":", "")
@@ -72,6 +100,32 @@ public sealed interface NamedContext {
           + " directory");
     }
     return new Directory(Path.of(value).toAbsolutePath().normalize());
+  }
+
+  /** {@code PATH[:TAG][@DIGEST]}: a digest after the last {@code @}, a tag after a last colon. */
+  private static OciLayout ociLayout(String rest) {
+    Digest digest = null;
+    int at = rest.lastIndexOf('@');
+    if (at >= 0) {
+      digest = Digest.parse(rest.substring(at + 1));
+      rest = rest.substring(0, at);
+    }
+    String tag = null;
+    int colon = rest.lastIndexOf(':');
+    if (colon > rest.lastIndexOf('/')) {
+      tag = rest.substring(colon + 1);
+      rest = rest.substring(0, colon);
+      if (!tag.matches("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")) {
+        throw new IllegalArgumentException("invalid tag \"" + tag + "\" in oci-layout://"
+            + rest + ":" + tag);
+      }
+    }
+    if (rest.isEmpty()) {
+      throw new IllegalArgumentException("oci-layout:// needs a directory:"
+          + " oci-layout://PATH[:TAG|@sha256:DIGEST]");
+    }
+    return new OciLayout(Path.of(rest).toAbsolutePath().normalize(), digest == null ? tag : null,
+        digest);
   }
 
   /** {@code NAME=VALUE} as a name (lower-cased) and its context. */

@@ -19,6 +19,11 @@ class CacheSpecTest {
     assertEquals(CacheSpec.local(Path.of("/c"), CacheSpec.Mode.MIN),
         CacheSpec.parse("type=local,src=/c", false));
     assertEquals(CacheSpec.Type.INLINE, CacheSpec.parse("type=inline", true).type());
+    // BuildKit's image-manifest/oci-mediatypes: what jbuild always writes (an OCI manifest).
+    assertEquals(CacheSpec.registry("r/a:c", CacheSpec.Mode.MIN),
+        CacheSpec.parse("type=registry,ref=r/a:c,image-manifest=true,oci-mediatypes=true", true));
+    assertEquals(CacheSpec.registry("r/a:c", CacheSpec.Mode.MIN),
+        CacheSpec.parse("type=registry,ref=r/a:c,image-manifest=false", false));
   }
 
   @Test
@@ -27,7 +32,8 @@ class CacheSpecTest {
         {"type=registry", "to"}, {"type=local,src=/x", "to"}, {"type=local,dest=/x", "from"},
         {"type=inline", "from"}, {"type=s3,ref=x", "to"}, {"ref=x,mode=all", "to"},
         {"ref=x,compression=zstd", "to"}, {"ref=x,bogus=1", "to"}, {"plainref", "to"},
-        {"=x", "from"}}) {
+        {"=x", "from"}, {"ref=x,image-manifest=false", "to"}, {"ref=x,oci-mediatypes=no", "to"},
+        {"ref=x,image-manifest=yes", "from"}}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> CacheSpec.parse(bad[0], bad[1].equals("to")), bad[0]);
       assertTrue(e.getMessage().startsWith("invalid --cache-" + bad[1] + " '" + bad[0] + "'"),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.builder.error.BuildException;
+import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageReference;
 import java.nio.file.Path;
 import java.util.List;
@@ -79,11 +80,20 @@ class NamedContextTest {
   void flagValues_parseOrSayWhatIsWrong() {
     assertEquals(Map.entry("base", new NamedContext.Image(ImageReference.parse("busybox:1"))),
         NamedContext.parseFlag("BASE=docker-image://busybox:1"));
+    // buildx's oci-layout://PATH[:TAG|@DIGEST]: the digest wins over a tag; latest by default.
+    String d = "sha256:" + "ab".repeat(32);
+    assertEquals(new NamedContext.OciLayout(Path.of("/l"), "latest", null),
+        NamedContext.parse("oci-layout:///l"));
+    assertEquals(new NamedContext.OciLayout(Path.of("/a:b/l"), "v1", null),
+        NamedContext.parse("oci-layout:///a:b/l:v1"));
+    assertEquals(new NamedContext.OciLayout(Path.of("/l"), null, Digest.parse(d)),
+        NamedContext.parse("oci-layout:///l:v1@" + d));
     for (String[] c : new String[][] {{"noequals", "expected NAME=docker-image://REF"},
         {"=dir", "expected NAME="}, {"a b=dir", "invalid context name"},
         {"x=git://example.com/r.git", "git contexts are not supported"},
         {"x=https://example.com/c.tar", "https contexts are not supported"},
-        {"x=oci-layout:///l", "oci-layout contexts are not supported"}, {"x=", "is empty"},
+        {"x=oci-layout://", "needs a directory"}, {"x=oci-layout:///l@sha256:12", "digest"},
+        {"x=oci-layout:///l:-v", "invalid tag"}, {"x=", "is empty"},
         {"x=docker-image://UPPER", ""}}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> NamedContext.parseFlag(c[0]), c[0]);

@@ -22,7 +22,8 @@ class BuildKitSuiteFilesTest {
   private static final Set<String> ASSERTIONS = Set.of("fail", "file", "contains", "lacks", "mode",
       "owner", "dir", "link", "type", "samefile", "exists", "absent", "entries", "config", "config-has",
       "config-contains", "config-count", "step", "same", "differs", "warns", "warnings",
-      "config-each", "layer-mtime", "same-image", "created-later");
+      "config-each", "layer-mtime", "created-later", "same-id", "differs-id",
+      "registry-manifest");
 
   @Test
   void everyCase_namesItsGoTest_usesKnownKeywords_andIsListedInTheReadme() throws Exception {

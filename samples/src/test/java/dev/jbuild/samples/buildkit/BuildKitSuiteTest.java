@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.jbuild.builder.BuildRequest;
 import dev.jbuild.builder.BuildResult;
 import dev.jbuild.builder.ImageBuilder;
-import dev.jbuild.builder.distribution.StoreBaseImageSource;
 import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.exec.BuildOptions;
@@ -16,22 +15,19 @@ import dev.jbuild.builder.export.OutputSpec;
 import dev.jbuild.builder.plan.NamedContext;
 import dev.jbuild.builder.plan.NetworkPolicy;
 import dev.jbuild.layerstore.LayerStore;
-import dev.jbuild.layerstore.archive.RootfsImporter;
 import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
-import dev.jbuild.registry.RegistryOptions;
+import dev.jbuild.registry.testing.LocalRegistry;
 import dev.jbuild.runner.CommandRunner;
 import dev.jbuild.runner.ContainerRunner;
 import dev.jbuild.runner.Sandbox;
-import dev.jbuild.samples.Jbuild;
 import dev.jbuild.samples.buildkit.SuiteCase.Line;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +54,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BuildKitSuiteTest {
   private static final AtomicInteger SEQ = new AtomicInteger();
   /** Assertions on the build's progress, not on its result. */
-  private static final List<String> PROGRESS_CHECKS = List.of("step", "warns", "warnings");
+  private static final List<String> PROGRESS_CHECKS = java.util.stream.Stream.concat(
+      java.util.stream.Stream.of("step", "warns", "warnings"), SuiteStores.CHECKS.stream())
+      .toList();
 
   private static Path work;
   private static LayerStore store;
@@ -66,16 +64,14 @@ class BuildKitSuiteTest {
   private static ImageBuilder builder;
   /** The image of this case's last build, for the image checks of a rebuild. */
   private Image lastImage;
+  /** The registry of the cases that name {@code $REGISTRY}, started by the first of them. */
+  private static LocalRegistry registry;
 
   @BeforeAll
   static void storeWithBusybox() throws Exception {
     work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "bk-suite-");
-    store = LayerStore.open(work.resolve("store"));
-    Image busybox = new RootfsImporter(store).importRootfs(Jbuild.busyboxRootfsTar(),
-        Platform.host(), "Imported from busybox-rootfs.tar");
-    store.images().tag(ImageReference.parse("busybox:latest"), busybox.manifestDescriptor());
-    builder = new ImageBuilder(store, BuildKitSuiteTest::runner,
-        new StoreBaseImageSource(store, RegistryOptions.defaults(), m -> { }), Instant::now);
+    store = SuiteStores.storeWithBusybox(work.resolve("store"));
+    builder = SuiteStores.builder(store, BuildKitSuiteTest::runner);
   }
 
   /** The namespaces runner, made on the first RUN step: most cases run nothing. */
@@ -86,11 +82,29 @@ class BuildKitSuiteTest {
     return runner;
   }
 
+  /** The class's docker-registry on 127.0.0.1, started on first use. */
+  private static synchronized LocalRegistry registry() {
+    if (registry == null) {
+      try {
+        registry = LocalRegistry.start(work.resolve("registry"));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    return registry;
+  }
+
   @AfterAll
-  static void cleanUp() throws IOException {
+  static void cleanUp() throws Exception {
     try {
       if (runner != null) {
         runner.close();
+      }
+      if (registry != null) {
+        registry.close();
       }
     } finally {
       if (work != null) {
@@ -118,15 +132,18 @@ class BuildKitSuiteTest {
 
   private void run(SuiteCase c, Path dir) throws Exception {
     List<ImageReference> tagged = new ArrayList<>();
+    SuiteStores stores = new SuiteStores(store, builder, BuildKitSuiteTest::runner,
+        BuildKitSuiteTest::registry, Files.createDirectories(dir.resolve("scratch")));
     try {
       Path tree = SuiteCases.context(c, dir.resolve("context"));
-      Path previous = build(c, tree, c.setup(), c.checks(), dir.resolve("rootfs-0"), null, tagged);
+      Path previous = build(c, tree, c.setup(), c.checks(), dir.resolve("rootfs-0"), null, tagged,
+          stores);
       int n = 0;
       for (SuiteCase.Phase phase : c.rebuilds()) {
         // A rebuild after the context changed, in the same store: what the cache keeps.
         SuiteCases.apply(c, phase.setup(), tree);
         previous = build(c, tree, phase.setup(), phase.checks(), dir.resolve("rootfs-" + ++n),
-            previous, tagged);
+            previous, tagged, stores);
       }
     } finally {
       // The store is the class's: a case's names must not reach the next case.
@@ -142,12 +159,13 @@ class BuildKitSuiteTest {
    * for {@code same} and {@code differs}).
    */
   private Path build(SuiteCase c, Path tree, List<Line> setup, List<Line> checks, Path rootfs,
-      Path previous, List<ImageReference> tagged) throws Exception {
+      Path previous, List<ImageReference> tagged, SuiteStores stores) throws Exception {
     Path context = c.contextDir() == null ? tree : tree.resolve(c.contextDir());
     BuildRequest.Builder request = BuildRequest.builder(context)
         .dockerfile(c.dockerfile() == null ? null : tree.resolve(c.dockerfile()))
         .buildArgs(c.buildArgs()).labels(c.labels()).target(c.target());
-    buildInputs(request, setup, tree, tagged);
+    buildInputs(request, setup, tree, tagged, stores);
+    stores.before(setup, request);
     for (Map.Entry<String, String> secret : c.secrets().entrySet()) {
       // Outside the context, as a user's --secret src= file would be.
       Path file = rootfs.resolveSibling(rootfs.getFileName() + "-secret-" + secret.getKey());
@@ -175,7 +193,7 @@ class BuildKitSuiteTest {
     List<Line> failLines = checks.stream().filter(l -> l.keyword().equals("fail")).toList();
     BuildResult result;
     try {
-      result = builder.build(request.build(), listener);
+      result = stores.builder().build(request.build(), listener);
     } catch (BuildException e) {
       if (failLines.isEmpty()) {
         throw new AssertionError(c.source() + ": the build failed: " + e.getMessage()
@@ -195,14 +213,14 @@ class BuildKitSuiteTest {
     if (!c.rebuilds().isEmpty() || checks.stream().anyMatch(l -> !l.keyword().startsWith("config")
         && !PROGRESS_CHECKS.contains(l.keyword()) && !ImageChecks.KEYWORDS.contains(l.keyword()))) {
       // Only cases that look at files pay for the export.
-      new ImageExporter(store).export(result.image(), List.of(),
+      new ImageExporter(stores.store()).export(result.image(), List.of(),
           new OutputSpec(OutputSpec.Type.LOCAL, rootfs.toString()));
     }
     List<String> failures = new ArrayList<>(new RootfsChecks(rootfs,
         result.image().configBytes(), previous).check(checks.stream()
             .filter(l -> !PROGRESS_CHECKS.contains(l.keyword())
                 && !ImageChecks.KEYWORDS.contains(l.keyword())).toList()));
-    failures.addAll(new ImageChecks(store, result.image(), context, lastImage).check(checks));
+    failures.addAll(new ImageChecks(stores.store(), result.image(), context, lastImage).check(checks));
     lastImage = result.image();
     // The linter's warnings, as jbuild prints them: "WARN: Dockerfile:LINE: Rule: detail".
     List<String> warnings = log.stream().filter(m -> m.matches("WARN: [^ :]+:\\d+: .*"))
@@ -220,6 +238,8 @@ class BuildKitSuiteTest {
             + l.word(0) + ": " + warnings);
       }
     }
+    failures.addAll(stores.check(checks, result.image()));
+    stores.after(setup, result.image());
     assertEquals(List.of(), failures, c.source() + "\n" + String.join("\n", log));
     return rootfs;
   }
@@ -229,7 +249,7 @@ class BuildKitSuiteTest {
    * sets are added to {@code tagged}, for the case to remove when it ends.
    */
   private static void buildInputs(BuildRequest.Builder request, List<Line> setup, Path tree,
-      List<ImageReference> tagged) {
+      List<ImageReference> tagged, SuiteStores stores) {
     // What the Go tests push to their registry, for a later phase's FROM to name (as -t does).
     List<ImageReference> tags = setup.stream().filter(l -> l.keyword().equals("tag"))
         .map(l -> ImageReference.parse(l.word(0))).toList();
@@ -258,7 +278,7 @@ class BuildKitSuiteTest {
       } else if (l.keyword().equals("build-context")) {
         String flag = l.word(0);
         int eq = flag.indexOf('=');
-        String value = flag.substring(eq + 1);
+        String value = stores.substitute(flag.substring(eq + 1));
         // A directory is one of the laid-out tree, as the Go tests' fstest dirs.
         request.namedContext(flag.substring(0, eq), NamedContext.parse(value.contains("://")
             ? value : tree.resolve(value).toString()));

@@ -25,7 +25,7 @@ import java.util.List;
  */
 final class ImageChecks {
   /** The keywords this class checks (buildkit/README.md). */
-  static final List<String> KEYWORDS = List.of("config-each", "layer-mtime", "same-image",
+  static final List<String> KEYWORDS = List.of("config-each", "layer-mtime",
       "created-later");
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -91,12 +91,6 @@ final class ImageChecks {
             : Long.parseLong(line.word(1));
         yield got == null ? "not in the image's last layer"
             : got == want ? null : "mtime is " + got + ", expected " + want;
-      }
-      case "same-image" -> {
-        requirePrevious(line);
-        yield image.manifestDigest().equals(previous.manifestDigest()) ? null
-            : "the manifest is " + image.manifestDigest() + ", the build before's "
-                + previous.manifestDigest() + " (image " + image.id() + " vs " + previous.id() + ")";
       }
       case "created-later" -> {
         requirePrevious(line);

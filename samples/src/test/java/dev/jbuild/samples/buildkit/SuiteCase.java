@@ -45,8 +45,9 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
   record Phase(List<Line> setup, List<Line> checks) {}
 
   /** Inputs of the one build of their phase (not of every build of the case). */
-  static final List<String> BUILD_INPUTS = List.of("tag", "build-context", "network", "shm-size",
-      "ulimit", "platform", "no-cache");
+  static final List<String> BUILD_INPUTS = Stream.concat(Stream.of("tag", "build-context",
+      "network", "shm-size", "ulimit", "platform", "no-cache"), SuiteStores.INPUTS.stream())
+      .toList();
 
   /**
    * The setup keywords, and {@link #BUILD_INPUTS}, which belong to their phase as setup lines do.
