@@ -17,7 +17,9 @@ import dev.jbuild.builder.exec.StageResult;
 import dev.jbuild.builder.plan.BuildPlan;
 import dev.jbuild.builder.plan.BaseConfigs;
 import dev.jbuild.builder.plan.BuildArgs;
+import dev.jbuild.builder.plan.BuildChecks;
 import dev.jbuild.builder.plan.BuildPlanner;
+import dev.jbuild.builder.plan.PlanOptions;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.diff.LayerOptions;
 import dev.jbuild.layerstore.image.Image;
@@ -27,8 +29,10 @@ import dev.jbuild.layerstore.oci.ImageConfig;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.parser.DockerfileParser;
+import dev.jbuild.parser.ast.CheckOptions;
 import dev.jbuild.parser.ast.Dockerfile;
 import dev.jbuild.parser.ast.DockerfileSyntaxException;
+import dev.jbuild.parser.ast.Warning;
 import dev.jbuild.runner.CommandRunner;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -131,37 +135,37 @@ public final class ImageBuilder {
       List<CacheTransfer.Built> deferredCacheTo) throws BuildException, InterruptedException {
     String source;
     Dockerfile dockerfile;
+    String fileName = request.dockerfile().getFileName().toString();
+    CheckOptions checkArg = BuildChecks.fromBuildArgs(request.planOptions().buildArgs());
     try {
       // Strict UTF-8, as `jbuild parse` reads it: one behaviour and a located error.
-      String fileName = request.dockerfile().getFileName().toString();
       source = DockerfileParser.decode(BuildFiles.readDockerfile(request), fileName);
-      dockerfile = DockerfileParser.parse(source, fileName);
+      dockerfile = DockerfileParser.parse(source, fileName, checkArg);
     } catch (DockerfileSyntaxException e) {
+      // BuildKit reports the warnings of the lines before the error (testWarningsBeforeError).
+      warn(listener, fileName, e.warnings());
       throw new BuildException(e.getMessage(), e);
     }
-    dockerfile.warnings().forEach(w -> listener.info(
-        "WARN: " + request.dockerfile().getFileName() + ":" + w.line() + ": " + w.message()));
     List<String> unconsumed = BuildArgs.unconsumed(dockerfile, request.planOptions().buildArgs());
     if (!unconsumed.isEmpty()) {
       listener.info("WARN: One or more build-args [" + String.join(" ", unconsumed)
           + "] were not consumed");
     }
     BuildBases buildBases = new BuildBases(bases);
-    // oci-layout:// contexts become images in the store, so the planner sees only images.
-    BuildPlan plan = BuildPlanner.plan(dockerfile, source,
-        OciLayoutContexts.resolve(request.planOptions(), store),
-        new BaseConfigs() {
-          @Override
-          public ImageConfig config(ImageReference ref) throws BuildException {
-            return buildBases.resolve(ref, request.platform(), request.pull()).config();
-          }
-
-          @Override
-          public ImageConfig config(ImageReference ref, Platform platform)
-              throws BuildException {
-            return buildBases.resolve(ref, platform, request.pull()).config();
-          }
-        });
+    BuildPlan plan;
+    try {
+      // oci-layout:// contexts become images in the store, so the planner sees only images.
+      plan = plan(request, OciLayoutContexts.resolve(request.planOptions(), store), dockerfile,
+          source, buildBases);
+    } catch (BuildException e) {
+      warn(listener, fileName, BuildChecks.reported(dockerfile, null));
+      throw e;
+    }
+    // After planning, as BuildKit's dispatch: some rules only apply to the stages built.
+    List<Warning> warnings = BuildChecks.reported(dockerfile, plan);
+    warn(listener, fileName, warnings);
+    BuildChecks.failOnViolation(checkArg != null ? checkArg : dockerfile.checkOptions(),
+        warnings, fileName);
     Map<Integer, String> identities = shared == null ? Map.of()
         : SharedStages.identities(plan, request.platform());
     Path contextDir = request.contextDir().toAbsolutePath().normalize();
@@ -257,4 +261,28 @@ public final class ImageBuilder {
     }
     return labels.isEmpty() ? config : config.withContainerConfig(c);
   }
+
+  private static BuildPlan plan(BuildRequest request, PlanOptions options, Dockerfile dockerfile,
+      String source, BuildBases buildBases) throws BuildException, InterruptedException {
+    return BuildPlanner.plan(dockerfile, source, options,
+        new BaseConfigs() {
+          @Override
+          public ImageConfig config(ImageReference ref) throws BuildException {
+            return buildBases.resolve(ref, request.platform(), request.pull()).config();
+          }
+
+          @Override
+          public ImageConfig config(ImageReference ref, Platform platform)
+              throws BuildException {
+            return buildBases.resolve(ref, platform, request.pull()).config();
+          }
+        });
+  }
+
+  /** Prints the linter's warnings as {@code WARN: Dockerfile:LINE: Rule: detail}. */
+  private static void warn(BuildListener listener, String fileName, List<Warning> warnings) {
+    warnings.forEach(w -> listener.info("WARN: " + fileName + ":" + w.line() + ": "
+        + w.message()));
+  }
+
 }

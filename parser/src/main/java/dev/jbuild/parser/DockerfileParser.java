@@ -1,5 +1,6 @@
 package dev.jbuild.parser;
 
+import dev.jbuild.parser.ast.CheckOptions;
 import dev.jbuild.parser.ast.Dockerfile;
 import dev.jbuild.parser.ast.DockerfileSyntaxException;
 import dev.jbuild.parser.ast.SourceRange;
@@ -29,6 +30,22 @@ public final class DockerfileParser {
    */
   public static Dockerfile parse(String text, String fileName) throws DockerfileSyntaxException {
     return DockerfileReader.read(text, fileName);
+  }
+
+  /**
+   * Parses a Dockerfile with build-check options that replace its {@code # check=} directive, as
+   * BuildKit's {@code BUILDKIT_DOCKERFILE_CHECK} build argument does (testRuleCheckOption): the
+   * result's {@link Dockerfile#warnings()} skip the rules {@code checks} skips. The per-instruction
+   * {@code # check=skip=} comments still apply.
+   *
+   * @param checks the options, or null to use the file's directive ({@link #parse(String,
+   *     String)})
+   * @throws DockerfileSyntaxException on the first error, with its position and the warnings of
+   *     the instructions before it ({@link DockerfileSyntaxException#warnings()})
+   */
+  public static Dockerfile parse(String text, String fileName, CheckOptions checks)
+      throws DockerfileSyntaxException {
+    return DockerfileReader.read(text, fileName, false, checks);
   }
 
   /**

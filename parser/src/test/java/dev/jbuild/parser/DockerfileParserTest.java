@@ -125,7 +125,7 @@ class DockerfileParserTest {
         DockerfileParser.parse("FROM alpine\nRUN a \\\n\n  b\n", "Dockerfile");
 
     assertEquals(
-        List.of(new Warning(3, "Empty continuation line found in: RUN a   b")),
+        List.of(new Warning(4, "NoEmptyContinuation: Empty continuation line")),
         dockerfile.warnings());
   }
 

@@ -190,12 +190,17 @@ final class RunPlanner {
     return env;
   }
 
-  /** BuildKit's history prefix: {@code |2 A=1 B=2 } lists the declared build args in scope. */
+  /**
+   * BuildKit's history prefix: {@code |2 A=1 B=2 } lists the declared build args in scope, each
+   * once at its first declaration with its current value (current BuildKit's {@code
+   * runCommandString}, testExportedHistoryFlattenArgs; BuildKit 0.8 listed a re-declared ARG
+   * again, see the oracle's arg-scope case).
+   */
   private String buildArgPrefix() {
     List<String> shown = new ArrayList<>();
     Map<String, String> stateEnv = new LinkedHashMap<>(state.args);
     stateEnv.putAll(state.config.envMap());
-    for (String name : state.declaredArgs) {
+    for (String name : new java.util.LinkedHashSet<>(state.declaredArgs)) {
       shown.add(name + "=" + stateEnv.getOrDefault(name, ""));
     }
     return shown.isEmpty() ? "" : "|" + shown.size() + " " + String.join(" ", shown) + " ";

@@ -103,6 +103,21 @@ class BuildPlannerTest {
     assertEquals("RUN |1 V=2 /bin/sh -c echo $V # buildkit", run.header().createdBy());
   }
 
+  /** moby/buildkit dockerfile_history_test.go testExportedHistoryFlattenArgs. */
+  @Test
+  void run_historyListsARedeclaredArgOnce_atItsFirstPlace_withItsLastValue() throws Exception {
+    BuildPlan plan = plan("FROM busybox\nARG foo=bar\nARG bar=123\nARG foo=bar2\nRUN ls /etc/\n");
+    RunCommandStep run = (RunCommandStep) plan.target().steps().get(3);
+    assertEquals("RUN |2 foo=bar2 bar=123 /bin/sh -c ls /etc/ # buildkit",
+        run.header().createdBy());
+    // ENV wins over the ARG's value, in the ARG's place; the args' history entries stay three.
+    plan = plan("FROM busybox\nARG foo=bar\nARG bar=123\nENV foo=env\nARG foo=bar2\nRUN ls\n");
+    run = (RunCommandStep) plan.target().steps().get(4);
+    assertEquals("RUN |2 foo=env bar=123 /bin/sh -c ls # buildkit", run.header().createdBy());
+    assertEquals(List.of("ARG foo=bar", "ARG bar=123", "ENV foo=env", "ARG foo=bar2"),
+        plan.target().steps().subList(0, 4).stream().map(s -> s.header().createdBy()).toList());
+  }
+
   @Test
   void argScoping_globalArgNeedsRedeclaringAndStageArgsReachChildStagesOnly() throws Exception {
     BuildPlan plan = plan("ARG G=global\nFROM busybox AS a\nARG S=stage\nRUN echo\n"

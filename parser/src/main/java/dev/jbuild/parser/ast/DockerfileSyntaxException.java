@@ -1,5 +1,6 @@
 package dev.jbuild.parser.ast;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,7 @@ public final class DockerfileSyntaxException extends Exception {
   private final String fileName;
   private final SourceRange range;
   private final String detail;
+  private final List<Warning> warnings;
 
   /**
    * Creates the exception.
@@ -28,6 +30,23 @@ public final class DockerfileSyntaxException extends Exception {
     this.fileName = Objects.requireNonNull(fileName, "fileName");
     this.range = range;
     this.detail = Objects.requireNonNull(detail, "detail");
+    this.warnings = List.of();
+  }
+
+  /**
+   * Copies {@code error} (message, position, stack) and adds the warnings of the lines before it,
+   * which BuildKit reports before the error (testWarningsBeforeError).
+   *
+   * @param error the error to copy
+   * @param warnings the warnings found before the error, already filtered by {@code # check=}
+   */
+  public DockerfileSyntaxException(DockerfileSyntaxException error, List<Warning> warnings) {
+    super(error.getMessage(), error.getCause());
+    setStackTrace(error.getStackTrace());
+    this.fileName = error.fileName;
+    this.range = error.range;
+    this.detail = error.detail;
+    this.warnings = List.copyOf(warnings);
   }
 
   /** Returns the file name given to the parser. */
@@ -43,5 +62,13 @@ public final class DockerfileSyntaxException extends Exception {
   /** Returns the message without the {@code file:line:column: } prefix. */
   public String detail() {
     return detail;
+  }
+
+  /**
+   * Returns the build-check warnings of the instructions before the error (empty when the error
+   * is in the file's line structure, where BuildKit has none either), in line order.
+   */
+  public List<Warning> warnings() {
+    return warnings;
   }
 }

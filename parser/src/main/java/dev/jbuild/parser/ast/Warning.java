@@ -26,9 +26,6 @@ public record Warning(int line, String message) {
    * NoEmptyContinuation} or {@code JSONArgsRecommended}.
    */
   public String rule() {
-    if (message.startsWith("Empty continuation line")) {
-      return "NoEmptyContinuation";
-    }
     Matcher m = RULE_PREFIX.matcher(message);
     return m.find() ? m.group(1) : "";
   }

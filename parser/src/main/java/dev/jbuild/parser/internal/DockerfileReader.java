@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +24,15 @@ public final class DockerfileReader {
 
   private static final Pattern CHECK_COMMENT =
       Pattern.compile("(?i)check\\s*=\\s*(.+?)\\s*");
+
+  /**
+   * The rules BuildKit runs while it reads the file (its parser and {@code instructions.Parse}),
+   * so that their warnings of the lines before a syntax error are reported with the error
+   * (testWarningsBeforeError); the others run on the whole parsed file or per stage.
+   */
+  private static final Set<String> READ_TIME_RULES = Set.of("NoEmptyContinuation",
+      "MaintainerDeprecated", "StageNameCasing", "FromAsCasing",
+      "InvalidDefinitionDescription");
 
   private DockerfileReader() {}
 
@@ -51,6 +61,18 @@ public final class DockerfileReader {
    */
   public static Dockerfile read(String text, String fileName, boolean syntaxOnly)
       throws DockerfileSyntaxException {
+    return read(text, fileName, syntaxOnly, null);
+  }
+
+  /**
+   * Parses a whole Dockerfile, or only its syntax, with the given build checks.
+   *
+   * @param checks the build-check options that replace the file's {@code # check=} directive
+   *     (BuildKit's {@code BUILDKIT_DOCKERFILE_CHECK} build argument), or null for the directive's
+   * @see #read(String, String, boolean)
+   */
+  public static Dockerfile read(String text, String fileName, boolean syntaxOnly,
+      CheckOptions checks) throws DockerfileSyntaxException {
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(fileName, "fileName");
     List<String> lines = SourceLines.split(text);
@@ -63,14 +85,26 @@ public final class DockerfileReader {
       }
     }
     Directives directives = Directives.scan(lines, fileName);
-    CheckOptions checks = directives.checkOptions();
-    LineJoiner joiner = new LineJoiner(lines, directives.escapeToken());
+    CheckOptions fileChecks = checks != null ? checks : directives.checkOptions();
+    LineJoiner joiner = new LineJoiner(lines, directives.escapeToken(),
+        directives.values().size());
     InstructionBuilder builder = new InstructionBuilder(fileName, directives.escapeToken(), joiner, syntaxOnly);
     List<InstructionBuilder.Built> built = new ArrayList<>();
     List<Instruction> instructions = new ArrayList<>();
     List<SyntaxNode> nodes = new ArrayList<>();
     for (LogicalLine line = joiner.next(); line != null; line = joiner.next()) {
-      InstructionBuilder.Built b = builder.build(line);
+      InstructionBuilder.Built b;
+      try {
+        b = builder.build(line);
+      } catch (DockerfileSyntaxException e) {
+        List<Warning> before = new ArrayList<>();
+        for (Warning w : reported(joiner.warnings(), built, nodes, fileChecks)) {
+          if (READ_TIME_RULES.contains(w.rule())) {
+            before.add(w);
+          }
+        }
+        throw new DockerfileSyntaxException(e, before);
+      }
       if (b.instruction() != null) {
         built.add(b);
         instructions.add(b.instruction());
@@ -91,7 +125,15 @@ public final class DockerfileReader {
             fileName, instruction.range(), "no build stage in current context");
       }
     }
-    List<Warning> all = new ArrayList<>(joiner.warnings());
+    List<Warning> warnings = reported(joiner.warnings(), built, nodes, fileChecks);
+    return new Dockerfile(directives.values(), syntaxOnly ? List.of() : instructions, warnings,
+        nodes);
+  }
+
+  /** The line-structure and lint warnings in line order, without the skipped rules. */
+  private static List<Warning> reported(List<Warning> lineWarnings,
+      List<InstructionBuilder.Built> built, List<SyntaxNode> nodes, CheckOptions checks) {
+    List<Warning> all = new ArrayList<>(lineWarnings);
     all.addAll(Lints.check(built));
     all.sort(Comparator.comparingInt(Warning::line));
     List<Warning> warnings = new ArrayList<>();
@@ -100,8 +142,7 @@ public final class DockerfileReader {
         warnings.add(warning);
       }
     }
-    return new Dockerfile(directives.values(), syntaxOnly ? List.of() : instructions, warnings,
-        nodes);
+    return warnings;
   }
 
   /**

@@ -19,7 +19,8 @@ import java.util.List;
  *       token and the character before it is not also the escape token; a lone escape token counts.
  *       The token and the blanks after it are removed.
  *   <li>Blank lines inside a continuation are skipped with BuildKit's "Empty continuation line"
- *       warning; continuation at end of file just ends the instruction.
+ *       warning (BuildKit's NoEmptyContinuation rule); continuation at end of file just ends the
+ *       instruction.
  * </ul>
  *
  * Heredoc bodies are read on demand by {@link #readHeredoc}, because only the instruction parser
@@ -35,8 +36,18 @@ final class LineJoiner {
   private final List<String> comments = new ArrayList<>();
 
   LineJoiner(List<String> lines, char escape) {
+    this(lines, escape, 0);
+  }
+
+  /**
+   * @param directiveLines how many lines at the top are parser directives: like BuildKit's
+   *     parser, they are not comments of the first instruction (a {@code # check=} directive is not
+   *     that instruction's own {@code # check=} comment)
+   */
+  LineJoiner(List<String> lines, char escape, int directiveLines) {
     this.lines = lines;
     this.escape = escape;
+    this.next = directiveLines;
   }
 
   List<Warning> warnings() {
@@ -64,7 +75,7 @@ final class LineJoiner {
       LogicalLine line = new LogicalLine(List.copyOf(comments));
       comments.clear();
       line.append(piece, lineNumber, indent + 1);
-      int firstEmptyLine = -1;
+      boolean emptyLine = false;
       while (!ends && next < lines.size()) {
         String continued = lines.get(next++);
         int continuedNumber = next;
@@ -72,20 +83,17 @@ final class LineJoiner {
           continue;
         }
         if (Blanks.isAllBlank(continued)) {
-          if (firstEmptyLine < 0) {
-            firstEmptyLine = continuedNumber;
-          }
+          emptyLine = true;
           continue;
         }
         cut = continuationCut(continued);
         ends = cut < 0;
         line.append(ends ? continued : continued.substring(0, cut), continuedNumber, 1);
       }
-      if (firstEmptyLine > 0) {
-        warnings.add(
-            new Warning(
-                firstEmptyLine,
-                "Empty continuation line found in: " + Blanks.trim(line.text())));
+      if (emptyLine) {
+        // BuildKit's parser places the warning on the instruction's last line read (the line
+        // after the empty one in testNoEmptyContinuation) and its linter words it so.
+        warnings.add(new Warning(next, "NoEmptyContinuation: Empty continuation line"));
       }
       return line;
     }

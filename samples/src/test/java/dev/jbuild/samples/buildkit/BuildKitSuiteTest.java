@@ -204,6 +204,9 @@ class BuildKitSuiteTest {
         assertTrue(e.getMessage().contains(want), c.source() + ": expect:" + l.number()
             + ": the error \"" + e.getMessage() + "\" lacks \"" + want + "\"");
       }
+      // The Go tests also check the warnings of a build that fails (testWarningsBeforeError).
+      assertEquals(List.of(), warningFailures(checks, log), c.source() + "\n"
+          + String.join("\n", log));
       return null;
     }
     if (!failLines.isEmpty()) {
@@ -220,16 +223,30 @@ class BuildKitSuiteTest {
         result.image().configBytes(), previous).check(checks.stream()
             .filter(l -> !PROGRESS_CHECKS.contains(l.keyword())
                 && !ImageChecks.KEYWORDS.contains(l.keyword())).toList()));
-    failures.addAll(new ImageChecks(stores.store(), result.image(), context, lastImage).check(checks));
+    failures.addAll(new ImageChecks(stores.store(), result.image(), context, lastImage)
+        .check(checks));
     lastImage = result.image();
-    // The linter's warnings, as jbuild prints them: "WARN: Dockerfile:LINE: Rule: detail".
-    List<String> warnings = log.stream().filter(m -> m.matches("WARN: [^ :]+:\\d+: .*"))
-        .map(m -> m.substring("WARN: ".length())).toList();
     for (Line l : checks) {
       if (l.keyword().equals("step") && !steps.contains(l.textAfter(0))) {
         failures.add("expect:" + l.number() + ": no step is labelled \"" + l.textAfter(0)
             + "\"; the steps were " + steps);
-      } else if (l.keyword().equals("warns") && !warnings.contains(l.textAfter(0))) {
+      }
+    }
+    failures.addAll(warningFailures(checks, log));
+    failures.addAll(stores.check(checks, result.image()));
+    stores.after(setup, result.image());
+    assertEquals(List.of(), failures, c.source() + "\n" + String.join("\n", log));
+    return rootfs;
+  }
+
+  /** The {@code warns} and {@code warnings} lines that do not hold for the build's log. */
+  private static List<String> warningFailures(List<Line> checks, List<String> log) {
+    // The linter's warnings, as jbuild prints them: "WARN: Dockerfile:LINE: Rule: detail".
+    List<String> warnings = log.stream().filter(m -> m.matches("WARN: [^ :]+:\\d+: .*"))
+        .map(m -> m.substring("WARN: ".length())).toList();
+    List<String> failures = new ArrayList<>();
+    for (Line l : checks) {
+      if (l.keyword().equals("warns") && !warnings.contains(l.textAfter(0))) {
         failures.add("expect:" + l.number() + ": no warning \"" + l.textAfter(0)
             + "\"; the warnings were " + warnings);
       } else if (l.keyword().equals("warnings")
@@ -238,10 +255,7 @@ class BuildKitSuiteTest {
             + l.word(0) + ": " + warnings);
       }
     }
-    failures.addAll(stores.check(checks, result.image()));
-    stores.after(setup, result.image());
-    assertEquals(List.of(), failures, c.source() + "\n" + String.join("\n", log));
-    return rootfs;
+    return failures;
   }
 
   /**
