@@ -17,6 +17,7 @@ import dev.jbuild.builder.plan.BuildPlan;
 import dev.jbuild.builder.plan.BaseConfigs;
 import dev.jbuild.builder.plan.BuildArgs;
 import dev.jbuild.builder.plan.BuildPlanner;
+import dev.jbuild.builder.plan.PlanLints;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.diff.LayerOptions;
 import dev.jbuild.layerstore.image.Image;
@@ -28,6 +29,7 @@ import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.parser.DockerfileParser;
 import dev.jbuild.parser.ast.Dockerfile;
 import dev.jbuild.parser.ast.DockerfileSyntaxException;
+import dev.jbuild.parser.ignore.DockerIgnore;
 import dev.jbuild.runner.CommandRunner;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -145,6 +147,12 @@ public final class ImageBuilder {
           + "] were not consumed");
     }
     BuildBases buildBases = new BuildBases(bases);
+    Path contextDir = request.contextDir().toAbsolutePath().normalize();
+    DockerIgnore ignore = BuildFiles.ignoreRules(contextDir, request);
+    // The checks only planning can make print as the parser's do.
+    PlanLints lints = new PlanLints(dockerfile, dockerfile.checkOptions(), ignore,
+        w -> listener.info("WARN: " + request.dockerfile().getFileName() + ":" + w.line() + ": "
+            + w.message()));
     BuildPlan plan = BuildPlanner.plan(dockerfile, source, request.planOptions(),
         new BaseConfigs() {
           @Override
@@ -157,10 +165,9 @@ public final class ImageBuilder {
               throws BuildException {
             return buildBases.resolve(ref, platform, request.pull()).config();
           }
-        });
+        }, lints);
     Map<Integer, String> identities = shared == null ? Map.of()
         : SharedStages.identities(plan, request.platform());
-    Path contextDir = request.contextDir().toAbsolutePath().normalize();
     // A context in the store's scratch space (`build -` extracts stdin there) is deleted after
     // the build: a cache file named after its path could never be read again, only pile up.
     ChecksumCache checksums = contextDir.startsWith(store.tmp().toAbsolutePath().normalize())
@@ -178,7 +185,7 @@ public final class ImageBuilder {
         .withSources(CacheTransfer.open(remoteCaches, request.cacheFrom(), listener));
     BuildEnvironment env = new BuildEnvironment(store, runner, buildBases, request.options(), listener,
         buildClock, cache, checksums,
-        DirectorySource.context(contextDir, BuildFiles.ignoreRules(contextDir, request)),
+        DirectorySource.context(contextDir, ignore),
         layerOptions);
     StageResult last;
     boolean lazy;

@@ -119,6 +119,10 @@ final class CopyPlanner {
     FileOrigin origin = FileOrigin.CONTEXT;
     if (from != null) {
       origin = scope.origin(from, keyword);
+    } else {
+      for (String source : sources) {
+        ctx.lints().copySource(add, source, line);
+      }
     }
     String dest = ctx.expand(rawDest, vars, line);
     String abs = PlanPaths.absolute(state.workingDir(), dest);
