@@ -45,7 +45,9 @@ final class CopyPlanner {
     Boolean unpack = null;
     List<String> excludes = new ArrayList<>();
     for (Flag f : instruction.flags()) {
-      String value = f.value() == null ? null : ctx.expand(f.value(), vars, line);
+      // --from is never expanded (checked below), so its variables are not "used" (UndefinedVar).
+      String value = f.value() == null ? null
+          : f.name().equals("from") ? f.value() : ctx.expand(f.value(), vars, line);
       switch (f.name()) {
         case "chown" -> chown = value;
         case "chmod" -> {

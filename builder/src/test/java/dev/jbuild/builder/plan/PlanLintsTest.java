@@ -118,6 +118,14 @@ class PlanLintsTest {
         lint("ARG G=1\nFROM scratch\nLABEL g=$G\nARG G\nLABEL h=$G\n"));
   }
 
+  @Test
+  void copyFromIsNotAVariableUse() throws Exception {
+    // testDockerfileCopyFromArgs: an error, with no UndefinedVar (BuildKit never expands --from).
+    assertEquals(List.of("error: Dockerfile:2: variable expansion is not supported for --from,"
+        + " define a new stage with FROM using ARG from global scope as a workaround"),
+        lint("FROM scratch\nCOPY --from=$FOO . .\n"));
+  }
+
   private static String undeclared(String arg, String suggestion, int line) {
     return line + ": UndefinedArgInFrom: FROM argument '" + arg + "' is not declared"
         + (suggestion == null ? "" : " (did you mean " + suggestion + "?)");

@@ -184,6 +184,9 @@ class BuildKitSuiteTest {
         assertTrue(e.getMessage().contains(want), c.source() + ": expect:" + l.number()
             + ": the error \"" + e.getMessage() + "\" lacks \"" + want + "\"");
       }
+      // The Go lint tests also check the warnings of a build that fails (BuildKit warns first).
+      assertEquals(List.of(), warningFailures(checks, log), c.source() + "\n"
+          + String.join("\n", log));
       return null;
     }
     if (!failLines.isEmpty()) {
@@ -199,14 +202,25 @@ class BuildKitSuiteTest {
     List<String> failures = new ArrayList<>(new RootfsChecks(rootfs,
         result.image().configBytes(), previous).check(checks.stream()
             .filter(l -> !PROGRESS_CHECKS.contains(l.keyword())).toList()));
-    // The linter's warnings, as jbuild prints them: "WARN: Dockerfile:LINE: Rule: detail".
-    List<String> warnings = log.stream().filter(m -> m.matches("WARN: [^ :]+:\\d+: .*"))
-        .map(m -> m.substring("WARN: ".length())).toList();
     for (Line l : checks) {
       if (l.keyword().equals("step") && !steps.contains(l.textAfter(0))) {
         failures.add("expect:" + l.number() + ": no step is labelled \"" + l.textAfter(0)
             + "\"; the steps were " + steps);
-      } else if (l.keyword().equals("warns") && !warnings.contains(l.textAfter(0))) {
+      }
+    }
+    failures.addAll(warningFailures(checks, log));
+    assertEquals(List.of(), failures, c.source() + "\n" + String.join("\n", log));
+    return rootfs;
+  }
+
+  /** The {@code warns} and {@code warnings} lines that the build's progress does not satisfy. */
+  private static List<String> warningFailures(List<Line> checks, List<String> log) {
+    // The linter's warnings, as jbuild prints them: "WARN: Dockerfile:LINE: Rule: detail".
+    List<String> warnings = log.stream().filter(m -> m.matches("WARN: [^ :]+:\\d+: .*"))
+        .map(m -> m.substring("WARN: ".length())).toList();
+    List<String> failures = new ArrayList<>();
+    for (Line l : checks) {
+      if (l.keyword().equals("warns") && !warnings.contains(l.textAfter(0))) {
         failures.add("expect:" + l.number() + ": no warning \"" + l.textAfter(0)
             + "\"; the warnings were " + warnings);
       } else if (l.keyword().equals("warnings")
@@ -215,8 +229,7 @@ class BuildKitSuiteTest {
             + l.word(0) + ": " + warnings);
       }
     }
-    assertEquals(List.of(), failures, c.source() + "\n" + String.join("\n", log));
-    return rootfs;
+    return failures;
   }
 
   /**
