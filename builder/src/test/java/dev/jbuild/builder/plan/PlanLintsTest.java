@@ -264,6 +264,52 @@ class PlanLintsTest {
   }
 
   @Test
+  void badInputNeverBreaksTheLintsOnlyThePlan() throws Exception {
+    // Malformed expansions: the lints give up quietly, planning reports the error.
+    List<String> got = lint("ARG A=${\nFROM busybox:${B\n");
+    assertEquals(1, got.size(), got.toString());
+    assertTrue(got.get(0).startsWith("error: Dockerfile:1: "), got.toString());
+    got = lint("FROM --platform=${X busybox\n");
+    assertEquals(1, got.size(), got.toString());
+    assertTrue(got.get(0).startsWith("error: Dockerfile:1: "), got.toString());
+    // An invalid per-instruction check comment is an ordinary comment.
+    assertEquals(List.of("3: WorkdirRelativePath: Relative workdir \"rel\" can have unexpected"
+        + " results if the base image changes"),
+        lint("FROM scratch\n# check=skip\nWORKDIR rel\n"));
+    // A skip names rules exactly and stays local to its instruction.
+    assertEquals(List.of("3: WorkdirRelativePath: Relative workdir \"a\" can have unexpected"
+        + " results if the base image changes"),
+        lint("FROM scratch\n# check=skip=workdirrelativepath\nWORKDIR a\n"));
+    assertEquals(List.of("4: UndefinedVar: Usage of undefined variable '$Y'"),
+        lint("FROM scratch\n# check=skip=all\nLABEL a=$X\nLABEL b=$Y\n"));
+  }
+
+  @Test
+  void secretNamesAreWholeWordsOfTheKey() throws Exception {
+    assertEquals(List.of(secret("ENV", "key", 2), secret("ENV", "MY_KEY", 2),
+        secret("ARG", "Db_Passwd_x", 3)), lint("FROM scratch\n"
+        + "ENV KEYBOARD=1 monkey=2 tokenizer=3 key=4 MY_KEY=5 keys=6\nARG Db_Passwd_x\n"));
+  }
+
+  @Test
+  void fromRulesCoverEveryStageAndPredefinedArgs() throws Exception {
+    // The build targets stage 0; BuildKit checks FROM of every stage, instructions of reached
+    // stages only.
+    assertEquals(List.of(undeclared("NOPE", null, 3)), lint("FROM busybox:${TARGETARCH:+latest}"
+        + " AS a\nFROM a\nFROM busybox${NOPE}\nWORKDIR rel\n", Map.of(), "", "a"));
+  }
+
+  @Test
+  void copyIgnoredFileSkipsIgnoreFilesWithExceptionsAndOtherOrigins() throws Exception {
+    assertEquals(List.of(), lint("FROM busybox AS b\nFROM scratch\nCOPY --from=b a /\n"
+        + "COPY a /\n", Map.of(), "a\n!a/keep\n", null));
+    assertEquals(List.of(ignored("Add", "a", 2)),
+        lint("FROM scratch\nADD a /\n", Map.of(), "a\n", null));
+    assertEquals(List.of(), lint("FROM busybox AS b\nFROM scratch\nCOPY --from=b a /\n",
+        Map.of(), "a\n", null));
+  }
+
+  @Test
   void cleanPathIsGoPathClean() {
     assertEquals(".", PlanLints.cleanPath(""));
     assertEquals(".", PlanLints.cleanPath("./"));
