@@ -126,6 +126,14 @@ class PlanLintsTest {
         lint("FROM scratch\nCOPY --from=$FOO . .\n"));
   }
 
+  @Test
+  void copyFlagsCountAsUsesOnlyWhereBuildKitExpandsThem() throws Exception {
+    assertEquals(List.of("2: UndefinedVar: Usage of undefined variable '$U'"),
+        lint("FROM scratch\nCOPY --chown=${U:-0} --exclude=$X a /\n"));
+    assertEquals(List.of("2: UndefinedVar: Usage of undefined variable '$T'"),
+        lint("FROM busybox\nRUN --network=${N:-none} --mount=type=tmpfs,target=${T:-/t} true\n"));
+  }
+
   private static String undeclared(String arg, String suggestion, int line) {
     return line + ": UndefinedArgInFrom: FROM argument '" + arg + "' is not declared"
         + (suggestion == null ? "" : " (did you mean " + suggestion + "?)");
