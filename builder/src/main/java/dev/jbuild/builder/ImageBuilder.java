@@ -19,6 +19,7 @@ import dev.jbuild.builder.plan.BaseConfigs;
 import dev.jbuild.builder.plan.BuildArgs;
 import dev.jbuild.builder.plan.BuildChecks;
 import dev.jbuild.builder.plan.BuildPlanner;
+import dev.jbuild.builder.plan.PlanLints;
 import dev.jbuild.builder.plan.PlanOptions;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.diff.LayerOptions;
@@ -33,10 +34,13 @@ import dev.jbuild.parser.ast.CheckOptions;
 import dev.jbuild.parser.ast.Dockerfile;
 import dev.jbuild.parser.ast.DockerfileSyntaxException;
 import dev.jbuild.parser.ast.Warning;
+import dev.jbuild.parser.ignore.DockerIgnore;
 import dev.jbuild.runner.CommandRunner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -152,23 +156,31 @@ public final class ImageBuilder {
           + "] were not consumed");
     }
     BuildBases buildBases = new BuildBases(bases);
+    Path contextDir = request.contextDir().toAbsolutePath().normalize();
+    DockerIgnore ignore = BuildFiles.ignoreRules(contextDir, request);
+    CheckOptions checks = checkArg != null ? checkArg : dockerfile.checkOptions();
+    // The checks only planning can make (expansion, bases, .dockerignore, reached stages) join
+    // the parser's, so they print alike and count for check=error=true.
+    List<Warning> planned = new ArrayList<>();
+    PlanLints lints = new PlanLints(dockerfile, checks, ignore, planned::add);
     BuildPlan plan;
     try {
       // oci-layout:// contexts become images in the store, so the planner sees only images.
       plan = plan(request, OciLayoutContexts.resolve(request.planOptions(), store), dockerfile,
-          source, buildBases);
+          source, buildBases, lints);
     } catch (BuildException e) {
       warn(listener, fileName, BuildChecks.reported(dockerfile, null));
+      warn(listener, fileName, planned);
       throw e;
     }
     // After planning, as BuildKit's dispatch: some rules only apply to the stages built.
-    List<Warning> warnings = BuildChecks.reported(dockerfile, plan);
+    List<Warning> warnings = new ArrayList<>(BuildChecks.reported(dockerfile, plan));
+    warnings.addAll(planned);
+    warnings.sort(Comparator.comparingInt(Warning::line));
     warn(listener, fileName, warnings);
-    BuildChecks.failOnViolation(checkArg != null ? checkArg : dockerfile.checkOptions(),
-        warnings, fileName);
+    BuildChecks.failOnViolation(checks, warnings, fileName);
     Map<Integer, String> identities = shared == null ? Map.of()
         : SharedStages.identities(plan, request.platform());
-    Path contextDir = request.contextDir().toAbsolutePath().normalize();
     // A context in the store's scratch space (`build -` extracts stdin there) is deleted after
     // the build: a cache file named after its path could never be read again, only pile up.
     ChecksumCache checksums = contextDir.startsWith(store.tmp().toAbsolutePath().normalize())
@@ -193,7 +205,7 @@ public final class ImageBuilder {
         .withSources(CacheTransfer.open(remoteCaches, request.cacheFrom(), listener));
     BuildEnvironment env = new BuildEnvironment(store, runner, buildBases, options, listener,
         buildClock, cache, checksums,
-        DirectorySource.context(contextDir, BuildFiles.ignoreRules(contextDir, request)),
+        DirectorySource.context(contextDir, ignore),
         layerOptions);
     StageResult last;
     boolean lazy;
@@ -263,7 +275,8 @@ public final class ImageBuilder {
   }
 
   private static BuildPlan plan(BuildRequest request, PlanOptions options, Dockerfile dockerfile,
-      String source, BuildBases buildBases) throws BuildException, InterruptedException {
+      String source, BuildBases buildBases, PlanLints lints)
+      throws BuildException, InterruptedException {
     return BuildPlanner.plan(dockerfile, source, options,
         new BaseConfigs() {
           @Override
@@ -276,7 +289,7 @@ public final class ImageBuilder {
               throws BuildException {
             return buildBases.resolve(ref, platform, request.pull()).config();
           }
-        });
+        }, lints);
   }
 
   /** Prints the linter's warnings as {@code WARN: Dockerfile:LINE: Rule: detail}. */

@@ -35,15 +35,15 @@ public final class BuildPlanner {
   private final Long sourceDateEpoch;
 
   private BuildPlanner(Dockerfile dockerfile, String source, PlanOptions options,
-      BaseConfigs bases, boolean multiStage) throws BuildException {
+      BaseConfigs bases, boolean multiStage, PlanLints lints) throws BuildException {
     this.dockerfile = dockerfile;
     VariableExpander expander = VariableExpander.withEscapeToken(dockerfile.escapeToken());
     PlanningContext partial = new PlanningContext(options, bases, expander, Map.of(),
-        source.split("\r?\n", -1), dockerfile.stages(), multiStage, this::end);
+        source.split("\r?\n", -1), dockerfile.stages(), multiStage, this::end, lints);
     SourceDateEpoch.Resolved epoch = SourceDateEpoch.resolve(partial, globalArgs(partial));
     this.sourceDateEpoch = epoch.epoch();
     this.ctx = new PlanningContext(epoch.options(), bases, expander, epoch.globalArgs(),
-        partial.lines(), partial.stages(), multiStage, this::end);
+        partial.lines(), partial.stages(), multiStage, this::end, lints);
   }
 
   /**
@@ -56,6 +56,16 @@ public final class BuildPlanner {
    */
   public static BuildPlan plan(Dockerfile dockerfile, String source, PlanOptions options,
       BaseConfigs bases) throws BuildException, InterruptedException {
+    return plan(dockerfile, source, options, bases, PlanLints.NONE);
+  }
+
+  /**
+   * Like {@link #plan(Dockerfile, String, PlanOptions, BaseConfigs)}, reporting the build checks
+   * only planning can make to {@code lints} as they are found, so a build that then fails has
+   * shown them (BuildKit's linter warns before its conversion errors).
+   */
+  public static BuildPlan plan(Dockerfile dockerfile, String source, PlanOptions options,
+      BaseConfigs bases, PlanLints lints) throws BuildException, InterruptedException {
     List<Stage> stages = dockerfile.stages();
     if (stages.isEmpty()) {
       // BuildKit's words (dockerfile2llb/convert.go), which its tests match.
@@ -75,7 +85,9 @@ public final class BuildPlanner {
     TreeSet<Integer> needed = new TreeSet<>();
     collect(stages, targetIndex, needed, options);
     BuildPlanner planner = new BuildPlanner(dockerfile, source, options, bases,
-        needed.size() > 1);
+        needed.size() > 1, lints);
+    FromLints.check(dockerfile, planner.ctx.expander(), planner.predefinedArgs(options),
+        planner.ctx.globalArgs(), lints);
     planner.end(targetIndex);
     return new BuildPlan(planner.planned.values().stream().map(StagePlanner.Result::plan)
         .toList(), planner.sourceDateEpoch);
@@ -97,10 +109,7 @@ public final class BuildPlanner {
    * FROM can use directly and a stage can bring in with a bare {@code ARG NAME}.
    */
   private Map<String, String> globalArgs(PlanningContext partial) throws BuildException {
-    Map<String, String> values = new LinkedHashMap<>();
-    platformArgs(values, "TARGET", partial.options().platform());
-    platformArgs(values, "BUILD", Platform.host());
-    values.put("TARGETSTAGE", targetStageName(partial.options().target()));
+    Map<String, String> values = predefinedArgs(partial.options());
     for (Arg arg : dockerfile.globalArgs()) {
       for (ArgDecl d : arg.args()) {
         String value = partial.options().buildArgs().get(d.name());
@@ -112,6 +121,15 @@ public final class BuildPlanner {
         }
       }
     }
+    return values;
+  }
+
+  /** BuildKit's predefined ARGs: the target and build platforms' parts and the target stage. */
+  private Map<String, String> predefinedArgs(PlanOptions options) {
+    Map<String, String> values = new LinkedHashMap<>();
+    platformArgs(values, "TARGET", options.platform());
+    platformArgs(values, "BUILD", Platform.host());
+    values.put("TARGETSTAGE", targetStageName(options.target()));
     return values;
   }
 

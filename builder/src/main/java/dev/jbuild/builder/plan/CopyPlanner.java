@@ -9,6 +9,7 @@ import dev.jbuild.parser.ast.Heredoc;
 import dev.jbuild.parser.ast.Instruction;
 import dev.jbuild.parser.ignore.DockerIgnore;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -44,8 +45,16 @@ final class CopyPlanner {
     String from = null;
     Boolean unpack = null;
     List<String> excludes = new ArrayList<>();
+    // BuildKit expands only --chown, --chmod and --checksum of the flags, so only their
+    // variables count as used for UndefinedVar (a plain copy of the variables records nothing);
+    // --from is never expanded (checked below).
+    Map<String, String> unrecorded = new LinkedHashMap<>(vars);
     for (Flag f : instruction.flags()) {
-      String value = f.value() == null ? null : ctx.expand(f.value(), vars, line);
+      boolean used = f.name().equals("chown") || f.name().equals("chmod")
+          || f.name().equals("checksum");
+      String value = f.value() == null ? null
+          : f.name().equals("from") ? f.value()
+          : ctx.expand(f.value(), used ? vars : unrecorded, line);
       switch (f.name()) {
         case "chown" -> chown = value;
         case "chmod" -> {
@@ -119,6 +128,10 @@ final class CopyPlanner {
     FileOrigin origin = FileOrigin.CONTEXT;
     if (from != null) {
       origin = scope.origin(from, keyword);
+    } else {
+      for (String source : sources) {
+        ctx.lints().copySource(add, source, line);
+      }
     }
     String dest = ctx.expand(rawDest, vars, line);
     String abs = PlanPaths.absolute(state.workingDir(), dest);

@@ -90,7 +90,9 @@ final class InstructionPlanner implements InstructionVisitor<InstructionPlanner.
   @Override
   public Planned visitWorkdir(Workdir i) {
     return () -> {
-      String dir = PlanPaths.absolute(state.workingDir(), expand(i.path()));
+      String path = expand(i.path());
+      ctx.lints().workdir(scope.stageIndex(), path, label.line());
+      String dir = PlanPaths.absolute(state.workingDir(), path);
       state.config = state.config.withWorkingDir(dir);
       if (dir.equals("/")) {
         return configStep("WORKDIR /");
@@ -136,7 +138,10 @@ final class InstructionPlanner implements InstructionVisitor<InstructionPlanner.
 
   @Override
   public Planned visitEnv(Env i) {
-    return () -> configStep("ENV " + applyPairs(i.pairs(), ContainerConfig::withEnv));
+    return () -> configStep("ENV " + applyPairs(i.pairs(), (c, key, value) -> {
+      ctx.lints().secretKey("ENV", key, label.line());
+      return c.withEnv(key, value);
+    }));
   }
 
   @Override
@@ -150,6 +155,7 @@ final class InstructionPlanner implements InstructionVisitor<InstructionPlanner.
       List<String> parts = new ArrayList<>();
       Map<String, String> vars = state.expansionVars();
       for (ArgDecl d : i.args()) {
+        ctx.lints().secretKey("ARG", d.name(), label.line());
         String value = ctx.options().buildArgs().get(d.name());
         String declared = null;
         if (d.hasDefault()) {

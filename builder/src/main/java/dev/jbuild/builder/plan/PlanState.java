@@ -5,9 +5,11 @@ import dev.jbuild.parser.ast.CommandForm;
 import dev.jbuild.parser.ast.ExecForm;
 import dev.jbuild.parser.ast.ShellForm;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the planner knows of a stage after each instruction: the container config, the author, the
@@ -21,6 +23,11 @@ final class PlanState {
   /** Declared ARG names in order, repeated when declared again (BuildKit's buildArgs). */
   final List<String> declaredArgs = new ArrayList<>();
   boolean cmdSetInStage;
+  /**
+   * While an instruction is planned for the UndefinedVar lint: the names its expansions looked up
+   * and did not find; else null.
+   */
+  Set<String> unmatched;
 
   PlanState(ContainerConfig config, String author, Map<String, String> inheritedArgs) {
     reset(config, author, inheritedArgs);
@@ -43,7 +50,7 @@ final class PlanState {
   Map<String, String> expansionVars() {
     Map<String, String> vars = new LinkedHashMap<>(args);
     vars.putAll(config.envMap());
-    return vars;
+    return unmatched == null ? vars : new RecordingVars(vars, new HashSet<>(), unmatched);
   }
 
   /** The working directory, {@code /} when unset. */

@@ -20,10 +20,11 @@ import java.util.Map;
  * @param stages every stage of the Dockerfile
  * @param multiStage whether labels carry stage names ({@code [build 2/3] RUN make})
  * @param ends plans an earlier stage on demand and says how it ends
+ * @param lints receives the build checks planning makes
  */
 record PlanningContext(PlanOptions options, BaseConfigs bases, VariableExpander expander,
     Map<String, String> globalArgs, String[] lines, List<Stage> stages, boolean multiStage,
-    StageEnds ends) {
+    StageEnds ends, PlanLints lints) {
 
   /** Plans earlier stages on demand. */
   @FunctionalInterface

@@ -47,8 +47,11 @@ final class RunPlanner {
       if (f.name().equals("mount") && f.value() != null) {
         checkFromNotExpanded(f.value());
       }
+      // BuildKit expands only --mount (RunCommand.Expand), so only its variables count as used
+      // for UndefinedVar; a plain copy of the variables records nothing.
       String value = f.value() == null ? ""
-          : ctx.expand(f.value(), state.expansionVars(), label.line());
+          : ctx.expand(f.value(), f.name().equals("mount") ? state.expansionVars()
+              : new java.util.LinkedHashMap<>(state.expansionVars()), label.line());
       switch (f.name()) {
         case "mount" -> mounts.add(mount(value, workingDir));
         case "network" -> network = switch (value) {

@@ -7,12 +7,17 @@ import dev.jbuild.layerstore.oci.ImageConfig;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.parser.DockerfileParser;
+import dev.jbuild.parser.ast.Cmd;
 import dev.jbuild.parser.ast.DockerfileSyntaxException;
+import dev.jbuild.parser.ast.Entrypoint;
+import dev.jbuild.parser.ast.Expose;
 import dev.jbuild.parser.ast.Flag;
 import dev.jbuild.parser.ast.From;
+import dev.jbuild.parser.ast.Healthcheck;
 import dev.jbuild.parser.ast.Instruction;
 import dev.jbuild.parser.ast.Stage;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -100,6 +105,7 @@ final class StagePlanner {
     if (baseStage >= 0) {
       dependencies.add(baseStage);
       StageEnd parent = ctx.ends().end(baseStage);
+      ctx.lints().inheritWorkdir(stage.index(), baseStage);
       // BuildKit: a stage built FROM another runs on that stage's platform unless it names one.
       platform = explicit != null ? explicit : parent.platform();
       // A stage built FROM another stage inherits its build arguments' values, not their
@@ -163,15 +169,33 @@ final class StagePlanner {
     if (flag == null || flag.value() == null) {
       return null;
     }
-    String text = ctx.expand(flag.value(), ctx.globalArgs(), line);
+    RecordingVars vars = new RecordingVars(ctx.globalArgs());
+    String text = ctx.expand(flag.value(), vars, line);
+    if (text.isEmpty() && !flag.value().isEmpty()) {
+      // BuildKit's words and "did you mean" for a misspelt ARG (convert.go wrapSuggestAny).
+      throw ctx.located(line, "empty platform value from expression " + flag.value()
+          + suggestAny(vars), null);
+    }
     if (text.isBlank()) {
       return null;
     }
     try {
       return Platform.parse(text.strip()).normalized();
     } catch (IllegalArgumentException e) {
-      throw ctx.located(line, "FROM --platform=" + flag.value() + ": " + e.getMessage(), e);
+      throw ctx.located(line, "FROM --platform=" + flag.value() + ": " + e.getMessage()
+          + suggestAny(vars), e);
     }
+  }
+
+  /** {@code " (did you mean NAME?)"} for the first name not found that has a close global ARG. */
+  private String suggestAny(RecordingVars vars) {
+    for (String name : vars.unmatched) {
+      String match = PlanLints.suggest(name, ctx.globalArgs().keySet());
+      if (match != null) {
+        return " (did you mean " + match + "?)";
+      }
+    }
+    return "";
   }
 
   /**
@@ -180,6 +204,14 @@ final class StagePlanner {
    */
   private Step step(PlanState state, Instruction i, StepLabel label)
       throws BuildException, InterruptedException {
+    if (i instanceof Cmd || i instanceof Entrypoint || i instanceof Healthcheck) {
+      ctx.lints().usedOnce(stage.index(), keywordAsWritten(i), label.line());
+    }
+    // UndefinedVar: BuildKit checks the words it expands, not EXPOSE's (dispatchExpose).
+    boolean undefinedVars = !(i instanceof Expose);
+    List<String> declared = List.copyOf(state.declaredArgs);
+    List<String> inScope = List.copyOf(state.expansionVars().keySet());
+    state.unmatched = undefinedVars ? new LinkedHashSet<>() : null;
     try {
       return i.accept(new InstructionPlanner(
           new StepScope(ctx, state, label, stage.index(), dependencies)))
@@ -189,7 +221,28 @@ final class StagePlanner {
     } catch (Exception e) {
       throw ctx.located(label.line(), label.text() + ": "
           + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+    } finally {
+      if (state.unmatched != null) {
+        ctx.lints().undefinedVars(label.line(), state.unmatched, declared, inScope);
+        state.unmatched = null;
+      }
     }
+  }
+
+  /** The instruction's word as the Dockerfile writes it ({@code cmd}, {@code CMD}). */
+  private String keywordAsWritten(Instruction i) {
+    int line = i.range().startLine();
+    if (line >= 1 && line <= ctx.lines().length) {
+      String text = ctx.lines()[line - 1].strip();
+      int end = 0;
+      while (end < text.length() && !Character.isWhitespace(text.charAt(end))) {
+        end++;
+      }
+      if (text.substring(0, end).equalsIgnoreCase(i.keyword())) {
+        return text.substring(0, end);
+      }
+    }
+    return i.keyword();
   }
 
   private Instruction parseTrigger(String trigger, int line) throws BuildException {
