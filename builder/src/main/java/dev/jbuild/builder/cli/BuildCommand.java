@@ -3,6 +3,7 @@ package dev.jbuild.builder.cli;
 import dev.jbuild.builder.BuildRequest;
 import dev.jbuild.builder.BuildResult;
 import dev.jbuild.builder.ImageBuilder;
+import dev.jbuild.builder.StdinSources;
 import dev.jbuild.builder.distribution.ImageTransfer;
 import dev.jbuild.builder.remotecache.RemoteCacheStore;
 import dev.jbuild.builder.error.StepFailedException;

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class BuildKitSuiteFilesTest {
   private static final Set<String> ASSERTIONS = Set.of("fail", "file", "contains", "lacks", "mode",
       "owner", "dir", "link", "type", "samefile", "exists", "absent", "entries", "config", "config-has",
-      "config-contains", "config-count", "step", "same", "differs", "warns", "warnings");
+      "config-contains", "config-count", "step", "same", "differs", "warns", "warnings",
+      "tar-file");
 
   @Test
   void everyCase_namesItsGoTest_usesKnownKeywords_andIsListedInTheReadme() throws Exception {

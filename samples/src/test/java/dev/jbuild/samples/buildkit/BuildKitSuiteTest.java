@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.jbuild.builder.BuildRequest;
 import dev.jbuild.builder.BuildResult;
 import dev.jbuild.builder.ImageBuilder;
+import dev.jbuild.builder.StdinSources;
 import dev.jbuild.builder.distribution.StoreBaseImageSource;
 import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.builder.event.BuildListener;
@@ -21,6 +22,8 @@ import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
+import dev.jbuild.layerstore.tar.TarEntry;
+import dev.jbuild.layerstore.tar.TarReader;
 import dev.jbuild.registry.RegistryOptions;
 import dev.jbuild.runner.CommandRunner;
 import dev.jbuild.runner.ContainerRunner;
@@ -28,11 +31,13 @@ import dev.jbuild.runner.Sandbox;
 import dev.jbuild.samples.Jbuild;
 import dev.jbuild.samples.buildkit.SuiteCase.Line;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,6 +64,8 @@ class BuildKitSuiteTest {
   private static final AtomicInteger SEQ = new AtomicInteger();
   /** Assertions on the build's progress, not on its result. */
   private static final List<String> PROGRESS_CHECKS = List.of("step", "warns", "warnings");
+  /** Assertions on the {@code -o type=tar} export, not on the rootfs. */
+  private static final List<String> TAR_CHECKS = List.of("tar-file");
 
   private static Path work;
   private static LayerStore store;
@@ -142,8 +149,27 @@ class BuildKitSuiteTest {
   private Path build(SuiteCase c, Path tree, List<Line> setup, List<Line> checks, Path rootfs,
       Path previous, List<ImageReference> tagged) throws Exception {
     Path context = c.contextDir() == null ? tree : tree.resolve(c.contextDir());
-    BuildRequest.Builder request = BuildRequest.builder(context)
-        .dockerfile(c.dockerfile() == null ? null : tree.resolve(c.dockerfile()))
+    Path dockerfile = c.dockerfile() == null ? null : tree.resolve(c.dockerfile());
+    Line stdinTar = setup.stream().filter(l -> l.keyword().equals("stdin-tar")).findFirst()
+        .orElse(null);
+    if (stdinTar == null) {
+      return build(c, tree, context, dockerfile, setup, checks, rootfs, previous, tagged);
+    }
+    // `jbuild build [-f FILE] - < ARCHIVE`: the CLI's own stdin reader makes the context.
+    StdinSources stdin;
+    try (InputStream in = Files.newInputStream(tree.resolve(stdinTar.word(0)))) {
+      stdin = StdinSources.read(Path.of("-"), dockerfile, store, in);
+    }
+    try (stdin) {
+      return build(c, tree, stdin.context(), stdin.dockerfile(), setup, checks, rootfs, previous,
+          tagged);
+    }
+  }
+
+  private Path build(SuiteCase c, Path tree, Path context, Path dockerfile, List<Line> setup,
+      List<Line> checks, Path rootfs, Path previous, List<ImageReference> tagged)
+      throws Exception {
+    BuildRequest.Builder request = BuildRequest.builder(context).dockerfile(dockerfile)
         .buildArgs(c.buildArgs()).labels(c.labels()).target(c.target());
     buildInputs(request, setup, tree, tagged);
     for (Map.Entry<String, String> secret : c.secrets().entrySet()) {
@@ -191,14 +217,17 @@ class BuildKitSuiteTest {
           + "should fail with \"" + failLines.get(0).textAfter(0) + "\"");
     }
     if (!c.rebuilds().isEmpty() || checks.stream().anyMatch(l -> !l.keyword().startsWith("config")
-        && !PROGRESS_CHECKS.contains(l.keyword()))) {
+        && !PROGRESS_CHECKS.contains(l.keyword()) && !TAR_CHECKS.contains(l.keyword()))) {
       // Only cases that look at files pay for the export.
       new ImageExporter(store).export(result.image(), List.of(),
           new OutputSpec(OutputSpec.Type.LOCAL, rootfs.toString()));
     }
     List<String> failures = new ArrayList<>(new RootfsChecks(rootfs,
         result.image().configBytes(), previous).check(checks.stream()
-            .filter(l -> !PROGRESS_CHECKS.contains(l.keyword())).toList()));
+            .filter(l -> !PROGRESS_CHECKS.contains(l.keyword())
+                && !TAR_CHECKS.contains(l.keyword())).toList()));
+    failures.addAll(tarChecks(result, checks, rootfs.resolveSibling(rootfs.getFileName()
+        + ".tar")));
     // The linter's warnings, as jbuild prints them: "WARN: Dockerfile:LINE: Rule: detail".
     List<String> warnings = log.stream().filter(m -> m.matches("WARN: [^ :]+:\\d+: .*"))
         .map(m -> m.substring("WARN: ".length())).toList();
@@ -217,6 +246,42 @@ class BuildKitSuiteTest {
     }
     assertEquals(List.of(), failures, c.source() + "\n" + String.join("\n", log));
     return rootfs;
+  }
+
+  /**
+   * Checks the {@code tar-file NAME TEXT} lines against the image exported as {@code -o
+   * type=tar,dest=TAR} (only when the case has such lines): NAME is the entry's name exactly as
+   * written in the archive, as the Go tests' {@code testutil.ReadTarToMap} keys it.
+   */
+  private static List<String> tarChecks(BuildResult result, List<Line> checks, Path tar)
+      throws IOException {
+    List<Line> lines = checks.stream().filter(l -> TAR_CHECKS.contains(l.keyword())).toList();
+    if (lines.isEmpty()) {
+      return List.of();
+    }
+    new ImageExporter(store).export(result.image(), List.of(),
+        new OutputSpec(OutputSpec.Type.TAR, tar.toString()));
+    Map<String, String> files = new LinkedHashMap<>();
+    List<String> names = new ArrayList<>();
+    try (TarReader reader = new TarReader(Files.newInputStream(tar))) {
+      for (TarEntry e = reader.next(); e != null; e = reader.next()) {
+        names.add(e.name());
+        if (e.type() == TarEntry.Type.FILE) {
+          files.put(e.name(), new String(reader.content().readAllBytes(),
+              StandardCharsets.UTF_8));
+        }
+      }
+    }
+    List<String> failures = new ArrayList<>();
+    for (Line l : lines) {
+      String got = files.get(l.word(0));
+      if (got == null || !got.equals(l.textAfter(1))) {
+        failures.add("expect:" + l.number() + ": tar-file " + l.word(0) + ": "
+            + (got == null ? "no such regular file; the entries were " + names
+            : "content is \"" + got + "\""));
+      }
+    }
+    return failures;
   }
 
   /**
