@@ -22,7 +22,7 @@ class BuildKitSuiteFilesTest {
   private static final Set<String> ASSERTIONS = Set.of("fail", "file", "contains", "lacks", "mode",
       "owner", "dir", "link", "type", "samefile", "exists", "absent", "entries", "config", "config-has",
       "config-contains", "config-count", "step", "same", "differs", "warns", "warnings",
-      "tar-file");
+      "tar-file", "same-id");
 
   @Test
   void everyCase_namesItsGoTest_usesKnownKeywords_andIsListedInTheReadme() throws Exception {

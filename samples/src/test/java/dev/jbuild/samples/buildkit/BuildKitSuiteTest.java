@@ -66,6 +66,11 @@ class BuildKitSuiteTest {
   private static final List<String> PROGRESS_CHECKS = List.of("step", "warns", "warnings");
   /** Assertions on the {@code -o type=tar} export, not on the rootfs. */
   private static final List<String> TAR_CHECKS = List.of("tar-file");
+  /** Assertions on the built image itself. */
+  private static final List<String> IMAGE_CHECKS = List.of("same-id");
+
+  /** The manifest digest of the case's last successful build, for {@code same-id}. */
+  private String previousImage;
 
   private static Path work;
   private static LayerStore store;
@@ -169,8 +174,15 @@ class BuildKitSuiteTest {
   private Path build(SuiteCase c, Path tree, Path context, Path dockerfile, List<Line> setup,
       List<Line> checks, Path rootfs, Path previous, List<ImageReference> tagged)
       throws Exception {
+    Map<String, String> args = new LinkedHashMap<>(c.buildArgs());
+    for (Line l : setup) {
+      if (l.keyword().equals("arg")) {
+        int eq = l.word(0).indexOf('=');
+        args.put(l.word(0).substring(0, eq), l.word(0).substring(eq + 1));
+      }
+    }
     BuildRequest.Builder request = BuildRequest.builder(context).dockerfile(dockerfile)
-        .buildArgs(c.buildArgs()).labels(c.labels()).target(c.target());
+        .buildArgs(args).labels(c.labels()).target(c.target());
     buildInputs(request, setup, tree, tagged);
     for (Map.Entry<String, String> secret : c.secrets().entrySet()) {
       // Outside the context, as a user's --secret src= file would be.
@@ -217,15 +229,14 @@ class BuildKitSuiteTest {
           + "should fail with \"" + failLines.get(0).textAfter(0) + "\"");
     }
     if (!c.rebuilds().isEmpty() || checks.stream().anyMatch(l -> !l.keyword().startsWith("config")
-        && !PROGRESS_CHECKS.contains(l.keyword()) && !TAR_CHECKS.contains(l.keyword()))) {
+        && rootfsCheck(l))) {
       // Only cases that look at files pay for the export.
       new ImageExporter(store).export(result.image(), List.of(),
           new OutputSpec(OutputSpec.Type.LOCAL, rootfs.toString()));
     }
     List<String> failures = new ArrayList<>(new RootfsChecks(rootfs,
         result.image().configBytes(), previous).check(checks.stream()
-            .filter(l -> !PROGRESS_CHECKS.contains(l.keyword())
-                && !TAR_CHECKS.contains(l.keyword())).toList()));
+            .filter(BuildKitSuiteTest::rootfsCheck).toList()));
     failures.addAll(tarChecks(result, checks, rootfs.resolveSibling(rootfs.getFileName()
         + ".tar")));
     // The linter's warnings, as jbuild prints them: "WARN: Dockerfile:LINE: Rule: detail".
@@ -238,6 +249,11 @@ class BuildKitSuiteTest {
       } else if (l.keyword().equals("warns") && !warnings.contains(l.textAfter(0))) {
         failures.add("expect:" + l.number() + ": no warning \"" + l.textAfter(0)
             + "\"; the warnings were " + warnings);
+      } else if (l.keyword().equals("same-id")
+          && !result.image().manifestDigest().toString().equals(previousImage)) {
+        // testReproducibleIDs: one image (manifest digest, so config and layers too).
+        failures.add("expect:" + l.number() + ": the image is " + result.image().manifestDigest()
+            + ", the build before's was " + previousImage);
       } else if (l.keyword().equals("warnings")
           && warnings.size() != Integer.parseInt(l.word(0))) {
         failures.add("expect:" + l.number() + ": " + warnings.size() + " warnings, not "
@@ -245,7 +261,14 @@ class BuildKitSuiteTest {
       }
     }
     assertEquals(List.of(), failures, c.source() + "\n" + String.join("\n", log));
+    previousImage = result.image().manifestDigest().toString();
     return rootfs;
+  }
+
+  /** Whether the line checks the exported rootfs or config (what {@link RootfsChecks} does). */
+  private static boolean rootfsCheck(Line l) {
+    return !PROGRESS_CHECKS.contains(l.keyword()) && !TAR_CHECKS.contains(l.keyword())
+        && !IMAGE_CHECKS.contains(l.keyword());
   }
 
   /**
