@@ -171,10 +171,10 @@ final class RunCommand implements FilesystemStep {
   private ResourceLimits limits() {
     BuildOptions.Limits l = env.options().limits();
     if (l.memoryBytes() == 0 && l.cpuQuotaMicros() == 0 && l.pidsMax() == 0) {
-      return ResourceLimits.none();
+      return ResourceLimits.none().withCgroupParent(l.cgroupParent());
     }
     return new ResourceLimits(l.memoryBytes(), l.cpuQuotaMicros(),
-        l.cpuQuotaMicros() == 0 ? 0 : 100_000, l.pidsMax());
+        l.cpuQuotaMicros() == 0 ? 0 : 100_000, l.pidsMax(), l.cgroupParent());
   }
 
   /**

@@ -71,6 +71,8 @@ class BuildKitSuiteTest {
 
   /** The manifest digest of the case's last successful build, for {@code same-id}. */
   private String previousImage;
+  /** The case's {@code cgroup-parent} cgroups, removed when it ends. */
+  private CgroupParents cgroupParents;
 
   private static Path work;
   private static LayerStore store;
@@ -128,7 +130,8 @@ class BuildKitSuiteTest {
 
   private void run(SuiteCase c, Path dir) throws Exception {
     List<ImageReference> tagged = new ArrayList<>();
-    try {
+    try (CgroupParents parents = new CgroupParents()) {
+      cgroupParents = parents;
       Path tree = SuiteCases.context(c, dir.resolve("context"));
       Path previous = build(c, tree, c.setup(), c.checks(), dir.resolve("rootfs-0"), null, tagged);
       int n = 0;
@@ -184,6 +187,10 @@ class BuildKitSuiteTest {
     BuildRequest.Builder request = BuildRequest.builder(context).dockerfile(dockerfile)
         .buildArgs(args).labels(c.labels()).target(c.target());
     buildInputs(request, setup, tree, tagged);
+    BuildOptions.Limits limits = limits(setup);
+    if (limits != null) {
+      request.limits(limits);
+    }
     for (Map.Entry<String, String> secret : c.secrets().entrySet()) {
       // Outside the context, as a user's --secret src= file would be.
       Path file = rootfs.resolveSibling(rootfs.getFileName() + "-secret-" + secret.getKey());
@@ -305,6 +312,23 @@ class BuildKitSuiteTest {
       }
     }
     return failures;
+  }
+
+  /**
+   * The {@code memory BYTES} and {@code cgroup-parent NAME [FILE=VALUE...]} lines of one build as
+   * {@code --memory} and {@code --cgroup-parent} (the parent made first), or null for none.
+   */
+  private BuildOptions.Limits limits(List<Line> setup) throws IOException {
+    long memory = 0;
+    String parent = null;
+    for (Line l : setup) {
+      if (l.keyword().equals("memory")) {
+        memory = Long.parseLong(l.word(0));
+      } else if (l.keyword().equals("cgroup-parent")) {
+        parent = cgroupParents.make(l.word(0), l.words().subList(1, l.words().size()));
+      }
+    }
+    return memory == 0 && parent == null ? null : new BuildOptions.Limits(memory, 0, 0, parent);
   }
 
   /**

@@ -47,7 +47,7 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
 
   /** Inputs of the one build of their phase (not of every build of the case). */
   static final List<String> BUILD_INPUTS = List.of("tag", "build-context", "network", "shm-size",
-      "ulimit", "platform", "no-cache", "stdin-tar", "arg");
+      "ulimit", "platform", "no-cache", "stdin-tar", "arg", "cgroup-parent", "memory");
 
   /**
    * The setup keywords, and {@link #BUILD_INPUTS}, which belong to their phase as setup lines do.
