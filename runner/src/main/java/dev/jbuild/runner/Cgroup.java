@@ -21,7 +21,7 @@ import java.util.function.Predicate;
  *
  * <p>Layout: {@code <hierarchy>/jbuild/<name>} in the v1 memory, pids, cpu and devices
  * hierarchies (legacy and hybrid hosts), plus {@code <unified>/jbuild/<name>} on hybrid and
- * unified hosts. It also decides the container's {@link DevicePolicy}: the v1 devices rules
+ * unified hosts; {@link ResourceLimits#cgroupParent()} replaces {@code jbuild}. It also decides the container's {@link DevicePolicy}: the v1 devices rules
  * written here, or the cgroup2 directory rrun attaches the eBPF device program to.
  * Java does plain file I/O only; rrun writes the container's pid into {@link #procsFiles()} before
  * the container runs anything.
@@ -63,6 +63,9 @@ final class Cgroup {
     Map<Path, Path> v1Dirs = new LinkedHashMap<>();
     Path v2Dir = null;
     Cgroup cgroup = null;
+    // docker build --cgroup-parent: the parent (made where missing, and left, as runc does)
+    // applies its own limits on top of the run's. Checked by ResourceLimits: no "..".
+    String parentName = limits.cgroupParent() == null ? PARENT : limits.cgroupParent();
     try {
       if (host.mode() != CgroupHost.Mode.UNIFIED) {
         for (String controller : V1_CONTROLLERS) {
@@ -77,17 +80,20 @@ final class Cgroup {
             continue;
           }
           if (!v1Dirs.containsKey(mount)) {
-            v1Dirs.put(mount, mkdir(mount.resolve(PARENT).resolve(name)));
+            v1Dirs.put(mount, mkdir(mount.resolve(parentName).resolve(name)));
           }
         }
       }
       if (host.unified() != null) {
-        Path parent = host.unified().resolve(PARENT);
+        Path parent = host.unified().resolve(parentName);
         if (host.mode() == CgroupHost.Mode.UNIFIED) {
           // Controllers must be enabled in every ancestor's subtree_control (runc fs2/create.go).
-          CgroupLimits.enableControllers(host.unified());
-          Files.createDirectories(parent);
-          CgroupLimits.enableControllers(parent);
+          Path dir = host.unified();
+          CgroupLimits.enableControllers(dir);
+          for (Path segment : Path.of(parentName)) {
+            dir = Files.createDirectories(dir.resolve(segment.toString()));
+            CgroupLimits.enableControllers(dir);
+          }
         }
         v2Dir = mkdir(parent.resolve(name));
       }

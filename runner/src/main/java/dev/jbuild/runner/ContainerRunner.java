@@ -342,7 +342,8 @@ public final class ContainerRunner implements CommandRunner {
 
   /** What rootless mode cannot honour is an error, never silently dropped (issue #12). */
   private static void checkRootless(ContainerSpec spec) throws RunnerException {
-    if (!spec.limits().isUnlimited() || spec.limits().cpuPeriodMicros() != 0) {
+    if (!spec.limits().isUnlimited() || spec.limits().cpuPeriodMicros() != 0
+        || spec.limits().cgroupParent() != null) {
       throw new RunnerException("Tried to run " + RunOutcomes.commandForMessages(spec)
           + " with resource limits but failed because: rootless mode (a non-root user) cannot "
           + "write cgroups, so it cannot limit memory, CPU or processes. Run jbuild as root, or "

@@ -3,6 +3,7 @@ package dev.jbuild.builder.cli;
 import dev.jbuild.builder.BuildRequest;
 import dev.jbuild.builder.BuildResult;
 import dev.jbuild.builder.ImageBuilder;
+import dev.jbuild.builder.StdinSources;
 import dev.jbuild.builder.distribution.ImageTransfer;
 import dev.jbuild.builder.remotecache.RemoteCacheStore;
 import dev.jbuild.builder.error.StepFailedException;
@@ -94,6 +95,11 @@ final class BuildCommand implements Callable<Integer> {
       description = "Maximum number of processes in every RUN step.")
   long pidsLimit;
 
+  @Option(names = "--cgroup-parent", paramLabel = "PATH",
+      description = "Parent cgroup of every RUN step's cgroup (relative to each hierarchy's"
+          + " root; made where missing), whose limits then apply too.")
+  String cgroupParent;
+
   @Override
   public Integer call() throws Exception {
     if (!StdinSources.wanted(context, file)) {
@@ -155,7 +161,7 @@ final class BuildCommand implements Callable<Integer> {
         .buildArgs(args).target(target).platform(platforms.size() == 1 ? platforms.get(0) : null)
         .network(net).pull(pull)
         .limits(new BuildOptions.Limits(memory == null ? 0 : Sizes.parseBytes(memory), cpuQuota,
-            pidsLimit))
+            pidsLimit, cgroupParent))
         .sourceDateEpoch(sourceDateEpoch())
         // Only pushed: imported layers no step needs may stay in the registry (mounted on push).
         .lazyLayers(output.push && outputSpecs.isEmpty() && platforms.size() <= 1);
@@ -230,6 +236,10 @@ final class BuildCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--memory, --cpu-quota and --pids-limit need cgroups, "
           + "which rootless mode (jbuild as a non-root user) cannot write: run jbuild as root, "
           + "or build without them");
+    }
+    if (cgroupParent != null) {
+      throw new IllegalArgumentException("--cgroup-parent needs cgroups, which rootless mode"
+          + " (jbuild as a non-root user) cannot write: run jbuild as root, or build without it");
     }
     if (network.equals("bridge")) {
       throw new IllegalArgumentException("--network bridge needs the host bridge, which rootless "

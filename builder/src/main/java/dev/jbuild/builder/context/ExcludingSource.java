@@ -11,24 +11,44 @@ import java.util.Optional;
 
 /**
  * A source seen through {@code COPY --exclude} patterns (the {@code .dockerignore} syntax),
- * matched against paths relative to the source root.
+ * matched against paths relative to a base directory of the source (its root, or one source of
+ * a COPY line, see {@link TreeCopier#excluding}); the base itself and what is outside it are
+ * never hidden.
  */
 public final class ExcludingSource implements FileSource {
   private final FileSource source;
   private final DockerIgnore exclude;
+  private final String base;
 
-  /** Hides from {@code source} what {@code exclude} matches. */
+  /** Hides from {@code source} what {@code exclude} matches, relative to the source root. */
   public ExcludingSource(FileSource source, DockerIgnore exclude) {
+    this(source, exclude, "");
+  }
+
+  /**
+   * Hides from {@code source} what {@code exclude} matches relative to {@code base} (a resolved
+   * relative path, {@code ""} for the root).
+   */
+  public ExcludingSource(FileSource source, DockerIgnore exclude, String base) {
     this.source = source;
     this.exclude = exclude;
+    this.base = base;
   }
 
   private boolean hidden(String rel, Path host) {
-    if (rel.isEmpty()) {
+    String under;
+    if (base.isEmpty()) {
+      under = rel;
+    } else if (rel.startsWith(base + "/")) {
+      under = rel.substring(base.length() + 1);
+    } else {
       return false;
     }
-    return Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS) ? exclude.canSkipDirectory(rel)
-        : exclude.matches(rel);
+    if (under.isEmpty()) {
+      return false;
+    }
+    return Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS) ? exclude.canSkipDirectory(under)
+        : exclude.matches(under);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.jbuild.builder.context;
 
 import dev.jbuild.builder.fs.FileAttrs;
 import dev.jbuild.builder.fs.UpperDirWriter;
+import dev.jbuild.parser.ignore.DockerIgnore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -43,12 +44,29 @@ public final class TreeCopier {
   private final ChecksumCache checksums;
   /** Copied files with several links, by source (dev, inode): the first copy's path. */
   private final Map<String, Path> hardlinks = new java.util.HashMap<>();
+  private DockerIgnore exclude;
   private boolean throughLinks;
 
   /** Copies from {@code source}; {@code checksums} remembers file hashes across builds. */
   public TreeCopier(FileSource source, ChecksumCache checksums) {
     this.source = source;
     this.checksums = checksums;
+  }
+
+  /**
+   * Hides what {@code exclude} ({@code COPY --exclude}) matches inside each source, the paths
+   * taken relative to that source (each match of a wildcard on its own), as BuildKit's copy
+   * (tonistiigi/fsutil copy.go) matches its exclude patterns; a named source itself is never
+   * excluded. {@code COPY --parents} is not covered: wrap the source in {@link ExcludingSource}.
+   */
+  public TreeCopier excluding(DockerIgnore exclude) {
+    this.exclude = exclude;
+    return this;
+  }
+
+  /** The source as seen inside the match rooted at {@code rel}: its excludes applied. */
+  private FileSource within(String rel) {
+    return exclude == null ? source : new ExcludingSource(source, exclude, rel);
   }
 
   /**
@@ -165,7 +183,7 @@ public final class TreeCopier {
     }
     for (Match m : matched) {
       if (Files.isDirectory(m.host(), LinkOption.NOFOLLOW_LINKS)) {
-        copyChildren(m.rel(), dest, writer, chown, chmod, newDir);
+        copyChildren(within(m.rel()), m.rel(), dest, writer, chown, chmod, newDir);
       } else {
         String target = destIsDir ? child(dest, m.name()) : dest;
         copyEntry(m.host(), target, writer, chown, chmod, newDir);
@@ -197,18 +215,18 @@ public final class TreeCopier {
       String target = e.kept().isEmpty() ? dest : child(dest, e.kept());
       if (Files.isDirectory(e.host(), LinkOption.NOFOLLOW_LINKS)) {
         writer.mkdirs(target, newDir);
-        copyChildren(e.rel(), target, writer, chown, chmod, newDir);
+        copyChildren(source, e.rel(), target, writer, chown, chmod, newDir);
       } else {
         copyEntry(e.host(), target, writer, chown, chmod, newDir);
       }
     }
   }
 
-  private void copyChildren(String srcDir, String destDir, UpperDirWriter writer, int[] chown,
+  private void copyChildren(FileSource from, String srcDir, String destDir, UpperDirWriter writer, int[] chown,
       Chmod chmod, FileAttrs newDir) throws IOException {
     // children() is list() plus locate() of each, in one pass where the source can (the build
     // context answers without an lstat per file).
-    for (Map.Entry<String, Path> c : source.children(srcDir).entrySet()) {
+    for (Map.Entry<String, Path> c : from.children(srcDir).entrySet()) {
       String name = c.getKey();
       String rel = srcDir.isEmpty() ? name : srcDir + "/" + name;
       Path host = c.getValue();
@@ -217,13 +235,13 @@ public final class TreeCopier {
         String real = writer.lower().resolve(target, true);
         if (!real.equals(target) && writer.lower().isDirectory(real)) {
           writer.mkdirs(real, newDir);
-          copyChildren(rel, real, writer, chown, chmod, newDir);
+          copyChildren(from, rel, real, writer, chown, chmod, newDir);
           continue;
         }
       }
       FileTime dirMtime = copyEntry(host, target, writer, chown, chmod, newDir);
       if (dirMtime != null) {
-        copyChildren(rel, target, writer, chown, chmod, newDir);
+        copyChildren(from, rel, target, writer, chown, chmod, newDir);
         // Writing children changed the directory's mtime; put the source's back.
         Files.setLastModifiedTime(writer.hostPath(target), dirMtime);
       }
@@ -341,12 +359,12 @@ public final class TreeCopier {
     if (parents) {
       for (ParentsSources.Entry e : new ParentsSources(source).expand(sources)) {
         update(md, "source " + e.kept() + "\n");
-        hashTree(md, e.rel(), e.host());
+        hashTree(source, md, e.rel(), e.host());
       }
     } else {
       for (Match m : match(sources)) {
         update(md, "source " + m.name() + "\n");
-        hashTree(md, m.rel(), m.host());
+        hashTree(within(m.rel()), md, m.rel(), m.host());
       }
     }
     return HexFormat.of().formatHex(md.digest());
@@ -360,7 +378,8 @@ public final class TreeCopier {
     return match(sources).stream().map(Match::written).toList();
   }
 
-  private void hashTree(MessageDigest md, String rel, Path host) throws IOException {
+  private void hashTree(FileSource from, MessageDigest md, String rel, Path host)
+      throws IOException {
     // One lstat per entry gives the type, mode, owner and the stat data the checksum cache is
     // keyed by: a cached build of a large context costs this walk and nothing more per file.
     Map<String, Object> a = Files.readAttributes(host, ChecksumCache.STAT_ATTRIBUTES + ",uid,gid",
@@ -378,8 +397,8 @@ public final class TreeCopier {
     }
     update(md, line.append('\n').toString());
     if (type == S_IFDIR) {
-      for (Map.Entry<String, Path> c : source.children(rel).entrySet()) {
-        hashTree(md, rel.isEmpty() ? c.getKey() : rel + "/" + c.getKey(), c.getValue());
+      for (Map.Entry<String, Path> c : from.children(rel).entrySet()) {
+        hashTree(from, md, rel.isEmpty() ? c.getKey() : rel + "/" + c.getKey(), c.getValue());
       }
     }
   }

@@ -70,9 +70,21 @@ public record BuildOptions(
    * @param memoryBytes memory limit in bytes
    * @param cpuQuotaMicros CPU time per 100 ms period, in microseconds
    * @param pidsMax maximum number of processes
+   * @param cgroupParent the cgroup every RUN step's cgroup is made under ({@code
+   *     --cgroup-parent}, relative to each hierarchy's root), or null for jbuild's own
+   * @throws IllegalArgumentException for a cgroup parent outside the hierarchy ({@code ..})
    */
-  public record Limits(long memoryBytes, long cpuQuotaMicros, long pidsMax) {
+  public record Limits(long memoryBytes, long cpuQuotaMicros, long pidsMax, String cgroupParent) {
     /** No limits. */
     public static final Limits NONE = new Limits(0, 0, 0);
+
+    public Limits {
+      cgroupParent = dev.jbuild.runner.ResourceLimits.checkCgroupParent(cgroupParent);
+    }
+
+    /** Limits under jbuild's own parent cgroup. */
+    public Limits(long memoryBytes, long cpuQuotaMicros, long pidsMax) {
+      this(memoryBytes, cpuQuotaMicros, pidsMax, null);
+    }
   }
 }

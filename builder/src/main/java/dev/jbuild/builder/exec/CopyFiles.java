@@ -52,23 +52,41 @@ final class CopyFiles implements FilesystemStep {
   private FileSource source() throws Exception {
     if (source == null) {
       source = origins.open(step.origin());
-      if (!step.excludes().isEmpty()) {
-        try {
-          source = new ExcludingSource(source, DockerIgnore.of(step.excludes()));
-        } catch (IllegalArgumentException e) {
-          throw located("--exclude: " + e.getMessage(), e);
-        }
+      if (step.parents() && exclude() != null) {
+        // --parents keeps paths from the source root: the patterns are matched from there.
+        source = new ExcludingSource(source, exclude());
       }
     }
     return source;
+  }
+
+  /** The {@code --exclude} patterns, or null. */
+  private DockerIgnore exclude() throws BuildException {
+    if (step.excludes().isEmpty()) {
+      return null;
+    }
+    try {
+      return DockerIgnore.of(step.excludes());
+    } catch (IllegalArgumentException e) {
+      throw located("--exclude: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A copier of the step's sources; without {@code --parents} the excludes apply inside each
+   * source, relative to it (testExcludedFilesOnCopy: {@code ADD --exclude=*.mp3 dir3/ /3/}).
+   */
+  private TreeCopier copier() throws Exception {
+    TreeCopier copier = new TreeCopier(source(), env.checksums());
+    return step.parents() || exclude() == null ? copier : copier.excluding(exclude());
   }
 
   @Override
   public String cacheKey() throws Exception {
     StringBuilder sb = new StringBuilder(keyText());
     if (!step.sources().isEmpty()) {
-      sb.append("content ").append(new TreeCopier(source(), env.checksums())
-          .checksum(step.sources(), step.parents())).append('\n');
+      sb.append("content ").append(copier().checksum(step.sources(), step.parents()))
+          .append('\n');
     }
     for (String url : step.urls()) {
       // The content decides, as in BuildKit: fetch now, reuse the file when applying.
@@ -148,7 +166,7 @@ final class CopyFiles implements FilesystemStep {
 
   private void copySources(UpperDirWriter writer, String dest, int[] owner) throws Exception {
     FileSource src = source();
-    TreeCopier copier = new TreeCopier(src, env.checksums());
+    TreeCopier copier = copier();
     List<String> plain = new ArrayList<>();
     boolean unpack = step.unpackLocal() && step.origin() instanceof FileOrigin.Context;
     for (String raw : step.sources()) {

@@ -12,6 +12,7 @@ import dev.jbuild.builder.plan.RunMount;
 import dev.jbuild.layerstore.TempDir;
 import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.fs.FileLocks;
+import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.runner.BindMount;
 import dev.jbuild.runner.ContainerSpec;
@@ -45,11 +46,14 @@ final class RunCommand implements FilesystemStep {
   private final RunCommandStep step;
   private final BuildEnvironment env;
   private final Origins origins;
+  /** False under {@code --no-cache} (or a filter naming the stage): see {@link #prepare}. */
+  private final boolean useCache;
 
-  RunCommand(RunCommandStep step, BuildEnvironment env, Origins origins) {
+  RunCommand(RunCommandStep step, BuildEnvironment env, Origins origins, boolean useCache) {
     this.step = step;
     this.env = env;
     this.origins = origins;
+    this.useCache = useCache;
   }
 
   @Override
@@ -191,10 +195,10 @@ final class RunCommand implements FilesystemStep {
   private ResourceLimits limits() {
     BuildOptions.Limits l = env.options().limits();
     if (l.memoryBytes() == 0 && l.cpuQuotaMicros() == 0 && l.pidsMax() == 0) {
-      return ResourceLimits.none();
+      return ResourceLimits.none().withCgroupParent(l.cgroupParent());
     }
     return new ResourceLimits(l.memoryBytes(), l.cpuQuotaMicros(),
-        l.cpuQuotaMicros() == 0 ? 0 : 100_000, l.pidsMax());
+        l.cpuQuotaMicros() == 0 ? 0 : 100_000, l.pidsMax(), l.cgroupParent());
   }
 
   /**
@@ -227,6 +231,12 @@ final class RunCommand implements FilesystemStep {
         Path dir = root.resolve(hex);
         if (sharing.equals("locked")) {
           locks.add(FileLocks.lock(root.resolve(hex + ".lock")));
+        }
+        if (!owner.isEmpty() && !useCache && Files.isDirectory(dir)) {
+          // That base is a step of its own, which --no-cache runs again: a new base, so a new,
+          // empty cache (BuildKit keys the cache by the base's ref; testCacheMountModeNoCache).
+          // It replaces the old one, which later cached builds would otherwise find again.
+          Trees.deleteRecursively(dir);
         }
         if (!Files.isDirectory(dir)) {
           if (seeded) {

@@ -82,7 +82,7 @@ public final class StageExecutor {
     try {
       state.configure(header);
       if (step instanceof RunCommandStep run) {
-        filesystemStep(state, new RunCommand(run, env, origins), header);
+        filesystemStep(state, new RunCommand(run, env, origins, state.useCache), header);
       } else if (step instanceof CopyFilesStep copy) {
         filesystemStep(state, new CopyFiles(copy, env, origins), header);
       } else if (step instanceof MakeWorkdirStep workdir) {

@@ -109,6 +109,22 @@ class MainTest {
   }
 
   @Test
+  void cgroupParentOutsideTheHierarchy_isOneLineError(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("Dockerfile"), "FROM scratch\n");
+    for (String bad : new String[] {"../escape", "a/../../b", "a//b"}) {
+      StringWriter err = new StringWriter();
+      int code = Main.execute(new String[] {"--root", dir.resolve("store").toString(), "build",
+          "--cgroup-parent", bad, dir.toString()}, new PrintWriter(new StringWriter()),
+          new PrintWriter(err));
+      assertTrue(code != 0, err.toString());
+      assertTrue(err.toString().startsWith("error: invalid --cgroup-parent '" + bad + "'"),
+          err.toString());
+      assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    }
+  }
+
+  @Test
   void loadInput_unreadableOrMissing_saysWhy(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
     String root = dir.resolve("store").toString();
     for (String[] c : new String[][] {

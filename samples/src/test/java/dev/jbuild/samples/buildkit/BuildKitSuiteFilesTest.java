@@ -23,7 +23,7 @@ class BuildKitSuiteFilesTest {
       "owner", "dir", "link", "type", "samefile", "exists", "absent", "entries", "config", "config-has",
       "config-contains", "config-count", "step", "same", "differs", "warns", "warnings",
       "config-each", "layer-mtime", "created-later", "same-id", "differs-id",
-      "registry-manifest");
+      "registry-manifest", "tar-file");
 
   @Test
   void everyCase_namesItsGoTest_usesKnownKeywords_andIsListedInTheReadme() throws Exception {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.jbuild.builder.BuildRequest;
 import dev.jbuild.builder.BuildResult;
 import dev.jbuild.builder.ImageBuilder;
+import dev.jbuild.builder.StdinSources;
 import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.exec.BuildOptions;
@@ -25,10 +26,12 @@ import dev.jbuild.runner.ContainerRunner;
 import dev.jbuild.runner.Sandbox;
 import dev.jbuild.samples.buildkit.SuiteCase.Line;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,6 +60,8 @@ class BuildKitSuiteTest {
   private static final List<String> PROGRESS_CHECKS = java.util.stream.Stream.concat(
       java.util.stream.Stream.of("step", "warns", "warnings"), SuiteStores.CHECKS.stream())
       .toList();
+  /** The case's {@code cgroup-parent} cgroups, removed when it ends. */
+  private CgroupParents cgroupParents;
 
   private static Path work;
   private static LayerStore store;
@@ -134,7 +139,8 @@ class BuildKitSuiteTest {
     List<ImageReference> tagged = new ArrayList<>();
     SuiteStores stores = new SuiteStores(store, builder, BuildKitSuiteTest::runner,
         BuildKitSuiteTest::registry, Files.createDirectories(dir.resolve("scratch")));
-    try {
+    try (CgroupParents parents = new CgroupParents()) {
+      cgroupParents = parents;
       Path tree = SuiteCases.context(c, dir.resolve("context"));
       Path previous = build(c, tree, c.setup(), c.checks(), dir.resolve("rootfs-0"), null, tagged,
           stores);
@@ -161,11 +167,42 @@ class BuildKitSuiteTest {
   private Path build(SuiteCase c, Path tree, List<Line> setup, List<Line> checks, Path rootfs,
       Path previous, List<ImageReference> tagged, SuiteStores stores) throws Exception {
     Path context = c.contextDir() == null ? tree : tree.resolve(c.contextDir());
-    BuildRequest.Builder request = BuildRequest.builder(context)
-        .dockerfile(c.dockerfile() == null ? null : tree.resolve(c.dockerfile()))
-        .buildArgs(c.buildArgs()).labels(c.labels()).target(c.target());
+    Path dockerfile = c.dockerfile() == null ? null : tree.resolve(c.dockerfile());
+    Line stdinTar = setup.stream().filter(l -> l.keyword().equals("stdin-tar")).findFirst()
+        .orElse(null);
+    if (stdinTar == null) {
+      return build(c, tree, context, dockerfile, setup, checks, rootfs, previous, tagged, stores);
+    }
+    // `jbuild build [-f FILE] - < ARCHIVE`: the CLI's own stdin reader makes the context.
+    StdinSources stdin;
+    try (InputStream in = Files.newInputStream(tree.resolve(stdinTar.word(0)))) {
+      stdin = StdinSources.read(Path.of("-"), dockerfile, stores.store(), in);
+    }
+    try (stdin) {
+      return build(c, tree, stdin.context(), stdin.dockerfile(), setup, checks, rootfs, previous,
+          tagged, stores);
+    }
+  }
+
+  private Path build(SuiteCase c, Path tree, Path context, Path dockerfile, List<Line> setup,
+      List<Line> checks, Path rootfs, Path previous, List<ImageReference> tagged,
+      SuiteStores stores) throws Exception {
+    // Build args of the case, then this build's own arg lines (testCacheMountModeNoCache).
+    Map<String, String> args = new LinkedHashMap<>(c.buildArgs());
+    for (Line l : setup) {
+      if (l.keyword().equals("arg")) {
+        int eq = l.word(0).indexOf('=');
+        args.put(l.word(0).substring(0, eq), l.word(0).substring(eq + 1));
+      }
+    }
+    BuildRequest.Builder request = BuildRequest.builder(context).dockerfile(dockerfile)
+        .buildArgs(args).labels(c.labels()).target(c.target());
     buildInputs(request, setup, tree, tagged, stores);
     stores.before(setup, request);
+    BuildOptions.Limits limits = cgroupParents.limits(setup);
+    if (limits != null) {
+      request.limits(limits);
+    }
     for (Map.Entry<String, String> secret : c.secrets().entrySet()) {
       // Outside the context, as a user's --secret src= file would be.
       Path file = rootfs.resolveSibling(rootfs.getFileName() + "-secret-" + secret.getKey());
@@ -214,17 +251,18 @@ class BuildKitSuiteTest {
           + "should fail with \"" + failLines.get(0).textAfter(0) + "\"");
     }
     if (!c.rebuilds().isEmpty() || checks.stream().anyMatch(l -> !l.keyword().startsWith("config")
-        && !PROGRESS_CHECKS.contains(l.keyword()) && !ImageChecks.KEYWORDS.contains(l.keyword()))) {
+        && rootfsCheck(l))) {
       // Only cases that look at files pay for the export.
       new ImageExporter(stores.store()).export(result.image(), List.of(),
           new OutputSpec(OutputSpec.Type.LOCAL, rootfs.toString()));
     }
     List<String> failures = new ArrayList<>(new RootfsChecks(rootfs,
         result.image().configBytes(), previous).check(checks.stream()
-            .filter(l -> !PROGRESS_CHECKS.contains(l.keyword())
-                && !ImageChecks.KEYWORDS.contains(l.keyword())).toList()));
+            .filter(BuildKitSuiteTest::rootfsCheck).toList()));
     failures.addAll(new ImageChecks(stores.store(), result.image(), context, lastImage)
         .check(checks));
+    failures.addAll(TarChecks.check(stores.store(), result, checks,
+        rootfs.resolveSibling(rootfs.getFileName() + ".tar")));
     lastImage = result.image();
     for (Line l : checks) {
       if (l.keyword().equals("step") && !steps.contains(l.textAfter(0))) {
@@ -237,6 +275,12 @@ class BuildKitSuiteTest {
     stores.after(setup, result.image());
     assertEquals(List.of(), failures, c.source() + "\n" + String.join("\n", log));
     return rootfs;
+  }
+
+  /** Whether the line checks the exported rootfs or config (what {@link RootfsChecks} does). */
+  private static boolean rootfsCheck(Line l) {
+    return !PROGRESS_CHECKS.contains(l.keyword()) && !ImageChecks.KEYWORDS.contains(l.keyword())
+        && !TarChecks.KEYWORDS.contains(l.keyword());
   }
 
   /** The {@code warns} and {@code warnings} lines that do not hold for the build's log. */

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * @param id {@code <go-file-stem>/<case>}, the name the test reports
  * @param dir the case directory
  * @param source the first line without {@code # from }: the Go test and its file
- * @param buildArgs {@code arg NAME=VALUE} lines
+ * @param buildArgs {@code arg NAME=VALUE} lines before the first {@code rebuild}: build-args of
+ *     every build (an {@code arg} line after a {@code rebuild} is a setup line of that build)
  * @param labels {@code label NAME=VALUE} lines: {@code --label} values
  * @param target the {@code target} line's stage, or null
  * @param secrets {@code secret ID TEXT} lines: build secrets by id
@@ -46,8 +47,8 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
 
   /** Inputs of the one build of their phase (not of every build of the case). */
   static final List<String> BUILD_INPUTS = Stream.concat(Stream.of("tag", "build-context",
-      "network", "shm-size", "ulimit", "platform", "no-cache"), SuiteStores.INPUTS.stream())
-      .toList();
+      "network", "shm-size", "ulimit", "platform", "no-cache", "stdin-tar", "arg", "cgroup-parent",
+      "memory"), SuiteStores.INPUTS.stream()).toList();
 
   /**
    * The setup keywords, and {@link #BUILD_INPUTS}, which belong to their phase as setup lines do.
@@ -113,6 +114,11 @@ record SuiteCase(String id, Path dir, String source, Map<String, String> buildAr
       Line line = parse(n + 1, raw);
       switch (line.keyword()) {
         case "arg", "label" -> {
+          if (line.keyword().equals("arg") && !rebuilds.isEmpty()) {
+            // After a rebuild: a build-arg of that build only (the Go test changes its opts).
+            phaseSetup.add(line);
+            continue;
+          }
           String kv = line.word(0);
           int eq = kv.indexOf('=');
           if (eq < 0) {

@@ -1,4 +1,4 @@
-package dev.jbuild.builder.cli;
+package dev.jbuild.builder;
 
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.TempDir;
@@ -17,10 +17,14 @@ import java.nio.file.Path;
  * directory of the store (removed on {@link #close}); a tar is extracted with the layer
  * extractor's rules, so an entry that climbs out ({@code ../x}, through a symlink) is refused.
  *
+ * <p>Public so that every caller of the library reads a stdin context as the CLI does (the
+ * BuildKit suite's tar-context cases go through it); the caller passes {@link #context()} and
+ * {@link #dockerfile()} to {@link BuildRequest} and closes this after the build.
+ *
  * @see <a href="https://github.com/docker/cli">docker/cli cli/command/image/build.go</a> (the
  *     same choice between a tar and a Dockerfile on stdin)
  */
-final class StdinSources implements AutoCloseable {
+public final class StdinSources implements AutoCloseable {
   private final TempDir scratch;
   private final Path context;
   private final Path dockerfile;
@@ -32,7 +36,7 @@ final class StdinSources implements AutoCloseable {
   }
 
   /** True when {@code context} or {@code file} is {@code -}. */
-  static boolean wanted(Path context, Path file) {
+  public static boolean wanted(Path context, Path file) {
     return isStdin(context) || isStdin(file);
   }
 
@@ -47,7 +51,7 @@ final class StdinSources implements AutoCloseable {
    * @throws IllegalArgumentException when both are {@code -} (docker's wording)
    * @throws IOException when stdin cannot be read or the tar is unsafe or corrupt
    */
-  static StdinSources read(Path context, Path file, LayerStore store, InputStream stdin)
+  public static StdinSources read(Path context, Path file, LayerStore store, InputStream stdin)
       throws IOException {
     if (isStdin(context) && isStdin(file)) {
       throw new IllegalArgumentException("invalid argument: can't use stdin for both build"
@@ -126,12 +130,12 @@ final class StdinSources implements AutoCloseable {
   }
 
   /** The context directory: the extracted tar, an empty dir, or the path given. */
-  Path context() {
+  public Path context() {
     return context;
   }
 
   /** The Dockerfile, or null for the default ({@code CONTEXT/Dockerfile}). */
-  Path dockerfile() {
+  public Path dockerfile() {
     return dockerfile;
   }
 
