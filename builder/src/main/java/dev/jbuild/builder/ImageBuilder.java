@@ -40,7 +40,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -160,7 +159,7 @@ public final class ImageBuilder {
     DockerIgnore ignore = BuildFiles.ignoreRules(contextDir, request);
     CheckOptions checks = checkArg != null ? checkArg : dockerfile.checkOptions();
     // The checks only planning can make (expansion, bases, .dockerignore, reached stages) join
-    // the parser's, so they print alike and count for check=error=true.
+    // the parser's, after them, so they print alike and count for check=error=true.
     List<Warning> planned = new ArrayList<>();
     PlanLints lints = new PlanLints(dockerfile, checks, ignore, planned::add);
     BuildPlan plan;
@@ -176,7 +175,6 @@ public final class ImageBuilder {
     // After planning, as BuildKit's dispatch: some rules only apply to the stages built.
     List<Warning> warnings = new ArrayList<>(BuildChecks.reported(dockerfile, plan));
     warnings.addAll(planned);
-    warnings.sort(Comparator.comparingInt(Warning::line));
     warn(listener, fileName, warnings);
     BuildChecks.failOnViolation(checks, warnings, fileName);
     Map<Integer, String> identities = shared == null ? Map.of()
