@@ -129,7 +129,8 @@ public final class BuildCache {
 
   /** Where an imported hit's blob that is not local yet comes from, if it is one. */
   public Optional<CacheSource> remoteSource(Digest blob) {
-    return omitted.containsKey(blob) || content.contains(blob) ? Optional.empty() : Optional.ofNullable(remoteBlobs.get(blob));
+    return omitted.containsKey(blob) || content.contains(blob) ? Optional.empty()
+        : Optional.ofNullable(remoteBlobs.get(blob));
   }
 
   /** Whether every blob of {@code layers} is in the content store. */

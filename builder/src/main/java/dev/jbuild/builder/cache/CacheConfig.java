@@ -56,7 +56,7 @@ public record CacheConfig(
    * @param alias another key of the same step, or null: a {@code COPY --from}'s chain key (the
    *     source stage's ChainID, needing none of its files) names its content key (the files'
    *     checksums); a hit on one exports both
-    * @param layerOmitted true when the artifact does not carry the layer ({@code mode=min}: a step
+   * @param layerOmitted true when the artifact does not carry the layer ({@code mode=min}: a step
    *     of a stage the final image only reads through {@code COPY --from} or {@code FROM}):
    *     {@code layer} is then null and {@code diffId} says which layer the step made, so that
    *     ChainIDs and chain keys above it can be computed; null otherwise
