@@ -85,12 +85,35 @@ final class CacheTransfer {
     return null;
   }
 
+  /**
+   * Makes {@code cache} stop asking what failed in {@code bad}, so the build can run again: an
+   * omitted layer whose files a step needs ({@code mode=min}) drops every omitted layer, with one
+   * plain line (the steps run, as BuildKit runs them); a blob that failed drops the imported
+   * caches, with one {@code WARNING} line.
+   *
+   * @return false when there is nothing left to drop (the failure is then the build's)
+   */
+  static boolean retryWithout(RemoteBlobException bad, BuildCache cache,
+      BuildListener listener) {
+    if (bad.omitted() && cache.dropOmittedLayers()) {
+      listener.info(bad.getMessage() + " (mode=min) and a step needs its files: building again"
+          + " without omitted layers");
+      return true;
+    }
+    if (!bad.omitted() && cache.hasSources()) {
+      listener.info("WARNING: " + bad.getMessage() + "; building without imported caches");
+      cache.dropSources();
+      return true;
+    }
+    return false;
+  }
+
   /** The final config, with the inline cache label when {@code --cache-to type=inline}. */
   static ImageConfig withInlineCache(BuildRequest request, BuildCache cache, StageResult last) {
     if (request.cacheTo().stream().noneMatch(s -> s.type() == CacheSpec.Type.INLINE)) {
       return last.config();
     }
-    List<CacheConfig.Entry> entries = inImage(cache.journal(),
+    List<CacheConfig.Entry> entries = minimal(cache.journal(),
         last.layers().stream().map(Layer::diffId).toList());
     String json = new String(new CacheConfig(BuildCache.VERSION, entries).toBytes(),
         StandardCharsets.UTF_8);
@@ -159,31 +182,39 @@ final class CacheTransfer {
       throws IOException {
     if (builds.size() == 1) {
       List<CacheConfig.Entry> entries = builds.get(0).cache().journal();
-      return min ? inImage(entries, builds.get(0).image().config().rootfs().diffIds()) : entries;
+      return min ? minimal(entries, builds.get(0).image().config().rootfs().diffIds())
+          : entries;
     }
     Map<String, CacheConfig.Entry> byKey = new java.util.TreeMap<>();
     for (Built b : builds) {
       List<CacheConfig.Entry> entries = b.cache().journal();
       if (min) {
-        entries = inImage(entries, b.image().config().rootfs().diffIds());
+        entries = minimal(entries, b.image().config().rootfs().diffIds());
       }
       List<Layer> remote = new ArrayList<>();
       entries.forEach(e -> e.asLayer().ifPresent(remote::add));
       b.cache().ensureLocal(remote);
-      entries.forEach(e -> byKey.putIfAbsent(e.key().toString(), e));
+      // A key one build carries with its layer and another without: the layer wins.
+      entries.forEach(e -> byKey.merge(e.key().toString(), e,
+          (a, c) -> a.omitsLayer() ? c : a));
     }
     return new ArrayList<>(byKey.values());
   }
 
-  /** The entries whose layer is one of {@code diffIds} (mode=min: the final image's steps). */
-  private static List<CacheConfig.Entry> inImage(List<CacheConfig.Entry> entries,
+  /**
+   * The {@code mode=min} entries, as BuildKit's: the steps whose layer is one of {@code diffIds}
+   * (the final image's) with their layers, and every other step without its layer (its DiffID
+   * kept). The plan holds only the stages the target reaches ({@code FROM} a stage, {@code COPY
+   * --from}, {@code RUN --mount from=}), so the other steps are the ones that lead to the final
+   * image's layers: a fresh runner hits them to compute the ChainIDs and chain keys above them,
+   * and never runs a stage whose files nothing needs; the export stays as small as the image.
+   */
+  private static List<CacheConfig.Entry> minimal(List<CacheConfig.Entry> entries,
       List<Digest> diffIds) {
     Set<Digest> wanted = new HashSet<>(diffIds);
     List<CacheConfig.Entry> kept = new ArrayList<>();
     for (CacheConfig.Entry e : entries) {
-      if (e.diffId() != null && wanted.contains(e.diffId())) {
-        kept.add(e);
-      }
+      kept.add(e.diffId() != null && wanted.contains(e.diffId()) ? e : e.withoutLayer());
     }
     return kept;
   }

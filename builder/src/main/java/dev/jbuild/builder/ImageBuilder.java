@@ -208,23 +208,22 @@ public final class ImageBuilder {
     StageResult last;
     boolean lazy;
     try {
-      try {
-        last = StageRunner.run(plan, env, shared, identities);
-        lazy = CacheTransfer.keepLazy(request, cache, last.layers());
-        if (!lazy) {
-          cache.ensureLocal(last.layers());
+      while (true) {
+        try {
+          last = StageRunner.run(plan, env, shared, identities);
+          lazy = CacheTransfer.keepLazy(request, cache, last.layers());
+          if (!lazy) {
+            cache.ensureLocal(last.layers());
+          }
+          break;
+        } catch (BuildException | RemoteBlobException e) {
+          // A cache that cannot deliver what it listed (or omitted) is a miss: build again
+          // without it (what already ran locally hits the local cache).
+          RemoteBlobException bad = CacheTransfer.remoteCause(e);
+          if (bad == null || !CacheTransfer.retryWithout(bad, cache, listener)) {
+            throw e;
+          }
         }
-      } catch (BuildException | RemoteBlobException e) {
-        // A cache that cannot deliver what it listed is a miss: warn once and build again
-        // without imported caches (what already ran locally hits the local cache).
-        RemoteBlobException bad = CacheTransfer.remoteCause(e);
-        if (bad == null) {
-          throw e;
-        }
-        listener.info("WARNING: " + bad.getMessage() + "; building without imported caches");
-        cache.dropSources();
-        last = StageRunner.run(plan, env, shared, identities);
-        lazy = false;
       }
     } catch (RemoteBlobException e) {
       throw new BuildException(e.getMessage(), e);

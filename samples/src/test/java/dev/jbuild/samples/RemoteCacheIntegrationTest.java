@@ -105,8 +105,9 @@ class RemoteCacheIntegrationTest {
       // An inline cache is only in the image, so B writes it again to get the same config.
       default -> List.of("--cache-from", imageA, "--cache-to", "type=inline");
     };
-    // Inline is mode=min: B rebuilds the first stage, which gives the same layers only with
-    // SOURCE_DATE_EPOCH (as for BuildKit); the other types need no such help.
+    // Inline is mode=min, which lists the first stage's steps without their layers: B runs
+    // nothing either (before min carried them, B rebuilt the stage, which gave the same layers
+    // only with SOURCE_DATE_EPOCH; kept, so the check that nothing runs stands alone).
     Map<String, String> env = type.equals("inline") ? Map.of("SOURCE_DATE_EPOCH", "1700000000")
         : Map.of();
 
@@ -120,13 +121,7 @@ class RemoteCacheIntegrationTest {
     int logStart = registry.log().length();
     Jbuild.Result rebuilt = b.runWithEnv(env, args(context, imageB, cacheFrom,
         work.resolve("b-" + type + ".iid"))).assertSuccess();
-    List<String> ran = ranRuns(rebuilt.stderr());
-    if (type.equals("inline")) {
-      assertEquals(List.of("tr a-z A-Z < src.txt > upper.txt", "wc -c upper.txt > size.txt"),
-          ran, rebuilt.stderr());
-    } else {
-      assertEquals(List.of(), ran, rebuilt.stderr());
-    }
+    assertEquals(List.of(), ranRuns(rebuilt.stderr()), rebuilt.stderr());
     assertFalse(rebuilt.stderr().contains("WARNING"), rebuilt.stderr());
     assertEquals(idA, Files.readString(work.resolve("b-" + type + ".iid")), rebuilt.stderr());
 

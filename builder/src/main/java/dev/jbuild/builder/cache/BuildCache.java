@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.jbuild.layerstore.content.ContentStore;
 import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.image.DiffIds;
+import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.OciJson;
 import java.io.IOException;
@@ -35,9 +36,14 @@ public final class BuildCache {
    * The version of the key scheme, the first line of every key. v2: keys are the plan's key text
    * plus content lines (v1 interleaved them). Portable: keys hold no store path, local ID or local
    * time, only content digests (ChainIDs, checksums), the platform, SOURCE_DATE_EPOCH and the
-   * planned instruction.
+   * planned instruction. v3: same keys as v2, but an exported config may omit a step's layer
+   * ({@link CacheConfig.Entry#omitsLayer}); a v2 jbuild refuses it as another version, so it
+   * never mistakes an omitted layer for "no change".
    */
-  public static final String VERSION = "jbuild-cache-v2";
+  public static final String VERSION = "jbuild-cache-v3";
+
+  /** The media type of the stand-in for a layer an imported cache omitted (never stored). */
+  static final String OMITTED_MEDIA_TYPE = "application/vnd.jbuild.layer.omitted";
 
   private final Path dir;
   private final ContentStore content;
@@ -51,6 +57,14 @@ public final class BuildCache {
    * fetched and its DiffID checked, so a local entry never trusts a cache's word alone.
    */
   private final Map<Digest, List<CacheConfig.Entry>> pending = new ConcurrentHashMap<>();
+  /**
+   * Stand-in layers of imported hits whose cache omitted the layer (by stand-in blob digest),
+   * and the cache each came from. They give the right DiffID (hence ChainIDs and keys above
+   * them) but no file: {@link #ensureLocal} refuses them.
+   */
+  private final Map<Digest, CacheSource> omitted = new ConcurrentHashMap<>();
+  /** Whether imported entries that omit their layer count as hits. */
+  private volatile boolean useOmitted = true;
 
   /** A cache in {@code dir} whose layers live in {@code content}. */
   public BuildCache(Path dir, ContentStore content) {
@@ -71,9 +85,33 @@ public final class BuildCache {
     sources = Map.of();
     remoteBlobs.clear();
     pending.clear();
+    omitted.clear();
     synchronized (journal) {
       journal.clear();
     }
+  }
+
+  /**
+   * Stops counting imported entries that omit their layer as hits (after a step needed the files
+   * of one) and forgets the journal of the attempt; entries that carry their layer still hit.
+   *
+   * @return false when they already did not count (nothing changed)
+   */
+  public boolean dropOmittedLayers() {
+    if (!useOmitted) {
+      return false;
+    }
+    useOmitted = false;
+    omitted.clear();
+    synchronized (journal) {
+      journal.clear();
+    }
+    return true;
+  }
+
+  /** Whether any imported cache is asked. */
+  public boolean hasSources() {
+    return !sources.isEmpty();
   }
 
   /**
@@ -91,23 +129,31 @@ public final class BuildCache {
 
   /** Where an imported hit's blob that is not local yet comes from, if it is one. */
   public Optional<CacheSource> remoteSource(Digest blob) {
-    return content.contains(blob) ? Optional.empty() : Optional.ofNullable(remoteBlobs.get(blob));
+    return omitted.containsKey(blob) || content.contains(blob) ? Optional.empty()
+        : Optional.ofNullable(remoteBlobs.get(blob));
   }
 
   /** Whether every blob of {@code layers} is in the content store. */
   public boolean isLocal(List<Layer> layers) {
-    return layers.stream().allMatch(l -> content.contains(l.blob().digest()));
+    return layers.stream().allMatch(l -> !omitted.containsKey(l.blob().digest())
+        && content.contains(l.blob().digest()));
   }
 
   /**
    * Fetches the blobs of {@code layers} that imported hits left remote (a layer that is neither
    * local nor from an imported hit is left for the caller's own "blob not found").
    *
-   * @throws RemoteBlobException when an imported cache cannot deliver a blob it listed
+   * @throws RemoteBlobException when an imported cache cannot deliver a blob it listed, or
+   *     {@linkplain RemoteBlobException#omitted() omitted} the layer
    */
   public void ensureLocal(List<Layer> layers) throws RemoteBlobException {
     for (Layer layer : layers) {
       Digest digest = layer.blob().digest();
+      CacheSource without = omitted.get(digest);
+      if (without != null) {
+        throw RemoteBlobException.omitted(without, "cache " + without.describe()
+            + " omits layer " + layer.diffId());
+      }
       CacheSource source = remoteBlobs.get(digest);
       if (source == null || content.contains(digest)) {
         continue;
@@ -160,13 +206,30 @@ public final class BuildCache {
       hit = getImported(key);
     }
     hit.ifPresent(h -> {
-      record(key, CacheConfig.Entry.of(key, h.layer(), h.created(), h.alias()));
+      record(key, entry(key, h.layer(), h.created(), h.alias()));
       if (h.alias() != null) {
         // The step's other key, so this build exports what the build it hit exported.
-        record(h.alias(), CacheConfig.Entry.of(h.alias(), h.layer(), h.created(), null));
+        record(h.alias(), entry(h.alias(), h.layer(), h.created(), null));
       }
     });
     return hit;
+  }
+
+  /** The journal entry of a result: one that omits its layer when the layer is a stand-in. */
+  private CacheConfig.Entry entry(Digest key, Optional<Layer> layer, String created,
+      Digest alias) {
+    CacheConfig.Entry e = CacheConfig.Entry.of(key, layer, created, alias);
+    return layer.isPresent() && omitted.containsKey(layer.get().blob().digest())
+        ? e.withoutLayer() : e;
+  }
+
+  /**
+   * The stand-in for a layer a cache omitted: the layer's DiffID, and a blob digest no blob
+   * has (a hash of the DiffID), so nothing mistakes it for a stored blob.
+   */
+  private static Layer standIn(Digest diffId) {
+    return new Layer(Descriptor.of(OMITTED_MEDIA_TYPE,
+        Digest.sha256("jbuild omitted layer " + diffId), 0), diffId);
   }
 
   private boolean diffIdMatches(Layer layer) {
@@ -199,8 +262,14 @@ public final class BuildCache {
     for (Map.Entry<CacheSource, Map<Digest, CacheConfig.Entry>> imported : sources.entrySet()) {
       CacheSource source = imported.getKey();
       CacheConfig.Entry e = imported.getValue().get(key);
-      if (e == null) {
+      if (e == null || e.omitsLayer() && !useOmitted) {
         continue;
+      }
+      if (e.omitsLayer()) {
+        // A hit without files: never a local entry, as a local entry promises its blob.
+        Layer standIn = standIn(e.diffId());
+        omitted.putIfAbsent(standIn.blob().digest(), source);
+        return Optional.of(new Hit(Optional.of(standIn), e.created(), false, e.alias()));
       }
       Optional<Layer> layer = e.asLayer();
       if (layer.isPresent() && !content.contains(layer.get().blob().digest())) {
@@ -233,8 +302,10 @@ public final class BuildCache {
    * the content key (which a runner that rebuilt the source stage to the same files hits).
    */
   public void put(Digest key, Optional<Layer> layer, String created, Digest alias) {
-    record(key, CacheConfig.Entry.of(key, layer, created, alias));
-    write(key, layer, created, alias);
+    record(key, entry(key, layer, created, alias));
+    if (layer.isEmpty() || !omitted.containsKey(layer.get().blob().digest())) {
+      write(key, layer, created, alias);
+    }
   }
 
   private void write(Digest key, Optional<Layer> layer, String created, Digest alias) {

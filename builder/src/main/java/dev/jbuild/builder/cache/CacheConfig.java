@@ -56,6 +56,10 @@ public record CacheConfig(
    * @param alias another key of the same step, or null: a {@code COPY --from}'s chain key (the
    *     source stage's ChainID, needing none of its files) names its content key (the files'
    *     checksums); a hit on one exports both
+   * @param layerOmitted true when the artifact does not carry the layer ({@code mode=min}: a step
+   *     of a stage the final image only reads through {@code COPY --from} or {@code FROM}):
+   *     {@code layer} is then null and {@code diffId} says which layer the step made, so that
+   *     ChainIDs and chain keys above it can be computed; null otherwise
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonIgnoreProperties(ignoreUnknown = true)
@@ -64,17 +68,41 @@ public record CacheConfig(
       @JsonProperty("layer") Descriptor layer,
       @JsonProperty("diffID") Digest diffId,
       @JsonProperty("created") String created,
-      @JsonProperty("alias") Digest alias) {
+      @JsonProperty("alias") Digest alias,
+      @JsonProperty("layerOmitted") Boolean layerOmitted) {
     /** Validates. */
+    @com.fasterxml.jackson.annotation.JsonCreator
     public Entry {
       Objects.requireNonNull(key, "key");
-      if ((layer == null) != (diffId == null)) {
+      if (Boolean.TRUE.equals(layerOmitted)) {
+        if (layer != null || diffId == null) {
+          throw new IllegalArgumentException("cache entry " + key
+              + ": an omitted layer has a diffID and no layer");
+        }
+      } else if ((layer == null) != (diffId == null)) {
         throw new IllegalArgumentException("cache entry " + key
             + ": a layer needs a diffID and a diffID a layer");
       }
+      layerOmitted = Boolean.TRUE.equals(layerOmitted) ? Boolean.TRUE : null;
     }
 
-    /** The entry's layer, if it has one. */
+    /** An entry whose layer, if any, is carried. */
+    public Entry(Digest key, Descriptor layer, Digest diffId, String created, Digest alias) {
+      this(key, layer, diffId, created, alias, null);
+    }
+
+    /** Whether the artifact omits this step's layer (it has a DiffID but no blob). */
+    public boolean omitsLayer() {
+      return layerOmitted != null;
+    }
+
+    /** This entry without its layer blob (its DiffID kept); an entry without a layer as is. */
+    public Entry withoutLayer() {
+      return diffId == null || omitsLayer() ? this
+          : new Entry(key, null, diffId, created, alias, Boolean.TRUE);
+    }
+
+    /** The entry's layer, if it has one and carries it. */
     public java.util.Optional<Layer> asLayer() {
       return layer == null ? java.util.Optional.empty()
           : java.util.Optional.of(new Layer(Descriptor.of(layer.mediaType(), layer.digest(),

@@ -20,8 +20,9 @@ public record CacheSpec(Type type, String ref, Path dir, Mode mode) {
   public enum Type { REGISTRY, LOCAL, INLINE }
 
   /**
-   * Which steps an export carries, as BuildKit defines them: {@code MIN} the steps whose layers
-   * are in the final image, {@code MAX} every filesystem step of every stage that ran.
+   * Which steps an export carries, as BuildKit defines them: {@code MIN} the layers of the final
+   * image's steps, and the steps that lead to them without their layers; {@code MAX} every
+   * filesystem step of every stage that ran, with its layer.
    */
   public enum Mode { MIN, MAX }
 
