@@ -399,9 +399,11 @@ public final class Posix {
    */
   public static Stat lstat(Path path) throws IOException {
     Native.StatxLibC lib = noStatx ? null : StatxHolder.STATX;
-    if (lib != null) {
+    String p = path.toString();
+    // Only an ASCII path is passed as text: NIO decoded the name's bytes to this string, and a
+    // name that is not valid in that encoding (0xff) would be encoded back to other bytes.
+    if (lib != null && isAscii(p)) {
       byte[] buf = new byte[256];
-      String p = path.toString();
       if (lib.statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf) == 0) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.nativeOrder());
         if ((b.getInt(0) & STATX_NEEDED) == STATX_NEEDED) {
@@ -427,7 +429,16 @@ public final class Posix {
     return nioStat(path);
   }
 
-  /** {@link #lstat} through NIO: the same fields, read by name. */
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@link #lstat} through NIO: the same fields, read by name (and by the path's own bytes). */
   static Stat nioStat(Path path) throws IOException {
     java.util.Map<String, Object> a = java.nio.file.Files.readAttributes(path, NIO_STAT,
         java.nio.file.LinkOption.NOFOLLOW_LINKS);

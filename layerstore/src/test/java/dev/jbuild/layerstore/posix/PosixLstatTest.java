@@ -74,6 +74,19 @@ class PosixLstatTest {
   }
 
   @Test
+  void nameThatIsNotUtf8_isStatted() throws Exception {
+    // A name made of the byte 0xff, which no String can name: only NIO's own path bytes reach it.
+    Process p = new ProcessBuilder("bash", "-c", "printf hi > \"$(printf '\\377')\"")
+        .directory(tmp.toFile()).start();
+    assertEquals(0, p.waitFor());
+    try (var list = Files.list(tmp)) {
+      Path odd = list.findFirst().orElseThrow();
+      assertSameAsNio(odd);
+      assertEquals(2, Posix.lstat(odd).size());
+    }
+  }
+
+  @Test
   void missingOrBadPaths_failAsNio() throws Exception {
     assertThrows(NoSuchFileException.class, () -> Posix.lstat(tmp.resolve("missing")));
     Path file = Files.writeString(tmp.resolve("file"), "x");
