@@ -1,15 +1,14 @@
 package dev.jbuild.builder.context;
 
+import dev.jbuild.layerstore.posix.Posix;
+import dev.jbuild.layerstore.posix.Stat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * File content hashes keyed by stat data (path, size, mtime, inode, ctime), so a rebuild hashes
@@ -72,25 +71,20 @@ public final class ChecksumCache {
     return true;
   }
 
-  /**
-   * The {@code unix:} attributes {@link #sha256(Path, Map)} needs, for a caller that reads more
-   * of them in the same {@code lstat}.
-   */
-  static final String STAT_ATTRIBUTES = "unix:mode,size,lastModifiedTime,ino,ctime";
-
   /** The sha256 (hex) of {@code path}'s content, computed only when its stat data changed. */
   public String sha256(Path path) throws IOException {
-    return sha256(path, Files.readAttributes(path, STAT_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS));
+    return sha256(path, Posix.lstat(path));
   }
 
   /**
-   * The same for a file whose {@link #STAT_ATTRIBUTES} the caller already read (not following a
-   * final symlink). The key holds times as nanoseconds: formatting them as text cost more than
-   * the {@code lstat} on a 20k-file context.
+   * The same for a file whose stat data the caller already read (not following a final
+   * symlink). The key holds times as nanoseconds (as NIO's {@code FileTime.to(NANOSECONDS)}
+   * gives them, so keys saved by earlier versions still match): formatting them as text cost
+   * more than the {@code lstat} on a 20k-file context.
    */
-  String sha256(Path path, Map<String, Object> stat) throws IOException {
-    String key = path + "|" + stat.get("size") + "|" + nanos(stat.get("lastModifiedTime")) + "|"
-        + stat.get("ino") + "|" + nanos(stat.get("ctime"));
+  String sha256(Path path, Stat stat) throws IOException {
+    String key = path + "|" + stat.size() + "|" + stat.mtimeNanos() + "|" + stat.ino() + "|"
+        + stat.ctimeNanos();
     String sum = sums.get(key);
     if (sum == null) {
       sum = TreeCopier.hashFile(path);
@@ -100,10 +94,6 @@ public final class ChecksumCache {
     }
     used.put(key, sum);
     return sum;
-  }
-
-  private static long nanos(Object time) {
-    return ((FileTime) time).to(TimeUnit.NANOSECONDS);
   }
 
   /** How many files this cache has hashed (read whole) since it was made or loaded. */

@@ -2,6 +2,8 @@ package dev.jbuild.builder.context;
 
 import dev.jbuild.builder.fs.FileAttrs;
 import dev.jbuild.builder.fs.UpperDirWriter;
+import dev.jbuild.layerstore.posix.Posix;
+import dev.jbuild.layerstore.posix.Stat;
 import dev.jbuild.parser.ignore.DockerIgnore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -257,13 +259,13 @@ public final class TreeCopier {
   private FileTime copyEntry(Path src, String target, UpperDirWriter writer, int[] chown,
       Chmod chmod, FileAttrs newDir) throws IOException {
     // One lstat gives everything this needs (owner, mode, type, mtime, link count): a COPY of
-    // 20k small files spends its time in such per-file calls.
-    Map<String, Object> a = Files.readAttributes(src, "unix:uid,gid,mode,lastModifiedTime,nlink,"
-        + "dev,ino,size", LinkOption.NOFOLLOW_LINKS);
-    int rawMode = (Integer) a.get("mode");
+    // 20k small files spends its time in such per-file calls (and NIO's attribute map by name
+    // in JIT compilation).
+    Stat a = Posix.lstat(src);
+    int rawMode = a.mode();
     int type = rawMode & S_IFMT;
-    FileAttrs attrs = new FileAttrs((Integer) a.get("uid"), (Integer) a.get("gid"),
-        rawMode & 07777, (FileTime) a.get("lastModifiedTime"));
+    FileTime mtime = a.mtime();
+    FileAttrs attrs = new FileAttrs(a.uid(), a.gid(), rawMode & 07777, mtime);
     if (chown != null) {
       attrs = attrs.withOwner(chown[0], chown[1]);
     } else if (!source.keepsOwnership()) {
@@ -275,12 +277,11 @@ public final class TreeCopier {
     }
     if (dir) {
       writer.putDirectory(target, attrs, newDir);
-      return (FileTime) a.get("lastModifiedTime");
+      return mtime;
     }
-    String inode = type == S_IFREG && (Integer) a.get("nlink") > 1
-        ? a.get("dev") + ":" + a.get("ino") : null;
+    String inode = type == S_IFREG && a.nlink() > 1 ? a.dev() + ":" + a.ino() : null;
     if (type == S_IFREG && inode == null) {
-      copyRegularFile(src, (Long) a.get("size"), target, writer, attrs, newDir);
+      copyRegularFile(src, a.size(), target, writer, attrs, newDir);
       return null;
     }
     Path host = writer.prepareEntry(target, false, newDir);
@@ -382,13 +383,12 @@ public final class TreeCopier {
       throws IOException {
     // One lstat per entry gives the type, mode, owner and the stat data the checksum cache is
     // keyed by: a cached build of a large context costs this walk and nothing more per file.
-    Map<String, Object> a = Files.readAttributes(host, ChecksumCache.STAT_ATTRIBUTES + ",uid,gid",
-        LinkOption.NOFOLLOW_LINKS);
-    int mode = (Integer) a.get("mode");
+    Stat a = Posix.lstat(host);
+    int mode = a.mode();
     int type = mode & S_IFMT;
     StringBuilder line = new StringBuilder(rel).append(' ').append(Integer.toOctalString(mode));
     if (source.keepsOwnership()) {
-      line.append(' ').append(a.get("uid")).append(':').append(a.get("gid"));
+      line.append(' ').append(a.uid()).append(':').append(a.gid());
     }
     if (type == S_IFLNK) {
       line.append(" -> ").append(Files.readSymbolicLink(host));

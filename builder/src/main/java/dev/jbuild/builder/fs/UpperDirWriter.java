@@ -7,7 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,10 +25,11 @@ public final class UpperDirWriter {
   /**
    * Container directories {@link #mkdirs} has made or found to be directories in the upperdir.
    * Only this writer changes the upperdir while it writes, and the only thing that can turn such
-   * a directory into something else is {@link #prepareEntry}'s delete, which clears the set: a
-   * COPY of many files into one directory checks its parents once, not once per file.
+   * a directory into something else is {@link #prepareEntry}'s delete, which clears the map: a
+   * COPY of many files into one directory checks its parents once, not once per file. Values
+   * are the directories' paths in the upperdir.
    */
-  private final java.util.Set<String> knownDirs = new HashSet<>();
+  private final java.util.Map<String, Path> knownDirs = new HashMap<>();
 
   /** Creates a writer for {@code upperDir} over the {@code lower} view. */
   public UpperDirWriter(Path upperDir, LayeredRootfs lower) {
@@ -60,8 +61,10 @@ public final class UpperDirWriter {
    */
   public Path mkdirs(String containerDir, FileAttrs newDirAttrs) throws IOException {
     List<String> parts = LayeredRootfs.split(containerDir);
-    if (knownDirs.contains(LayeredRootfs.join(parts))) {
-      return hostPath(containerDir);
+    String joined = LayeredRootfs.join(parts);
+    Path known = knownDirs.get(joined);
+    if (known != null) {
+      return known;
     }
     Path host = upperDir;
     for (int i = 0; i < parts.size(); i++) {
@@ -81,7 +84,7 @@ public final class UpperDirWriter {
       FileAttrs attrs = below.isPresent() ? FileAttrs.read(below.get()) : newDirAttrs;
       attrs.apply(host);
     }
-    knownDirs.add(LayeredRootfs.join(parts));
+    knownDirs.put(joined, host);
     return host;
   }
 
@@ -116,6 +119,16 @@ public final class UpperDirWriter {
    * @return the host path to create the entry at
    */
   public Path prepareNewEntry(String containerPath, FileAttrs newDirAttrs) throws IOException {
+    // A plain name in a directory already made (keys are clean paths): what splitting, joining
+    // and resolving component by component would give, without doing it for every file.
+    int slash = containerPath.lastIndexOf('/');
+    if (slash >= 0) {
+      Path parent = knownDirs.get(slash == 0 ? "/" : containerPath.substring(0, slash));
+      String name = containerPath.substring(slash + 1);
+      if (parent != null && !name.isEmpty() && !name.equals(".") && !name.equals("..")) {
+        return parent.resolve(name);
+      }
+    }
     List<String> parts = LayeredRootfs.split(containerPath);
     if (parts.isEmpty()) {
       return upperDir;

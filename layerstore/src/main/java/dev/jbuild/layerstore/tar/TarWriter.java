@@ -25,6 +25,7 @@ public final class TarWriter implements Closeable {
   private static final long MAX_OCTAL_11 = 077777777777L;
   private static final long MAX_OCTAL_7 = 07777777L;
   private static final byte[] ZEROS = new byte[BLOCK];
+  private static final byte[] USTAR = {'u', 's', 't', 'a', 'r', 0};
 
   private final OutputStream out;
   private boolean finished;
@@ -157,7 +158,7 @@ public final class TarWriter implements Closeable {
     Arrays.fill(h, 148, 156, (byte) ' ');
     h[156] = (byte) type;
     System.arraycopy(link, 0, h, 157, Math.min(100, link.length));
-    System.arraycopy(ascii("ustar\0"), 0, h, 257, 6);
+    System.arraycopy(USTAR, 0, h, 257, USTAR.length);
     h[263] = '0';
     h[264] = '0';
     if (type == '3' || type == '4') {
@@ -178,15 +179,21 @@ public final class TarWriter implements Closeable {
     return h;
   }
 
-  private static void octal(byte[] h, int offset, int length, long value) {
-    String s = Long.toOctalString(value);
-    StringBuilder b = new StringBuilder();
-    for (int i = s.length(); i < length - 1; i++) {
-      b.append('0');
+  /**
+   * Writes {@code value} as {@code length - 1} octal digits and a NUL: {@link Long#toOctalString}'s
+   * digits (unsigned), zero-padded on the left, or their first {@code length - 1} when there are
+   * more (a value the callers did not clamp, such as a large device number: the bytes it always
+   * had). Digit by digit rather than through strings: it runs twice per entry and five times per
+   * header.
+   */
+  static void octal(byte[] h, int offset, int length, long value) {
+    int width = length - 1;
+    int digits = value == 0 ? 1 : (Long.SIZE - Long.numberOfLeadingZeros(value) + 2) / 3;
+    long v = value >>> (3 * Math.max(0, digits - width));
+    for (int i = offset + width - 1; i >= offset; i--, v >>>= 3) {
+      h[i] = (byte) ('0' + (v & 7));
     }
-    b.append(s);
-    System.arraycopy(ascii(b.toString()), 0, h, offset, length - 1);
-    h[offset + length - 1] = 0;
+    h[offset + width] = 0;
   }
 
   /** One PAX record: {@code "<len> <key>=<value>\n"}, where len counts the whole record. */
