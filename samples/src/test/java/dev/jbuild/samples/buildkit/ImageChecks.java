@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -48,22 +47,8 @@ final class ImageChecks {
 
   /** The failures of {@code checks} (lines with other keywords are ignored), one line each. */
   List<String> check(List<Line> checks) {
-    List<String> failures = new ArrayList<>();
-    for (Line line : checks) {
-      if (!KEYWORDS.contains(line.keyword())) {
-        continue;
-      }
-      try {
-        String failure = check(line);
-        if (failure != null) {
-          failures.add("expect:" + line.number() + ": " + line.keyword() + " "
-              + String.join(" ", line.words()) + ": " + failure);
-        }
-      } catch (IOException | RuntimeException e) {
-        failures.add("expect:" + line.number() + ": " + line.keyword() + ": " + e);
-      }
-    }
-    return failures;
+    return LineCheck.all(checks.stream().filter(l -> KEYWORDS.contains(l.keyword())).toList(),
+        this::check);
   }
 
   private String check(Line line) throws IOException {

@@ -30,7 +30,6 @@ final class RootfsChecks {
   private final Path rootfs;
   private final JsonNode config;
   private final Path previous;
-  private final List<String> failures = new ArrayList<>();
 
   RootfsChecks(Path rootfs, byte[] configBytes) throws IOException {
     this(rootfs, configBytes, null);
@@ -45,18 +44,7 @@ final class RootfsChecks {
 
   /** The failures of {@code checks}, one line each, empty when all hold. */
   List<String> check(List<Line> checks) {
-    for (Line line : checks) {
-      try {
-        String failure = check(line);
-        if (failure != null) {
-          failures.add("expect:" + line.number() + ": " + line.keyword() + " "
-              + String.join(" ", line.words()) + ": " + failure);
-        }
-      } catch (IOException | RuntimeException e) {
-        failures.add("expect:" + line.number() + ": " + line.keyword() + ": " + e);
-      }
-    }
-    return failures;
+    return LineCheck.all(checks, this::check);
   }
 
   private String check(Line line) throws IOException {
