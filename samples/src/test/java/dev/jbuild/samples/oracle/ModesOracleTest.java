@@ -71,10 +71,12 @@ class ModesOracleTest {
   private static final String MKNOD_IN_USERNS = "mknod of a character or block device is not"
       + " permitted in a user namespace (the kernel's rule; podman and buildah rootless alike)";
 
+  private static final String MOUNTS_IN_PLACE = "RUN --mount (cache, tmpfs, bind) needs a mount,"
+      + " which a default container cannot make (ARCHITECTURE.md, In-place mode)";
+
   static final Map<String, List<Refusal>> REFUSED = Map.of(
-      "run-mounts", List.of(new Refusal(Mode.C, "RUN --mount (cache, tmpfs, bind) needs a mount,"
-          + " which a default container cannot make (ARCHITECTURE.md, In-place mode)",
-          "in-place")),
+      "run-mounts", List.of(new Refusal(Mode.C, MOUNTS_IN_PLACE, "in-place")),
+      "run-cache-from", List.of(new Refusal(Mode.C, MOUNTS_IN_PLACE, "in-place")),
       "run-secret", List.of(new Refusal(Mode.C, "RUN --mount=type=secret needs a mount at"
           + " /run/secrets, which a default container cannot make", "in-place")),
       // The error line names the step and its exit code but not the mode: the reason is only in
