@@ -48,7 +48,7 @@ public final class ExecutorImage {
    *
    * @return how long the build took, in milliseconds (the first call's build, when reused)
    */
-  static synchronized long buildAndLoad(Path work, String tag)
+  public static synchronized long buildAndLoad(Path work, String tag)
       throws IOException, InterruptedException {
     if (archive == null) {
       Path top = Jbuild.samplesDir().getParent();

@@ -86,6 +86,8 @@ final class BuildModes implements AutoCloseable {
   private final String user;
   private final String image;
   private List<String> entrypoint;
+  /** The JVM options that use {@link #makeClassArchive}'s archive; none without one. */
+  private List<String> classArchive = List.of();
   private boolean imageLoaded;
 
   private BuildModes(Path work, Path jar, String user, String image) {
@@ -97,8 +99,9 @@ final class BuildModes implements AutoCloseable {
 
   /**
    * Copies the jar, makes the base archive (imported in A's store, saved for B and C), adds the
-   * throwaway user, builds the executor image with {@code samples/ci/build-executor.sh} and loads
-   * it into dockerd. Close the result even when this throws halfway: it removes what exists.
+   * throwaway user, builds the executor image with {@code samples/ci/build-executor.sh} (or
+   * reuses the one {@link ExecutorImage} built in this test JVM from the same jar) and loads it
+   * into dockerd. Close the result even when this throws halfway: it removes what exists.
    */
   static BuildModes prepare(Path work) throws Exception {
     Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -111,6 +114,7 @@ final class BuildModes implements AutoCloseable {
     Path jar = Files.copy(builtJar, work.resolve("jbuild.jar"));
     int n = ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
     BuildModes m = new BuildModes(work, jar, "jbmo" + n, "jbuild-modes-oracle-" + n + ":dev");
+    m.classArchive = makeClassArchive(work, jar);
     Path in = Files.createDirectories(work.resolve("in"));
     Path rootfs = in.resolve("busybox-rootfs.tar");
     exec(List.of(top.resolve("samples/base/busybox-rootfs.sh").toString(), rootfs.toString()),
@@ -130,13 +134,19 @@ final class BuildModes implements AutoCloseable {
     }
     m.onHost(Mode.B, "load", "-i", in.resolve("base.tar").toString()).assertSuccess("load base");
 
-    Path archive = work.resolve("executor.tar");
-    exec(List.of(top.resolve("samples/ci/build-executor.sh").toString(), "--tag", m.image,
-        "--save", archive.toString()), Map.of("JBUILD_ROOT", work.resolve("executor-store")
-        .toString(), "JBUILD_JAR", jar.toString())).assertSuccess("build-executor.sh");
     m.imageLoaded = true;
-    exec(List.of("docker", "load", "-i", archive.toString()), Map.of()).assertSuccess("load");
-    Files.delete(archive);
+    if (builtJar.equals(top.resolve("builder/target/jbuild.jar"))) {
+      // The jar the other executor-image tests use: share their image (built once per test JVM)
+      // instead of running build-executor.sh again (a 50 MB context built, saved and loaded).
+      ExecutorImage.buildAndLoad(work, m.image);
+    } else {
+      Path archive = work.resolve("executor.tar");
+      exec(List.of(top.resolve("samples/ci/build-executor.sh").toString(), "--tag", m.image,
+          "--save", archive.toString()), Map.of("JBUILD_ROOT", work.resolve("executor-store")
+          .toString(), "JBUILD_JAR", jar.toString())).assertSuccess("build-executor.sh");
+      exec(List.of("docker", "load", "-i", archive.toString()), Map.of()).assertSuccess("load");
+      Files.delete(archive);
+    }
     String json = exec(List.of("docker", "image", "inspect", "-f", "{{json .Config.Entrypoint}}",
         m.image), Map.of()).assertSuccess("inspect").output();
     m.entrypoint = new ArrayList<>();
@@ -188,6 +198,9 @@ final class BuildModes implements AutoCloseable {
    * (C), launches jbuild through the image's own loader (the entrypoint) per case and leaves each
    * case's image ID, stderr and exit code in a mounted directory. The base is loaded from the
    * archive first, by the container's user, so that in D its files carry the namespace's ids.
+   * Before that, a {@code cds-training} run makes a class-data archive that the later JVMs (about
+   * 90 starts in C and D together) use through {@code JAVA_TOOL_OPTIONS}, as the host modes do
+   * ({@link #makeClassArchive}); without it they start as before.
    */
   Map<String, Outcome> buildInContainer(Mode mode, List<OracleCase> cases) throws Exception {
     if (mode != Mode.C && mode != Mode.D) {
@@ -199,7 +212,15 @@ final class BuildModes implements AutoCloseable {
     for (String w : entrypoint) {
       sh.append(' ').append(quote(w));
     }
-    sh.append(" \"$@\"; }\njb load -i ").append(IN_CONTAINER)
+    sh.append(" \"$@\"; }\n");
+    // Before the first build: in C it replaces the root, mv included (the rest are builtins).
+    String jsa = IN_CONTAINER + "/out/jbuild.jsa";
+    sh.append("JAVA_TOOL_OPTIONS=\"$JAVA_TOOL_OPTIONS -XX:ArchiveClassesAtExit=").append(jsa)
+        .append(".tmp -Xlog:disable\" jb cds-training > cds.log 2>&1 && [ -s ").append(jsa)
+        .append(".tmp ] && mv ").append(jsa).append(".tmp ").append(jsa)
+        .append(" && export JAVA_TOOL_OPTIONS=\"$JAVA_TOOL_OPTIONS -XX:SharedArchiveFile=")
+        .append(jsa).append(" -Xshare:auto -Xlog:disable\"\n");
+    sh.append("jb load -i ").append(IN_CONTAINER)
         .append("/in/base.tar > load.log 2>&1 || exit 4\n");
     for (OracleCase c : cases) {
       sh.append("jb");
@@ -223,6 +244,8 @@ final class BuildModes implements AutoCloseable {
     run.assertSuccess("docker run of the " + mode + " loop (load.log: "
         + (Files.exists(out.resolve("load.log")) ? Files.readString(out.resolve("load.log")) : "")
         + ")");
+    System.err.printf("modes oracle: %s %s a class-data archive%n", mode,
+        Files.isRegularFile(out.resolve("jbuild.jsa")) ? "used" : "did not use");
     Map<String, Outcome> results = new LinkedHashMap<>();
     for (OracleCase c : cases) {
       Path iid = out.resolve(c.name() + ".iid");
@@ -288,7 +311,9 @@ final class BuildModes implements AutoCloseable {
           "--"));
     }
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "--root",
+        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    cmd.addAll(classArchive);
+    cmd.addAll(List.of("-jar", jar.toString(), "--root",
         (mode == Mode.B ? work.resolve("home/store") : work.resolve("store-A")).toString()));
     cmd.addAll(List.of(args));
     return exec(cmd, Map.of("SOURCE_DATE_EPOCH", EPOCH, "HOME",
@@ -296,11 +321,38 @@ final class BuildModes implements AutoCloseable {
   }
 
 
+  /**
+   * A class-data-sharing archive of what a jbuild command loads, for the host modes' JVMs (about
+   * 90 starts, B's re-executions included), made as the {@code jbuild} launcher makes its
+   * {@code jbuild.jsa}: a {@code cds-training} run with {@code -XX:ArchiveClassesAtExit}. It
+   * changes how fast the JVM starts, never what jbuild does: without an archive (or with one the
+   * JVM cannot use: {@code -Xshare:auto}) the options are empty and the JVM starts as before.
+   * The file is mode 0444, in {@code work} (0755), so B's user reads it too.
+   */
+  private static List<String> makeClassArchive(Path work, Path jar) throws Exception {
+    Path tmp = work.resolve("jbuild.jsa.tmp");
+    Path archive = work.resolve("jbuild.jsa");
+    // Renamed only after the JVM that wrote it exited 0: JDK 17 dies of SIGBUS on an archive
+    // cut short, even with -Xshare:auto (as in the launcher and CliJvm).
+    Exec training = exec(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-XX:ArchiveClassesAtExit=" + tmp, "-Xlog:disable", "-jar", jar.toString(),
+        "cds-training"), Map.of());
+    if (training.code() != 0 || !Files.isRegularFile(tmp) || Files.size(tmp) == 0) {
+      System.err.println("modes oracle: no class-data archive (exit " + training.code()
+          + "); the host modes' JVMs start without one");
+      Files.deleteIfExists(tmp);
+      return List.of();
+    }
+    Files.move(tmp, archive);
+    return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:disable");
+  }
+
   @Override
   public void close() throws Exception {
     // userdel also removes the user's /etc/subuid and /etc/subgid lines; it fails harmlessly
     // when prepare() stopped before useradd.
-    exec(List.of("userdel", user), Map.of());
+    TestUsers.remove(user);
     if (imageLoaded) {
       exec(List.of("docker", "rmi", "-f", image), Map.of());
     }
