@@ -59,7 +59,7 @@ final class NonRootMaven implements AutoCloseable {
     try {
       return prepare(work, top, app, user, home, files);
     } catch (Exception | Error e) {
-      exec(List.of("userdel", user));
+      TestUsers.remove(user);
       throw e;
     }
   }
@@ -145,7 +145,7 @@ final class NonRootMaven implements AutoCloseable {
   /** Removes the user (userdel also drops its subordinate id ranges). */
   @Override
   public void close() throws Exception {
-    exec(List.of("userdel", user));
+    TestUsers.remove(user);
   }
 
   record Result(int exitCode, String stdout, String stderr) {

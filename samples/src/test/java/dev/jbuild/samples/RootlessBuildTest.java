@@ -90,7 +90,7 @@ class RootlessBuildTest {
     for (String u : new String[] {user, noRangesUser}) {
       if (u != null) {
         // userdel also removes the user's /etc/subuid and /etc/subgid lines.
-        exec(List.of("userdel", u));
+        TestUsers.remove(u);
       }
     }
   }

@@ -40,10 +40,23 @@ public final class TestUsers {
   /**
    * Removes {@code name}; userdel also drops its {@code /etc/subuid} and {@code /etc/subgid}
    * lines. A user that was never made is no error (cleanup after a setup that stopped early).
+   * Retried while the user still exists, as {@link #add} is: userdel fails too while another
+   * process (a test class running beside this one) holds the lock on {@code /etc/passwd}.
    */
   public static void remove(String name) throws Exception {
-    Process p = new ProcessBuilder("userdel", name).redirectErrorStream(true).start();
-    p.getInputStream().readAllBytes();
-    p.waitFor();
+    for (int attempt = 1; ; attempt++) {
+      Process p = new ProcessBuilder("userdel", name).redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      if (p.waitFor() == 0 || attempt == 5 || !exists(name)) {
+        return;
+      }
+      Thread.sleep(200L * attempt);
+    }
+  }
+
+  private static boolean exists(String name) throws Exception {
+    Process id = new ProcessBuilder("id", "-u", name).redirectErrorStream(true).start();
+    id.getInputStream().readAllBytes();
+    return id.waitFor() == 0;
   }
 }

@@ -95,7 +95,7 @@ class StoreAttackTest {
       assertTrue(list.code() != 0 && list.output().contains("Permission denied"), list.output());
       exec(asUser(user, "ls", work.toString())).assertSuccess("the store's parent is open");
     } finally {
-      exec(List.of("userdel", user));
+      TestUsers.remove(user);
     }
     assertEquals("rwx------", mode(root));
     assertEquals("rwx------", mode(root.resolve("snapshots")));

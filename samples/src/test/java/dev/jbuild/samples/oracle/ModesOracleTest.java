@@ -27,6 +27,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -49,9 +51,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Modes A and B build on the host and modes C and D in their containers (one {@code docker
  * run} each for all cases), two modes at a time. A table case × mode goes to {@code
  * target/modes-report/table.txt}. Run a few cases: {@code -Doracle.cases=run-whiteouts,user}.
+ *
+ * <p>The class runs beside the other test classes (the samples' pom enables JUnit's parallel
+ * execution for the classes marked {@code CONCURRENT}, for CI time); its test methods run one
+ * by one.
  */
 @Tag("root")
 @Tag("oracle")
+@Execution(ExecutionMode.CONCURRENT)
 class ModesOracleTest {
   /** Cases without RUN that still exercise what a mode could get wrong. */
   static final Set<String> ALSO = Set.of("copy-hardlinks");
@@ -143,7 +150,9 @@ class ModesOracleTest {
     for (String name : cases()) {
       cases.add(prepare(name, work.resolve("cases").resolve(name).resolve("ctx")));
     }
-    System.out.printf("modes oracle: %d cases prepared in %.1f s%n", cases.size(),
+    // Progress on stderr: this class runs beside others, and ManifestListPushIntegrationTest
+    // parses the System.out it captures while the CLI runs in its JVM.
+    System.err.printf("modes oracle: %d cases prepared in %.1f s%n", cases.size(),
         (System.nanoTime() - t0) / 1e9);
     // Two modes at once (this is a 2-core machine), each in its own store: C and D each in one
     // container, A and B on the host. Longest first (D and C each take about as long as A and B
@@ -194,7 +203,7 @@ class ModesOracleTest {
     synchronized (SECONDS) {
       SECONDS.put(m, s);
     }
-    System.out.printf("modes oracle: %s built %d cases in %d s%n", m.label, r.size(), s);
+    System.err.printf("modes oracle: %s built %d cases in %d s%n", m.label, r.size(), s);
     return r;
   }
 
@@ -253,6 +262,7 @@ class ModesOracleTest {
   }
 
   @ParameterizedTest(name = "{0}")
+  @Execution(ExecutionMode.SAME_THREAD)
   @MethodSource("cases")
   void sameImageInEveryMode(String name) throws Exception {
     assumeTrue(modes != null, "not prepared (see the class's assumptions)");

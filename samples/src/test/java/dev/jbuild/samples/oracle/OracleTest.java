@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -53,9 +55,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Extended attributes: dockerd's BuildKit drops every xattr ({@code user.*} and
  * {@code security.capability}) of context files and of ADDed tars, so the {@code xattrs} case
  * only shows that jbuild drops them the same way; RUN-made xattrs need tools busybox lacks.
+ *
+ * <p>The class runs beside the other test classes (the samples' pom enables JUnit's parallel
+ * execution for the classes marked {@code CONCURRENT}, for CI time); its test methods run one
+ * by one.
  */
 @Tag("root")
 @Tag("oracle")
+@Execution(ExecutionMode.CONCURRENT)
 class OracleTest {
   /** Why add-basic, copy-chmod and copy-chmod-special differ (see {@link #KNOWN_GAPS}). */
   private static final String CHMOD_PARENTS = "BuildKit 0.8 vs current BuildKit testCopyChmod:"
@@ -165,6 +172,7 @@ class OracleTest {
   }
 
   @ParameterizedTest(name = "{0}")
+  @Execution(ExecutionMode.SAME_THREAD)
   @MethodSource("cases")
   void sameAsBuildKit(String name) throws Exception {
     Assumptions.assumeTrue(skipReason == null, () -> "oracle skipped: " + skipReason);
