@@ -151,14 +151,15 @@ public final class ArchiveLoader {
       throw new IOException("Tried to load layer " + rawPath + " but failed because: it is not"
           + " in the archive");
     }
-    return verifiedLayer(blob, null, diffId);
+    return verifiedLayer(blob, diffId);
   }
 
   /**
-   * Checks a stored layer blob against its DiffID (one decompressing pass, which also records its
-   * {@link LayerInfo}) and returns it with the media type its compression calls for.
+   * Checks a stored docker-archive layer blob against its DiffID (one decompressing pass, which
+   * also records its {@link LayerInfo}) and returns it with the media type its compression calls
+   * for.
    */
-  private Layer verifiedLayer(Digest blob, String mediaType, Digest diffId) throws IOException {
+  private Layer verifiedLayer(Digest blob, Digest diffId) throws IOException {
     ContentStore content = store.content();
     Optional<LayerInfo> known = content.layerInfo(blob);
     if (known.isEmpty() || !known.get().diffId().equals(diffId)) {
@@ -172,23 +173,13 @@ public final class ArchiveLoader {
     try (InputStream in = new java.io.BufferedInputStream(content.open(blob), 64)) {
       compression = TarStreams.detect(in);
     }
-    String type = mediaType;
-    if (type == null) {
-      switch (compression) {
-        case GZIP:
-          type = MediaTypes.DOCKER_LAYER_GZIP;
-          break;
-        case ZSTD:
-          type = MediaTypes.OCI_LAYER_ZSTD;
-          break;
-        case NONE:
-          type = MediaTypes.OCI_LAYER_TAR;
-          break;
-        default:
-          throw new IOException("Tried to load layer " + blob + " but failed because: " + compression
-              + " layers have no OCI media type; re-save it with gzip or zstd");
-      }
-    }
+    String type = switch (compression) {
+      case GZIP -> MediaTypes.DOCKER_LAYER_GZIP;
+      case ZSTD -> MediaTypes.OCI_LAYER_ZSTD;
+      case NONE -> MediaTypes.OCI_LAYER_TAR;
+      default -> throw new IOException("Tried to load layer " + blob + " but failed because: "
+          + compression + " layers have no OCI media type; re-save it with gzip or zstd");
+    };
     return new Layer(Descriptor.of(type, blob, content.size(blob)), diffId);
   }
 
