@@ -3,9 +3,9 @@ package dev.jbuild.builder.remotecache;
 import dev.jbuild.builder.cache.BuildCache;
 import dev.jbuild.builder.cache.CacheConfig;
 import dev.jbuild.builder.cache.CacheSource;
-import dev.jbuild.layerstore.content.BlobWriter;
 import dev.jbuild.layerstore.content.ContentStore;
 import dev.jbuild.layerstore.content.Layer;
+import dev.jbuild.layerstore.layout.OciLayoutReader;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageIndex;
@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
@@ -25,59 +24,49 @@ import java.util.Map;
 /**
  * A cache in an OCI image layout directory ({@code type=local}, for runners with a cache
  * volume): {@code oci-layout}, {@code index.json} naming the cache manifest (ref name {@code
- * latest}) and {@code blobs/sha256/}. Every blob read from it is checked against its digest, so a
- * damaged volume is a miss, never a wrong layer. An export adds blobs and replaces {@code
+ * latest}) and {@code blobs/sha256/}. It is read by {@link OciLayoutReader}: every blob is checked
+ * against its size and digest and none may be a symbolic link, so a damaged or hostile volume is
+ * a miss, never a wrong layer or a file from outside it. An export adds blobs and replaces {@code
  * index.json} atomically; blobs of earlier exports stay (as BuildKit's local cache leaves them).
  */
 final class LayoutCache implements CacheSource {
-  private static final String REF_NAME = "org.opencontainers.image.ref.name";
+  private static final String REF_NAME = OciLayoutReader.REF_NAME;
+  /** Cache configs list every entry, so they may be larger than an image's JSON. */
+  private static final int MAX_JSON = 16 << 20;
 
   private final Path dir;
+  private final OciLayoutReader reader;
   private final CacheConfig config;
 
-  private LayoutCache(Path dir, CacheConfig config) {
+  private LayoutCache(Path dir, OciLayoutReader reader, CacheConfig config) {
     this.dir = dir;
+    this.reader = reader;
     this.config = config;
   }
 
   /**
-   * Reads {@code dir}'s index, cache manifest and config.
+   * Reads {@code dir}'s index, cache manifest and config, by {@link OciLayoutReader}'s rules.
    *
-   * @throws IOException saying why it cannot be used (absent, not a cache, another version)
+   * @throws IOException saying why it cannot be used (absent, not a cache, another version, a
+   *     file that is a symbolic link or does not match its digest)
    */
   static LayoutCache open(Path dir) throws IOException {
-    if (!Files.isRegularFile(dir.resolve("index.json"))) {
-      throw new NoSuchFileException(dir + "/index.json", null, "no OCI layout there");
-    }
-    ImageIndex index = OciJson.fromBytes(Files.readAllBytes(dir.resolve("index.json")),
-        ImageIndex.class);
-    Descriptor manifestDescriptor = index.manifests().stream()
+    OciLayoutReader reader = OciLayoutReader.directory(dir, MAX_JSON);
+    Descriptor manifestDescriptor = reader.index().manifests().stream()
         .filter(d -> MediaTypes.isManifest(d.mediaType()))
         .findFirst().orElseThrow(() -> new IOException(dir + "/index.json names no manifest"));
-    ImageManifest manifest = OciJson.fromBytes(readVerified(dir, manifestDescriptor),
-        ImageManifest.class);
+    ImageManifest manifest = reader.readJson(manifestDescriptor, ImageManifest.class);
     if (!CacheConfig.MEDIA_TYPE.equals(manifest.config().mediaType())) {
       throw new IOException(dir + " holds no jbuild cache (config " + manifest.config()
           .mediaType() + ")");
     }
-    CacheConfig config = CacheConfig.parse(readVerified(dir, manifest.config()));
+    CacheConfig config = CacheConfig.parse(reader.readJson(manifest.config()));
     RegistryCache.checkVersion(config);
-    return new LayoutCache(dir, config);
+    return new LayoutCache(dir, reader, config);
   }
 
   private static Path blob(Path dir, Digest digest) {
     return dir.resolve("blobs").resolve(digest.algorithm()).resolve(digest.hex());
-  }
-
-  private static byte[] readVerified(Path dir, Descriptor d) throws IOException {
-    if (d.size() > 16 << 20) {
-      throw new IOException("blob " + d.digest() + " is " + d.size() + " bytes");
-    }
-    byte[] bytes = Files.readAllBytes(blob(dir, d.digest()));
-    if (bytes.length != d.size() || !Digest.sha256(bytes).equals(d.digest())) {
-      throw new IOException("blob " + d.digest() + " in " + dir + " is corrupt");
-    }
-    return bytes;
   }
 
   @Override
@@ -90,20 +79,22 @@ final class LayoutCache implements CacheSource {
     return config;
   }
 
-  /** Copies the blob; the content store verifies digest and size on commit. */
+  /** Copies the blob, bounded by its size; the content store verifies it on commit. */
   @Override
   public void fetch(Descriptor layer, ContentStore content) throws IOException {
-    try (BlobWriter writer = content.newWriter();
-        InputStream in = Files.newInputStream(blob(dir, layer.digest()))) {
-      in.transferTo(writer.stream());
-      writer.commit(layer.mediaType(), layer.digest(), layer.size());
-    }
+    reader.copy(layer, content);
   }
 
   /** Writes {@code config} and its layers into the layout {@code dir}. */
   static void export(Path dir, CacheConfig config, List<Layer> layers, BuildCache cache,
       ContentStore content) throws IOException {
     cache.ensureLocal(layers);
+    for (Path p : List.of(dir.resolve("blobs"), dir.resolve("blobs").resolve("sha256"))) {
+      // Blobs are written where the reader will look for them, never through a link elsewhere.
+      if (Files.isSymbolicLink(p)) {
+        throw new IOException(dir.relativize(p) + " is a symbolic link");
+      }
+    }
     Files.createDirectories(dir.resolve("blobs").resolve("sha256"));
     writeAtomically(dir.resolve("oci-layout"),
         "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));

@@ -9,11 +9,11 @@ import dev.jbuild.layerstore.diff.LayerDiffer;
 import dev.jbuild.layerstore.diff.LayerOptions;
 import dev.jbuild.layerstore.image.DiffIds;
 import dev.jbuild.layerstore.image.Image;
+import dev.jbuild.layerstore.layout.OciLayoutReader;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageConfig;
 import dev.jbuild.layerstore.oci.ImageIndex;
-import dev.jbuild.layerstore.oci.ImageManifest;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.MediaTypes;
 import dev.jbuild.layerstore.oci.OciJson;
@@ -36,8 +36,9 @@ import java.util.Optional;
  * possibly gzip, zstd, xz or bzip2 compressed as a whole. The archive is read once, as a stream
  * (stdin works), in any entry order.
  *
- * <p>Every blob is verified: {@code blobs/<alg>/<hex>} entries against their names, layers
- * against the config's diff_ids, and nothing is tagged until the image is complete. Classic
+ * <p>Every blob is verified: {@code blobs/<alg>/<hex>} entries against their names, and the OCI
+ * side by {@link OciLayoutReader} (sizes and digests of every descriptor, bounded JSON, layers
+ * against the config's diff_ids); nothing is tagged until the image is complete. Classic
  * layers are compressed on the way in (parallel gzip) and get a Docker schema 2 manifest; the
  * config bytes are kept exactly, so the image ID is the one {@code docker} shows. Images from an
  * OCI layout are stored with their manifest bytes unchanged. A multi-platform index is narrowed to
@@ -49,7 +50,8 @@ import java.util.Optional;
  */
 public final class ArchiveLoader {
   private static final String CONTAINERD_NAME = "io.containerd.image.name";
-  private static final String OCI_REF_NAME = "org.opencontainers.image.ref.name";
+  /** The largest index, manifest or config of an OCI archive read into memory. */
+  private static final int MAX_JSON = 16 << 20;
 
   private final LayerStore store;
   private final LayerOptions layerOptions;
@@ -149,14 +151,15 @@ public final class ArchiveLoader {
       throw new IOException("Tried to load layer " + rawPath + " but failed because: it is not"
           + " in the archive");
     }
-    return verifiedLayer(blob, null, diffId);
+    return verifiedLayer(blob, diffId);
   }
 
   /**
-   * Checks a stored layer blob against its DiffID (one decompressing pass, which also records its
-   * {@link LayerInfo}) and returns it with the media type its compression calls for.
+   * Checks a stored docker-archive layer blob against its DiffID (one decompressing pass, which
+   * also records its {@link LayerInfo}) and returns it with the media type its compression calls
+   * for.
    */
-  private Layer verifiedLayer(Digest blob, String mediaType, Digest diffId) throws IOException {
+  private Layer verifiedLayer(Digest blob, Digest diffId) throws IOException {
     ContentStore content = store.content();
     Optional<LayerInfo> known = content.layerInfo(blob);
     if (known.isEmpty() || !known.get().diffId().equals(diffId)) {
@@ -170,23 +173,13 @@ public final class ArchiveLoader {
     try (InputStream in = new java.io.BufferedInputStream(content.open(blob), 64)) {
       compression = TarStreams.detect(in);
     }
-    String type = mediaType;
-    if (type == null) {
-      switch (compression) {
-        case GZIP:
-          type = MediaTypes.DOCKER_LAYER_GZIP;
-          break;
-        case ZSTD:
-          type = MediaTypes.OCI_LAYER_ZSTD;
-          break;
-        case NONE:
-          type = MediaTypes.OCI_LAYER_TAR;
-          break;
-        default:
-          throw new IOException("Tried to load layer " + blob + " but failed because: " + compression
-              + " layers have no OCI media type; re-save it with gzip or zstd");
-      }
-    }
+    String type = switch (compression) {
+      case GZIP -> MediaTypes.DOCKER_LAYER_GZIP;
+      case ZSTD -> MediaTypes.OCI_LAYER_ZSTD;
+      case NONE -> MediaTypes.OCI_LAYER_TAR;
+      default -> throw new IOException("Tried to load layer " + blob + " but failed because: "
+          + compression + " layers have no OCI media type; re-save it with gzip or zstd");
+    };
     return new Layer(Descriptor.of(type, blob, content.size(blob)), diffId);
   }
 
@@ -199,16 +192,22 @@ public final class ArchiveLoader {
           + " manifest.json (docker-archive) nor index.json (OCI layout)");
     }
     Map<String, List<ImageReference>> dockerTags = dockerTagsByConfig(c);
-    ImageIndex index = OciJson.fromBytes(indexBytes, ImageIndex.class);
+    OciLayoutReader reader = OciLayoutReader.archive(indexBytes, store.content(), MAX_JSON);
     Map<Digest, LoadedImage> byManifest = new LinkedHashMap<>();
-    for (Descriptor entry : index.manifests()) {
-      Descriptor manifest = selectManifest(entry, 0);
-      Image image = storeOciImage(manifest);
+    for (Descriptor entry : ociIndex(reader).manifests()) {
+      Descriptor manifest;
+      Image image;
+      try {
+        manifest = reader.manifestFor(entry, Platform.host());
+        image = reader.importImage(manifest, store.content(), store.images());
+      } catch (IOException e) {
+        throw because("image " + entry.digest(), e);
+      }
       List<ImageReference> tags = new ArrayList<>(
           byManifest.containsKey(manifest.digest())
               ? byManifest.get(manifest.digest()).tags() : List.of());
       String name = entry.annotations().get(CONTAINERD_NAME);
-      String ref = name != null ? name : entry.annotations().get(OCI_REF_NAME);
+      String ref = name != null ? name : entry.annotations().get(OciLayoutReader.REF_NAME);
       if (ref != null) {
         parseTag(ref).filter(t -> !tags.contains(t)).ifPresent(tags::add);
       }
@@ -220,6 +219,26 @@ public final class ArchiveLoader {
       byManifest.put(manifest.digest(), new LoadedImage(image, tags));
     }
     return new ArrayList<>(byManifest.values());
+  }
+
+  private static ImageIndex ociIndex(OciLayoutReader reader) throws IOException {
+    try {
+      return reader.index();
+    } catch (IOException e) {
+      throw because("its index.json", e);
+    }
+  }
+
+  /**
+   * The reader's one-line reasons, said in the loader's words; typed failures (an unsafe layer,
+   * a digest mismatch) keep their type and message.
+   */
+  private static IOException because(String what, IOException e) {
+    if (e.getClass() != IOException.class) {
+      return e;
+    }
+    return new IOException("Tried to load " + what + " from the OCI archive but failed because: "
+        + e.getMessage(), e);
   }
 
   /** Combined archives also name their images in manifest.json; use those tags too. */
@@ -238,57 +257,6 @@ public final class ArchiveLoader {
       }
     }
     return tags;
-  }
-
-  /** Follows nested indexes down to the host platform's manifest. */
-  private Descriptor selectManifest(Descriptor entry, int depth) throws IOException {
-    if (depth > 4) {
-      throw new IOException("Tried to load an OCI archive but failed because: its indexes nest"
-          + " too deep");
-    }
-    if (!MediaTypes.isIndex(entry.mediaType())) {
-      return entry;
-    }
-    ImageIndex nested = OciJson.fromBytes(blobBytes(entry.digest()), ImageIndex.class);
-    Platform host = Platform.host();
-    Optional<Descriptor> chosen = nested.select(host);
-    if (chosen.isEmpty()) {
-      throw new IOException("Tried to load index " + entry.digest() + " but failed because: it"
-          + " has no image for " + host);
-    }
-    return selectManifest(chosen.get(), depth + 1);
-  }
-
-  private Image storeOciImage(Descriptor manifestDescriptor) throws IOException {
-    byte[] bytes = blobBytes(manifestDescriptor.digest());
-    ImageManifest manifest = OciJson.fromBytes(bytes, ImageManifest.class);
-    byte[] configBytes = blobBytes(manifest.config().digest());
-    ImageConfig config = OciJson.fromBytes(configBytes, ImageConfig.class);
-    List<Digest> diffIds = config.rootfs().diffIds();
-    if (diffIds.size() != manifest.layers().size()) {
-      throw new IOException("Tried to load image " + manifestDescriptor.digest() + " but failed"
-          + " because: it has " + manifest.layers().size() + " layers and " + diffIds.size()
-          + " diff_ids");
-    }
-    for (int i = 0; i < diffIds.size(); i++) {
-      Descriptor layer = manifest.layers().get(i);
-      if (!store.content().contains(layer.digest())) {
-        throw new IOException("Tried to load image " + manifestDescriptor.digest() + " but failed"
-            + " because: layer " + layer.digest() + " is not in the archive");
-      }
-      verifiedLayer(layer.digest(), layer.mediaType(), diffIds.get(i));
-    }
-    String mediaType = manifest.mediaType() != null ? manifest.mediaType()
-        : manifestDescriptor.mediaType();
-    return store.images().store(bytes, mediaType);
-  }
-
-  private byte[] blobBytes(Digest digest) throws IOException {
-    if (!store.content().contains(digest)) {
-      throw new IOException("Tried to load " + digest + " but failed because: it is not in the"
-          + " archive");
-    }
-    return store.content().readAll(digest);
   }
 
   /** A RepoTags or annotation value as a tag; empty when it names no repository. */
