@@ -88,9 +88,6 @@ public record BuildRequest(
         : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
     sandbox = sandbox == null ? Sandbox.DEFAULT : sandbox;
     namedContexts = namedContexts == null ? Map.of() : Map.copyOf(namedContexts);
-    if (sourceDateEpoch != null && sourceDateEpoch < 0) {
-      throw new IllegalArgumentException("SOURCE_DATE_EPOCH must not be negative");
-    }
   }
 
   /**

@@ -146,8 +146,55 @@ class SourceDateEpochBuildTest {
     // Beyond 64 bits, as Go's ParseInt: not a number, and no stage has that name.
     assertEquals("invalid SOURCE_DATE_EPOCH: 99999999999999999999", fails("FROM scratch\n",
         r -> r.buildArgs(Map.of("SOURCE_DATE_EPOCH", "99999999999999999999"))));
-    assertTrue(fails("FROM scratch\n", r -> r.buildArgs(Map.of("SOURCE_DATE_EPOCH", "-1")))
-        .startsWith("invalid SOURCE_DATE_EPOCH: -1"));
+    // Outside the years 0 to 9999 no JSON config can hold the time (Go's Time.MarshalJSON).
+    for (String outside : List.of("-62167219201", "253402300800", "-9223372036854775808")) {
+      assertEquals("invalid SOURCE_DATE_EPOCH: " + outside + " (the image's created time must be"
+          + " in the years 0 to 9999: from -62167219200 to 253402300799)", fails(
+          "FROM scratch\n", r -> r.buildArgs(Map.of("SOURCE_DATE_EPOCH", outside))), outside);
+    }
+  }
+
+  /**
+   * A negative epoch is a time before 1970, as current BuildKit takes it ({@code strconv.ParseInt}
+   * then {@code time.Unix}, exporter/util/epoch/parse.go): config and history say so, and layer
+   * mtimes are clamped to it. A tar's octal ustar field cannot hold a negative mtime, so it is
+   * written as Go's archive/tar writes one: a PAX {@code mtime} record and a ustar field of zeros
+   * ({@code formatPAXTime}, and {@code formatOctal}'s "last resort, just write zero").
+   */
+  @Test
+  void negativeEpoch_isATimeBefore1970_writtenAsGoWritesIt() throws Exception {
+    Image image = build("FROM scratch\nCOPY Dockerfile .\n",
+        r -> r.buildArgs(Map.of("SOURCE_DATE_EPOCH", "-1")));
+    assertEquals("1969-12-31T23:59:59Z", image.config().created());
+    for (ImageConfig.History h : image.config().history()) {
+      assertEquals("1969-12-31T23:59:59Z", h.created(), h.createdBy());
+    }
+    assertEquals(-1L, mtimes(top(image)).get("Dockerfile"));
+    byte[] tar;
+    try (InputStream blob = store.content().open(top(image).blob());
+        InputStream in = TarStreams.decompress(blob)) {
+      tar = in.readAllBytes();
+    }
+    String pax = null;
+    String ustarMtime = null;
+    for (int at = 0; at + 512 <= tar.length && tar[at] != 0; ) {
+      String name = new String(tar, at, 100, StandardCharsets.US_ASCII).replace("\0", "");
+      long size = Long.parseLong(new String(tar, at + 124, 11, StandardCharsets.US_ASCII).trim(), 8);
+      char type = (char) tar[at + 156];
+      if (type == 'x') {
+        pax = new String(tar, at + 512, (int) size, StandardCharsets.UTF_8);
+      } else if (name.equals("Dockerfile")) {
+        ustarMtime = new String(tar, at + 136, 12, StandardCharsets.US_ASCII);
+        break;
+      }
+      at += 512 + (int) ((size + 511) / 512 * 512);
+    }
+    assertEquals("00000000000\0", ustarMtime, "the ustar mtime field");
+    assertTrue(pax != null && pax.contains(" mtime=-1\n"), "the PAX records: " + pax);
+
+    // The earliest time a config can hold is still a valid epoch.
+    assertEquals("0000-01-01T00:00:00Z", build("FROM scratch\nCOPY Dockerfile .\n",
+        r -> r.buildArgs(Map.of("SOURCE_DATE_EPOCH", "-62167219200"))).config().created());
   }
 
   /** testSourceDateEpochStageInvalid and the other rules of a source-only stage (epoch.go). */

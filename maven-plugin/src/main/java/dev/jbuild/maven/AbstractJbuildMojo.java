@@ -20,6 +20,9 @@ import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
 import org.apache.maven.settings.Settings;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
+import org.eclipse.aether.RepositorySystem;
+import org.eclipse.aether.RepositorySystemSession;
+import org.eclipse.aether.repository.RemoteRepository;
 
 /**
  * What every jbuild goal shares: {@code skip}, the store, the image's tags and registry access
@@ -63,6 +66,16 @@ abstract class AbstractJbuildMojo extends AbstractMojo {
   /** Maven's decrypter of {@code settings.xml} passwords (JSR-330, as Maven 3.9 recommends). */
   @Inject
   SettingsDecrypter decrypter;
+
+  /** Maven's resolver, for the child JVM's slf4j jars ({@link ChildLogging}). */
+  @Inject
+  RepositorySystem repositorySystem;
+
+  @Parameter(defaultValue = "${repositorySystemSession}", readonly = true)
+  RepositorySystemSession repositorySession;
+
+  @Parameter(defaultValue = "${project.remotePluginRepositories}", readonly = true)
+  List<RemoteRepository> pluginRepositories;
 
   @Override
   public final void execute() throws MojoExecutionException, MojoFailureException {
@@ -162,8 +175,18 @@ abstract class AbstractJbuildMojo extends AbstractMojo {
   int runChild(String reason, List<String> arguments, Map<String, Credential> credentials,
       Consumer<String> stdout, Consumer<String> stderr) throws MojoExecutionException {
     getLog().info("jbuild: " + reason + ": running the jbuild command in a child JVM");
+    List<Path> loggingJars = List.of();
+    if (repositorySystem != null && repositorySession != null) {
+      try {
+        loggingJars = ChildLogging.jars(repositorySystem, repositorySession,
+            pluginRepositories == null ? List.of() : pluginRepositories);
+      } catch (IOException e) {
+        // The build still works; only the command's library log lines are lost.
+        getLog().warn("jbuild: " + e.getMessage());
+      }
+    }
     try {
-      return CliChild.run(arguments, credentials.isEmpty() ? new byte[0]
+      return CliChild.run(arguments, loggingJars, credentials.isEmpty() ? new byte[0]
           : CliChild.authJson(credentials), stdout, stderr);
     } catch (IOException e) {
       throw new MojoExecutionException("Tried to start the jbuild command in a child JVM but "

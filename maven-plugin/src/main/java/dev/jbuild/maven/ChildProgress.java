@@ -40,7 +40,9 @@ final class ChildProgress {
     } else if (line.equals("------") || line.startsWith(" > ")) {
       return; // ErrorHandler's copy of the failed step's last lines
     } else if (line.startsWith("SLF4J")) {
-      log.debug(line); // slf4j without a binding in the child: says so, logs nothing
+      // The child has the command's slf4j binding (ChildLogging), so this is a real problem:
+      // without a binding it logs nothing, registry warnings included.
+      log.warn(line);
     } else {
       listener.info(line);
     }

@@ -75,6 +75,14 @@ final class CliChild {
    * class and {@code arguments}; Maven's environment and working directory, nothing added.
    */
   static ProcessBuilder processBuilder(List<String> arguments) {
+    return processBuilder(arguments, List.of());
+  }
+
+  /**
+   * Like {@link #processBuilder(List)}, with {@code loggingJars} ({@link ChildLogging}: slf4j-api
+   * and slf4j-simple) in place of Maven's slf4j API, so the child logs as the command does.
+   */
+  static ProcessBuilder processBuilder(List<String> arguments, List<Path> loggingJars) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // As the jbuild launcher starts it: the serial collector, and on Java 24+ no warnings about
@@ -85,7 +93,7 @@ final class CliChild {
           "--sun-misc-unsafe-memory-access=allow"));
     }
     command.add("-cp");
-    command.add(classpath());
+    command.add(classpath(loggingJars));
     command.add(MAIN);
     command.addAll(arguments);
     return new ProcessBuilder(command);
@@ -97,14 +105,26 @@ final class CliChild {
    * Maven gives plugins from its own lib directory instead of the plugin's copy.
    */
   static String classpath() {
+    return classpath(List.of());
+  }
+
+  /**
+   * Like {@link #classpath()}; with {@code loggingJars} those come first and Maven's slf4j API
+   * is left out, so the child's slf4j is the command's own version with its binding.
+   */
+  static String classpath(List<Path> loggingJars) {
     Set<String> entries = new LinkedHashSet<>();
+    loggingJars.forEach(jar -> entries.add(jar.toString()));
     if (CliChild.class.getClassLoader() instanceof URLClassLoader realm) {
       for (URL url : realm.getURLs()) {
         addFile(entries, url);
       }
     }
-    if (entries.isEmpty()) {
+    if (entries.size() == loggingJars.size()) {
       entries.addAll(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
+    }
+    if (!loggingJars.isEmpty()) {
+      return String.join(File.pathSeparator, entries);
     }
     try {
       var source = Class.forName("org.slf4j.LoggerFactory", false,
@@ -151,7 +171,13 @@ final class CliChild {
    */
   static int run(List<String> arguments, byte[] stdin, Consumer<String> out, Consumer<String> err)
       throws IOException, InterruptedException {
-    Process child = processBuilder(arguments).start();
+    return run(arguments, List.of(), stdin, out, err);
+  }
+
+  /** Like {@link #run(List, byte[], Consumer, Consumer)}, with the child's slf4j jars. */
+  static int run(List<String> arguments, List<Path> loggingJars, byte[] stdin,
+      Consumer<String> out, Consumer<String> err) throws IOException, InterruptedException {
+    Process child = processBuilder(arguments, loggingJars).start();
     try {
       Thread stdout = new Thread(() -> lines(child.getInputStream(), out), "jbuild-child-stdout");
       stdout.setDaemon(true);

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.maven.model.Model;
 import org.apache.maven.plugin.logging.SystemStreamLog;
 import org.apache.maven.project.MavenProject;
@@ -175,6 +176,34 @@ class CliChildTest {
     assertFalse(err.get(0).contains(PASSWORD) || err.get(0).contains("0f9e8d7c"), err.get(0));
   }
 
+  /**
+   * With {@link ChildLogging}'s jars (here found beside this JVM's slf4j-api in the local
+   * repository, where the resolver finds them in Maven) the child has the command's slf4j
+   * binding: opening a store, which makes a logger, prints no SLF4J line. Without them it
+   * prints SLF4J's "no providers" warning, as the plugin's child did before.
+   */
+  @Test
+  void liveChild_withTheLoggingJars_printsNoSlf4jLines() throws Exception {
+    String version = ChildLogging.version();
+    Path api = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+        .map(Path::of).filter(p -> p.getFileName().toString()
+            .equals("slf4j-api-" + version + ".jar")).findFirst().orElseThrow();
+    Path simple = api.getParent().getParent().getParent()
+        .resolve("slf4j-simple/" + version + "/slf4j-simple-" + version + ".jar");
+    assertTrue(Files.isRegularFile(simple), simple + " (the builder's runtime dependency)");
+    List<String> args = List.of("--root", tmp.resolve("store").toString(), "images");
+    List<String> err = new ArrayList<>();
+    assertEquals(0, CliChild.run(args, List.of(api, simple), new byte[0], l -> { }, err::add),
+        String.join("\n", err));
+    assertEquals(List.of(), err.stream().filter(l -> l.contains("SLF4J")).toList());
+    assertTrue(CliChild.classpath(List.of(api, simple)).startsWith(api + File.pathSeparator
+        + simple + File.pathSeparator));
+
+    List<String> without = new ArrayList<>();
+    assertEquals(0, CliChild.run(args, new byte[0], l -> { }, without::add));
+    assertTrue(without.stream().anyMatch(l -> l.startsWith("SLF4J")), without.toString());
+  }
+
   @Test
   void classpath_outsideMaven_isThisJvmsClassPathWithSlf4j() {
     List<String> entries = List.of(CliChild.classpath().split(File.pathSeparator));
@@ -225,7 +254,7 @@ class CliChildTest {
     assertEquals(List.of(
         "INFO jbuild: rootless mode (user namespace with your /etc/subuid range): no cgroup "
             + "limits",
-        "DEBUG SLF4J(W): No SLF4J providers were found.",
+        "WARN SLF4J(W): No SLF4J providers were found.",
         "INFO #1 [1/2] FROM localbase/jre:17", "INFO #1 CACHED",
         "INFO #2 [2/2] RUN exit 3", "INFO #2 about to fail", "WARN a warning",
         "INFO {not json"), log.lines);

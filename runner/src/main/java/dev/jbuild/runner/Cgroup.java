@@ -281,15 +281,41 @@ final class Cgroup {
    * {@code stale} holds, after killing what is still inside. Returns the names removed.
    */
   static List<String> sweep(CgroupHost host, Predicate<String> stale) {
-    Set<Path> parents = new LinkedHashSet<>();
+    return sweep(host, List.of(), stale);
+  }
+
+  /**
+   * Like {@link #sweep(CgroupHost, Predicate)}, also under each of {@code otherParents}
+   * (relative cgroup paths such as {@code ci/builds}, given with {@code --cgroup-parent}).
+   * Parents themselves are never removed, as runc leaves them; only their children for which
+   * {@code stale} holds.
+   */
+  static List<String> sweep(CgroupHost host, List<String> otherParents,
+      Predicate<String> stale) {
+    List<String> removed = new ArrayList<>();
+    Set<String> parentNames = new LinkedHashSet<>();
+    parentNames.add(PARENT);
+    parentNames.addAll(otherParents);
+    for (String parentName : parentNames) {
+      removed.addAll(sweepUnder(host, parentName, stale));
+    }
+    return removed;
+  }
+
+  private static List<String> sweepUnder(CgroupHost host, String parentName,
+      Predicate<String> stale) {
+    // v1 hierarchy mount point -> the parent's dir in it.
+    Map<Path, Path> v1Parents = new LinkedHashMap<>();
     for (String controller : V1_CONTROLLERS) {
       Path mount = host.v1Mount(controller);
       if (mount != null && host.mode() != CgroupHost.Mode.UNIFIED) {
-        parents.add(mount.resolve(PARENT));
+        v1Parents.put(mount, mount.resolve(parentName));
       }
     }
-    if (host.unified() != null) {
-      parents.add(host.unified().resolve(PARENT));
+    Path unifiedParent = host.unified() == null ? null : host.unified().resolve(parentName);
+    Set<Path> parents = new LinkedHashSet<>(v1Parents.values());
+    if (unifiedParent != null) {
+      parents.add(unifiedParent);
     }
     Set<String> names = new LinkedHashSet<>();
     for (Path parent : parents) {
@@ -310,12 +336,8 @@ final class Cgroup {
     List<String> removed = new ArrayList<>();
     for (String name : names) {
       Map<Path, Path> v1 = new LinkedHashMap<>();
-      for (Path parent : parents) {
-        if (host.unified() == null || !parent.equals(host.unified().resolve(PARENT))) {
-          v1.put(parent.getParent(), parent.resolve(name));
-        }
-      }
-      Path v2 = host.unified() == null ? null : host.unified().resolve(PARENT).resolve(name);
+      v1Parents.forEach((mount, parent) -> v1.put(mount, parent.resolve(name)));
+      Path v2 = unifiedParent == null ? null : unifiedParent.resolve(name);
       try {
         new Cgroup(host, v1, v2, 0).remove();
         removed.add(name);

@@ -52,6 +52,8 @@ public final class ContainerRunner implements CommandRunner {
   private final boolean rootless;
   /** Rootless where no new proc may be mounted: containers bind /proc, no PID namespace. */
   private final boolean boundProc;
+  /** The --cgroup-parent values used, for {@link #sweepStale}. */
+  private final CgroupParents cgroupParents;
   private final Set<ActiveRun> active = ConcurrentHashMap.newKeySet();
   /** False only in tests that force the no-device-cgroup fallback of {@link DevicePolicy}. */
   private volatile boolean deviceCgroups = true;
@@ -67,6 +69,7 @@ public final class ContainerRunner implements CommandRunner {
     this.rootless = cgroups == null;
     this.boundProc = rootless && ProcVisibility.masked(Path.of("/proc/self/mountinfo"));
     this.runDirs = new RunDirs(stateDir, rootless);
+    this.cgroupParents = new CgroupParents(stateDir);
     this.rrun = rrun;
     this.cgroups = cgroups;
   }
@@ -188,8 +191,11 @@ public final class ContainerRunner implements CommandRunner {
   public List<String> sweepStale() {
     List<String> removed = new ArrayList<>();
     if (!rootless) {
-      removed.addAll(Cgroup.sweep(cgroups,
-          name -> name.startsWith("run-") && Owners.isStale(name.substring(4))));
+      // Also under the --cgroup-parent values runs from this state dir used: a crashed run
+      // leaves its cgroup there. Only names of our exact form, whose owner JVM is gone.
+      removed.addAll(Cgroup.sweep(cgroups, cgroupParents.list(),
+          name -> CgroupParents.RUN_CGROUP.matcher(name).matches()
+              && Owners.isStale(name.substring(4))));
       removed.addAll(BridgeNetwork.sweep());
     }
     removed.addAll(runDirs.sweep());
@@ -276,6 +282,16 @@ public final class ContainerRunner implements CommandRunner {
     }
   }
 
+  private void rememberCgroupParent(String parent) throws RunnerException {
+    try {
+      cgroupParents.remember(parent);
+    } catch (IOException e) {
+      throw new RunnerException("Tried to record the cgroup parent '" + parent + "' in "
+          + stateDir + " but failed because: " + e + ". Check that the directory is writable.",
+          e);
+    }
+  }
+
   /** Package-private for tests: a pseudo-terminal relayed to streams. */
   ExitStatus run(ContainerSpec spec, RrunInvocation.Io io, Duration timeout, boolean tty)
       throws RunnerException, InterruptedException {
@@ -299,6 +315,9 @@ public final class ContainerRunner implements CommandRunner {
       }
       List<BindMount> mounts = RunDirs.prepare(spec, runDir);
       if (!rootless) {
+        if (spec.limits().cgroupParent() != null) {
+          rememberCgroupParent(spec.limits().cgroupParent());
+        }
         cgroup = Cgroup.create(cgroups, "run-" + runId, spec.limits(), deviceCgroups);
         activeRun.cgroup = cgroup;
       }

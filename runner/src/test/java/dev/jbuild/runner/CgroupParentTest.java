@@ -63,4 +63,52 @@ class CgroupParentTest {
       assertTrue(e.getMessage().startsWith("invalid --cgroup-parent"), e.getMessage());
     }
   }
+
+  /**
+   * The state file that steers the sweep: parents are kept once each, and lines that are no
+   * valid parent (a climb, the root, {@code jbuild} itself, junk) are never returned.
+   */
+  @Test
+  void recordedParents_onlyValidOnes_once() throws Exception {
+    CgroupParents parents = new CgroupParents(fs);
+    parents.remember("ci/builds");
+    parents.remember("ci/builds");
+    new CgroupParents(fs).remember("ci/builds");
+    Files.writeString(fs.resolve("cgroup-parents"), "../../etc\n/\n\njbuild\na//b\n"
+        + "/other\n", java.nio.file.StandardOpenOption.APPEND);
+    assertEquals(List.of("ci/builds", "other"), new CgroupParents(fs).list());
+    assertEquals(List.of(), new CgroupParents(fs.resolve("missing")).list());
+  }
+
+  /**
+   * The sweep under a user's parent removes only stale cgroups of our exact form, and never
+   * the parent itself, even when nothing of ours is left in it.
+   */
+  @Test
+  void sweep_underOtherParents_removesOnlyOurStaleCgroups() throws Exception {
+    Path memory = Files.createDirectories(fs.resolve("memory"));
+    Path unified = Files.createDirectories(fs.resolve("unified"));
+    CgroupHost host = new CgroupHost(CgroupHost.Mode.HYBRID, unified, Map.of(memory, "memory"));
+    Process dead = new ProcessBuilder("true").start();
+    dead.waitFor();
+    String ours = "run-" + dead.pid() + "-0123456789ab";
+    String live = "run-" + ProcessHandle.current().pid() + "-0123456789ab";
+    List<String> names = List.of(ours, live, "run-" + dead.pid() + "-notours", "other");
+    for (Path root : List.of(memory, unified)) {
+      for (String name : names) {
+        Files.createDirectories(root.resolve("ci/builds").resolve(name));
+      }
+      Files.createDirectories(root.resolve("jbuild").resolve(ours));
+    }
+    List<String> removed = Cgroup.sweep(host, List.of("ci/builds"),
+        n -> CgroupParents.RUN_CGROUP.matcher(n).matches() && Owners.isStale(n.substring(4)));
+    assertEquals(List.of(ours, ours), removed, "once under jbuild/, once under ci/builds/");
+    for (Path root : List.of(memory, unified)) {
+      assertFalse(Files.exists(root.resolve("ci/builds").resolve(ours)));
+      assertFalse(Files.exists(root.resolve("jbuild").resolve(ours)));
+      for (String name : names.subList(1, names.size())) {
+        assertTrue(Files.isDirectory(root.resolve("ci/builds").resolve(name)), name);
+      }
+    }
+  }
 }

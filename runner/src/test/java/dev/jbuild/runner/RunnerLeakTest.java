@@ -109,10 +109,18 @@ class RunnerLeakTest {
   /** Starts {@link LeakChild}, waits until its container runs, and SIGKILLs the JVM. */
   private static long runAndKillChildJvm(Path state, Path lower, Path upper, Path work)
       throws Exception {
+    return runAndKillChildJvm(state, lower, upper, work, List.of());
+  }
+
+  /** As above; {@code more} are further {@link LeakChild} arguments (its cgroup parent). */
+  static long runAndKillChildJvm(Path state, Path lower, Path upper, Path work,
+      List<String> more) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process jvm = new ProcessBuilder(java.toString(), "-cp",
+    List<String> command = new ArrayList<>(List.of(java.toString(), "-cp",
         System.getProperty("java.class.path"), LeakChild.class.getName(), state.toString(),
-        lower.toString(), upper.toString(), work.toString())
+        lower.toString(), upper.toString(), work.toString()));
+    command.addAll(more);
+    Process jvm = new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     try (BufferedReader out = new BufferedReader(
         new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {

@@ -150,6 +150,8 @@ class MavenPluginIntegrationTest {
       assertTrue(log.contains("[INFO] #") && log.contains("RUN javac"), log);
       assertTrue(log.contains("naming to " + tag + " done"), log);
       assertFalse(log.contains(PASSWORD), "the password in Maven's log");
+      // The child JVM has the command's slf4j binding (ChildLogging): no "no binding" lines.
+      assertFalse(log.contains("SLF4J"), log);
       Matcher pushed = Pattern.compile("pushed " + Pattern.quote(tag)
           + ": digest: (sha256:[0-9a-f]{64})").matcher(log);
       assertTrue(pushed.find(), log);
@@ -172,6 +174,7 @@ class MavenPluginIntegrationTest {
       assertTrue(failed.stdout().contains("about to fail"), "the step's output in the log");
       assertFalse(failed.stdout().lines().anyMatch(l -> l.startsWith("\tat ")
           || l.startsWith("Caused by")), failed.stdout());
+      assertFalse(failed.stdout().contains("SLF4J"), failed.stdout());
 
       List<Path> holding = filesContaining(user.home, PASSWORD);
       assertEquals(List.of(), holding, "the settings.xml password written to disk");

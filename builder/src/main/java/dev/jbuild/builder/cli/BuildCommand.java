@@ -285,9 +285,10 @@ final class BuildCommand implements Callable<Integer> {
     if (epoch == null || epoch.isBlank()) {
       return null;
     }
-    if (!epoch.strip().matches("\\d{1,18}")) {
+    // Negative values are times before 1970, as for BuildKit (strconv.ParseInt).
+    if (!epoch.strip().matches("-?\\d{1,18}")) {
       throw new IllegalArgumentException("invalid SOURCE_DATE_EPOCH '" + epoch
-          + "': expected seconds since 1970");
+          + "': expected seconds since 1970 (negative before)");
     }
     return Long.parseLong(epoch.strip());
   }

@@ -18,7 +18,10 @@ import java.util.Map;
  *
  * <ul>
  *   <li>empty: no epoch;
- *   <li>an integer: the epoch, in seconds;
+ *   <li>an integer: the epoch, in seconds; negative ones (before 1970) too, as BuildKit parses it
+ *       with Go's {@code strconv.ParseInt} and {@code time.Unix}. The image's {@code created} must
+ *       be a JSON time, which Go writes only for the years 0 to 9999 ({@code Time.MarshalJSON}),
+ *       so an epoch outside them is refused here rather than when the config is written;
  *   <li>{@code context}: the time of the main context's source; a local directory (jbuild's only
  *       kind) has none, so no epoch;
  *   <li>the name of a {@code --build-context}: its source's time; neither a directory nor an image
@@ -38,6 +41,10 @@ final class SourceDateEpoch {
   /** The sources BuildKit takes as remote here: HTTP(S) and Git ({@code isHTTPSource}, dfgitutil). */
   private static final java.util.regex.Pattern REMOTE =
       java.util.regex.Pattern.compile("https?://|git://|ssh://|git@");
+
+  /** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the times a JSON config can hold. */
+  static final long MIN_SECONDS = -62_167_219_200L;
+  static final long MAX_SECONDS = 253_402_300_799L;
 
   private SourceDateEpoch() {}
 
@@ -88,9 +95,11 @@ final class SourceDateEpoch {
       } catch (NumberFormatException e) {
         throw new BuildException("invalid SOURCE_DATE_EPOCH: " + value, e);
       }
-      if (seconds < 0) {
-        throw new BuildException("invalid SOURCE_DATE_EPOCH: " + value
-            + " (jbuild needs a time after 1970-01-01T00:00:00Z)");
+      if (seconds < MIN_SECONDS || seconds > MAX_SECONDS) {
+        // Go's Time.MarshalJSON fails there, so BuildKit cannot write such a config either.
+        throw new BuildException("invalid SOURCE_DATE_EPOCH: " + value + " (the image's created"
+            + " time must be in the years 0 to 9999: from " + MIN_SECONDS + " to " + MAX_SECONDS
+            + ")");
       }
       return seconds;
     }

@@ -24,9 +24,8 @@ public record LayerOptions(LayerCompression compression, OptionalLong sourceDate
   public LayerOptions {
     Objects.requireNonNull(compression, "compression");
     Objects.requireNonNull(sourceDateEpoch, "sourceDateEpoch");
-    if (sourceDateEpoch.isPresent() && sourceDateEpoch.getAsLong() < 0) {
-      throw new IllegalArgumentException("SOURCE_DATE_EPOCH must not be negative");
-    }
+    // A negative epoch (before 1970) is valid, as in BuildKit: TarWriter writes such mtimes as
+    // PAX records with a zero ustar field, as Go's archive/tar does.
   }
 
   /** Parallel gzip, no timestamp clamping: what {@code LayerDiffer}'s short overloads use. */
@@ -37,7 +36,7 @@ public record LayerOptions(LayerCompression compression, OptionalLong sourceDate
   /**
    * Defaults plus {@code SOURCE_DATE_EPOCH} from {@code env} when it is set.
    *
-   * @throws IllegalArgumentException if it is set but not a non-negative integer
+   * @throws IllegalArgumentException if it is set but not an integer
    */
   public static LayerOptions fromEnvironment(Map<String, String> env) {
     String value = env.get("SOURCE_DATE_EPOCH");
@@ -48,7 +47,7 @@ public record LayerOptions(LayerCompression compression, OptionalLong sourceDate
       return defaults().withSourceDateEpoch(Long.parseLong(value.trim()));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("invalid SOURCE_DATE_EPOCH '" + value
-          + "': expected seconds since 1970");
+          + "': expected seconds since 1970 (negative before)");
     }
   }
 

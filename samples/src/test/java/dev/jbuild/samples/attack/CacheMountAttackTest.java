@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbuild.samples.Jbuild;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
@@ -75,9 +76,18 @@ class CacheMountAttackTest {
   /** Builds {@code dockerfile} in a fresh context; the result must hold no host secret. */
   private static Jbuild.Result build(String name, String dockerfile)
       throws IOException, InterruptedException {
+    return build(name, dockerfile, "--no-cache");
+  }
+
+  /** As {@link #build(String, String)}, with {@code flags} ({@code "--no-cache"} or none). */
+  private static Jbuild.Result build(String name, String dockerfile, String... flags)
+      throws IOException, InterruptedException {
     Path ctx = Files.createDirectories(work.resolve(name));
     Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
-    Jbuild.Result r = jbuild.run("build", "--progress=plain", "--no-cache", ctx.toString());
+    List<String> args = new java.util.ArrayList<>(List.of("build", "--progress=plain"));
+    args.addAll(List.of(flags));
+    args.add(ctx.toString());
+    Jbuild.Result r = jbuild.run(args.toArray(String[]::new));
     assertFalse((r.stdout() + r.stderr()).contains(HostSentinel.SECRET),
         name + ": the host's secret is in the output:\n" + r.stdout() + r.stderr());
     return r;
@@ -158,6 +168,85 @@ class CacheMountAttackTest {
     }
     assertEquals(null, swapFailed.get(), "the swapper stopped early");
     host.assertUntouched(before, "swapped link");
+  }
+
+  /**
+   * Attack: a cache seeded from a stage ({@code from=evil,source=...}) whose chosen path is a
+   * link out of the stage ({@code /etc}, {@code ../../..}, the host's canary), or a
+   * directory of links to host files ({@code /etc/shadow}, the canary's secret, a climb). The
+   * seed is a copy of the stage's own files, so no host file may be copied into the cache or
+   * shown to the RUN. Must: a linked source is refused cleanly naming the mount, as any cache
+   * source that is a link; links inside the source stay links in the cache (the same text),
+   * resolved by the RUN inside its own rootfs, where they find no host file.
+   */
+  @Test
+  void seededFromAStageWithLinks_copiesNoHostFile() throws Exception {
+    Map<String, String> before = host.state();
+    String canary = host.canary().toString();
+    String evil = "FROM localbase/busybox:1 AS evil\n"
+        + "RUN ln -s /etc /deps-etc && ln -s ../../.. /deps-climb"
+        + " && ln -s " + canary + " /deps-canary && mkdir /deps"
+        + " && ln -s /etc/shadow /deps/shadow && ln -s " + canary + "/secret /deps/link"
+        + " && ln -s " + host.climbToCanary() + " /deps/up\n"
+        + "FROM localbase/busybox:1\n";
+    String seeded = "RUN --mount=type=cache,id=seeded,target=/x,from=evil,source=";
+    int n = 0;
+    // (A link to / takes the same path as /etc; plantedLinks_areRefused covers root -> /.)
+    for (String source : List.of("/deps-etc", "deps-climb", "/deps-canary")) {
+      String what = "from=evil,source=" + source;
+      // Cached builds: the evil stage is built once, so one seeded cache serves every attack.
+      Jbuild.Result r = build("seed-attack-" + n++, evil + seeded + source
+          + " cat /x/secret /x/shadow /x/passwd /x/" + host.canaryRelative() + "/secret;"
+          + " echo pwned > /x/" + HostSentinel.PWNED + " 2>/dev/null; true\n", new String[0]);
+      Attacks.assertRefused(r, what);
+      assertTrue(r.stderr().contains("cache mount /x: source \"" + source.replaceFirst("^/", "")
+          + "\" is a symbolic link or passes through one"), what + ": " + r.stderr());
+      host.assertUntouched(before, what);
+    }
+    // Links inside the source: the RUN sees them as links and reading them reaches nothing of
+    // the host (a container's /etc/shadow is the stage's, which busybox does not have).
+    Jbuild.Result r = build("seed-inner-links", evil + seeded + "/deps"
+        + " for l in shadow link up; do echo \"$l=$(readlink /x/$l)\";"
+        + " cat /x/$l 2>/dev/null && echo \"read-$l\"; done;"
+        + " echo pwned > /x/up/" + HostSentinel.PWNED + " 2>/dev/null; true\n", new String[0]);
+    r.assertSuccess();
+    String out = r.stdout() + r.stderr();
+    assertTrue(out.contains("shadow=/etc/shadow") && out.contains("link=" + canary + "/secret")
+        && out.contains("up=" + host.climbToCanary()), "the links' texts:\n" + out);
+    assertFalse(out.contains("read-link") || out.contains("read-up") || out.contains("read-shadow"),
+        "a link reached a file:\n" + out);
+    host.assertUntouched(before, "links inside the seeded source");
+    // On the host, the seeded cache holds the same links (never their targets' contents).
+    List<Path> caches;
+    try (Stream<Path> dirs = Files.list(jbuild.root().resolve("cache/mounts"))) {
+      caches = dirs.filter(d -> Files.exists(d.resolve("deps/link"), LinkOption.NOFOLLOW_LINKS))
+          .toList();
+    }
+    assertFalse(caches.isEmpty(), "no seeded cache in the store");
+    for (Path cache : caches) {
+      for (String name : List.of("shadow", "link", "up")) {
+        Path link = cache.resolve("deps").resolve(name);
+        assertTrue(Files.isSymbolicLink(link), link + " is no longer a link");
+      }
+      assertEquals(Path.of("/etc/shadow"), Files.readSymbolicLink(cache.resolve("deps/shadow")));
+      assertTrue(Files.isSymbolicLink(cache.resolve("deps-etc")), cache + "/deps-etc");
+      try (Stream<Path> walk = Files.walk(cache)) {
+        List<Path> leaked = walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+            .filter(p -> p.getFileName().toString().equals("shadow")
+                || p.getFileName().toString().startsWith(HostSentinel.PWNED)
+                || contains(p, HostSentinel.SECRET))
+            .toList();
+        assertEquals(List.of(), leaked, "host files copied into the seeded cache " + cache);
+      }
+    }
+  }
+
+  private static boolean contains(Path file, String text) {
+    try {
+      return Files.size(file) < (1 << 20) && Files.readString(file).contains(text);
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** The directory under the store's {@code cache/mounts/} that holds {@code marker}. */
