@@ -7,10 +7,7 @@ import dev.jbuild.builder.cli.Main;
 import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.layerstore.LayerStore;
-import dev.jbuild.layerstore.archive.RootfsImporter;
-import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.ImageReference;
-import dev.jbuild.layerstore.oci.Platform;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -41,12 +38,7 @@ class BuildChecksTest {
 
   @BeforeEach
   void store() throws Exception {
-    store = LayerStore.open(tmp.resolve("store"));
-    Path rootfs = Files.createDirectories(tmp.resolve("rootfs/etc"));
-    Files.writeString(rootfs.resolve("os-release"), "ID=test\n");
-    Image base = new RootfsImporter(store).importRootfs(tmp.resolve("rootfs"),
-        Platform.parse("linux/amd64"), "test rootfs");
-    store.images().tag(ImageReference.parse("base:1"), base.manifestDescriptor());
+    store = BuildFixture.storeWithBase(tmp.resolve("store"), BuildFixture.rootfs(tmp));
   }
 
   @Test
@@ -193,12 +185,7 @@ class BuildChecksTest {
     Files.writeString(context.resolve("Dockerfile"), dockerfile, StandardCharsets.UTF_8);
     BuildRequest request = BuildRequest.builder(context)
         .dockerfile(context.resolve("Dockerfile")).buildArgs(buildArgs).build();
-    BuildListener listener = new BuildListener() {
-      @Override
-      public void info(String message) {
-        infos.add(message);
-      }
-    };
+    BuildListener listener = BuildFixture.infos(infos);
     return new ImageBuilder(store, new FakeCommandRunner(), StoredBases.of(store),
         () -> Instant.parse("2024-01-02T03:04:05Z")).build(request, listener);
   }

@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.plan.NetworkPolicy;
 import dev.jbuild.layerstore.LayerStore;
-import dev.jbuild.layerstore.archive.RootfsImporter;
 import dev.jbuild.layerstore.gc.Verifier;
 import dev.jbuild.layerstore.gc.VerifyReport;
-import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.ImageReference;
-import dev.jbuild.layerstore.oci.Platform;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,9 +41,7 @@ class ConcurrentBuildsTest {
     LayerStore store = LayerStore.open(tmp.resolve("store"));
     Path rootfs = Files.createDirectories(tmp.resolve("rootfs/etc"));
     Files.writeString(rootfs.resolve("motd"), "hello\n");
-    Image base = new RootfsImporter(store).importRootfs(tmp.resolve("rootfs"),
-        Platform.parse("linux/amd64"), "test rootfs");
-    store.images().tag(ImageReference.parse("base:1"), base.manifestDescriptor());
+    BuildFixture.tagBase(store, rootfs.getParent());
     ImageBuilder builder = new ImageBuilder(store, new FakeCommandRunner(),
         StoredBases.of(store), () -> CLOCK);
 

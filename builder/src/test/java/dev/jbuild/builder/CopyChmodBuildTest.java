@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.layerstore.LayerStore;
-import dev.jbuild.layerstore.archive.RootfsImporter;
 import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.image.Image;
-import dev.jbuild.layerstore.oci.ImageReference;
-import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.layerstore.tar.TarEntry;
 import dev.jbuild.layerstore.tar.TarReader;
 import dev.jbuild.layerstore.tar.TarStreams;
@@ -53,9 +50,7 @@ class CopyChmodBuildTest {
     Files.createDirectories(rootfs.resolve("etc"));
     Files.setAttribute(rootfs.resolve("etc"), "unix:mode", 0711);
     Files.writeString(rootfs.resolve("etc/motd"), "hello\n");
-    Image base = new RootfsImporter(store).importRootfs(tmp.resolve("rootfs"),
-        Platform.parse("linux/amd64"), "test rootfs");
-    store.images().tag(ImageReference.parse("base:1"), base.manifestDescriptor());
+    BuildFixture.tagBase(store, rootfs);
     context = Files.createDirectories(tmp.resolve("context"));
     write("a.txt", "a\n", 0644);
     write("dir/sub/f", "f\n", 0600);

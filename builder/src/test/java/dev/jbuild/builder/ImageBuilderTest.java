@@ -11,12 +11,9 @@ import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.exec.BuildOptions;
 import dev.jbuild.builder.plan.NetworkPolicy;
 import dev.jbuild.layerstore.LayerStore;
-import dev.jbuild.layerstore.archive.RootfsImporter;
 import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.ImageConfig;
-import dev.jbuild.layerstore.oci.ImageReference;
-import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.layerstore.tar.TarEntry;
 import dev.jbuild.layerstore.tar.TarReader;
 import dev.jbuild.layerstore.tar.TarStreams;
@@ -54,14 +51,11 @@ class ImageBuilderTest {
   @BeforeEach
   void baseImage() throws IOException {
     store = LayerStore.open(tmp.resolve("store"));
-    Path rootfs = Files.createDirectories(tmp.resolve("rootfs/etc"));
-    Files.writeString(rootfs.resolve("os-release"), "ID=test\n");
-    Files.writeString(rootfs.resolve("motd"), "hello\n");
+    Path rootfs = BuildFixture.rootfs(tmp);
+    Files.writeString(rootfs.resolve("etc/motd"), "hello\n");
     // WORKDIR of a missing directory makes it root-owned, which only root can; this one exists.
-    Files.createDirectories(tmp.resolve("rootfs/app"));
-    base = new RootfsImporter(store).importRootfs(tmp.resolve("rootfs"),
-        Platform.parse("linux/amd64"), "test rootfs");
-    store.images().tag(ImageReference.parse("base:1"), base.manifestDescriptor());
+    Files.createDirectories(rootfs.resolve("app"));
+    base = BuildFixture.tagBase(store, rootfs);
   }
 
   @Test

@@ -8,11 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.layerstore.LayerStore;
-import dev.jbuild.layerstore.archive.RootfsImporter;
 import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.image.Image;
-import dev.jbuild.layerstore.oci.ImageReference;
-import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.runner.CommandRunner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,18 +39,13 @@ class InPlaceBuildTest {
   @BeforeEach
   void baseImage() throws IOException {
     store = LayerStore.open(tmp.resolve("store"));
-    Path rootfs = Files.createDirectories(tmp.resolve("rootfs/etc"));
-    Files.writeString(rootfs.resolve("os-release"), "ID=test\n");
-    Files.writeString(rootfs.resolve("motd"), "hello\n");
-    Files.createDirectories(tmp.resolve("rootfs/app/old"));
-    Files.writeString(tmp.resolve("rootfs/app/old/f"), "old\n");
-    Files.createDirectories(tmp.resolve("rootfs/other"));
-    Image base = new RootfsImporter(store).importRootfs(tmp.resolve("rootfs"),
-        Platform.parse("linux/amd64"), "test rootfs");
-    store.images().tag(ImageReference.parse("base:1"), base.manifestDescriptor());
-    Image other = new RootfsImporter(store).importRootfs(tmp.resolve("rootfs/other"),
-        Platform.parse("linux/amd64"), "empty rootfs");
-    store.images().tag(ImageReference.parse("other:1"), other.manifestDescriptor());
+    Path rootfs = BuildFixture.rootfs(tmp);
+    Files.writeString(rootfs.resolve("etc/motd"), "hello\n");
+    Files.createDirectories(rootfs.resolve("app/old"));
+    Files.writeString(rootfs.resolve("app/old/f"), "old\n");
+    Files.createDirectories(rootfs.resolve("other"));
+    BuildFixture.tagBase(store, rootfs);
+    BuildFixture.tag(store, rootfs.resolve("other"), "other:1", "empty rootfs");
     liveRoot = Files.createDirectories(tmp.resolve("live"));
     Files.createDirectories(liveRoot.resolve("proc"));
     Files.writeString(liveRoot.resolve("proc/host-file"), "host");

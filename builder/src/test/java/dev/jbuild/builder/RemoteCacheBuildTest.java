@@ -11,9 +11,7 @@ import dev.jbuild.builder.exec.BuildOptions;
 import dev.jbuild.builder.plan.NetworkPolicy;
 import dev.jbuild.builder.remotecache.RemoteCacheStore;
 import dev.jbuild.layerstore.LayerStore;
-import dev.jbuild.layerstore.archive.RootfsImporter;
 import dev.jbuild.layerstore.image.Image;
-import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.registry.RegistryOptions;
 import java.io.IOException;
@@ -57,27 +55,18 @@ class RemoteCacheBuildTest {
     Files.writeString(context.resolve("Dockerfile"), DOCKERFILE);
     Files.writeString(context.resolve("src.txt"), "source\n");
     Files.writeString(context.resolve("conf.txt"), "conf\n");
-    Files.createDirectories(tmp.resolve("rootfs/etc"));
-    Files.writeString(tmp.resolve("rootfs/etc/os-release"), "ID=test\n");
+    BuildFixture.rootfs(tmp);
   }
 
   /** A fresh store with the base image, as a new CI runner would have. */
   private Machine machine(String name) throws IOException {
-    LayerStore store = LayerStore.open(tmp.resolve(name));
-    Image base = new RootfsImporter(store).importRootfs(tmp.resolve("rootfs"),
-        Platform.parse("linux/amd64"), "test rootfs");
-    store.images().tag(ImageReference.parse("base:1"), base.manifestDescriptor());
-    return new Machine(store, new FakeCommandRunner());
+    return new Machine(BuildFixture.storeWithBase(tmp.resolve(name), tmp.resolve("rootfs")),
+        new FakeCommandRunner());
   }
 
   private record Machine(LayerStore store, FakeCommandRunner runner) {
     BuildResult build(BuildRequest.Builder request, List<String> messages) throws Exception {
-      BuildListener listener = new BuildListener() {
-        @Override
-        public void info(String message) {
-          messages.add(message);
-        }
-      };
+      BuildListener listener = BuildFixture.infos(messages);
       return new ImageBuilder(store, () -> runner, StoredBases.of(store), () -> Instant.now(),
           new RemoteCacheStore(store, RegistryOptions.defaults())).build(request.build(),
           listener);

@@ -12,12 +12,10 @@ import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.plan.NetworkPolicy;
 import dev.jbuild.builder.remotecache.RemoteCacheStore;
 import dev.jbuild.layerstore.LayerStore;
-import dev.jbuild.layerstore.archive.RootfsImporter;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.oci.ImageIndex;
 import dev.jbuild.layerstore.oci.ImageManifest;
-import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.OciJson;
 import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.registry.RegistryOptions;
@@ -62,18 +60,12 @@ class RemoteCacheMinBuildTest {
     context = Files.createDirectories(tmp.resolve("context"));
     Files.writeString(context.resolve("Dockerfile"), DOCKERFILE);
     Files.writeString(context.resolve("foo"), "foobar\n");
-    Files.createDirectories(tmp.resolve("rootfs/etc"));
-    Files.writeString(tmp.resolve("rootfs/etc/os-release"), "ID=test\n");
+    BuildFixture.rootfs(tmp);
   }
 
   private record Machine(LayerStore store, FakeCommandRunner runner) {
     Image build(BuildRequest.Builder request, List<String> messages) throws Exception {
-      BuildListener listener = new BuildListener() {
-        @Override
-        public void info(String message) {
-          messages.add(message);
-        }
-      };
+      BuildListener listener = BuildFixture.infos(messages);
       return new ImageBuilder(store, () -> runner, StoredBases.of(store), Instant::now,
           new RemoteCacheStore(store, RegistryOptions.defaults())).build(request.build(),
           listener).image();
@@ -86,11 +78,8 @@ class RemoteCacheMinBuildTest {
 
   /** A fresh store with the base image, as a new CI runner would have. */
   private Machine machine(String name) throws IOException {
-    LayerStore store = LayerStore.open(tmp.resolve(name));
-    Image base = new RootfsImporter(store).importRootfs(tmp.resolve("rootfs"),
-        Platform.parse("linux/amd64"), "test rootfs");
-    store.images().tag(ImageReference.parse("base:1"), base.manifestDescriptor());
-    return new Machine(store, new FakeCommandRunner());
+    return new Machine(BuildFixture.storeWithBase(tmp.resolve(name), tmp.resolve("rootfs")),
+        new FakeCommandRunner());
   }
 
   private BuildRequest.Builder request() {

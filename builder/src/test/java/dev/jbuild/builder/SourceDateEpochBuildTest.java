@@ -9,12 +9,9 @@ import dev.jbuild.builder.error.BuildException;
 import dev.jbuild.builder.event.BuildListener;
 import dev.jbuild.builder.plan.NamedContext;
 import dev.jbuild.layerstore.LayerStore;
-import dev.jbuild.layerstore.archive.RootfsImporter;
 import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.ImageConfig;
-import dev.jbuild.layerstore.oci.ImageReference;
-import dev.jbuild.layerstore.oci.Platform;
 import dev.jbuild.layerstore.tar.TarEntry;
 import dev.jbuild.layerstore.tar.TarReader;
 import dev.jbuild.layerstore.tar.TarStreams;
@@ -54,12 +51,7 @@ class SourceDateEpochBuildTest {
 
   @BeforeEach
   void baseImage() throws IOException {
-    store = LayerStore.open(tmp.resolve("store"));
-    Path rootfs = Files.createDirectories(tmp.resolve("rootfs/etc"));
-    Files.writeString(rootfs.resolve("os-release"), "ID=test\n");
-    Image base = new RootfsImporter(store).importRootfs(tmp.resolve("rootfs"),
-        Platform.parse("linux/amd64"), "test rootfs");
-    store.images().tag(ImageReference.parse("base:1"), base.manifestDescriptor());
+    store = BuildFixture.storeWithBase(tmp.resolve("store"), BuildFixture.rootfs(tmp));
   }
 
   /** testSourceDateEpochWithoutExporter: the build arg fixes config and history times. */
