@@ -10,7 +10,6 @@ import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.oci.ImageReference;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -181,8 +180,7 @@ class BuildChecksTest {
   }
 
   private BuildResult build(String dockerfile, Map<String, String> buildArgs) throws Exception {
-    Path context = Files.createDirectories(tmp.resolve("context"));
-    Files.writeString(context.resolve("Dockerfile"), dockerfile, StandardCharsets.UTF_8);
+    Path context = BuildFixture.context(tmp, dockerfile);
     BuildRequest request = BuildRequest.builder(context)
         .dockerfile(context.resolve("Dockerfile")).buildArgs(buildArgs).build();
     BuildListener listener = BuildFixture.infos(infos);

@@ -7,6 +7,7 @@ import dev.jbuild.layerstore.image.Image;
 import dev.jbuild.layerstore.oci.ImageReference;
 import dev.jbuild.layerstore.oci.Platform;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,6 +62,25 @@ final class BuildFixture {
     LayerStore store = LayerStore.open(storeDir);
     tagBase(store, rootfs);
     return store;
+  }
+
+  /**
+   * Writes a build context {@code <tmp>/context} with {@code dockerfile} as its {@code Dockerfile}
+   * (UTF-8) and, for each pair of {@code nameThenText}, a file of that name and text; returns the
+   * directory. Calling it again overwrites those files and leaves any others.
+   */
+  static Path context(Path tmp, String dockerfile, String... nameThenText) throws IOException {
+    if (nameThenText.length % 2 != 0) {
+      throw new IllegalArgumentException("Tried to write a build context but failed because "
+          + "the files are not name/text pairs: " + List.of(nameThenText));
+    }
+    Path context = Files.createDirectories(tmp.resolve("context"));
+    Files.writeString(context.resolve("Dockerfile"), dockerfile, StandardCharsets.UTF_8);
+    for (int i = 0; i < nameThenText.length; i += 2) {
+      Files.writeString(context.resolve(nameThenText[i]), nameThenText[i + 1],
+          StandardCharsets.UTF_8);
+    }
+    return context;
   }
 
   /** A listener that appends every {@code info} line of a build to {@code messages}. */

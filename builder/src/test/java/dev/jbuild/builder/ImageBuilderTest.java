@@ -171,8 +171,7 @@ class ImageBuilderTest {
   }
 
   private BuildResult build(String dockerfile, BuildListener listener) throws Exception {
-    Path context = Files.createDirectories(tmp.resolve("context"));
-    Files.writeString(context.resolve("Dockerfile"), dockerfile, StandardCharsets.UTF_8);
+    Path context = BuildFixture.context(tmp, dockerfile);
     BuildRequest request = BuildRequest.builder(context)
         .dockerfile(context.resolve("Dockerfile"))
         .network(NetworkPolicy.BRIDGE)

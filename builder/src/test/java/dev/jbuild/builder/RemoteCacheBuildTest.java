@@ -51,10 +51,7 @@ class RemoteCacheBuildTest {
 
   @BeforeEach
   void context() throws IOException {
-    context = Files.createDirectories(tmp.resolve("context"));
-    Files.writeString(context.resolve("Dockerfile"), DOCKERFILE);
-    Files.writeString(context.resolve("src.txt"), "source\n");
-    Files.writeString(context.resolve("conf.txt"), "conf\n");
+    context = BuildFixture.context(tmp, DOCKERFILE, "src.txt", "source\n", "conf.txt", "conf\n");
     BuildFixture.rootfs(tmp);
   }
 

@@ -57,9 +57,7 @@ class RemoteCacheMinBuildTest {
 
   @BeforeEach
   void context() throws IOException {
-    context = Files.createDirectories(tmp.resolve("context"));
-    Files.writeString(context.resolve("Dockerfile"), DOCKERFILE);
-    Files.writeString(context.resolve("foo"), "foobar\n");
+    context = BuildFixture.context(tmp, DOCKERFILE, "foo", "foobar\n");
     BuildFixture.rootfs(tmp);
   }
 

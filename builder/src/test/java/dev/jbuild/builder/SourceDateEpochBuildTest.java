@@ -250,9 +250,8 @@ class SourceDateEpochBuildTest {
 
   private BuildRequest request(String dockerfile, Consumer<BuildRequest.Builder> options)
       throws IOException {
-    Path context = Files.createDirectories(tmp.resolve("context"));
+    Path context = BuildFixture.context(tmp, dockerfile);
     Path file = context.resolve("Dockerfile");
-    Files.writeString(file, dockerfile, StandardCharsets.UTF_8);
     Files.setLastModifiedTime(file, FILE_TIME);
     BuildRequest.Builder request = BuildRequest.builder(context).dockerfile(file);
     options.accept(request);
