@@ -1,5 +1,6 @@
 package dev.jbuild.layerstore.posix;
 
+import dev.jbuild.layerstore.fs.FileNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -71,13 +72,22 @@ public final class Posix {
     }
     Thread thread = new Thread(() -> {
       try {
-        Holder.LIBC.llistxattr("/", null, 0); // also links the call the diff makes first
+        Holder.LIBC.llistxattr(cPath(Path.of("/")), null, 0); // also links the call the diff makes first
       } catch (Throwable e) {
         // left to the first real call, which names the call that failed
       }
     }, "jbuild-posix-preload");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /**
+   * {@code path} as a C string: the bytes the kernel has for it ({@link FileNames#bytes}, which
+   * keeps a name that is not valid UTF-8), NUL-terminated.
+   */
+  private static byte[] cPath(Path path) {
+    byte[] b = FileNames.bytes(path);
+    return java.util.Arrays.copyOf(b, b.length + 1);
   }
 
   private static int errno() {
@@ -177,8 +187,9 @@ public final class Posix {
    */
   public static Optional<byte[]> lgetxattr(Path path, String name) throws IOException {
     String p = path.toString();
+    byte[] c = cPath(path);
     for (int attempt = 0; attempt < 8; attempt++) {
-      long size = Holder.LIBC.lgetxattr(p, name, null, 0);
+      long size = Holder.LIBC.lgetxattr(c, name, null, 0);
       if (size < 0) {
         int errno = errno();
         if (errno == ENODATA || errno == EOPNOTSUPP) {
@@ -187,7 +198,7 @@ public final class Posix {
         throw failure("lgetxattr", p + ", " + name);
       }
       byte[] buf = new byte[(int) size];
-      long got = Holder.LIBC.lgetxattr(p, name, buf, buf.length);
+      long got = Holder.LIBC.lgetxattr(c, name, buf, buf.length);
       if (got >= 0) {
         return Optional.of(got == buf.length ? buf : Arrays.copyOf(buf, (int) got));
       }
@@ -208,8 +219,9 @@ public final class Posix {
    */
   public static List<String> llistxattr(Path path) throws IOException {
     String p = path.toString();
+    byte[] c = cPath(path);
     for (int attempt = 0; attempt < 8; attempt++) {
-      long size = Holder.LIBC.llistxattr(p, null, 0);
+      long size = Holder.LIBC.llistxattr(c, null, 0);
       if (size < 0) {
         if (errno() == EOPNOTSUPP) {
           return List.of();
@@ -220,7 +232,7 @@ public final class Posix {
         return List.of();
       }
       byte[] buf = new byte[(int) size];
-      long got = Holder.LIBC.llistxattr(p, buf, buf.length);
+      long got = Holder.LIBC.llistxattr(c, buf, buf.length);
       if (got < 0) {
         if (errno() == ERANGE) {
           continue;
@@ -244,14 +256,14 @@ public final class Posix {
 
   /** Sets the extended attribute {@code name} of {@code path} (not following a final symlink). */
   public static void lsetxattr(Path path, String name, byte[] value) throws IOException {
-    if (Holder.LIBC.lsetxattr(path.toString(), name, value, value.length, 0) != 0) {
+    if (Holder.LIBC.lsetxattr(cPath(path), name, value, value.length, 0) != 0) {
       throw failure("lsetxattr", path + ", " + name);
     }
   }
 
   /** Removes the extended attribute {@code name}; absent attributes are not an error. */
   public static void lremovexattr(Path path, String name) throws IOException {
-    if (Holder.LIBC.lremovexattr(path.toString(), name) != 0 && errno() != ENODATA) {
+    if (Holder.LIBC.lremovexattr(cPath(path), name) != 0 && errno() != ENODATA) {
       throw failure("lremovexattr", path + ", " + name);
     }
   }
@@ -263,7 +275,7 @@ public final class Posix {
    *     permission bits (subject to the umask)
    */
   public static void mknod(Path path, int mode, int major, int minor) throws IOException {
-    if (Holder.LIBC.mknod(path.toString(), mode, makedev(major, minor)) != 0) {
+    if (Holder.LIBC.mknod(cPath(path), mode, makedev(major, minor)) != 0) {
       throw failure("mknod", path);
     }
   }
@@ -275,14 +287,14 @@ public final class Posix {
 
   /** Changes the owner of {@code path} without following a final symlink. */
   public static void lchown(Path path, int uid, int gid) throws IOException {
-    if (Holder.LIBC.lchown(path.toString(), uid, gid) != 0) {
+    if (Holder.LIBC.lchown(cPath(path), uid, gid) != 0) {
       throw failure("lchown", path);
     }
   }
 
   /** Sets all 12 mode bits (including setuid, setgid, sticky); follows symlinks. */
   public static void chmod(Path path, int mode) throws IOException {
-    if (Holder.LIBC.chmod(path.toString(), mode & 07777) != 0) {
+    if (Holder.LIBC.chmod(cPath(path), mode & 07777) != 0) {
       throw failure("chmod", path);
     }
   }
@@ -295,7 +307,7 @@ public final class Posix {
    */
   public static void lsetTimes(Path path, long seconds, long nanos) throws IOException {
     long[] times = {seconds, nanos, seconds, nanos};
-    if (Holder.LIBC.utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (Holder.LIBC.utimensat(AT_FDCWD, cPath(path), times, AT_SYMLINK_NOFOLLOW) != 0) {
       throw failure("utimensat", path);
     }
   }
@@ -313,7 +325,7 @@ public final class Posix {
    */
   public static void lsetModifiedTime(Path path, long seconds, long nanos) throws IOException {
     long[] times = {0, UTIME_OMIT, seconds, nanos};
-    if (Holder.LIBC.utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (Holder.LIBC.utimensat(AT_FDCWD, cPath(path), times, AT_SYMLINK_NOFOLLOW) != 0) {
       throw failure("utimensat", path);
     }
   }
@@ -357,7 +369,7 @@ public final class Posix {
       return NO_BIRTH_TIME;
     }
     byte[] buf = new byte[256];
-    if (lib.statx(AT_FDCWD, path.toString(), AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
+    if (lib.statx(AT_FDCWD, cPath(path), AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
         STATX_BTIME, buf) != 0) {
       int errno = LastError.getLastError(Runtime.getRuntime(lib));
       if (errno == 38) { // ENOSYS: a kernel before 4.11, or a seccomp filter that denies it
@@ -400,11 +412,10 @@ public final class Posix {
   public static Stat lstat(Path path) throws IOException {
     Native.StatxLibC lib = noStatx ? null : StatxHolder.STATX;
     String p = path.toString();
-    // Only an ASCII path is passed as text: NIO decoded the name's bytes to this string, and a
-    // name that is not valid in that encoding (0xff) would be encoded back to other bytes.
-    if (lib != null && isAscii(p)) {
+    // The path's own bytes (FileNames): its string form loses a name that is not valid UTF-8.
+    if (lib != null) {
       byte[] buf = new byte[256];
-      if (lib.statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf) == 0) {
+      if (lib.statx(AT_FDCWD, cPath(path), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf) == 0) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.nativeOrder());
         if ((b.getInt(0) & STATX_NEEDED) == STATX_NEEDED) {
           return new Stat(b.getShort(28) & 0xffff, b.getInt(20), b.getInt(24), b.getInt(16),
@@ -427,15 +438,6 @@ public final class Posix {
       }
     }
     return nioStat(path);
-  }
-
-  private static boolean isAscii(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) >= 0x80) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** {@link #lstat} through NIO: the same fields, read by name (and by the path's own bytes). */
