@@ -1,10 +1,10 @@
 package dev.jbuild.builder.context;
 
+import dev.jbuild.layerstore.fs.FileNames;
 import dev.jbuild.layerstore.posix.Posix;
 import dev.jbuild.layerstore.posix.Stat;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -61,7 +61,7 @@ final class CopyChecksum {
       line.append(' ').append(a.uid()).append(':').append(a.gid());
     }
     if (type == S_IFLNK) {
-      line.append(" -> ").append(Files.readSymbolicLink(host));
+      line.append(" -> ").append(FileNames.string(Files.readSymbolicLink(host)));
     } else if (type == S_IFREG) {
       line.append(' ').append(checksums.sha256(host, a));
     }
@@ -78,7 +78,8 @@ final class CopyChecksum {
   }
 
   private void update(String s) {
-    md.update(s.getBytes(StandardCharsets.UTF_8));
+    // A name's own bytes: two names that are not valid UTF-8 must not hash alike.
+    md.update(FileNames.encode(s));
   }
 
   /** Hashes a file's content; used by {@link ChecksumCache} on a miss. */
