@@ -16,8 +16,9 @@ import jnr.ffi.Runtime;
 /**
  * The few POSIX calls that NIO lacks: extended attributes in every namespace (NIO only sees
  * {@code user.*}), {@code mknod} for overlay whiteouts and devices, {@code lchown}, a mode-preserving
- * {@code chmod}, and timestamps on symlinks. This is the only place jbuild's layer store touches
- * jnr-ffi; all methods take and return JDK types.
+ * {@code chmod}, and timestamps on symlinks ({@code statx} is in {@link Statx}). This package is
+ * the only place jbuild's layer store touches jnr-ffi; all methods take and return JDK types, and
+ * paths reach libc as their own bytes ({@link dev.jbuild.layerstore.fs.FileNames#bytes}).
  *
  * <p>Failures throw {@link IOException} with the call, the path and the errno text, for example
  * "Tried to lsetxattr(/x, trusted.overlay.opaque) but failed because: Operation not permitted
@@ -41,8 +42,8 @@ public final class Posix {
   public static final int ENODATA = 61;
   public static final int EOPNOTSUPP = 95;
 
-  private static final int AT_FDCWD = -100;
-  private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+  static final int AT_FDCWD = -100;
+  static final int AT_SYMLINK_NOFOLLOW = 0x100;
 
   private Posix() {}
 
@@ -72,7 +73,8 @@ public final class Posix {
     }
     Thread thread = new Thread(() -> {
       try {
-        Holder.LIBC.llistxattr(cPath(Path.of("/")), null, 0); // also links the call the diff makes first
+        // also links the call the diff makes first
+        Holder.LIBC.llistxattr(cPath(Path.of("/")), null, 0);
       } catch (Throwable e) {
         // left to the first real call, which names the call that failed
       }
@@ -85,9 +87,14 @@ public final class Posix {
    * {@code path} as a C string: the bytes the kernel has for it ({@link FileNames#bytes}, which
    * keeps a name that is not valid UTF-8), NUL-terminated.
    */
-  private static byte[] cPath(Path path) {
+  static byte[] cPath(Path path) {
     byte[] b = FileNames.bytes(path);
     return java.util.Arrays.copyOf(b, b.length + 1);
+  }
+
+  /** {@code strerror(errnum)}: the text of an errno, as failures quote it. */
+  static String strerror(int errnum) {
+    return Holder.LIBC.strerror(errnum);
   }
 
   private static int errno() {
@@ -330,30 +337,8 @@ public final class Posix {
     }
   }
 
-  /** Loaded on first use; null when libc has no {@code statx}. */
-  private static final class StatxHolder {
-    static final Native.StatxLibC STATX = load();
-
-    private static Native.StatxLibC load() {
-      try {
-        return LibraryLoader.create(Native.StatxLibC.class)
-            .option(LibraryOption.SaveError, true).failImmediately()
-            .load(jnr.ffi.Platform.getNativePlatform().getStandardCLibraryName());
-      } catch (LinkageError | RuntimeException e) {
-        return null;
-      }
-    }
-  }
-
   /** What {@link #birthTimeNanos} returns when the file system or libc gives no birth time. */
   public static final long NO_BIRTH_TIME = Long.MIN_VALUE;
-
-  private static final int STATX_BTIME = 0x800;
-  private static final int AT_STATX_DONT_SYNC = 0x4000;
-  /** Offsets in {@code struct statx}: {@code stx_mask}, {@code stx_btime} (tv_sec, tv_nsec). */
-  private static final int STX_MASK = 0;
-  private static final int STX_BTIME_SEC = 80;
-  private static final int STX_BTIME_NSEC = 88;
 
   /**
    * The birth (creation) time of {@code path} itself in nanoseconds since the epoch, from {@code
@@ -364,40 +349,8 @@ public final class Posix {
    * @throws IOException if {@code path} cannot be stat'ed
    */
   public static long birthTimeNanos(Path path) throws IOException {
-    Native.StatxLibC lib = StatxHolder.STATX;
-    if (lib == null) {
-      return NO_BIRTH_TIME;
-    }
-    byte[] buf = new byte[256];
-    if (lib.statx(AT_FDCWD, cPath(path), AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
-        STATX_BTIME, buf) != 0) {
-      int errno = LastError.getLastError(Runtime.getRuntime(lib));
-      if (errno == 38) { // ENOSYS: a kernel before 4.11, or a seccomp filter that denies it
-        return NO_BIRTH_TIME;
-      }
-      throw new PosixException("statx", path.toString(), errno, Holder.LIBC.strerror(errno));
-    }
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.nativeOrder());
-    if ((b.getInt(STX_MASK) & STATX_BTIME) == 0) {
-      return NO_BIRTH_TIME;
-    }
-    long seconds = b.getLong(STX_BTIME_SEC);
-    long nanos = Integer.toUnsignedLong(b.getInt(STX_BTIME_NSEC));
-    try {
-      return Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), nanos);
-    } catch (ArithmeticException e) {
-      return NO_BIRTH_TIME;
-    }
+    return Statx.birthTimeNanos(path);
   }
-
-  private static final int STATX_BASIC_STATS = 0x7ff;
-  /** What {@link #lstat} needs in {@code stx_mask}: type, mode, nlink, uid, gid, mtime, ctime, ino, size. */
-  private static final int STATX_NEEDED = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x40 | 0x80 | 0x100 | 0x200;
-  private static final int ENOSYS = 38;
-  /** Set when statx is missing or denied (ENOSYS): {@link #lstat} then asks NIO. */
-  private static volatile boolean noStatx;
-  private static final String NIO_STAT =
-      "unix:mode,uid,gid,nlink,ino,dev,rdev,size,lastModifiedTime,ctime";
 
   /**
    * The stat data of {@code path} itself (not following a final symlink) in one {@code statx(2)}
@@ -410,45 +363,12 @@ public final class Posix {
    * @throws IOException for other failures, naming the call, the path and errno
    */
   public static Stat lstat(Path path) throws IOException {
-    Native.StatxLibC lib = noStatx ? null : StatxHolder.STATX;
-    String p = path.toString();
-    // The path's own bytes (FileNames): its string form loses a name that is not valid UTF-8.
-    if (lib != null) {
-      byte[] buf = new byte[256];
-      if (lib.statx(AT_FDCWD, cPath(path), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf) == 0) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.nativeOrder());
-        if ((b.getInt(0) & STATX_NEEDED) == STATX_NEEDED) {
-          return new Stat(b.getShort(28) & 0xffff, b.getInt(20), b.getInt(24), b.getInt(16),
-              b.getLong(32), makedev(b.getInt(136), b.getInt(140)),
-              makedev(b.getInt(128), b.getInt(132)), b.getLong(40), b.getLong(112),
-              b.getInt(120), b.getLong(96), b.getInt(104));
-        }
-      } else {
-        int errno = LastError.getLastError(Runtime.getRuntime(lib));
-        if (errno == ENOENT) {
-          throw new java.nio.file.NoSuchFileException(p);
-        }
-        if (errno == 13) {
-          throw new java.nio.file.AccessDeniedException(p);
-        }
-        if (errno != ENOSYS) {
-          throw new PosixException("statx", p, errno, Holder.LIBC.strerror(errno));
-        }
-        noStatx = true; // a kernel before 4.11, or a seccomp filter that denies it
-      }
-    }
-    return nioStat(path);
+    return Statx.lstat(path);
   }
 
   /** {@link #lstat} through NIO: the same fields, read by name (and by the path's own bytes). */
   static Stat nioStat(Path path) throws IOException {
-    java.util.Map<String, Object> a = java.nio.file.Files.readAttributes(path, NIO_STAT,
-        java.nio.file.LinkOption.NOFOLLOW_LINKS);
-    java.time.Instant m = ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toInstant();
-    java.time.Instant c = ((java.nio.file.attribute.FileTime) a.get("ctime")).toInstant();
-    return new Stat((Integer) a.get("mode"), (Integer) a.get("uid"), (Integer) a.get("gid"),
-        (Integer) a.get("nlink"), (Long) a.get("ino"), (Long) a.get("dev"), (Long) a.get("rdev"),
-        (Long) a.get("size"), m.getEpochSecond(), m.getNano(), c.getEpochSecond(), c.getNano());
+    return Statx.nioStat(path);
   }
 
   /** Packs a device number as glibc's {@code makedev(3)}. */
