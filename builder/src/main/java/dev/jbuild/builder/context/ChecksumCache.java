@@ -87,7 +87,7 @@ public final class ChecksumCache {
         + stat.ctimeNanos();
     String sum = sums.get(key);
     if (sum == null) {
-      sum = TreeCopier.hashFile(path);
+      sum = CopyChecksum.hashFile(path);
       misses.incrementAndGet();
       sums.put(key, sum);
       dirty = true;

@@ -1,5 +1,6 @@
 package dev.jbuild.builder.context;
 
+import dev.jbuild.layerstore.fs.FileNames;
 import java.io.IOException;
 import dev.jbuild.parser.ignore.DockerIgnore;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ public final class DirectorySource implements FileSource {
 
   @Override
   public Optional<Path> locate(String rel) {
-    Path p = rel.isEmpty() ? root : root.resolve(rel);
+    Path p = rel.isEmpty() ? root : FileNames.resolve(root, rel);
     if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || !rel.isEmpty() && isExcluded(rel, p)) {
       return Optional.empty();
     }
@@ -94,14 +95,14 @@ public final class DirectorySource implements FileSource {
 
   @Override
   public List<String> list(String rel) throws IOException {
-    Path dir = rel.isEmpty() ? root : root.resolve(rel);
+    Path dir = rel.isEmpty() ? root : FileNames.resolve(root, rel);
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       return List.of();
     }
     List<String> names = new ArrayList<>();
     try (Stream<Path> children = Files.list(dir)) {
       children.forEach(c -> {
-        String name = c.getFileName().toString();
+        String name = FileNames.name(c);
         if (!isExcluded(rel.isEmpty() ? name : rel + "/" + name, c)) {
           names.add(name);
         }
@@ -114,10 +115,10 @@ public final class DirectorySource implements FileSource {
   /** {@link #list}'s entries exist and are not excluded: {@link #locate} would only stat again. */
   @Override
   public Map<String, Path> children(String rel) throws IOException {
-    Path dir = rel.isEmpty() ? root : root.resolve(rel);
+    Path dir = rel.isEmpty() ? root : FileNames.resolve(root, rel);
     Map<String, Path> out = new LinkedHashMap<>();
     for (String name : list(rel)) {
-      out.put(name, dir.resolve(name));
+      out.put(name, FileNames.resolve(dir, name));
     }
     return out;
   }
@@ -125,8 +126,8 @@ public final class DirectorySource implements FileSource {
   @Override
   public String resolve(String rel) throws IOException {
     return Paths.resolveInside(rel, r -> {
-      Path p = r.isEmpty() ? root : root.resolve(r);
-      return Files.isSymbolicLink(p) ? Optional.of(Files.readSymbolicLink(p).toString())
+      Path p = r.isEmpty() ? root : FileNames.resolve(root, r);
+      return Files.isSymbolicLink(p) ? Optional.of(FileNames.string(Files.readSymbolicLink(p)))
           : Optional.empty();
     });
   }

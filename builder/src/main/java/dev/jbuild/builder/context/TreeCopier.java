@@ -6,9 +6,7 @@ import dev.jbuild.layerstore.posix.Posix;
 import dev.jbuild.layerstore.posix.Stat;
 import dev.jbuild.parser.ignore.DockerIgnore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -18,9 +16,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -356,19 +352,17 @@ public final class TreeCopier {
 
   /** Like {@link #checksum(List)}, matching the sources as {@code COPY --parents} does. */
   public String checksum(List<String> sources, boolean parents) throws IOException {
-    MessageDigest md = sha256();
+    CopyChecksum sum = new CopyChecksum(source.keepsOwnership(), checksums);
     if (parents) {
       for (ParentsSources.Entry e : new ParentsSources(source).expand(sources)) {
-        update(md, "source " + e.kept() + "\n");
-        hashTree(source, md, e.rel(), e.host());
+        sum.add(e.kept(), source, e.rel(), e.host());
       }
     } else {
       for (Match m : match(sources)) {
-        update(md, "source " + m.name() + "\n");
-        hashTree(within(m.rel()), md, m.rel(), m.host());
+        sum.add(m.name(), within(m.rel()), m.rel(), m.host());
       }
     }
-    return HexFormat.of().formatHex(md.digest());
+    return sum.hex();
   }
 
   /**
@@ -377,51 +371,6 @@ public final class TreeCopier {
    */
   public List<String> expand(List<String> sources) throws IOException {
     return match(sources).stream().map(Match::written).toList();
-  }
-
-  private void hashTree(FileSource from, MessageDigest md, String rel, Path host)
-      throws IOException {
-    // One lstat per entry gives the type, mode, owner and the stat data the checksum cache is
-    // keyed by: a cached build of a large context costs this walk and nothing more per file.
-    Stat a = Posix.lstat(host);
-    int mode = a.mode();
-    int type = mode & S_IFMT;
-    StringBuilder line = new StringBuilder(rel).append(' ').append(Integer.toOctalString(mode));
-    if (source.keepsOwnership()) {
-      line.append(' ').append(a.uid()).append(':').append(a.gid());
-    }
-    if (type == S_IFLNK) {
-      line.append(" -> ").append(Files.readSymbolicLink(host));
-    } else if (type == S_IFREG) {
-      line.append(' ').append(checksums.sha256(host, a));
-    }
-    update(md, line.append('\n').toString());
-    if (type == S_IFDIR) {
-      for (Map.Entry<String, Path> c : from.children(rel).entrySet()) {
-        hashTree(from, md, rel.isEmpty() ? c.getKey() : rel + "/" + c.getKey(), c.getValue());
-      }
-    }
-  }
-
-  static MessageDigest sha256() {
-    return dev.jbuild.layerstore.oci.Digest.newSha256();
-  }
-
-  private static void update(MessageDigest md, String s) {
-    md.update(s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** Hashes a file's content; used by {@link ChecksumCache} on a miss. */
-  static String hashFile(Path file) throws IOException {
-    MessageDigest md = sha256();
-    byte[] buf = new byte[64 * 1024];
-    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        md.update(buf, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(md.digest());
   }
 
   private static String child(String dir, String name) {

@@ -1,5 +1,6 @@
 package dev.jbuild.builder.export;
 
+import dev.jbuild.layerstore.fs.FileNames;
 import dev.jbuild.builder.context.ChecksumCache;
 import dev.jbuild.builder.context.RootfsSource;
 import dev.jbuild.builder.context.TreeCopier;
@@ -124,11 +125,11 @@ public final class ImageExporter {
           continue;
         }
         long rdev = (Long) a.get("rdev");
-        TarEntry entry = new TarEntry(root.relativize(p).toString(), type, mode & 07777,
+        TarEntry entry = new TarEntry(FileNames.string(root.relativize(p)), type, mode & 07777,
             (Integer) a.get("uid"), (Integer) a.get("gid"),
             type == TarEntry.Type.FILE ? (Long) a.get("size") : 0,
             ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.SECONDS),
-            type == TarEntry.Type.SYMLINK ? Files.readSymbolicLink(p).toString() : "",
+            type == TarEntry.Type.SYMLINK ? FileNames.string(Files.readSymbolicLink(p)) : "",
             major(rdev), minor(rdev), Map.of());
         if (type == TarEntry.Type.FILE) {
           try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {

@@ -1,5 +1,6 @@
 package dev.jbuild.builder.fs;
 
+import dev.jbuild.layerstore.fs.FileNames;
 import dev.jbuild.layerstore.fs.RootedPath;
 import dev.jbuild.layerstore.overlay.OverlayFormat;
 import java.io.IOException;
@@ -72,7 +73,7 @@ public final class LayeredRootfs {
       List<Path> nextVisible = new ArrayList<>();
       found = null;
       for (Path dir : visible) {
-        Path p = dir.resolve(name);
+        Path p = FileNames.resolve(dir, name);
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
           continue;
         }
@@ -126,7 +127,7 @@ public final class LayeredRootfs {
           (resolved, last) -> {
             Optional<Path> hit = locate(join(resolved));
             return hit.isPresent() && Files.isSymbolicLink(hit.get())
-                ? Optional.of(Files.readSymbolicLink(hit.get()).toString())
+                ? Optional.of(FileNames.string(Files.readSymbolicLink(hit.get())))
                 : Optional.empty();
           }));
     } catch (RootedPath.EscapeException e) {
@@ -147,7 +148,7 @@ public final class LayeredRootfs {
     for (Path dir : visibleDirectories(parts)) {
       try (var children = Files.list(dir)) {
         for (Path c : (Iterable<Path>) children::iterator) {
-          String name = c.getFileName().toString();
+          String name = FileNames.name(c);
           if (hidden.contains(name) || names.contains(name)) {
             continue;
           }
@@ -171,7 +172,7 @@ public final class LayeredRootfs {
     for (String name : parts) {
       List<Path> next = new ArrayList<>();
       for (Path dir : visible) {
-        Path p = dir.resolve(name);
+        Path p = FileNames.resolve(dir, name);
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
           continue;
         }

@@ -1,5 +1,6 @@
 package dev.jbuild.builder.fs;
 
+import dev.jbuild.layerstore.fs.FileNames;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ public final class UpperDirWriter {
   public Path hostPath(String containerPath) {
     Path p = upperDir;
     for (String part : LayeredRootfs.split(containerPath)) {
-      p = p.resolve(part);
+      p = FileNames.resolve(p, part);
     }
     return p;
   }
@@ -69,7 +70,7 @@ public final class UpperDirWriter {
     Path host = upperDir;
     for (int i = 0; i < parts.size(); i++) {
       String containerPath = LayeredRootfs.join(parts.subList(0, i + 1));
-      host = host.resolve(parts.get(i));
+      host = FileNames.resolve(host, parts.get(i));
       if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
         continue;
       }
@@ -126,7 +127,7 @@ public final class UpperDirWriter {
       Path parent = knownDirs.get(slash == 0 ? "/" : containerPath.substring(0, slash));
       String name = containerPath.substring(slash + 1);
       if (parent != null && !name.isEmpty() && !name.equals(".") && !name.equals("..")) {
-        return parent.resolve(name);
+        return FileNames.resolve(parent, name);
       }
     }
     List<String> parts = LayeredRootfs.split(containerPath);

@@ -50,7 +50,7 @@ class ChecksumWalkTest {
 
   /** The definition: "source NAME", then per entry in sorted depth-first order its line. */
   private static String expected(Path root, String name, DockerIgnore ignore) throws IOException {
-    MessageDigest md = TreeCopier.sha256();
+    MessageDigest md = CopyChecksum.sha256();
     md.update(("source " + name + "\n").getBytes(StandardCharsets.UTF_8));
     walk(md, root, "files", root.resolve("files"), ignore);
     return HexFormat.of().formatHex(md.digest());
@@ -63,7 +63,7 @@ class ChecksumWalkTest {
     if (Files.isSymbolicLink(p)) {
       line.append(" -> ").append(Files.readSymbolicLink(p));
     } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-      line.append(' ').append(TreeCopier.hashFile(p));
+      line.append(' ').append(CopyChecksum.hashFile(p));
     }
     md.update(line.append('\n').toString().getBytes(StandardCharsets.UTF_8));
     if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {

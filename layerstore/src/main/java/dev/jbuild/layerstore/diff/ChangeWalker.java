@@ -1,5 +1,6 @@
 package dev.jbuild.layerstore.diff;
 
+import dev.jbuild.layerstore.fs.FileNames;
 import dev.jbuild.layerstore.fs.ExcludedPaths;
 import dev.jbuild.layerstore.overlay.OverlayFormat;
 import dev.jbuild.layerstore.posix.Posix;
@@ -69,9 +70,9 @@ final class ChangeWalker {
       if (cmp < 0) {
         whiteout(rel, oldName);
       } else if (cmp > 0) {
-        added(dir.resolve(newName), child(rel, newName), newName);
+        added(FileNames.resolve(dir, newName), child(rel, newName), newName);
       } else {
-        compare(first + i, dir.resolve(newName), child(rel, newName), newName);
+        compare(first + i, FileNames.resolve(dir, newName), child(rel, newName), newName);
       }
       if (cmp <= 0) {
         i++;
@@ -102,7 +103,7 @@ final class ChangeWalker {
       return;
     }
     if (!now.isDirectory()) {
-      String target = now.isSymlink() ? Files.readSymbolicLink(path).toString() : null;
+      String target = now.isSymlink() ? FileNames.string(Files.readSymbolicLink(path)) : null;
       if (before.changed(old, now, target)) {
         entry(path, rel, name, now);
       }
@@ -165,7 +166,7 @@ final class ChangeWalker {
       emit(TarEntry.file(rel + "/" + OverlayFormat.OPAQUE_MARKER, 0600, 0, 0, 0, 0), null);
     }
     for (String childName : TreeSnapshot.sortedChildren(dir, rel, excluded)) {
-      added(dir.resolve(childName), child(rel, childName), childName);
+      added(FileNames.resolve(dir, childName), child(rel, childName), childName);
     }
   }
 
@@ -198,7 +199,7 @@ final class ChangeWalker {
         return;
       case Posix.S_IFLNK:
         emit(new TarEntry(rel, TarEntry.Type.SYMLINK, perm, stat.uid(), stat.gid(), 0, mtime,
-            Files.readSymbolicLink(path).toString(), 0, 0, xattrs), null);
+            FileNames.string(Files.readSymbolicLink(path)), 0, 0, xattrs), null);
         return;
       case Posix.S_IFCHR:
       case Posix.S_IFBLK:

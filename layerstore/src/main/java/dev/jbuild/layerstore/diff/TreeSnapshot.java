@@ -1,9 +1,9 @@
 package dev.jbuild.layerstore.diff;
 
+import dev.jbuild.layerstore.fs.FileNames;
 import dev.jbuild.layerstore.fs.ExcludedPaths;
 import dev.jbuild.layerstore.posix.Posix;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -142,22 +142,16 @@ public final class TreeSnapshot {
   /**
    * Lists the names in {@code dir} that {@code excluded} keeps, sorted by {@link
    * String#compareTo}: the order both a snapshot and the walk that diffs against it use.
-   *
-   * @throws IOException if a name does not survive decoding (bytes that are not valid in the
-   *     JVM's file name encoding): it could neither be found again nor written to a tar, and a
-   *     file must not silently go missing from a layer
+   * Names are escaped UTF-8 ({@link FileNames}), so a name that is not valid UTF-8 is found
+   * again and written to the tar with its own bytes.
    */
   static List<String> sortedChildren(Path dir, String rel, ExcludedPaths excluded)
       throws IOException {
     List<String> names = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       for (Path child : stream) {
-        String name = child.getFileName().toString();
-        if (!dir.resolve(name).equals(child)) {
-          throw new IOException("Tried to read the directory " + dir + " but failed because: the"
-              + " name '" + name + "' is not valid " + System.getProperty("sun.jnu.encoding")
-              + "; run jbuild with a UTF-8 locale (LANG=C.UTF-8) or rename the file");
-        }
+        // Escaped UTF-8 (FileNames): a name that is not valid UTF-8 keeps its bytes.
+        String name = FileNames.name(child);
         if (!excluded.excludes(rel, name)) {
           names.add(name);
         }
@@ -176,14 +170,14 @@ public final class TreeSnapshot {
     int first = count;
     List<String> kept = new ArrayList<>(names.size());
     for (String name : names) {
-      Path path = dir.resolve(name);
+      Path path = FileNames.resolve(dir, name);
       FileStat stat;
       try {
         stat = FileStat.of(path);
       } catch (NoSuchFileException e) {
         continue; // deleted since the listing: the tree is not quiescent, but it is not there
       }
-      add(stat, name, stat.isSymlink() ? Files.readSymbolicLink(path).toString() : null,
+      add(stat, name, stat.isSymlink() ? FileNames.string(Files.readSymbolicLink(path)) : null,
           stat.isDirectory() ? birthTimes.of(path) : BirthTimes.UNKNOWN);
       kept.add(name);
     }
@@ -192,7 +186,7 @@ public final class TreeSnapshot {
     for (int i = 0; i < kept.size(); i++) {
       if (isDirectory(first + i)) {
         String name = kept.get(i);
-        recordChildren(first + i, dir.resolve(name), rel.isEmpty() ? name : rel + "/" + name);
+        recordChildren(first + i, FileNames.resolve(dir, name), rel.isEmpty() ? name : rel + "/" + name);
       }
     }
   }
@@ -201,8 +195,8 @@ public final class TreeSnapshot {
     if (count == poolEnd.length) {
       grow(count + (count >> 1));
     }
-    byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-    byte[] target = linkTarget == null ? new byte[0] : linkTarget.getBytes(StandardCharsets.UTF_8);
+    byte[] nameBytes = FileNames.encode(name);
+    byte[] target = linkTarget == null ? new byte[0] : FileNames.encode(linkTarget);
     if (nameBytes.length > Short.MAX_VALUE) {
       throw new IllegalStateException("file name longer than any file system allows: " + name);
     }
@@ -306,12 +300,12 @@ public final class TreeSnapshot {
 
   String name(int i) {
     int start = i == 0 ? 0 : poolEnd[i - 1];
-    return new String(pool, start, nameLength[i], StandardCharsets.UTF_8);
+    return FileNames.decode(pool, start, nameLength[i]);
   }
 
   String linkTarget(int i) {
     int start = (i == 0 ? 0 : poolEnd[i - 1]) + nameLength[i];
-    return new String(pool, start, poolEnd[i] - start, StandardCharsets.UTF_8);
+    return FileNames.decode(pool, start, poolEnd[i] - start);
   }
 
   int firstChild(int i) {

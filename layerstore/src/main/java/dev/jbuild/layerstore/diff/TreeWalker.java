@@ -1,5 +1,6 @@
 package dev.jbuild.layerstore.diff;
 
+import dev.jbuild.layerstore.fs.FileNames;
 import dev.jbuild.layerstore.fs.TreeSummary;
 import dev.jbuild.layerstore.overlay.OverlayFormat;
 import dev.jbuild.layerstore.posix.Posix;
@@ -65,7 +66,7 @@ final class TreeWalker {
     List<Child> children = new ArrayList<>();
     try (DirectoryStream<Path> list = Files.newDirectoryStream(dir)) {
       for (Path child : list) {
-        children.add(new Child(child.getFileName().toString(), child));
+        children.add(new Child(FileNames.name(child), child));
       }
     }
     children.sort(Child.BY_NAME);
@@ -91,7 +92,7 @@ final class TreeWalker {
     long mtime = options.clamp(modified.to(TimeUnit.SECONDS));
     long rdev = a.rdev();
     long size = a.size();
-    String linkTarget = format == Posix.S_IFLNK ? Files.readSymbolicLink(path).toString() : "";
+    String linkTarget = format == Posix.S_IFLNK ? FileNames.string(Files.readSymbolicLink(path)) : "";
     if (summary != null) {
       summary.add("/" + rel, mode, a.uid(), a.gid(), size, modified, rdev, linkTarget);
     }
@@ -186,7 +187,7 @@ final class TreeWalker {
   private boolean sameAsBelow(String rel, Stat upper, Map<String, byte[]> upperXattrs)
       throws IOException {
     for (Path lower : lowers) {
-      Path p = lower.resolve(rel);
+      Path p = FileNames.resolve(lower, rel);
       if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
         continue;
       }
@@ -214,7 +215,7 @@ final class TreeWalker {
 
   private boolean existsBelow(String rel) {
     for (Path lower : lowers) {
-      if (Files.exists(lower.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+      if (Files.exists(FileNames.resolve(lower, rel), LinkOption.NOFOLLOW_LINKS)) {
         return true;
       }
     }

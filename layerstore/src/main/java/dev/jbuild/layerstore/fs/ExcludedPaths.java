@@ -108,7 +108,7 @@ public final class ExcludedPaths {
     }
     try (var children = java.nio.file.Files.list(path)) {
       for (java.nio.file.Path child : (Iterable<java.nio.file.Path>) children::iterator) {
-        String name = child.getFileName().toString();
+        String name = FileNames.name(child);
         deleteExcept(child, rel.isEmpty() ? name : rel + "/" + name);
       }
     }

@@ -2,7 +2,6 @@ package dev.jbuild.layerstore.fs;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -43,16 +42,16 @@ public record TreeSummary(
     try (var list = Files.list(dir)) {
       list.forEach(children::add);
     }
-    children.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+    children.sort((a, b) -> FileNames.name(a).compareTo(FileNames.name(b)));
     for (Path child : children) {
-      String name = rel + "/" + child.getFileName();
+      String name = rel + "/" + FileNames.name(child);
       Map<String, Object> a = Files.readAttributes(child,
           "unix:mode,uid,gid,size,lastModifiedTime,rdev", LinkOption.NOFOLLOW_LINKS);
       int mode = (Integer) a.get("mode");
       boolean symlink = (mode & 0170000) == 0120000;
       acc.add(name, mode, (Integer) a.get("uid"), (Integer) a.get("gid"), (Long) a.get("size"),
           (FileTime) a.get("lastModifiedTime"), (Long) a.get("rdev"),
-          symlink ? Files.readSymbolicLink(child).toString() : "");
+          symlink ? FileNames.string(Files.readSymbolicLink(child)) : "");
       if ((mode & 0170000) == 0040000) {
         walk(child, name, acc);
       }
@@ -102,7 +101,7 @@ public record TreeSummary(
       long seconds = directory ? 0 : mtime.toInstant().getEpochSecond();
       String record = name + "\0" + Integer.toOctalString(mode) + "\0" + uid + "\0" + gid + "\0"
           + counted + "\0" + seconds + "\0" + rdev + "\0" + symlinkTarget + "\n";
-      sha.update(record.getBytes(StandardCharsets.UTF_8));
+      sha.update(FileNames.encode(record));
       entries++;
       bytes += counted;
     }

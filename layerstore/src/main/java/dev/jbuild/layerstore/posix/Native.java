@@ -22,29 +22,29 @@ final class Native {
 public interface LibC {
   /** {@code getxattr(2)} without following a final symlink. */
   @ssize_t
-  long lgetxattr(String path, String name, @Out byte[] value, @size_t long size);
+  long lgetxattr(@In byte[] path, String name, @Out byte[] value, @size_t long size);
 
   /** {@code listxattr(2)} without following a final symlink; names are NUL-separated. */
   @ssize_t
-  long llistxattr(String path, @Out byte[] list, @size_t long size);
+  long llistxattr(@In byte[] path, @Out byte[] list, @size_t long size);
 
   /** {@code setxattr(2)} without following a final symlink. */
-  int lsetxattr(String path, String name, @In byte[] value, @size_t long size, int flags);
+  int lsetxattr(@In byte[] path, String name, @In byte[] value, @size_t long size, int flags);
 
   /** {@code removexattr(2)} without following a final symlink. */
-  int lremovexattr(String path, String name);
+  int lremovexattr(@In byte[] path, String name);
 
   /** {@code mknod(2)}; glibc has exported a real {@code mknod} symbol since 2.33. */
-  int mknod(String path, @mode_t int mode, @dev_t long dev);
+  int mknod(@In byte[] path, @mode_t int mode, @dev_t long dev);
 
   /** {@code lchown(2)}. */
-  int lchown(String path, int uid, int gid);
+  int lchown(@In byte[] path, int uid, int gid);
 
   /** {@code chmod(2)}: unlike NIO it keeps the setuid, setgid and sticky bits. */
-  int chmod(String path, @mode_t int mode);
+  int chmod(@In byte[] path, @mode_t int mode);
 
   /** {@code utimensat(2)}; {@code times} is two {@code struct timespec} (sec, nsec). */
-  int utimensat(int dirfd, String path, @In long[] times, int flags);
+  int utimensat(int dirfd, @In byte[] path, @In long[] times, int flags);
 
   /** {@code geteuid(2)}. */
   int geteuid();
@@ -65,6 +65,6 @@ public interface LibC {
  */
 public interface StatxLibC {
   /** {@code statx(2)}; {@code buf} is a {@code struct statx} (256 bytes). */
-  int statx(int dirfd, String path, int flags, int mask, @Out byte[] buf);
+  int statx(int dirfd, @In byte[] path, int flags, int mask, @Out byte[] buf);
 }
 }

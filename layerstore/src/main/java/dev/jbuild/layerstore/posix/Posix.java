@@ -1,5 +1,6 @@
 package dev.jbuild.layerstore.posix;
 
+import dev.jbuild.layerstore.fs.FileNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -15,8 +16,9 @@ import jnr.ffi.Runtime;
 /**
  * The few POSIX calls that NIO lacks: extended attributes in every namespace (NIO only sees
  * {@code user.*}), {@code mknod} for overlay whiteouts and devices, {@code lchown}, a mode-preserving
- * {@code chmod}, and timestamps on symlinks. This is the only place jbuild's layer store touches
- * jnr-ffi; all methods take and return JDK types.
+ * {@code chmod}, and timestamps on symlinks ({@code statx} is in {@link Statx}). This package is
+ * the only place jbuild's layer store touches jnr-ffi; all methods take and return JDK types, and
+ * paths reach libc as their own bytes ({@link dev.jbuild.layerstore.fs.FileNames#bytes}).
  *
  * <p>Failures throw {@link IOException} with the call, the path and the errno text, for example
  * "Tried to lsetxattr(/x, trusted.overlay.opaque) but failed because: Operation not permitted
@@ -40,8 +42,8 @@ public final class Posix {
   public static final int ENODATA = 61;
   public static final int EOPNOTSUPP = 95;
 
-  private static final int AT_FDCWD = -100;
-  private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+  static final int AT_FDCWD = -100;
+  static final int AT_SYMLINK_NOFOLLOW = 0x100;
 
   private Posix() {}
 
@@ -71,13 +73,28 @@ public final class Posix {
     }
     Thread thread = new Thread(() -> {
       try {
-        Holder.LIBC.llistxattr("/", null, 0); // also links the call the diff makes first
+        // also links the call the diff makes first
+        Holder.LIBC.llistxattr(cPath(Path.of("/")), null, 0);
       } catch (Throwable e) {
         // left to the first real call, which names the call that failed
       }
     }, "jbuild-posix-preload");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /**
+   * {@code path} as a C string: the bytes the kernel has for it ({@link FileNames#bytes}, which
+   * keeps a name that is not valid UTF-8), NUL-terminated.
+   */
+  static byte[] cPath(Path path) {
+    byte[] b = FileNames.bytes(path);
+    return java.util.Arrays.copyOf(b, b.length + 1);
+  }
+
+  /** {@code strerror(errnum)}: the text of an errno, as failures quote it. */
+  static String strerror(int errnum) {
+    return Holder.LIBC.strerror(errnum);
   }
 
   private static int errno() {
@@ -177,8 +194,9 @@ public final class Posix {
    */
   public static Optional<byte[]> lgetxattr(Path path, String name) throws IOException {
     String p = path.toString();
+    byte[] c = cPath(path);
     for (int attempt = 0; attempt < 8; attempt++) {
-      long size = Holder.LIBC.lgetxattr(p, name, null, 0);
+      long size = Holder.LIBC.lgetxattr(c, name, null, 0);
       if (size < 0) {
         int errno = errno();
         if (errno == ENODATA || errno == EOPNOTSUPP) {
@@ -187,7 +205,7 @@ public final class Posix {
         throw failure("lgetxattr", p + ", " + name);
       }
       byte[] buf = new byte[(int) size];
-      long got = Holder.LIBC.lgetxattr(p, name, buf, buf.length);
+      long got = Holder.LIBC.lgetxattr(c, name, buf, buf.length);
       if (got >= 0) {
         return Optional.of(got == buf.length ? buf : Arrays.copyOf(buf, (int) got));
       }
@@ -208,8 +226,9 @@ public final class Posix {
    */
   public static List<String> llistxattr(Path path) throws IOException {
     String p = path.toString();
+    byte[] c = cPath(path);
     for (int attempt = 0; attempt < 8; attempt++) {
-      long size = Holder.LIBC.llistxattr(p, null, 0);
+      long size = Holder.LIBC.llistxattr(c, null, 0);
       if (size < 0) {
         if (errno() == EOPNOTSUPP) {
           return List.of();
@@ -220,7 +239,7 @@ public final class Posix {
         return List.of();
       }
       byte[] buf = new byte[(int) size];
-      long got = Holder.LIBC.llistxattr(p, buf, buf.length);
+      long got = Holder.LIBC.llistxattr(c, buf, buf.length);
       if (got < 0) {
         if (errno() == ERANGE) {
           continue;
@@ -244,14 +263,14 @@ public final class Posix {
 
   /** Sets the extended attribute {@code name} of {@code path} (not following a final symlink). */
   public static void lsetxattr(Path path, String name, byte[] value) throws IOException {
-    if (Holder.LIBC.lsetxattr(path.toString(), name, value, value.length, 0) != 0) {
+    if (Holder.LIBC.lsetxattr(cPath(path), name, value, value.length, 0) != 0) {
       throw failure("lsetxattr", path + ", " + name);
     }
   }
 
   /** Removes the extended attribute {@code name}; absent attributes are not an error. */
   public static void lremovexattr(Path path, String name) throws IOException {
-    if (Holder.LIBC.lremovexattr(path.toString(), name) != 0 && errno() != ENODATA) {
+    if (Holder.LIBC.lremovexattr(cPath(path), name) != 0 && errno() != ENODATA) {
       throw failure("lremovexattr", path + ", " + name);
     }
   }
@@ -263,7 +282,7 @@ public final class Posix {
    *     permission bits (subject to the umask)
    */
   public static void mknod(Path path, int mode, int major, int minor) throws IOException {
-    if (Holder.LIBC.mknod(path.toString(), mode, makedev(major, minor)) != 0) {
+    if (Holder.LIBC.mknod(cPath(path), mode, makedev(major, minor)) != 0) {
       throw failure("mknod", path);
     }
   }
@@ -275,14 +294,14 @@ public final class Posix {
 
   /** Changes the owner of {@code path} without following a final symlink. */
   public static void lchown(Path path, int uid, int gid) throws IOException {
-    if (Holder.LIBC.lchown(path.toString(), uid, gid) != 0) {
+    if (Holder.LIBC.lchown(cPath(path), uid, gid) != 0) {
       throw failure("lchown", path);
     }
   }
 
   /** Sets all 12 mode bits (including setuid, setgid, sticky); follows symlinks. */
   public static void chmod(Path path, int mode) throws IOException {
-    if (Holder.LIBC.chmod(path.toString(), mode & 07777) != 0) {
+    if (Holder.LIBC.chmod(cPath(path), mode & 07777) != 0) {
       throw failure("chmod", path);
     }
   }
@@ -295,7 +314,7 @@ public final class Posix {
    */
   public static void lsetTimes(Path path, long seconds, long nanos) throws IOException {
     long[] times = {seconds, nanos, seconds, nanos};
-    if (Holder.LIBC.utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (Holder.LIBC.utimensat(AT_FDCWD, cPath(path), times, AT_SYMLINK_NOFOLLOW) != 0) {
       throw failure("utimensat", path);
     }
   }
@@ -313,35 +332,13 @@ public final class Posix {
    */
   public static void lsetModifiedTime(Path path, long seconds, long nanos) throws IOException {
     long[] times = {0, UTIME_OMIT, seconds, nanos};
-    if (Holder.LIBC.utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (Holder.LIBC.utimensat(AT_FDCWD, cPath(path), times, AT_SYMLINK_NOFOLLOW) != 0) {
       throw failure("utimensat", path);
-    }
-  }
-
-  /** Loaded on first use; null when libc has no {@code statx}. */
-  private static final class StatxHolder {
-    static final Native.StatxLibC STATX = load();
-
-    private static Native.StatxLibC load() {
-      try {
-        return LibraryLoader.create(Native.StatxLibC.class)
-            .option(LibraryOption.SaveError, true).failImmediately()
-            .load(jnr.ffi.Platform.getNativePlatform().getStandardCLibraryName());
-      } catch (LinkageError | RuntimeException e) {
-        return null;
-      }
     }
   }
 
   /** What {@link #birthTimeNanos} returns when the file system or libc gives no birth time. */
   public static final long NO_BIRTH_TIME = Long.MIN_VALUE;
-
-  private static final int STATX_BTIME = 0x800;
-  private static final int AT_STATX_DONT_SYNC = 0x4000;
-  /** Offsets in {@code struct statx}: {@code stx_mask}, {@code stx_btime} (tv_sec, tv_nsec). */
-  private static final int STX_MASK = 0;
-  private static final int STX_BTIME_SEC = 80;
-  private static final int STX_BTIME_NSEC = 88;
 
   /**
    * The birth (creation) time of {@code path} itself in nanoseconds since the epoch, from {@code
@@ -352,40 +349,8 @@ public final class Posix {
    * @throws IOException if {@code path} cannot be stat'ed
    */
   public static long birthTimeNanos(Path path) throws IOException {
-    Native.StatxLibC lib = StatxHolder.STATX;
-    if (lib == null) {
-      return NO_BIRTH_TIME;
-    }
-    byte[] buf = new byte[256];
-    if (lib.statx(AT_FDCWD, path.toString(), AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
-        STATX_BTIME, buf) != 0) {
-      int errno = LastError.getLastError(Runtime.getRuntime(lib));
-      if (errno == 38) { // ENOSYS: a kernel before 4.11, or a seccomp filter that denies it
-        return NO_BIRTH_TIME;
-      }
-      throw new PosixException("statx", path.toString(), errno, Holder.LIBC.strerror(errno));
-    }
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.nativeOrder());
-    if ((b.getInt(STX_MASK) & STATX_BTIME) == 0) {
-      return NO_BIRTH_TIME;
-    }
-    long seconds = b.getLong(STX_BTIME_SEC);
-    long nanos = Integer.toUnsignedLong(b.getInt(STX_BTIME_NSEC));
-    try {
-      return Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), nanos);
-    } catch (ArithmeticException e) {
-      return NO_BIRTH_TIME;
-    }
+    return Statx.birthTimeNanos(path);
   }
-
-  private static final int STATX_BASIC_STATS = 0x7ff;
-  /** What {@link #lstat} needs in {@code stx_mask}: type, mode, nlink, uid, gid, mtime, ctime, ino, size. */
-  private static final int STATX_NEEDED = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x40 | 0x80 | 0x100 | 0x200;
-  private static final int ENOSYS = 38;
-  /** Set when statx is missing or denied (ENOSYS): {@link #lstat} then asks NIO. */
-  private static volatile boolean noStatx;
-  private static final String NIO_STAT =
-      "unix:mode,uid,gid,nlink,ino,dev,rdev,size,lastModifiedTime,ctime";
 
   /**
    * The stat data of {@code path} itself (not following a final symlink) in one {@code statx(2)}
@@ -398,55 +363,12 @@ public final class Posix {
    * @throws IOException for other failures, naming the call, the path and errno
    */
   public static Stat lstat(Path path) throws IOException {
-    Native.StatxLibC lib = noStatx ? null : StatxHolder.STATX;
-    String p = path.toString();
-    // Only an ASCII path is passed as text: NIO decoded the name's bytes to this string, and a
-    // name that is not valid in that encoding (0xff) would be encoded back to other bytes.
-    if (lib != null && isAscii(p)) {
-      byte[] buf = new byte[256];
-      if (lib.statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf) == 0) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.nativeOrder());
-        if ((b.getInt(0) & STATX_NEEDED) == STATX_NEEDED) {
-          return new Stat(b.getShort(28) & 0xffff, b.getInt(20), b.getInt(24), b.getInt(16),
-              b.getLong(32), makedev(b.getInt(136), b.getInt(140)),
-              makedev(b.getInt(128), b.getInt(132)), b.getLong(40), b.getLong(112),
-              b.getInt(120), b.getLong(96), b.getInt(104));
-        }
-      } else {
-        int errno = LastError.getLastError(Runtime.getRuntime(lib));
-        if (errno == ENOENT) {
-          throw new java.nio.file.NoSuchFileException(p);
-        }
-        if (errno == 13) {
-          throw new java.nio.file.AccessDeniedException(p);
-        }
-        if (errno != ENOSYS) {
-          throw new PosixException("statx", p, errno, Holder.LIBC.strerror(errno));
-        }
-        noStatx = true; // a kernel before 4.11, or a seccomp filter that denies it
-      }
-    }
-    return nioStat(path);
-  }
-
-  private static boolean isAscii(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) >= 0x80) {
-        return false;
-      }
-    }
-    return true;
+    return Statx.lstat(path);
   }
 
   /** {@link #lstat} through NIO: the same fields, read by name (and by the path's own bytes). */
   static Stat nioStat(Path path) throws IOException {
-    java.util.Map<String, Object> a = java.nio.file.Files.readAttributes(path, NIO_STAT,
-        java.nio.file.LinkOption.NOFOLLOW_LINKS);
-    java.time.Instant m = ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toInstant();
-    java.time.Instant c = ((java.nio.file.attribute.FileTime) a.get("ctime")).toInstant();
-    return new Stat((Integer) a.get("mode"), (Integer) a.get("uid"), (Integer) a.get("gid"),
-        (Integer) a.get("nlink"), (Long) a.get("ino"), (Long) a.get("dev"), (Long) a.get("rdev"),
-        (Long) a.get("size"), m.getEpochSecond(), m.getNano(), c.getEpochSecond(), c.getNano());
+    return Statx.nioStat(path);
   }
 
   /** Packs a device number as glibc's {@code makedev(3)}. */

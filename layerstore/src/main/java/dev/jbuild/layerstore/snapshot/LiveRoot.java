@@ -3,6 +3,7 @@ package dev.jbuild.layerstore.snapshot;
 import dev.jbuild.layerstore.content.ContentStore;
 import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.diff.TreeSnapshot;
+import dev.jbuild.layerstore.fs.FileNames;
 import dev.jbuild.layerstore.fs.ExcludedPaths;
 import dev.jbuild.layerstore.oci.Digest;
 import dev.jbuild.layerstore.tar.SafeTarExtractor;
@@ -117,7 +118,7 @@ public final class LiveRoot {
   private void wipe() throws IOException {
     try (var children = Files.list(root)) {
       for (Path child : (Iterable<Path>) children::iterator) {
-        kept.deleteExcept(child, child.getFileName().toString());
+        kept.deleteExcept(child, FileNames.name(child));
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.jbuild.layerstore.tar;
 
+import dev.jbuild.layerstore.fs.FileNames;
 import dev.jbuild.layerstore.fs.RootedPath;
 import dev.jbuild.layerstore.fs.Trees;
 import dev.jbuild.layerstore.overlay.OverlayFormat;
@@ -69,7 +70,7 @@ final class ExtractionRun {
       return;
     }
     Path parent = resolveDir(raw, parentParts, true);
-    Path target = parent.resolve(base);
+    Path target = FileNames.resolve(parent, base);
     boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
     boolean existingDir = exists && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS);
     if (entry.isDirectory()) {
@@ -112,7 +113,7 @@ final class ExtractionRun {
         Files.createLink(target, linkTarget); // link(2) does not follow a symlink target
         return true;
       case SYMLINK:
-        Files.createSymbolicLink(target, target.getFileSystem().getPath(entry.linkName()));
+        Files.createSymbolicLink(target, FileNames.path(entry.linkName()));
         return true;
       case FIFO:
         Posix.mknod(target, Posix.S_IFIFO | (entry.mode() & 0777), 0, 0);
@@ -144,7 +145,7 @@ final class ExtractionRun {
     String base = linkParts.get(linkParts.size() - 1);
     Path inLayer = null;
     try {
-      inLayer = resolveDir(raw, parentParts, false).resolve(base);
+      inLayer = FileNames.resolve(resolveDir(raw, parentParts, false), base);
     } catch (UnsafeTarEntryException e) {
       if (lowers.isEmpty() || e.getMessage().contains("outside")) {
         throw e;
@@ -156,8 +157,8 @@ final class ExtractionRun {
     for (Path lower : lowers) {
       Path found;
       try {
-        found = new ExtractionRun(options, lower.toAbsolutePath().normalize(), List.of())
-            .resolveDir(raw, parentParts, false).resolve(base);
+        found = FileNames.resolve(new ExtractionRun(options, lower.toAbsolutePath().normalize(),
+            List.of()).resolveDir(raw, parentParts, false), base);
       } catch (UnsafeTarEntryException e) {
         if (e.getMessage().contains("outside")) {
           throw e;
@@ -191,8 +192,8 @@ final class ExtractionRun {
       if (part.toString().isEmpty()) {
         continue;
       }
-      dir = dir.resolve(part.toString());
-      lowerDir = lowerDir.resolve(part.toString());
+      dir = dir.resolve(part);
+      lowerDir = lowerDir.resolve(part);
       if (Files.isSymbolicLink(dir) || (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)
           && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS))) {
         throw new UnsafeTarEntryException(raw, "cannot copy up the hardlink target: '"
@@ -203,7 +204,7 @@ final class ExtractionRun {
         copyAttributes(lowerDir, dir, true);
       }
     }
-    Path target = dir.resolve(base);
+    Path target = FileNames.resolve(dir, base);
     Files.copy(source, target, LinkOption.NOFOLLOW_LINKS);
     copyAttributes(source, target, false);
     return target;
@@ -276,8 +277,8 @@ final class ExtractionRun {
       } else {
         try (var children = Files.list(dir)) {
           for (Path child : (Iterable<Path>) children::iterator) {
-            String rel = parentRel.isEmpty() ? child.getFileName().toString()
-                : parentRel + "/" + child.getFileName();
+            String rel = parentRel.isEmpty() ? FileNames.name(child)
+                : parentRel + "/" + FileNames.name(child);
             if (!unpacked.contains(rel)) {
               options.kept().deleteExcept(child, rel);
             }
@@ -294,7 +295,7 @@ final class ExtractionRun {
       throw new UnsafeTarEntryException(raw, "invalid whiteout name");
     }
     Path dir = resolveDir(raw, parentParts, options.whiteouts() == WhiteoutMode.OVERLAY);
-    Path victim = dir.resolve(name);
+    Path victim = FileNames.resolve(dir, name);
     String rel = parentRel.isEmpty() ? name : parentRel + "/" + name;
     boolean exists = Files.exists(victim, LinkOption.NOFOLLOW_LINKS);
     if (options.whiteouts() == WhiteoutMode.OVERLAY) {
@@ -318,7 +319,7 @@ final class ExtractionRun {
       done = IN_LAYER.resolve(parts, (resolved, last) -> {
         Path current = path(resolved);
         if (Files.isSymbolicLink(current)) {
-          return Optional.of(Files.readSymbolicLink(current).toString());
+          return Optional.of(FileNames.string(Files.readSymbolicLink(current)));
         }
         String part = resolved.get(resolved.size() - 1);
         List<String> before = resolved.subList(0, resolved.size() - 1);
@@ -343,7 +344,7 @@ final class ExtractionRun {
   private Path path(List<String> parts) {
     Path p = root;
     for (String part : parts) {
-      p = p.resolve(part);
+      p = FileNames.resolve(p, part);
     }
     return p;
   }

@@ -1,5 +1,6 @@
 package dev.jbuild.layerstore.tar;
 
+import dev.jbuild.layerstore.fs.FileNames;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -115,7 +116,7 @@ public record TarEntry(
     if (type == Type.FILE) {
       return size;
     }
-    return type == Type.SYMLINK ? linkName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+    return type == Type.SYMLINK ? FileNames.encode(linkName).length
         : 0;
   }
 

@@ -1,5 +1,6 @@
 package dev.jbuild.layerstore.tar;
 
+import dev.jbuild.layerstore.fs.FileNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -177,14 +178,15 @@ final class TarHeaders {
     while (end < offset + length && h[end] != 0) {
       end++;
     }
-    return new String(h, offset, end - offset, StandardCharsets.UTF_8);
+    return FileNames.decode(h, offset, end - offset);
   }
 
   static String utf8OrNull(byte[] bytes) {
     return bytes == null ? null : utf8(bytes).trim();
   }
 
+  /** Names keep their bytes: escaped UTF-8 ({@link FileNames}), not replacement characters. */
   static String utf8(byte[] bytes) {
-    return new String(bytes, StandardCharsets.UTF_8);
+    return FileNames.decode(bytes);
   }
 }

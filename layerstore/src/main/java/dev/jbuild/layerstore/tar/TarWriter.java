@@ -1,5 +1,6 @@
 package dev.jbuild.layerstore.tar;
 
+import dev.jbuild.layerstore.fs.FileNames;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,8 +56,10 @@ public final class TarWriter implements Closeable {
     if (entry.isDirectory() && !name.endsWith("/")) {
       name = name + "/";
     }
-    byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-    byte[] linkBytes = entry.linkName().getBytes(StandardCharsets.UTF_8);
+    // A name's own bytes (FileNames): one that is not valid UTF-8 is written as it is on disk,
+    // in the PAX path record, as Go's archive/tar writes a Go string (bytes) there.
+    byte[] nameBytes = FileNames.encode(name);
+    byte[] linkBytes = FileNames.encode(entry.linkName());
     List<byte[]> pax = new ArrayList<>();
     boolean nameFits = nameBytes.length <= 100 && isAscii(nameBytes);
     if (!nameFits) {
@@ -224,7 +227,7 @@ public final class TarWriter implements Closeable {
     int slash = trimmed.lastIndexOf('/');
     String dir = slash < 0 ? "." : trimmed.substring(0, slash);
     String base = trimmed.substring(slash + 1);
-    return (dir + "/PaxHeaders.0/" + base).getBytes(StandardCharsets.UTF_8);
+    return FileNames.encode(dir + "/PaxHeaders.0/" + base);
   }
 
   private static byte[] truncate(byte[] name) {
