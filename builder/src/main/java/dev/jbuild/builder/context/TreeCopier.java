@@ -48,6 +48,13 @@ public final class TreeCopier {
   private final ChecksumCache checksums;
   /** Copied files with several links, by source (dev, inode): the first copy's path. */
   private final Map<String, Path> hardlinks = new java.util.HashMap<>();
+  /**
+   * What {@link #checksum} stat'ed, by host path, until the copy takes it: a step computes its
+   * key and then (on a miss) copies with the same copier, and a second {@code statx} per file
+   * was a tenth of a 20k-file COPY's system calls (issue 18). A source that changes in between
+   * is copied with the attributes its checksum saw (a build promises nothing for that).
+   */
+  private final Map<Path, Stat> statted = new java.util.HashMap<>();
   private DockerIgnore exclude;
   private boolean throughLinks;
 
@@ -263,7 +270,10 @@ public final class TreeCopier {
     // One lstat gives everything this needs (owner, mode, type, mtime, link count): a COPY of
     // 20k small files spends its time in such per-file calls (and NIO's attribute map by name
     // in JIT compilation).
-    Stat a = Posix.lstat(src);
+    Stat a = statted.remove(src);
+    if (a == null) {
+      a = Posix.lstat(src);
+    }
     int rawMode = a.mode();
     int type = rawMode & S_IFMT;
     FileTime mtime = a.mtime();
@@ -416,6 +426,7 @@ public final class TreeCopier {
     // One lstat per entry gives the type, mode, owner and the stat data the checksum cache is
     // keyed by: a cached build of a large context costs this walk and nothing more per file.
     Stat a = Posix.lstat(host);
+    statted.put(host, a);
     int mode = a.mode();
     int type = mode & S_IFMT;
     StringBuilder line = new StringBuilder(rel).append(' ').append(Integer.toOctalString(mode));

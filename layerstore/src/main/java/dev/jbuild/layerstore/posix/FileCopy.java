@@ -35,7 +35,10 @@ public final class FileCopy {
   private static final int O_CREAT = 0100;
   private static final int O_EXCL = 0200;
   private static final int O_CLOEXEC = 02000000;
+  /** The same on x86-64 and arm64; no effect on a regular file. */
+  private static final int O_NONBLOCK = 04000;
   private static final int EINTR = 4;
+  private static final int EAGAIN = 11;
   private static final int EPERM = 1;
   private static final int EXDEV = 18;
   private static final int EINVAL = 22;
@@ -104,7 +107,9 @@ public final class FileCopy {
     if (lib == null || !ascii(src) || !ascii(dst)) {
       return Result.UNSUPPORTED;
     }
-    int in = lib.open(src, O_NOFOLLOW | O_CLOEXEC, 0);
+    // O_NONBLOCK: a source swapped for a FIFO after the caller's lstat opens at once (and reads
+    // as empty) instead of waiting forever for a writer.
+    int in = lib.open(src, O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
     if (in < 0) {
       throw failure(lib, "open", src);
     }
@@ -181,8 +186,12 @@ public final class FileCopy {
         return;
       }
       if (n < 0) {
-        if (LastError.getLastError(Holder.RUNTIME) == EINTR) {
+        int errno = LastError.getLastError(Holder.RUNTIME);
+        if (errno == EINTR) {
           continue;
+        }
+        if (errno == EAGAIN) {
+          return; // a FIFO with a writer and nothing written yet: not a file to wait on
         }
         throw failure(lib, "read", src);
       }

@@ -110,6 +110,17 @@ class FileCopyTest {
   }
 
   @Test
+  void aFifoSource_isNotWaitedOn() throws Exception {
+    // What a source swapped for a FIFO after the caller's lstat looks like: no writer ever
+    // comes, and a blocking open would wait for one forever.
+    Path fifo = tmp.resolve("fifo");
+    Process p = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+    assertEquals(0, p.waitFor());
+    assertEquals(FileCopy.Result.COPIED, copy(fifo, tmp.resolve("f"), 100, 0644));
+    assertEquals(0, Files.size(tmp.resolve("f")));
+  }
+
+  @Test
   void nonAsciiPaths_areLeftToNio() throws Exception {
     Path src = Files.writeString(tmp.resolve("s\u00e9"), "x");
     Path dst = tmp.resolve("d\u00e9");
