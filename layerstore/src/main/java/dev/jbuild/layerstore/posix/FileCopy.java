@@ -10,10 +10,10 @@ import jnr.ffi.Runtime;
 /**
  * Copies a regular file into a new file and gives it owner, mode and mtime, all through the two
  * open descriptors: {@code open}, {@code open(O_CREAT|O_EXCL|O_NOFOLLOW)}, {@code
- * copy_file_range}, {@code fchown}, {@code fchmod} (left out when the creation mode already is
- * the mode), {@code futimens}, two {@code close}s. A COPY of 20k small files is made of such
- * per-file calls (issue 18): NIO's {@code FileChannel.transferTo} adds an {@code fstat}, and
- * {@code lchown}, {@code chmod} and {@code utimensat} each look the path up again.
+ * copy_file_range}, {@code fchown}, {@code fchmod}, {@code futimens}, two {@code close}s. A COPY
+ * of 20k small files is made of such per-file calls (issue 18): NIO's {@code
+ * FileChannel.transferTo} adds an {@code fstat}, and {@code lchown}, {@code chmod} and {@code
+ * utimensat} each look the path up again.
  *
  * <p>Only where the open flags are known (x86-64, arm64) and both paths are ASCII (the string
  * jnr passes must be the name's own bytes, as in {@link Posix#lstat}); elsewhere {@link #copyNew}
@@ -58,8 +58,6 @@ public final class FileCopy {
   private static final class Holder {
     static final Native.CopyLibC LIB = load();
     static final Runtime RUNTIME = LIB == null ? null : Runtime.getRuntime(LIB);
-    /** The process umask (never changed by jbuild), or -1 when /proc does not say. */
-    static final int UMASK = umask();
 
     private static Native.CopyLibC load() {
       if (O_NOFOLLOW == 0 || !System.getProperty("os.name", "").equals("Linux")) {
@@ -72,19 +70,6 @@ public final class FileCopy {
       } catch (LinkageError | RuntimeException e) {
         return null;
       }
-    }
-
-    private static int umask() {
-      try {
-        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
-          if (line.startsWith("Umask:")) {
-            return Integer.parseInt(line.substring(6).strip(), 8);
-          }
-        }
-      } catch (IOException | RuntimeException e) {
-        // unknown: fchmod every file
-      }
-      return -1;
     }
   }
 
@@ -114,8 +99,6 @@ public final class FileCopy {
       throw failure(lib, "open", src);
     }
     try {
-      // Created with the permission bits, so that where the umask lets them through (0644
-      // under 022) no fchmod is needed; setuid, setgid and sticky always take one.
       int out = lib.open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
       if (out < 0) {
         if (LastError.getLastError(Holder.RUNTIME) == Posix.EEXIST) {
@@ -128,11 +111,10 @@ public final class FileCopy {
         if (lib.fchown(out, uid, gid) != 0) {
           throw failure(lib, "fchown", dst);
         }
-        int umask = Holder.UMASK;
-        if (umask < 0 || (mode & 07000) != 0 || (mode & umask) != 0) {
-          if (lib.fchmod(out, mode & 07777) != 0) {
-            throw failure(lib, "fchmod", dst);
-          }
+        // Always: the creation mode went through the umask, or through the parent's default
+        // ACL where it has one (a base layer's directory can), so it cannot be trusted.
+        if (lib.fchmod(out, mode & 07777) != 0) {
+          throw failure(lib, "fchmod", dst);
         }
         if (lib.futimens(out, new long[] {0, UTIME_OMIT, mtimeSeconds, mtimeNanos}) != 0) {
           throw failure(lib, "futimens", dst);

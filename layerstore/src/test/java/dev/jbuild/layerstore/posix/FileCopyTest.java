@@ -110,6 +110,26 @@ class FileCopyTest {
   }
 
   @Test
+  void aDefaultAclOnTheParent_doesNotDecideTheMode() throws Exception {
+    // A directory with a default ACL (a base layer's directory can carry one) gives a new file
+    // the ACL's bits instead of the umask's: u::rw-, g::---, o::--- turns 0644 into 0600, so
+    // the copy must always set the mode it was given. system.posix_acl_default, version 2:
+    // entries of (u16 tag, u16 perm, u32 id), USER_OBJ 0x01, GROUP_OBJ 0x04, OTHER 0x20.
+    Path dir = Files.createDirectory(tmp.resolve("acl"));
+    java.nio.ByteBuffer acl = java.nio.ByteBuffer.allocate(4 + 3 * 8)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    acl.putInt(2);
+    acl.putShort((short) 0x01).putShort((short) 6).putInt(-1);
+    acl.putShort((short) 0x04).putShort((short) 0).putInt(-1);
+    acl.putShort((short) 0x20).putShort((short) 0).putInt(-1);
+    Posix.lsetxattr(dir, "system.posix_acl_default", acl.array());
+    Path src = Files.writeString(tmp.resolve("src"), "x");
+    Path dst = dir.resolve("dst");
+    assertEquals(FileCopy.Result.COPIED, copy(src, dst, 1, 0644));
+    assertEquals(Posix.S_IFREG | 0644, Posix.lstat(dst).mode());
+  }
+
+  @Test
   void aFifoSource_isNotWaitedOn() throws Exception {
     // What a source swapped for a FIFO after the caller's lstat looks like: no writer ever
     // comes, and a blocking open would wait for one forever.
