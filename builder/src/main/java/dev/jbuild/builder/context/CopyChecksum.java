@@ -25,15 +25,19 @@ final class CopyChecksum {
   private final boolean keepsOwnership;
   private final ChecksumCache checksums;
   private final MessageDigest md = sha256();
+  private final Map<Path, Stat> statted;
 
   /**
    * @param keepsOwnership whether owners are part of what is copied (a stage's rootfs), so part
    *     of the checksum
    * @param checksums file hashes remembered by stat data
+   * @param statted receives each entry's stat by host path, so that the copy that follows the
+   *     checksum takes it instead of a second {@code statx} per file
    */
-  CopyChecksum(boolean keepsOwnership, ChecksumCache checksums) {
+  CopyChecksum(boolean keepsOwnership, ChecksumCache checksums, Map<Path, Stat> statted) {
     this.keepsOwnership = keepsOwnership;
     this.checksums = checksums;
+    this.statted = statted;
   }
 
   /**
@@ -54,6 +58,7 @@ final class CopyChecksum {
     // One lstat per entry gives the type, mode, owner and the stat data the checksum cache is
     // keyed by: a cached build of a large context costs this walk and nothing more per file.
     Stat a = Posix.lstat(host);
+    statted.put(host, a);
     int mode = a.mode();
     int type = mode & S_IFMT;
     StringBuilder line = new StringBuilder(rel).append(' ').append(Integer.toOctalString(mode));

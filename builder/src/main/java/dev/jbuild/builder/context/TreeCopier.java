@@ -2,7 +2,9 @@ package dev.jbuild.builder.context;
 
 import dev.jbuild.builder.fs.FileAttrs;
 import dev.jbuild.builder.fs.UpperDirWriter;
+import dev.jbuild.layerstore.posix.FileCopy;
 import dev.jbuild.layerstore.posix.Posix;
+import dev.jbuild.layerstore.posix.PosixException;
 import dev.jbuild.layerstore.posix.Stat;
 import dev.jbuild.parser.ignore.DockerIgnore;
 import java.io.IOException;
@@ -42,6 +44,13 @@ public final class TreeCopier {
   private final ChecksumCache checksums;
   /** Copied files with several links, by source (dev, inode): the first copy's path. */
   private final Map<String, Path> hardlinks = new java.util.HashMap<>();
+  /**
+   * What {@link #checksum} stat'ed, by host path, until the copy takes it: a step computes its
+   * key and then (on a miss) copies with the same copier, and a second {@code statx} per file
+   * was a tenth of a 20k-file COPY's system calls (issue 18). A source that changes in between
+   * is copied with the attributes its checksum saw (a build promises nothing for that).
+   */
+  private final Map<Path, Stat> statted = new java.util.HashMap<>();
   private DockerIgnore exclude;
   private boolean throughLinks;
 
@@ -257,7 +266,10 @@ public final class TreeCopier {
     // One lstat gives everything this needs (owner, mode, type, mtime, link count): a COPY of
     // 20k small files spends its time in such per-file calls (and NIO's attribute map by name
     // in JIT compilation).
-    Stat a = Posix.lstat(src);
+    Stat a = statted.remove(src);
+    if (a == null) {
+      a = Posix.lstat(src);
+    }
     int rawMode = a.mode();
     int type = rawMode & S_IFMT;
     FileTime mtime = a.mtime();
@@ -308,12 +320,22 @@ public final class TreeCopier {
    * Copies a regular file with one link in few system calls (a COPY of 20k small files is made of
    * them): the target is created exclusively without a look first ({@code O_EXCL}; only if
    * something is there is it removed and the create tried again), the bytes go in one {@code
-   * copy_file_range}, owner, mode and mtime take a call each. No {@code Files.copy}, which adds
+   * copy_file_range}, owner, mode and mtime take a call each on the open descriptor ({@link
+   * FileCopy}; NIO and a call by path each where it cannot). No {@code Files.copy}, which adds
    * two {@code lstat}s, an {@code access}, an {@code fadvise} and a second transfer.
    */
   private static void copyRegularFile(Path src, long size, String target,
       UpperDirWriter writer, FileAttrs attrs, FileAttrs newDir) throws IOException {
     Path host = writer.prepareNewEntry(target, newDir);
+    FileCopy.Result copied = copyNative(src, size, host, attrs);
+    if (copied == FileCopy.Result.EXISTS) {
+      // Whatever the upperdir has there (a file, a link, a directory) is replaced.
+      host = writer.prepareEntry(target, false, newDir);
+      copied = copyNative(src, size, host, attrs);
+    }
+    if (copied == FileCopy.Result.COPIED) {
+      return;
+    }
     try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ,
         LinkOption.NOFOLLOW_LINKS)) {
       FileChannel created;
@@ -337,6 +359,26 @@ public final class TreeCopier {
     attrs.apply(host, false);
   }
 
+  /**
+   * {@link FileCopy}: the copy and its attributes through descriptors, in fewer calls than below.
+   *
+   * @return {@link FileCopy.Result#UNSUPPORTED} when NIO has to do it (nothing touched)
+   */
+  private static FileCopy.Result copyNative(Path src, long size, Path host, FileAttrs attrs)
+      throws IOException {
+    java.time.Instant mtime = attrs.mtime().toInstant();
+    try {
+      return FileCopy.copyNew(src, host, size, attrs.uid(), attrs.gid(), attrs.mode(),
+          mtime.getEpochSecond(), mtime.getNano());
+    } catch (PosixException e) {
+      if (e.call().equals("fchown")) {
+        // The rootless message (ids without a mapping) and the rules live in FileAttrs.
+        attrs.apply(host, false);
+      }
+      throw e;
+    }
+  }
+
   private static boolean isSocket(Path p) throws IOException {
     return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000)
         == 0140000;
@@ -352,7 +394,7 @@ public final class TreeCopier {
 
   /** Like {@link #checksum(List)}, matching the sources as {@code COPY --parents} does. */
   public String checksum(List<String> sources, boolean parents) throws IOException {
-    CopyChecksum sum = new CopyChecksum(source.keepsOwnership(), checksums);
+    CopyChecksum sum = new CopyChecksum(source.keepsOwnership(), checksums, statted);
     if (parents) {
       for (ParentsSources.Entry e : new ParentsSources(source).expand(sources)) {
         sum.add(e.kept(), source, e.rel(), e.host());

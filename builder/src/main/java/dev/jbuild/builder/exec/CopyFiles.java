@@ -31,6 +31,7 @@ final class CopyFiles implements FilesystemStep {
   private final BuildEnvironment env;
   private final Origins origins;
   private FileSource source;
+  private TreeCopier copier;
   private Path downloads;
   private final List<Downloads.Download> downloaded = new ArrayList<>();
 
@@ -77,8 +78,12 @@ final class CopyFiles implements FilesystemStep {
    * source, relative to it (testExcludedFilesOnCopy: {@code ADD --exclude=*.mp3 dir3/ /3/}).
    */
   private TreeCopier copier() throws Exception {
-    TreeCopier copier = new TreeCopier(source(), env.checksums());
-    return step.parents() || exclude() == null ? copier : copier.excluding(exclude());
+    if (copier == null) {
+      // One copier for the key and the copy: the copy reuses what the checksum stat'ed.
+      TreeCopier fresh = new TreeCopier(source(), env.checksums());
+      copier = step.parents() || exclude() == null ? fresh : fresh.excluding(exclude());
+    }
+    return copier;
   }
 
   @Override

@@ -67,4 +67,41 @@ public interface StatxLibC {
   /** {@code statx(2)}; {@code buf} is a {@code struct statx} (256 bytes). */
   int statx(int dirfd, @In byte[] path, int flags, int mask, @Out byte[] buf);
 }
+
+/**
+ * The calls of {@link FileCopy}, bound on their own so that a libc or kernel without one of them
+ * ({@code copy_file_range} is glibc 2.27+) only loses the fast copy.
+ */
+public interface CopyLibC {
+  /** {@code open(2)} with a creation mode (used only with {@code O_CREAT}). */
+  int open(String path, int flags, @mode_t int mode);
+
+  /** {@code copy_file_range(2)} from and to the descriptors' own offsets (null offsets). */
+  @ssize_t
+  long copy_file_range(int fdIn, jnr.ffi.Pointer offIn, int fdOut, jnr.ffi.Pointer offOut,
+      @size_t long len, int flags);
+
+  /** {@code read(2)}. */
+  @ssize_t
+  long read(int fd, @Out byte[] buf, @size_t long count);
+
+  /** {@code write(2)} of the first {@code count} bytes of {@code buf}. */
+  @ssize_t
+  long write(int fd, @In byte[] buf, @size_t long count);
+
+  /** {@code fchown(2)}. */
+  int fchown(int fd, int uid, int gid);
+
+  /** {@code fchmod(2)}. */
+  int fchmod(int fd, @mode_t int mode);
+
+  /** {@code futimens(3)}; {@code times} is two {@code struct timespec} (sec, nsec). */
+  int futimens(int fd, @In long[] times);
+
+  /** {@code close(2)}. */
+  int close(int fd);
+
+  /** {@code strerror(3)}. */
+  String strerror(int errnum);
+}
 }
