@@ -88,13 +88,23 @@ final class TrainingCommand implements Callable<Integer> {
       if (Posix.isRoot()) {
         // A failed build still trained what it ran; the archive is worth having (the test
         // checks that it succeeds).
-        trainRealBuild(root);
+        trainRealBuild(root, WALK_FILES);
       }
     } finally {
       Trees.deleteRecursively(root);
     }
     return 0;
   }
+
+  /**
+   * How many files the training context holds besides its own sources, in directories of 500.
+   * A Java 25 AOT cache compiles at start-up the methods that training compiled (JEP 515): with
+   * the launcher's 20x compile thresholds a 20-file context left the context walk (lstat, the
+   * checksum cache, path and string code) interpreted for most of the bench's 20k-file cached
+   * COPY, which then cost ~0.4 s more CPU on the build's critical path (issue 18). 4,000 files
+   * made the walk hot enough in training; 10,000 measured no better and train slower.
+   */
+  static final int WALK_FILES = 4000;
 
   /**
    * A real build through the command line, cold then cached, into the scratch store: what the
@@ -109,9 +119,10 @@ final class TrainingCommand implements Callable<Integer> {
    * and {@code FROM scratch} alone did not reach, so that its classes, linked call sites and
    * profiles are in the archive instead of being made on every start.
    *
+   * @param walkFiles how many more files the context holds ({@link #WALK_FILES}; a test: fewer)
    * @return 0, or the exit code of the first build that failed
    */
-  static int trainRealBuild(Path root) throws java.io.IOException {
+  static int trainRealBuild(Path root, int walkFiles) throws java.io.IOException {
     Path storeRoot = root.resolve("store");
     LayerStore store = LayerStore.open(storeRoot);
     Image base = store.images().write(ImageConfig.scratch(Platform.host()), List.of());
@@ -127,6 +138,12 @@ final class TrainingCommand implements Callable<Integer> {
     Files.writeString(context.resolve(".dockerignore"), "*.tmp\n");
     for (int i = 0; i < 20; i++) {
       Files.writeString(context.resolve("src").resolve("f" + i), "file " + i + "\n");
+    }
+    for (int d = 0; d * 500 < walkFiles; d++) {
+      Path dir = Files.createDirectories(context.resolve("many").resolve("d" + d));
+      for (int i = 0; i < Math.min(500, walkFiles - d * 500); i++) {
+        Files.writeString(dir.resolve("f" + i), d + " " + i + "\n");
+      }
     }
     java.io.StringWriter sink = new java.io.StringWriter();
     int failed = 0;
