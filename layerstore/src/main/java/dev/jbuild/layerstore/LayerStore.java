@@ -2,11 +2,15 @@ package dev.jbuild.layerstore;
 
 import dev.jbuild.layerstore.content.ContentStore;
 import dev.jbuild.layerstore.content.GcRoots;
+import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.content.LayerInfo;
+import dev.jbuild.layerstore.diff.LayerOptions;
 import dev.jbuild.layerstore.fs.FileLocks;
 import dev.jbuild.layerstore.fs.GcLock;
 import dev.jbuild.layerstore.fs.PrivateDirs;
+import dev.jbuild.layerstore.fs.TreeSummary;
 import dev.jbuild.layerstore.image.ImageStore;
+import dev.jbuild.layerstore.snapshot.Scratch;
 import dev.jbuild.layerstore.snapshot.SnapshotStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,6 +58,7 @@ public final class LayerStore {
   private final ContentStore content;
   private final SnapshotStore snapshots;
   private final ImageStore images;
+  private final SnapshotBlobs blobs;
 
   private final GcRoots gcRoots;
 
@@ -62,6 +67,8 @@ public final class LayerStore {
     this.gcRoots = new GcRoots(root);
     this.content = new ContentStore(root);
     this.snapshots = new SnapshotStore(root.resolve("snapshots"), content);
+    this.blobs = new SnapshotBlobs(content, snapshots);
+    content.setProducer(blobs);
     this.images = new ImageStore(root.resolve("images"), content);
   }
 
@@ -127,6 +134,25 @@ public final class LayerStore {
   /** The unpacked layers. */
   public SnapshotStore snapshots() {
     return snapshots;
+  }
+
+  /**
+   * Publishes a build step's upperdir as the snapshot of {@code below + layer}, in place of
+   * unpacking the layer again for the next step (see {@link SnapshotStore#adopt}). When the
+   * layer's blob was not written ({@code LayerDiffer.diffAndSummarize} without {@code writeBlob}),
+   * it stays deferred: written from the snapshot when first read (see {@link
+   * dev.jbuild.layerstore.content.DeferredBlob}); if that ChainID was already unpacked, it is
+   * written now from the upperdir. On return the layer's blob is in the store or deferred.
+   *
+   * @param lowersTopFirst the lowerdirs the layer was diffed against
+   * @param upperSummary the upperdir's summary from the diff's walk
+   * @param options what the layer was diffed with; without {@code SOURCE_DATE_EPOCH}
+   * @throws IllegalArgumentException if {@code options} clamp times
+   */
+  public void adoptStep(List<Layer> below, Layer layer, Scratch scratch,
+      TreeSummary upperSummary, List<Path> lowersTopFirst, LayerOptions options)
+      throws IOException {
+    blobs.adopt(below, layer, scratch, upperSummary, lowersTopFirst, options);
   }
 
   /** The images and tags. */

@@ -90,6 +90,7 @@ public final class ImageTransfer {
    * plain file stream skips to a chunk's offset without reading what comes before.
    */
   private java.io.InputStream openForPush(Digest digest) throws IOException {
+    store.content().ensureStored(digest); // a layer still kept as its snapshot is written now
     java.nio.file.Path path = store.content().pathOf(digest);
     if (!java.nio.file.Files.isRegularFile(path)) {
       return store.content().open(digest); // throws the store's "blob not found"

@@ -216,14 +216,17 @@ public final class StageExecutor {
     LayeredRootfs lower = LayeredRootfs.ofSnapshots(lowers);
     try (Scratch scratch = env.store().snapshots().newScratch()) {
       step.apply(new Workspace(snapshot, scratch, lower));
+      // The next step's lower is this upperdir: it is published as a snapshot rather than the
+      // layer unpacked again (with the summary the diff's walk made, rather than a second walk),
+      // and the layer's blob is written from it only when something reads it (push, save): a
+      // RUN writing 600 MB then writes 600 MB, not twice that.
+      boolean adopt = !step.independentOfLower() && env.options().sourceDateEpoch() == null;
       LayerDiffer.Summarized diff = LayerDiffer.diffAndSummarize(scratch.upperDir(), lowers,
-          env.store().content(), env.layerOptions());
+          env.store().content(), env.layerOptions(), !adopt);
       Optional<Layer> layer = diff.layer();
-      if (layer.isPresent() && !step.independentOfLower()
-          && env.options().sourceDateEpoch() == null) {
-        // The next step's lower is this upperdir: publish it rather than unpack the layer again
-        // (with the summary the diff's walk made, rather than a second walk).
-        env.store().snapshots().adopt(state.layers, layer.get(), scratch, diff.upperDir());
+      if (layer.isPresent() && adopt) {
+        env.store().adoptStep(state.layers, layer.get(), scratch, diff.upperDir(), lowers,
+            env.layerOptions());
       }
       return layer;
     }

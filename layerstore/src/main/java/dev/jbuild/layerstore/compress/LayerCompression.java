@@ -88,6 +88,12 @@ public record LayerCompression(Algorithm algorithm, int level, int threads) {
         + " zstd[:1-22] or none");
   }
 
+  /** The text {@link #parse} reads back to this compression (threads aside): {@code gzip:6}. */
+  public String spec() {
+    return algorithm == Algorithm.NONE ? "none"
+        : algorithm.name().toLowerCase(Locale.ROOT) + ":" + level;
+  }
+
   /** Returns a copy limited to {@code n} threads. */
   public LayerCompression withThreads(int n) {
     return new LayerCompression(algorithm, level, n);

@@ -25,6 +25,11 @@ import java.util.stream.Stream;
  * only once complete and verified. Reads verify the digest while streaming, so a blob corrupted on
  * disk is reported ({@link DigestMismatchException}), never served silently.
  *
+ * <p><b>Deferred blobs.</b> A blob may also be known by a {@link DeferredBlob} record ({@code
+ * meta/deferred/<hex>}): its digest and size are final, but its bytes are written by the store's
+ * {@link Producer} the first time it is opened ({@link #open}, {@link #ensureStored}). {@link
+ * #contains} and {@link #size} count such blobs; {@link #list} and {@link #pathOf} do not.
+ *
  * <p>Thread-safe and safe for several processes sharing the directory: publication is a rename of
  * identical content, so concurrent writers of the same blob both succeed.
  */
@@ -32,6 +37,20 @@ public final class ContentStore {
   private final Path blobs;
   private final Path ingest;
   private final Path layerInfo;
+  private final Path deferred;
+  private volatile Producer producer;
+
+  /** Writes the bytes of {@link DeferredBlob}s; the store's facade sets the one it has. */
+  @FunctionalInterface
+  public interface Producer {
+    /**
+     * Writes {@code blob} into {@code store} through a {@link BlobWriter} that checks its digest
+     * and size, so that bytes which do not match are never published.
+     *
+     * @throws IOException with what was tried and why it failed (the snapshot is gone or changed)
+     */
+    void produce(DeferredBlob blob, ContentStore store) throws IOException;
+  }
 
   /**
    * The content store of the store rooted at {@code root} ({@code blobs/}, {@code ingest/},
@@ -45,43 +64,94 @@ public final class ContentStore {
     this.blobs = root.resolve("blobs");
     this.ingest = root.resolve("ingest");
     this.layerInfo = root.resolve("meta/layers");
+    this.deferred = root.resolve("meta/deferred");
     Files.createDirectories(blobs.resolve("sha256"));
     Files.createDirectories(ingest);
     Files.createDirectories(layerInfo);
+    Files.createDirectories(deferred);
   }
 
-  /** True when the blob is stored (its content is not re-verified). */
+  /** Sets who writes deferred blobs when they are first read (the store's facade, once). */
+  public void setProducer(Producer producer) {
+    this.producer = producer;
+  }
+
+  /**
+   * True when the blob is stored or deferred (its content is not re-verified; a deferred blob is
+   * written when first opened).
+   */
   public boolean contains(Digest digest) {
+    return isStored(digest) || Files.isRegularFile(deferred.resolve(digest.hex()));
+  }
+
+  /** True when the blob's bytes are on disk (not only deferred). */
+  public boolean isStored(Digest digest) {
     return Files.isRegularFile(pathOf(digest));
   }
 
   /**
-   * The size of a stored blob.
+   * The size of a stored or deferred blob.
    *
-   * @throws BlobNotFoundException if it is not stored
+   * @throws BlobNotFoundException if it is neither
    */
   public long size(Digest digest) throws IOException {
     try {
       return Files.size(pathOf(digest));
     } catch (NoSuchFileException e) {
+      Optional<DeferredBlob> later = deferred(digest);
+      if (later.isPresent()) {
+        return later.get().blob().size();
+      }
       throw new BlobNotFoundException(digest);
     }
   }
 
   /**
+   * Makes sure the blob's bytes are on disk, writing a deferred blob now.
+   *
+   * @throws BlobNotFoundException if it is neither stored nor deferred
+   * @throws IOException if a deferred blob cannot be made (its snapshot is gone or changed)
+   */
+  public void ensureStored(Digest digest) throws IOException {
+    if (!isStored(digest) && !produce(digest)) {
+      throw new BlobNotFoundException(digest);
+    }
+  }
+
+  /** Writes a deferred blob; false if there is no record for it. */
+  private boolean produce(Digest digest) throws IOException {
+    Optional<DeferredBlob> record = deferred(digest);
+    if (record.isEmpty()) {
+      return false;
+    }
+    Producer p = producer;
+    if (p == null) {
+      throw new IOException("Tried to write layer blob " + digest + " from its snapshot but"
+          + " failed because: this content store was opened without its snapshots");
+    }
+    if (!isStored(digest)) { // another thread or process may have written it meanwhile
+      p.produce(record.get(), this);
+    }
+    deleteDeferred(digest);
+    return true;
+  }
+
+  /**
    * The file holding the blob, for efficient reads (mmap, sendfile, {@code FileChannel}). The file
-   * may not exist. Callers must never write, rename or delete it, and should not trust its content
-   * without verifying it; {@link #open} does that.
+   * may not exist (a deferred blob has none until {@link #ensureStored}). Callers must never write,
+   * rename or delete it, and should not trust its content without verifying it; {@link #open}
+   * does that.
    */
   public Path pathOf(Digest digest) {
     return blobs.resolve(digest.algorithm()).resolve(digest.hex());
   }
 
   /**
-   * Opens a blob for reading. Reading to the end verifies the digest and throws {@link
-   * DigestMismatchException} if the stored bytes are corrupt. The caller closes the stream.
+   * Opens a blob for reading, writing it first if it is deferred. Reading to the end verifies the
+   * digest and throws {@link DigestMismatchException} if the stored bytes are corrupt. The caller
+   * closes the stream.
    *
-   * @throws BlobNotFoundException if it is not stored
+   * @throws BlobNotFoundException if it is neither stored nor deferred
    */
   public InputStream open(Digest digest) throws IOException {
     return open(digest, -1);
@@ -98,7 +168,14 @@ public final class ContentStore {
     try {
       raw = Files.newInputStream(path);
     } catch (NoSuchFileException e) {
-      throw new BlobNotFoundException(digest);
+      if (!produce(digest)) {
+        throw new BlobNotFoundException(digest);
+      }
+      try {
+        raw = Files.newInputStream(path);
+      } catch (NoSuchFileException gone) {
+        throw new BlobNotFoundException(digest); // deleted by a prune meanwhile
+      }
     }
     return new VerifyingInputStream(
         new BufferedInputStream(raw, 64 * 1024), digest, expectedSize, "stored blob " + path);
@@ -145,21 +222,44 @@ public final class ContentStore {
   }
 
   /**
-   * Deletes a stored blob. Callers must make sure nothing references it.
+   * Deletes a stored or deferred blob. Callers must make sure nothing references it.
    *
    * @return true if it existed
    */
   public boolean delete(Digest digest) throws IOException {
-    return Files.deleteIfExists(pathOf(digest));
+    boolean file = Files.deleteIfExists(pathOf(digest));
+    return deleteDeferred(digest) || file;
   }
 
-  /**
-   * Every stored sha256 blob, in no particular order. Files that are not named like a digest are
-   * left out (nothing jbuild writes looks like that).
-   */
-  public List<Digest> list() throws IOException {
+  /** Records a blob that will be written when first read (see {@link DeferredBlob}). Atomic. */
+  public void putDeferred(DeferredBlob blob) throws IOException {
+    FileLocks.writeAtomically(deferred.resolve(blob.blob().digest().hex()), OciJson.toBytes(blob));
+  }
+
+  /** The deferred-blob record of {@code digest}, if any (a damaged record counts as none). */
+  public Optional<DeferredBlob> deferred(Digest digest) {
+    try {
+      DeferredBlob record = OciJson.fromBytes(
+          Files.readAllBytes(deferred.resolve(digest.hex())), DeferredBlob.class);
+      return record.blob().digest().equals(digest) ? Optional.of(record) : Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The digests with a {@link DeferredBlob} record, in no particular order. */
+  public List<Digest> listDeferred() throws IOException {
+    return digestsIn(deferred);
+  }
+
+  /** Deletes the {@link DeferredBlob} record of {@code digest}; true if it existed. */
+  public boolean deleteDeferred(Digest digest) throws IOException {
+    return Files.deleteIfExists(deferred.resolve(digest.hex()));
+  }
+
+  private static List<Digest> digestsIn(Path dir) throws IOException {
     List<Digest> digests = new ArrayList<>();
-    try (Stream<Path> files = Files.list(blobs.resolve("sha256"))) {
+    try (Stream<Path> files = Files.list(dir)) {
       for (Path file : (Iterable<Path>) files::iterator) {
         String name = file.getFileName().toString();
         if (name.matches("[0-9a-f]{64}")) {
@@ -168,6 +268,15 @@ public final class ContentStore {
       }
     }
     return digests;
+  }
+
+  /**
+   * Every sha256 blob whose bytes are on disk, in no particular order (deferred blobs are in
+   * {@link #listDeferred}). Files that are not named like a digest are left out (nothing jbuild
+   * writes looks like that).
+   */
+  public List<Digest> list() throws IOException {
+    return digestsIn(blobs.resolve("sha256"));
   }
 
   /**
@@ -207,16 +316,7 @@ public final class ContentStore {
 
   /** The blob digests that have a {@link LayerInfo} record. */
   public List<Digest> listLayerInfo() throws IOException {
-    List<Digest> digests = new ArrayList<>();
-    try (Stream<Path> files = Files.list(layerInfo)) {
-      for (Path file : (Iterable<Path>) files::iterator) {
-        String name = file.getFileName().toString();
-        if (name.matches("[0-9a-f]{64}")) {
-          digests.add(new Digest("sha256", name));
-        }
-      }
-    }
-    return digests;
+    return digestsIn(layerInfo);
   }
 
   /** Deletes the {@link LayerInfo} record of a blob; returns true if it existed. */
@@ -225,13 +325,13 @@ public final class ContentStore {
   }
 
   /**
-   * The files in {@code ingest/} (and temp files of {@code meta/layers}) left by writers that
+   * The files in {@code ingest/} (and temp files of {@code meta/}) left by writers that
    * are gone: killed processes or aborted writes whose cleanup failed. Files of live writers are
    * locked and never listed.
    */
   public List<Path> staleIngests() throws IOException {
     List<Path> stale = new ArrayList<>();
-    for (Path dir : List.of(ingest, layerInfo)) {
+    for (Path dir : List.of(ingest, layerInfo, deferred)) {
       try (Stream<Path> files = Files.list(dir)) {
         for (Path file : (Iterable<Path>) files::iterator) {
           String name = file.getFileName().toString();

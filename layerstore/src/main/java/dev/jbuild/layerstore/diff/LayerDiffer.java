@@ -5,6 +5,7 @@ import dev.jbuild.layerstore.content.ContentStore;
 import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.content.LayerInfo;
 import dev.jbuild.layerstore.fs.TreeSummary;
+import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.oci.MediaTypes;
 import dev.jbuild.layerstore.tar.SafeTarExtractor;
 import dev.jbuild.layerstore.tar.TarEntry;
@@ -104,13 +105,41 @@ public final class LayerDiffer {
    */
   public static Summarized diffAndSummarize(Path upperDir, List<Path> lowerDirsTopFirst,
       ContentStore store, LayerOptions options) throws IOException {
+    return diffAndSummarize(upperDir, lowerDirsTopFirst, store, options, true);
+  }
+
+  /**
+   * Like {@link #diffAndSummarize(Path, List, ContentStore, LayerOptions)}; without {@code
+   * writeBlob} the compressed bytes are only digested and counted, not stored: for an upperdir
+   * that becomes a snapshot, whose blob {@link #rediff} writes later (the layer's {@link
+   * LayerInfo} is recorded either way).
+   */
+  public static Summarized diffAndSummarize(Path upperDir, List<Path> lowerDirsTopFirst,
+      ContentStore store, LayerOptions options, boolean writeBlob) throws IOException {
     TreeSummary.Accumulator summary = new TreeSummary.Accumulator();
-    try (LayerOutput out = new LayerOutput(store, options)) {
+    try (LayerOutput out = new LayerOutput(store, options, writeBlob)) {
       TreeWalker walker = new TreeWalker(out, List.copyOf(lowerDirsTopFirst), true, options,
           summary);
       walker.walkDirectory(upperDir, "");
       return new Summarized(walker.count == 0 ? Optional.empty() : Optional.of(out.commit()),
           summary.finish());
+    }
+  }
+
+  /**
+   * Diffs {@code upperDir} again, exactly as {@link #diff(Path, List, ContentStore, LayerOptions)}
+   * did when it made {@code expected}, and stores the blob only if it is exactly {@code expected}
+   * (digest and size): the walk and the tar and compression are deterministic, so an upperdir
+   * kept unchanged as a snapshot gives back the same bytes.
+   *
+   * @throws dev.jbuild.layerstore.hash.DigestMismatchException if the tree changed since
+   */
+  public static Layer rediff(Path upperDir, List<Path> lowerDirsTopFirst, ContentStore store,
+      LayerOptions options, Descriptor expected) throws IOException {
+    try (LayerOutput out = new LayerOutput(store, options)) {
+      new TreeWalker(out, List.copyOf(lowerDirsTopFirst), true, options)
+          .walkDirectory(upperDir, "");
+      return out.commit(expected);
     }
   }
 

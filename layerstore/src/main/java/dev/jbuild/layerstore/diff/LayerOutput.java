@@ -13,21 +13,32 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 
-/** The tar → diffID digest → compression → blob pipeline. */
+/**
+ * The tar → diffID digest → compression → blob pipeline. Without a blob ({@code keep} false) the
+ * compressed bytes are only digested and counted, for a layer whose blob is written later from
+ * its snapshot ({@link dev.jbuild.layerstore.content.DeferredBlob}).
+ */
 final class LayerOutput implements AutoCloseable {
   final ContentStore store;
   final LayerOptions options;
+  /** Null when the compressed bytes are discarded. */
   final BlobWriter writer;
+  final DigestingOutputStream discarded;
   final OutputStream compressed;
   final DigestingOutputStream uncompressed;
   final TarWriter tar;
   long contentSize;
 
   LayerOutput(ContentStore store, LayerOptions options) throws IOException {
+    this(store, options, true);
+  }
+
+  LayerOutput(ContentStore store, LayerOptions options, boolean keep) throws IOException {
     this.store = store;
     this.options = options;
-    writer = store.newWriter();
-    compressed = options.compression().compress(writer.stream());
+    writer = keep ? store.newWriter() : null;
+    discarded = keep ? null : new DigestingOutputStream(OutputStream.nullOutputStream());
+    compressed = options.compression().compress(keep ? writer.stream() : discarded);
     uncompressed = new DigestingOutputStream(compressed);
     tar = new TarWriter(new BufferedOutputStream(uncompressed, 64 * 1024));
   }
@@ -38,14 +49,31 @@ final class LayerOutput implements AutoCloseable {
   }
 
   Layer commit() throws IOException {
+    return commit(null);
+  }
+
+  /** Finishes the tar and the layer; {@code expected} as in {@link #commitRaw(long, Descriptor)}. */
+  Layer commit(Descriptor expected) throws IOException {
     tar.finish();
-    return commitRaw(contentSize);
+    return commitRaw(contentSize, expected);
   }
 
   Layer commitRaw(long files) throws IOException {
+    return commitRaw(files, null);
+  }
+
+  /**
+   * Finishes the layer; with {@code expected}, the blob must be exactly that (digest and size),
+   * else {@link dev.jbuild.layerstore.hash.DigestMismatchException} and nothing is published.
+   */
+  Layer commitRaw(long files, Descriptor expected) throws IOException {
     uncompressed.flush();
     compressed.close(); // finishes the compressed stream; the blob writer stays open
-    Descriptor blob = writer.commit(options.compression().mediaType(), null, -1);
+    String mediaType = options.compression().mediaType();
+    Descriptor blob = writer == null
+        ? Descriptor.of(mediaType, discarded.digest(), discarded.size())
+        : expected == null ? writer.commit(mediaType, null, -1)
+        : writer.commit(mediaType, expected.digest(), expected.size());
     Layer layer = new Layer(blob, uncompressed.digest());
     if (files >= 0) {
       store.putLayerInfo(new LayerInfo(blob.digest(), layer.diffId(), uncompressed.size(),
@@ -56,6 +84,8 @@ final class LayerOutput implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    writer.close();
+    if (writer != null) {
+      writer.close();
+    }
   }
 }

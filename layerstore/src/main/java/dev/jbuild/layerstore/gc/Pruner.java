@@ -39,6 +39,7 @@ import java.util.Set;
  * prune --all} reclaims everything that can be recreated; tagged images are never removed.
  */
 public final class Pruner {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Pruner.class);
   private final LayerStore store;
 
   /** Prunes {@code store}. */
@@ -146,16 +147,29 @@ public final class Pruner {
         content.deleteLayerInfo(d);
       }
     }
+    for (Digest d : content.listDeferred()) {
+      if (!marked.contains(d) && content.deleteDeferred(d)) {
+        blobs++;
+        content.deleteLayerInfo(d);
+      }
+    }
     for (Digest d : content.listLayerInfo()) {
       if (!content.contains(d)) {
         content.deleteLayerInfo(d);
       }
     }
     cacheRoots += hook.afterSweep(all, content::contains);
-    // 5. Snapshots.
-    int snapshots = 0;
+    // 5. Snapshots. A kept blob still deferred on a snapshot about to go is written first.
+    Set<Digest> doomed = new HashSet<>();
     for (SnapshotRecord r : store.snapshots().list()) {
       if (all || !keptChains.contains(r.chainId())) {
+        doomed.add(r.chainId());
+      }
+    }
+    writeDeferredBlobsOf(doomed);
+    int snapshots = 0;
+    for (SnapshotRecord r : store.snapshots().list()) {
+      if (doomed.contains(r.chainId())) {
         long size = r.tree() != null ? r.tree().bytes() : 0;
         if (store.snapshots().remove(r.chainId())) {
           snapshots++;
@@ -178,10 +192,41 @@ public final class Pruner {
     return new PruneReport(deletedImages, blobs, snapshots, cacheRoots, leftovers, reclaimed);
   }
 
-  /** Marks a digest and, if it is a stored manifest or index, everything it references. */
+  /**
+   * Writes every (kept) deferred blob that needs a snapshot in {@code doomed} (its own or one
+   * below it). One that cannot be written (its snapshot is damaged) keeps its snapshots, so that
+   * verify can say which image is broken.
+   */
+  private void writeDeferredBlobsOf(Set<Digest> doomed) throws IOException {
+    ContentStore content = store.content();
+    for (Digest d : content.listDeferred()) {
+      var record = content.deferred(d);
+      if (record.isEmpty()) {
+        continue;
+      }
+      List<Digest> diffIds = new ArrayList<>();
+      record.get().below().forEach(b -> diffIds.add(b.diffId()));
+      diffIds.add(record.get().diffId());
+      List<Digest> chains = ChainIds.of(diffIds);
+      if (chains.stream().noneMatch(doomed::contains)) {
+        continue;
+      }
+      try {
+        content.ensureStored(d);
+      } catch (IOException e) {
+        LOG.warn("kept the snapshots of layer blob {}: {}", d, e.getMessage());
+        chains.forEach(doomed::remove);
+      }
+    }
+  }
+
+  /**
+   * Marks a digest and, if it is a stored manifest or index, everything it references. A
+   * deferred blob is a layer: marked, never read.
+   */
   private void mark(Digest digest, Set<Digest> marked, Set<Digest> keptChains)
       throws IOException {
-    if (!marked.add(digest) || !store.content().contains(digest)) {
+    if (!marked.add(digest) || !store.content().isStored(digest)) {
       return;
     }
     long size = store.content().size(digest);

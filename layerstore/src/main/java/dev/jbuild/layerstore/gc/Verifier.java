@@ -3,6 +3,7 @@ package dev.jbuild.layerstore.gc;
 import dev.jbuild.layerstore.LayerStore;
 import dev.jbuild.layerstore.content.BlobNotFoundException;
 import dev.jbuild.layerstore.content.ContentStore;
+import dev.jbuild.layerstore.content.DeferredBlob;
 import dev.jbuild.layerstore.content.LayerInfo;
 import dev.jbuild.layerstore.fs.FileLocks;
 import dev.jbuild.layerstore.fs.Trees;
@@ -89,6 +90,17 @@ public final class Verifier {
         }
       }
     }
+    // Deferred blobs: their snapshot must still be there, unchanged.
+    for (Digest d : content.listDeferred()) {
+      Optional<String> lost = checkDeferred(d);
+      if (lost.isPresent()) {
+        problems.add("layer blob " + d + " cannot be written: " + lost.get());
+        if (repair) {
+          content.deleteDeferred(d);
+          repaired.add("forgot layer blob " + d);
+        }
+      }
+    }
     // Layer records.
     for (Digest d : content.listLayerInfo()) {
       Optional<LayerInfo> info = content.layerInfo(d);
@@ -161,6 +173,24 @@ public final class Verifier {
     }
     return new VerifyReport(blobs.size(), snapshots.size(), manifests.size(), problems, repaired,
         repair ? List.of() : leftovers);
+  }
+
+  /** Empty if the deferred blob can still be written from its snapshot; otherwise why not. */
+  private Optional<String> checkDeferred(Digest blob) throws IOException {
+    Optional<DeferredBlob> record = store.content().deferred(blob);
+    if (record.isEmpty()) {
+      return store.content().isStored(blob) ? Optional.empty()
+          : Optional.of("its record is damaged");
+    }
+    Optional<String> id = store.snapshots().lookup(record.get().chainId());
+    if (id.isEmpty()) {
+      return Optional.of("its snapshot (chain " + record.get().chainId().shortHex() + ") is gone");
+    }
+    Optional<SnapshotRecord> snapshot = store.snapshots().record(id.get());
+    if (snapshot.isEmpty()) {
+      return Optional.empty();
+    }
+    return store.snapshots().check(snapshot.get()).map(why -> "snapshot " + id.get() + ": " + why);
   }
 
   /** Empty if the image is readable and complete; otherwise what is wrong. */
