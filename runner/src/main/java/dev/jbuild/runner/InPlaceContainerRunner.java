@@ -210,6 +210,7 @@ public final class InPlaceContainerRunner implements InPlaceRunner {
     return new ContainerSpec(spec.lowerDirs(), spec.layersRoot(), spec.upperDir(),
         spec.workDir(), spec.args(), spec.env(), spec.workingDir(), spec.user(), spec.hostname(),
         NetworkMode.HOST, spec.mounts(), spec.limits(), spec.noNewPrivileges(), spec.seccomp(),
-        spec.secrets(), spec.inPlaceRoot(), spec.sandbox(), spec.commandIsPid1());
+        spec.secrets(), spec.inPlaceRoot(), spec.sandbox(), spec.commandIsPid1(),
+        spec.volatileUpper());
   }
 }

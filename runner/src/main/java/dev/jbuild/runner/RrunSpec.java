@@ -125,6 +125,9 @@ final class RrunSpec {
     root.put("noNewPrivileges", spec.noNewPrivileges());
     root.put("seccomp", spec.seccomp());
     root.put("commandIsPid1", spec.commandIsPid1());
+    if (spec.volatileUpper()) {
+      root.put("volatileUpper", true);
+    }
     root.put("tty", runtime.tty());
     DevicePolicy devices = runtime.devices();
     root.put("devicePolicy", devices.specName());

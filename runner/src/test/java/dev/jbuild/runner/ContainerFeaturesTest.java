@@ -72,6 +72,19 @@ class ContainerFeaturesTest {
     return run(runner, spec, false);
   }
 
+  // A build step's upperdir is mounted volatile (no sync at unmount); any other only on request.
+  @Test
+  void volatileUpper_onlyWhenAsked_andTheFilesStillLandInTheUpperdir() throws Exception {
+    String script = "grep ' / overlay ' /proc/self/mounts | grep -c volatile; echo data > /f";
+    Result plain = run(spec(script).build());
+    assertEquals("0", plain.stdout().trim(), plain.stderr());
+    Files.delete(upper.resolve("f"));
+    Result quick = run(spec(script).volatileUpper(true).build());
+    assertEquals(0, quick.status().exitCode(), quick.stderr());
+    assertEquals("1", quick.stdout().trim(), quick.stderr());
+    assertEquals("data\n", Files.readString(upper.resolve("f")));
+  }
+
   @Test
   void cpuQuotaAndLimits_visibleReadOnlyUnderSysFsCgroup() throws Exception {
     Result r = run(spec("cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us"

@@ -100,7 +100,10 @@ final class RunCommand implements FilesystemStep {
         .lowerDirs(ws.snapshot().absoluteLowerDirsTopFirst())
         .layersRoot(ws.snapshot().layersRoot())
         .upperDir(ws.scratch().upperDir())
-        .workDir(ws.scratch().workDir()));
+        .workDir(ws.scratch().workDir())
+        // The upperdir is diffed once the step ends, then kept as a snapshot or deleted; it is
+        // never mounted again, so nothing is gained by syncing it to disk at unmount.
+        .volatileUpper(true));
   }
 
   /**

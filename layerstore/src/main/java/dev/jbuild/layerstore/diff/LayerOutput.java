@@ -4,7 +4,7 @@ import dev.jbuild.layerstore.content.BlobWriter;
 import dev.jbuild.layerstore.content.ContentStore;
 import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.content.LayerInfo;
-import dev.jbuild.layerstore.hash.DigestingOutputStream;
+import dev.jbuild.layerstore.hash.BackgroundDigestingOutputStream;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.tar.TarEntry;
 import dev.jbuild.layerstore.tar.TarWriter;
@@ -23,9 +23,10 @@ final class LayerOutput implements AutoCloseable {
   final LayerOptions options;
   /** Null when the compressed bytes are discarded. */
   final BlobWriter writer;
-  final DigestingOutputStream discarded;
+  final BackgroundDigestingOutputStream discarded;
   final OutputStream compressed;
-  final DigestingOutputStream uncompressed;
+  /** The DiffID is hashed on another thread than the one reading the files (see the class). */
+  final BackgroundDigestingOutputStream uncompressed;
   final TarWriter tar;
   long contentSize;
 
@@ -37,9 +38,10 @@ final class LayerOutput implements AutoCloseable {
     this.store = store;
     this.options = options;
     writer = keep ? store.newWriter() : null;
-    discarded = keep ? null : new DigestingOutputStream(OutputStream.nullOutputStream());
+    discarded = keep ? null
+        : new BackgroundDigestingOutputStream(OutputStream.nullOutputStream());
     compressed = options.compression().compress(keep ? writer.stream() : discarded);
-    uncompressed = new DigestingOutputStream(compressed);
+    uncompressed = new BackgroundDigestingOutputStream(compressed);
     tar = new TarWriter(new BufferedOutputStream(uncompressed, 64 * 1024));
   }
 
@@ -84,6 +86,10 @@ final class LayerOutput implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    uncompressed.abandon();
+    if (discarded != null) {
+      discarded.abandon();
+    }
     if (writer != null) {
       writer.close();
     }
