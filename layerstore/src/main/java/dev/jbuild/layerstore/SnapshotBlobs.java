@@ -14,6 +14,7 @@ import dev.jbuild.layerstore.snapshot.Scratch;
 import dev.jbuild.layerstore.snapshot.SnapshotRecord;
 import dev.jbuild.layerstore.snapshot.SnapshotStore;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +73,16 @@ final class SnapshotBlobs implements ContentStore.Producer {
 
   @Override
   public void produce(DeferredBlob blob, ContentStore store) throws IOException {
+    make(blob, null);
+  }
+
+  @Override
+  public void stream(DeferredBlob blob, OutputStream out) throws IOException {
+    make(blob, out);
+  }
+
+  /** Writes the blob into the store, or to {@code out} when it is not null. */
+  private void make(DeferredBlob blob, OutputStream out) throws IOException {
     String what = "Tried to write layer blob " + blob.blob().digest() + " from its snapshot (chain "
         + blob.chainId().shortHex() + ") but failed because: ";
     Optional<String> id = snapshots.lookup(blob.chainId());
@@ -91,9 +102,13 @@ final class SnapshotBlobs implements ContentStore.Producer {
     List<Path> lowers = snapshots.prepare(blob.belowLayers()).absoluteLowerDirsTopFirst();
     LayerOptions options = LayerOptions.defaults()
         .withCompression(LayerCompression.parse(blob.compression()));
+    Path dir = snapshots.layersRoot().resolve(id.get());
     try {
-      LayerDiffer.rediff(snapshots.layersRoot().resolve(id.get()), lowers, store, options,
-          blob.blob());
+      if (out == null) {
+        LayerDiffer.rediff(dir, lowers, content, options, blob.blob());
+      } else {
+        LayerDiffer.rediffTo(dir, lowers, content, options, blob.blob(), out);
+      }
     } catch (DigestMismatchException e) {
       throw new IOException(what + "the snapshot gives other bytes now (" + e.getMessage()
           + "); build the image again with --no-cache", e);

@@ -103,6 +103,51 @@ class DeferredBlobsTest {
   }
 
   @Test
+  void sentAsItIsMade_withoutWritingItToTheStore() throws Exception {
+    LayerStore store = LayerStore.open(tmp.resolve("store"));
+    Step step = deferredStep(store, "push me", LayerOptions.defaults());
+    Digest blob = step.layer().blob().digest();
+    byte[] sent;
+    try (InputStream in = store.content().openToSend(blob)) {
+      sent = in.readAllBytes();
+    }
+    assertEquals(blob, Digest.sha256(sent));
+    assertFalse(store.content().isStored(blob), "a push does not write the blob");
+    assertEquals(List.of(blob), store.content().listDeferred());
+  }
+
+  // Attack: as above, the snapshot changed behind the store's back; a push must not send a
+  // stream that ends cleanly (the registry would check the digest too, but nothing relies on it).
+  @Test
+  void sendingAChangedSnapshot_failsAtTheEndOfTheStream() throws Exception {
+    LayerStore store = LayerStore.open(tmp.resolve("store"));
+    Step step = deferredStep(store, "original", LayerOptions.defaults());
+    Path file = step.snapshot().resolve("app/main.txt");
+    Files.writeString(file, "tampered");
+    Files.setLastModifiedTime(file, TIME);
+    Digest blob = step.layer().blob().digest();
+
+    IOException e = assertThrows(IOException.class, () -> {
+      try (InputStream in = store.content().openToSend(blob)) {
+        in.readAllBytes();
+      }
+    });
+    assertTrue(e.getMessage().startsWith("Tried to write layer blob " + blob), e.getMessage());
+  }
+
+  @Test
+  void sendingAndClosingEarly_stopsTheMaking() throws Exception {
+    LayerStore store = LayerStore.open(tmp.resolve("store"));
+    Step step = deferredStep(store, "partly", LayerOptions.defaults());
+    try (InputStream in = store.content().openToSend(step.layer().blob().digest())) {
+      assertEquals(0x1f, in.read()); // gzip magic
+    }
+    // The producer thread ends on the closed pipe; a full read afterwards still works.
+    assertEquals(step.layer().blob().size(),
+        read(store.content(), step.layer().blob().digest()).length);
+  }
+
+  @Test
   void zstdLayerComesBackTheSame() throws Exception {
     LayerStore store = LayerStore.open(tmp.resolve("store"));
     LayerOptions zstd = LayerOptions.defaults().withCompression(LayerCompression.zstd(3));

@@ -87,15 +87,11 @@ public final class ImageTransfer {
   /**
    * The stored file itself, without the store's verifying stream: the registry checks the digest
    * of every upload (DIGEST_INVALID), so hashing it here too would only halve the push rate, and a
-   * plain file stream skips to a chunk's offset without reading what comes before.
+   * plain file stream skips to a chunk's offset without reading what comes before. A layer still
+   * kept as its snapshot is sent as it is made, never written to the store.
    */
   private java.io.InputStream openForPush(Digest digest) throws IOException {
-    store.content().ensureStored(digest); // a layer still kept as its snapshot is written now
-    java.nio.file.Path path = store.content().pathOf(digest);
-    if (!java.nio.file.Files.isRegularFile(path)) {
-      return store.content().open(digest); // throws the store's "blob not found"
-    }
-    return java.nio.file.Files.newInputStream(path);
+    return store.content().openToSend(digest);
   }
 
   private static List<Digest> blobsOf(Image image) {

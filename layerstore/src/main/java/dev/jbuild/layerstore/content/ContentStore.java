@@ -41,7 +41,6 @@ public final class ContentStore {
   private volatile Producer producer;
 
   /** Writes the bytes of {@link DeferredBlob}s; the store's facade sets the one it has. */
-  @FunctionalInterface
   public interface Producer {
     /**
      * Writes {@code blob} into {@code store} through a {@link BlobWriter} that checks its digest
@@ -50,6 +49,14 @@ public final class ContentStore {
      * @throws IOException with what was tried and why it failed (the snapshot is gone or changed)
      */
     void produce(DeferredBlob blob, ContentStore store) throws IOException;
+
+    /**
+     * Writes {@code blob}'s bytes to {@code out} (not closed) as they are made, checking them
+     * against its digest and size at the end.
+     *
+     * @throws IOException as {@link #produce}; after the last byte if the bytes differ
+     */
+    void stream(DeferredBlob blob, OutputStream out) throws IOException;
   }
 
   /**
@@ -155,6 +162,27 @@ public final class ContentStore {
    */
   public InputStream open(Digest digest) throws IOException {
     return open(digest, -1);
+  }
+
+  /**
+   * Opens a blob to send it on (a push), where the receiver checks the digest: a stored blob's
+   * file as it is (no hashing here, and a skip is a seek), a deferred blob's bytes as they are
+   * made from its snapshot, without writing them to the store. A deferred blob that cannot be
+   * made fails the read at the end of the stream.
+   *
+   * @throws BlobNotFoundException if it is neither stored nor deferred
+   */
+  public InputStream openToSend(Digest digest) throws IOException {
+    try {
+      return Files.newInputStream(pathOf(digest));
+    } catch (NoSuchFileException e) {
+      Optional<DeferredBlob> record = deferred(digest);
+      Producer p = producer;
+      if (record.isEmpty() || p == null) {
+        return open(digest); // not found, or the store's own error
+      }
+      return ProducedStream.start(p, record.get());
+    }
   }
 
   /** Like {@link #open(Digest)}, also checking the size promised by {@code descriptor}. */

@@ -144,6 +144,28 @@ public final class LayerDiffer {
   }
 
   /**
+   * Like {@link #rediff}, writing the compressed bytes to {@code out} (not closed) instead of the
+   * store, as they are made: for a push, which sends them on as they come.
+   *
+   * @throws dev.jbuild.layerstore.hash.DigestMismatchException after the last byte, if the
+   *     tree changed since {@code expected} was made
+   */
+  public static void rediffTo(Path upperDir, List<Path> lowerDirsTopFirst, ContentStore store,
+      LayerOptions options, Descriptor expected, OutputStream out) throws IOException {
+    try (LayerOutput output = new LayerOutput(store, options, false, out)) {
+      new TreeWalker(output, List.copyOf(lowerDirsTopFirst), true, options)
+          .walkDirectory(upperDir, "");
+      Layer made = output.commitRaw(-1, null, true);
+      if (!made.blob().digest().equals(expected.digest())
+          || made.blob().size() != expected.size()) {
+        throw new dev.jbuild.layerstore.hash.DigestMismatchException(expected.digest(),
+            made.blob().digest(), "made " + made.blob().size() + " bytes, expected "
+            + expected.size());
+      }
+    }
+  }
+
+  /**
    * Makes a layer holding a whole directory tree (a root filesystem): no whiteout conversion,
    * devices kept as devices, overlay xattrs stripped.
    */

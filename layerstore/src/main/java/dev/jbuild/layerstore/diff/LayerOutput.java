@@ -35,11 +35,19 @@ final class LayerOutput implements AutoCloseable {
   }
 
   LayerOutput(ContentStore store, LayerOptions options, boolean keep) throws IOException {
+    this(store, options, keep, OutputStream.nullOutputStream());
+  }
+
+  /**
+   * With {@code keep} false, the compressed bytes go to {@code sink} (not closed) instead of a
+   * blob, digested on the way.
+   */
+  LayerOutput(ContentStore store, LayerOptions options, boolean keep, OutputStream sink)
+      throws IOException {
     this.store = store;
     this.options = options;
     writer = keep ? store.newWriter() : null;
-    discarded = keep ? null
-        : new BackgroundDigestingOutputStream(OutputStream.nullOutputStream());
+    discarded = keep ? null : new BackgroundDigestingOutputStream(sink);
     compressed = options.compression().compress(keep ? writer.stream() : discarded);
     uncompressed = new BackgroundDigestingOutputStream(compressed);
     tar = new TarWriter(new BufferedOutputStream(uncompressed, 64 * 1024));
@@ -69,6 +77,14 @@ final class LayerOutput implements AutoCloseable {
    * else {@link dev.jbuild.layerstore.hash.DigestMismatchException} and nothing is published.
    */
   Layer commitRaw(long files, Descriptor expected) throws IOException {
+    return commitRaw(files, expected, false);
+  }
+
+  /** With {@code finishTar}, the tar's end is written first ({@link #commit} does that too). */
+  Layer commitRaw(long files, Descriptor expected, boolean finishTar) throws IOException {
+    if (finishTar) {
+      tar.finish();
+    }
     uncompressed.flush();
     compressed.close(); // finishes the compressed stream; the blob writer stays open
     String mediaType = options.compression().mediaType();
