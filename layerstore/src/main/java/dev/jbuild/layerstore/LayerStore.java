@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * root/snapshots/             unpacked layers in overlay form, one directory per ChainID
  * root/images/                the tag database and the stored-image registry
  * root/meta/layers/           what is known about layer blobs ({@link LayerInfo})
+ * root/meta/deferred/         layer blobs written from their snapshot when first read
+ *                             ({@link dev.jbuild.layerstore.content.DeferredBlob})
  * root/gc/                    GC roots and the store lock
  * root/tmp/                   scratch space on the same file system
  * root/cache/, containers/, runner/   the builder's caches, kept containers, the runner's files
