@@ -72,6 +72,13 @@ class DeferredBlobsTest {
     }
   }
 
+  /** Changes a file of the snapshot keeping its size and mtime: its fingerprint stays the same. */
+  private static void tamperUnseen(Step step) throws IOException {
+    Path file = step.snapshot().resolve("app/main.txt");
+    Files.writeString(file, "tampered");
+    Files.setLastModifiedTime(file, TIME);
+  }
+
   private static byte[] read(ContentStore content, Digest digest) throws IOException {
     try (InputStream in = content.open(digest)) {
       return in.readAllBytes();
@@ -122,9 +129,7 @@ class DeferredBlobsTest {
   void sendingAChangedSnapshot_failsAtTheEndOfTheStream() throws Exception {
     LayerStore store = LayerStore.open(tmp.resolve("store"));
     Step step = deferredStep(store, "original", LayerOptions.defaults());
-    Path file = step.snapshot().resolve("app/main.txt");
-    Files.writeString(file, "tampered");
-    Files.setLastModifiedTime(file, TIME);
+    tamperUnseen(step);
     Digest blob = step.layer().blob().digest();
 
     IOException e = assertThrows(IOException.class, () -> {
@@ -176,9 +181,7 @@ class DeferredBlobsTest {
   void snapshotChangedInPlace_isRefused_andNothingIsPublished() throws Exception {
     LayerStore store = LayerStore.open(tmp.resolve("store"));
     Step step = deferredStep(store, "original", LayerOptions.defaults());
-    Path file = step.snapshot().resolve("app/main.txt");
-    Files.writeString(file, "tampered");
-    Files.setLastModifiedTime(file, TIME);
+    tamperUnseen(step);
     Digest blob = step.layer().blob().digest();
 
     IOException e = assertThrows(IOException.class, () -> read(store.content(), blob));
