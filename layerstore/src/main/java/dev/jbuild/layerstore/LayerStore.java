@@ -1,6 +1,7 @@
 package dev.jbuild.layerstore;
 
 import dev.jbuild.layerstore.content.ContentStore;
+import dev.jbuild.layerstore.content.DeferredBlob;
 import dev.jbuild.layerstore.content.GcRoots;
 import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.content.LayerInfo;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -155,6 +157,14 @@ public final class LayerStore {
       TreeSummary upperSummary, List<Path> lowersTopFirst, LayerOptions options)
       throws IOException {
     blobs.adopt(below, layer, scratch, upperSummary, lowersTopFirst, options);
+  }
+
+  /**
+   * Empty if the deferred blob {@code blob} can still be written from its snapshot, as far as
+   * the snapshot's metadata tells; otherwise why not (for {@code verify}).
+   */
+  public Optional<String> checkDeferred(DeferredBlob blob) throws IOException {
+    return blobs.check(blob);
   }
 
   /** The images and tags. */

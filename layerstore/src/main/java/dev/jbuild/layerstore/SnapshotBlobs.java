@@ -62,8 +62,7 @@ final class SnapshotBlobs implements ContentStore.Producer {
         List<Digest> diffIds = new ArrayList<>();
         below.forEach(l -> diffIds.add(l.diffId()));
         diffIds.add(layer.diffId());
-        Digest chainId = ChainIds.top(diffIds);
-        content.putDeferred(new DeferredBlob(layer.blob(), layer.diffId(), chainId,
+        content.putDeferred(new DeferredBlob(layer.blob(), layer.diffId(), ChainIds.top(diffIds),
             below.stream().map(DeferredBlob.Below::of).toList(), options.compression().spec()));
       }
     } else if (!written) {
@@ -72,8 +71,22 @@ final class SnapshotBlobs implements ContentStore.Producer {
   }
 
   @Override
-  public void produce(DeferredBlob blob, ContentStore store) throws IOException {
+  public void produce(DeferredBlob blob) throws IOException {
     make(blob, null);
+  }
+
+  /**
+   * Empty if {@code blob}'s snapshot is there and its metadata fingerprint unchanged (a change of
+   * content alone shows only when the blob is made); otherwise why not.
+   */
+  Optional<String> check(DeferredBlob blob) throws IOException {
+    Optional<String> id = snapshots.lookup(blob.chainId());
+    if (id.isEmpty()) {
+      return Optional.of("its snapshot (chain " + blob.chainId().shortHex() + ") is gone");
+    }
+    Optional<SnapshotRecord> record = snapshots.record(id.get());
+    return record.isEmpty() ? Optional.empty()
+        : snapshots.check(record.get()).map(why -> "snapshot " + id.get() + ": " + why);
   }
 
   @Override
@@ -92,12 +105,9 @@ final class SnapshotBlobs implements ContentStore.Producer {
       content.deleteDeferred(blob.blob().digest());
       throw new IOException(what + "the snapshot is gone; build the image again");
     }
-    Optional<SnapshotRecord> record = snapshots.record(id.get());
-    if (record.isPresent()) {
-      Optional<String> damage = snapshots.check(record.get());
-      if (damage.isPresent()) {
-        throw new IOException(what + damage.get() + "; build the image again with --no-cache");
-      }
+    Optional<String> damage = check(blob);
+    if (damage.isPresent()) {
+      throw new IOException(what + damage.get() + "; build the image again with --no-cache");
     }
     List<Path> lowers = snapshots.prepare(blob.belowLayers()).absoluteLowerDirsTopFirst();
     LayerOptions options = LayerOptions.defaults()

@@ -43,12 +43,12 @@ public final class ContentStore {
   /** Writes the bytes of {@link DeferredBlob}s; the store's facade sets the one it has. */
   public interface Producer {
     /**
-     * Writes {@code blob} into {@code store} through a {@link BlobWriter} that checks its digest
-     * and size, so that bytes which do not match are never published.
+     * Writes {@code blob} into the store through a {@link BlobWriter} that checks its digest and
+     * size, so that bytes which do not match are never published.
      *
      * @throws IOException with what was tried and why it failed (the snapshot is gone or changed)
      */
-    void produce(DeferredBlob blob, ContentStore store) throws IOException;
+    void produce(DeferredBlob blob) throws IOException;
 
     /**
      * Writes {@code blob}'s bytes to {@code out} (not closed) as they are made, checking them
@@ -137,7 +137,7 @@ public final class ContentStore {
           + " failed because: this content store was opened without its snapshots");
     }
     if (!isStored(digest)) { // another thread or process may have written it meanwhile
-      p.produce(record.get(), this);
+      p.produce(record.get());
     }
     deleteDeferred(digest);
     return true;

@@ -64,6 +64,14 @@ public record DeferredBlob(
     return below.stream().map(Below::layer).toList();
   }
 
+  /** The DiffIDs of the chain it tops, base first: the layers below, then its own. */
+  public List<Digest> chainDiffIds() {
+    List<Digest> diffIds = new java.util.ArrayList<>();
+    below.forEach(b -> diffIds.add(b.diffId()));
+    diffIds.add(diffId);
+    return diffIds;
+  }
+
   /** The layer it is. */
   public Layer layer() {
     return new Layer(blob, diffId);

@@ -137,10 +137,14 @@ public final class LayerDiffer {
   public static Layer rediff(Path upperDir, List<Path> lowerDirsTopFirst, ContentStore store,
       LayerOptions options, Descriptor expected) throws IOException {
     try (LayerOutput out = new LayerOutput(store, options)) {
-      new TreeWalker(out, List.copyOf(lowerDirsTopFirst), true, options)
-          .walkDirectory(upperDir, "");
-      return out.commit(expected);
+      return remake(out, upperDir, lowerDirsTopFirst, options, expected);
     }
+  }
+
+  private static Layer remake(LayerOutput out, Path upperDir, List<Path> lowerDirsTopFirst,
+      LayerOptions options, Descriptor expected) throws IOException {
+    new TreeWalker(out, List.copyOf(lowerDirsTopFirst), true, options).walkDirectory(upperDir, "");
+    return out.remake(expected);
   }
 
   /**
@@ -153,15 +157,7 @@ public final class LayerDiffer {
   public static void rediffTo(Path upperDir, List<Path> lowerDirsTopFirst, ContentStore store,
       LayerOptions options, Descriptor expected, OutputStream out) throws IOException {
     try (LayerOutput output = new LayerOutput(store, options, false, out)) {
-      new TreeWalker(output, List.copyOf(lowerDirsTopFirst), true, options)
-          .walkDirectory(upperDir, "");
-      Layer made = output.commitRaw(-1, null, true);
-      if (!made.blob().digest().equals(expected.digest())
-          || made.blob().size() != expected.size()) {
-        throw new dev.jbuild.layerstore.hash.DigestMismatchException(expected.digest(),
-            made.blob().digest(), "made " + made.blob().size() + " bytes, expected "
-            + expected.size());
-      }
+      remake(output, upperDir, lowerDirsTopFirst, options, expected);
     }
   }
 
@@ -235,7 +231,7 @@ public final class LayerDiffer {
         contentSize = -1;
       }
       tee.transferTo(OutputStream.nullOutputStream());
-      return out.commitRaw(contentSize);
+      return out.commitRaw(contentSize, null);
     }
   }
 

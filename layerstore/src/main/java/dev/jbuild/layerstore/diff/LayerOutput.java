@@ -5,6 +5,7 @@ import dev.jbuild.layerstore.content.ContentStore;
 import dev.jbuild.layerstore.content.Layer;
 import dev.jbuild.layerstore.content.LayerInfo;
 import dev.jbuild.layerstore.hash.BackgroundDigestingOutputStream;
+import dev.jbuild.layerstore.hash.DigestMismatchException;
 import dev.jbuild.layerstore.oci.Descriptor;
 import dev.jbuild.layerstore.tar.TarEntry;
 import dev.jbuild.layerstore.tar.TarWriter;
@@ -58,40 +59,42 @@ final class LayerOutput implements AutoCloseable {
     contentSize += entry.diskSize();
   }
 
+  /** Finishes the tar and the layer, and records its {@link LayerInfo}. */
   Layer commit() throws IOException {
-    return commit(null);
-  }
-
-  /** Finishes the tar and the layer; {@code expected} as in {@link #commitRaw(long, Descriptor)}. */
-  Layer commit(Descriptor expected) throws IOException {
     tar.finish();
-    return commitRaw(contentSize, expected);
-  }
-
-  Layer commitRaw(long files) throws IOException {
-    return commitRaw(files, null);
+    return commitRaw(contentSize, null);
   }
 
   /**
-   * Finishes the layer; with {@code expected}, the blob must be exactly that (digest and size),
-   * else {@link dev.jbuild.layerstore.hash.DigestMismatchException} and nothing is published.
+   * Finishes the tar and a layer made again ({@code LayerDiffer.rediff}), whose blob must be
+   * exactly {@code expected} (digest and size), else {@link DigestMismatchException} and nothing
+   * is published. Its {@link LayerInfo} was recorded when it was first made.
    */
-  Layer commitRaw(long files, Descriptor expected) throws IOException {
-    return commitRaw(files, expected, false);
+  Layer remake(Descriptor expected) throws IOException {
+    tar.finish();
+    return commitRaw(-1, expected);
   }
 
-  /** With {@code finishTar}, the tar's end is written first ({@link #commit} does that too). */
-  Layer commitRaw(long files, Descriptor expected, boolean finishTar) throws IOException {
-    if (finishTar) {
-      tar.finish();
-    }
+  /**
+   * Finishes the layer; records its {@link LayerInfo} when {@code files} (its content size) is
+   * known; with {@code expected}, as {@link #remake}.
+   */
+  Layer commitRaw(long files, Descriptor expected) throws IOException {
     uncompressed.flush();
     compressed.close(); // finishes the compressed stream; the blob writer stays open
     String mediaType = options.compression().mediaType();
-    Descriptor blob = writer == null
-        ? Descriptor.of(mediaType, discarded.digest(), discarded.size())
-        : expected == null ? writer.commit(mediaType, null, -1)
-        : writer.commit(mediaType, expected.digest(), expected.size());
+    Descriptor blob;
+    if (writer != null) {
+      blob = expected == null ? writer.commit(mediaType, null, -1)
+          : writer.commit(mediaType, expected.digest(), expected.size());
+    } else {
+      blob = Descriptor.of(mediaType, discarded.digest(), discarded.size());
+      if (expected != null && !(blob.digest().equals(expected.digest())
+          && blob.size() == expected.size())) {
+        throw new DigestMismatchException(expected.digest(), blob.digest(),
+            "made " + blob.size() + " bytes, expected " + expected.size());
+      }
+    }
     Layer layer = new Layer(blob, uncompressed.digest());
     if (files >= 0) {
       store.putLayerInfo(new LayerInfo(blob.digest(), layer.diffId(), uncompressed.size(),

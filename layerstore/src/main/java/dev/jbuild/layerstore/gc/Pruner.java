@@ -204,10 +204,7 @@ public final class Pruner {
       if (record.isEmpty()) {
         continue;
       }
-      List<Digest> diffIds = new ArrayList<>();
-      record.get().below().forEach(b -> diffIds.add(b.diffId()));
-      diffIds.add(record.get().diffId());
-      List<Digest> chains = ChainIds.of(diffIds);
+      List<Digest> chains = ChainIds.of(record.get().chainDiffIds());
       if (chains.stream().noneMatch(doomed::contains)) {
         continue;
       }

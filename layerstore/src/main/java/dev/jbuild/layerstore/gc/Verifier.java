@@ -182,15 +182,7 @@ public final class Verifier {
       return store.content().isStored(blob) ? Optional.empty()
           : Optional.of("its record is damaged");
     }
-    Optional<String> id = store.snapshots().lookup(record.get().chainId());
-    if (id.isEmpty()) {
-      return Optional.of("its snapshot (chain " + record.get().chainId().shortHex() + ") is gone");
-    }
-    Optional<SnapshotRecord> snapshot = store.snapshots().record(id.get());
-    if (snapshot.isEmpty()) {
-      return Optional.empty();
-    }
-    return store.snapshots().check(snapshot.get()).map(why -> "snapshot " + id.get() + ": " + why);
+    return store.checkDeferred(record.get());
   }
 
   /** Empty if the image is readable and complete; otherwise what is wrong. */
